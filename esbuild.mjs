@@ -1,0 +1,101 @@
+// Builds the three bundles from one base config:
+//   dist/extension.js  (Node, CommonJS, `vscode` external)
+//   dist/gateway.js    (Node, the standalone gateway: `npm start`)
+//   dist/webview/      (browser: Preact app + CSS, content-hashed file names
+//                       listed in dist/webview/manifest.json, so an update can
+//                       never be served stale)
+// Flags: --production (minify; maps without source contents), --watch,
+//        --only=extension,gateway,webview
+import * as esbuild from 'esbuild';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+const args = process.argv.slice(2);
+const production = args.includes('--production');
+const watch = args.includes('--watch');
+const onlyArg = args.find((a) => a.startsWith('--only='));
+const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null;
+
+/** @type {esbuild.BuildOptions} */
+const base = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? 'linked' : 'inline',
+  sourcesContent: !production,
+  logLevel: 'info',
+  legalComments: production ? 'linked' : 'inline',
+  define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development') },
+};
+
+const nodeBase = { ...base, platform: 'node', target: 'node20', format: 'cjs' };
+
+export const targets = {
+  extension: {
+    ...nodeBase,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: ['vscode'],
+  },
+  gateway: {
+    ...nodeBase,
+    entryPoints: ['src/gateway/main.ts'],
+    outfile: 'dist/gateway.js',
+  },
+  webview: {
+    ...base,
+    platform: 'browser',
+    target: ['chrome120'],
+    format: 'iife',
+    entryPoints: { main: 'webview/main.tsx' },
+    outdir: 'dist/webview',
+    entryNames: '[name]-[hash]',
+    assetNames: '[name]-[hash]',
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file', '.svg': 'file' },
+    metafile: true,
+    sourcemap: production ? false : 'inline',
+    plugins: [manifestPlugin()],
+  },
+};
+
+/** Writes dist/webview/manifest.json: {"js": "main-HASH.js", "css": "main-HASH.css"}. */
+function manifestPlugin() {
+  return {
+    name: 'hearth-manifest',
+    setup(build) {
+      build.onStart(async () => {
+        // Old hashed files must not linger next to new ones.
+        await rm('dist/webview', { recursive: true, force: true });
+      });
+      build.onEnd(async (result) => {
+        if (!result.metafile) return;
+        const manifest = {};
+        for (const [out, meta] of Object.entries(result.metafile.outputs)) {
+          if (meta.entryPoint && out.endsWith('.js')) manifest.js = path.basename(out);
+          if (out.endsWith('.css') && meta.entryPoint === undefined && path.basename(out).startsWith('main-')) manifest.css = path.basename(out);
+        }
+        await mkdir('dist/webview', { recursive: true });
+        await writeFile('dist/webview/manifest.json', JSON.stringify(manifest, null, 2) + '\n');
+      });
+    },
+  };
+}
+
+async function main() {
+  const selected = Object.entries(targets).filter(([name]) => !only || only.has(name));
+  if (watch) {
+    for (const [, options] of selected) {
+      const ctx = await esbuild.context(options);
+      await ctx.watch();
+    }
+    console.log('[esbuild] watching…');
+    return;
+  }
+  await Promise.all(selected.map(([, options]) => esbuild.build(options)));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

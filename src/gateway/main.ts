@@ -1,0 +1,1 @@
+console.log('hearth gateway: not built yet');

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+// The checker is an ES module script; load it the way `npm test` runs it.
+const load = () => import('../../scripts/check-layers.mjs') as Promise<{
+  checkLayers(root: string): Promise<{ file: string; specifier: string; reason: string }[]>;
+}>;
+
+describe('layering check', () => {
+  let root: string;
+  beforeEach(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'hearth-layers-'));
+    for (const d of ['src/shared', 'src/gateway', 'src/extension', 'webview']) await mkdir(path.join(root, d), { recursive: true });
+    await writeFile(path.join(root, 'src/shared/events.ts'), 'export type X = 1;\n');
+  });
+  afterEach(() => rm(root, { recursive: true, force: true }));
+
+  const write = (rel: string, body: string) => writeFile(path.join(root, rel), body);
+
+  it('passes the real source tree', async () => {
+    const { checkLayers } = await load();
+    assert.deepEqual(await checkLayers(path.resolve(__dirname, '../..')), []);
+  });
+
+  it('fails when src/gateway imports vscode', async () => {
+    await write('src/gateway/bad.ts', "import * as vscode from 'vscode';\nexport const x = vscode;\n");
+    const { checkLayers } = await load();
+    const v = await checkLayers(root);
+    assert.equal(v.length, 1);
+    assert.equal(v[0]!.file, path.join('src', 'gateway', 'bad.ts'));
+    assert.match(v[0]!.reason, /must not import vscode/);
+  });
+
+  it('fails when the webview imports the gateway or a Node built-in', async () => {
+    await write('webview/a.ts', "import { x } from '../src/gateway/thing';\nimport fs from 'node:fs';\nconst y = require('path');\n");
+    const { checkLayers } = await load();
+    const reasons = (await checkLayers(root)).map((v) => v.reason);
+    assert.equal(reasons.length, 3);
+    assert.ok(reasons.some((r) => /must not import src\/gateway/.test(r)));
+    assert.ok(reasons.some((r) => /node:fs/.test(r)));
+    assert.ok(reasons.some((r) => /'path'/.test(r)));
+  });
+
+  it('fails when src/shared imports upward, but allows the downward imports', async () => {
+    await write('src/shared/bad.ts', "export { y } from '../extension/y';\n");
+    await write('src/extension/ok.ts', "import * as vscode from 'vscode';\nimport { a } from '../gateway/a';\nimport type { X } from '../shared/events';\n");
+    await write('src/gateway/ok.ts', "import { X } from '../shared/events';\nimport { request } from 'undici';\n// import 'vscode' in a comment is fine\n");
+    const { checkLayers } = await load();
+    const v = await checkLayers(root);
+    assert.deepEqual(v.map((x) => x.file), [path.join('src', 'shared', 'bad.ts')]);
+  });
+
+  it('sees dynamic imports', async () => {
+    await write('src/gateway/dyn.ts', "export const load = () => import('vscode');\n");
+    const { checkLayers } = await load();
+    assert.equal((await checkLayers(root)).length, 1);
+  });
+});

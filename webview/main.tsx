@@ -1,0 +1,4 @@
+import { render } from 'preact';
+import './styles.css';
+
+render(<div>Hearth</div>, document.getElementById('root')!);
