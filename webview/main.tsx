@@ -1,4 +1,10 @@
+import '@vscode/codicons/dist/codicon.css';
 import { render } from 'preact';
+import { App } from './components/App';
+import { createHost } from './host/createHost';
+import { Store } from './state/store';
 import './styles.css';
 
-render(<div>Hearth</div>, document.getElementById('root')!);
+const host = createHost();
+const store = new Store();
+render(<App host={host} store={store} />, document.getElementById('root')!);

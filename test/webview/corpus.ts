@@ -1,0 +1,42 @@
+/**
+ * Hostile model outputs (issue 5) and markdown edge cases (issue 7). Shared by the
+ * happy-dom unit test and the Chromium XSS test. Payloads try to set
+ * window.__pwned, open a dialog, or fetch from pwned.invalid.
+ */
+export const XSS_CORPUS: Array<{ name: string; text: string }> = [
+  { name: 'script tag', text: 'Hi <script>window.__pwned=1;alert(1)</script> there' },
+  { name: 'script block', text: '<script>\nwindow.__pwned = 1;\nalert(1)\n</script>\n\nafter' },
+  { name: 'img onerror', text: '<img src=x onerror="window.__pwned=1;alert(1)">' },
+  { name: 'inline img onerror', text: 'text <img src="http://pwned.invalid/a.png" onerror=alert(1)> text' },
+  { name: 'svg with script', text: '<svg xmlns="http://www.w3.org/2000/svg"><script>window.__pwned=1</script><circle onload="alert(1)"/></svg>' },
+  { name: 'svg onload', text: '<svg/onload=alert(1)>' },
+  { name: 'iframe', text: '<iframe src="javascript:window.__pwned=1"></iframe>\n\n<iframe srcdoc="<script>parent.__pwned=1</script>"></iframe>' },
+  { name: 'object and embed', text: '<object data="http://pwned.invalid/x.swf"></object><embed src="http://pwned.invalid/y">' },
+  { name: 'base tag', text: '<base href="http://pwned.invalid/">\n\n[rel](/relative/path)' },
+  { name: 'meta refresh', text: '<meta http-equiv="refresh" content="0;url=http://pwned.invalid/">' },
+  { name: 'link stylesheet', text: '<link rel="stylesheet" href="http://pwned.invalid/s.css"><style>@import url(http://pwned.invalid/i.css); body{background:url(http://pwned.invalid/b.png)}</style>' },
+  { name: 'javascript link', text: '[click me](javascript:window.__pwned=1)' },
+  { name: 'javascript link, obfuscated', text: '[a](JaVaScRiPt:alert(1)) [b](java\tscript:alert(1)) [c](&#106;avascript:alert(1)) [d]( javascript:alert(1))' },
+  { name: 'vbscript/data/file links', text: '[v](vbscript:msgbox(1)) [d](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==) [f](file:///etc/passwd)' },
+  { name: 'javascript autolink', text: '<javascript:alert(1)> and www.example.com and https://example.com/a?b=<c>' },
+  { name: 'markdown image', text: '![tracker](http://pwned.invalid/pixel.png)' },
+  { name: 'reference image', text: '![logo][img]\n\n[img]: http://pwned.invalid/ref.png "title"' },
+  { name: 'image with javascript src', text: '![x](javascript:alert(1))' },
+  { name: 'data image', text: '![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)' },
+  { name: 'link with onclick attribute text', text: '[x](https://example.com "onclick=alert(1)")' },
+  { name: 'html in link text', text: '[<img src=x onerror=alert(1)>](https://example.com)' },
+  { name: 'nested links', text: '[outer [inner](https://inner.example) text](https://outer.example) [[double]](https://d.example)' },
+  { name: 'autolinks', text: '<https://example.com/auto> <mailto:a@b.c> a@b.c http://example.com/x_(y)' },
+  { name: 'html entities', text: '&lt;script&gt;alert(1)&lt;/script&gt; &amp;lt; &#60;img src=x onerror=alert(1)&#62; &#x3C;b&#x3E; &bogus; &#0; &#xD800;' },
+  { name: 'code fence that never closes', text: 'Before\n\n```html\n<script>window.__pwned=1</script>\n<img src=x onerror=alert(1)>\n' },
+  { name: 'tilde fence never closes', text: '~~~\n<iframe src=javascript:alert(1)>' },
+  { name: 'extremely long line', text: 'x'.repeat(200_000) + ' <script>window.__pwned=1</script>' },
+  { name: 'long line of links', text: Array.from({ length: 400 }, (_, i) => `[l${i}](javascript:alert(${i}))`).join(' ') },
+  { name: 'html comment and cdata', text: '<!-- <script>alert(1)</script> --><![CDATA[<script>alert(1)</script>]]>' },
+  { name: 'form and input', text: '<form action="http://pwned.invalid"><input autofocus onfocus=alert(1)><button formaction=javascript:alert(1)>x</button></form>' },
+  { name: 'details ontoggle', text: '<details open ontoggle=alert(1)><summary>x</summary></details>' },
+  { name: 'style attribute', text: '<div style="background:url(http://pwned.invalid/s.png)">styled</div>' },
+  { name: 'table with html', text: '| a | b |\n|---|---|\n| <script>alert(1)</script> | <img src=x onerror=alert(1)> |' },
+  { name: 'heading and list with html', text: '# <img src=x onerror=alert(1)>\n\n- <svg onload=alert(1)>\n- [x](javascript:alert(1))' },
+  { name: 'unicode tricks', text: '[x](javas\u0000cript:alert(1)) [y](\u200bjavascript:alert(1)) [z](https://example.com/\u202e)' },
+];

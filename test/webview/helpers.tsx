@@ -1,0 +1,160 @@
+// Shared fixtures for the webview tests: a fake host, a manual frame clock, builders.
+import { act, render, type RenderResult } from '@testing-library/preact';
+import type { GatewayEvent, Usage } from '../../src/shared/events';
+import type { ModelInfo } from '../../src/shared/models';
+import { parseHostMessage, type HostToWebview, type Snapshot, type WebviewToHost } from '../../src/shared/protocol';
+import type { ChatMessage, Session, SessionSummary } from '../../src/shared/session';
+import { App } from '../../webview/components/App';
+import { Listeners, type Host, type UiState } from '../../webview/host/types';
+import { Store } from '../../webview/state/store';
+
+/** requestAnimationFrame under the test's control. */
+export class FakeFrames {
+  private queue: Array<() => void> = [];
+  frames = 0;
+  schedule = (cb: () => void): void => {
+    this.queue.push(cb);
+  };
+  get pending(): number {
+    return this.queue.length;
+  }
+  flush(): void {
+    const q = this.queue;
+    this.queue = [];
+    if (q.length) this.frames++;
+    for (const cb of q) cb();
+  }
+}
+
+export class FakeHost implements Host {
+  readonly posted: WebviewToHost[] = [];
+  private readonly listeners = new Listeners<HostToWebview>();
+  ui: UiState = {};
+  post(message: WebviewToHost): void {
+    this.posted.push(message);
+  }
+  onMessage(listener: (m: HostToWebview) => void): () => void {
+    return this.listeners.add(listener);
+  }
+  /** Sends a message as a real host would: it must pass the validator first. */
+  emit(message: HostToWebview): void {
+    const parsed = parseHostMessage(message);
+    if (!parsed.ok) throw new Error(`test sent an invalid host message: ${parsed.error}`);
+    this.listeners.emit(parsed.value);
+  }
+  getUiState(): UiState {
+    return this.ui;
+  }
+  setUiState(state: UiState): void {
+    this.ui = state;
+  }
+  dispose(): void {}
+  ofType<T extends WebviewToHost['type']>(type: T): Extract<WebviewToHost, { type: T }>[] {
+    return this.posted.filter((m): m is Extract<WebviewToHost, { type: T }> => m.type === type);
+  }
+}
+
+let seq = 0;
+export function id(prefix = 'id'): string {
+  return `${prefix}-${String(++seq).padStart(8, '0')}`;
+}
+
+export function model(name: string, extra: Partial<ModelInfo> = {}): ModelInfo {
+  return { name, size: 4_000_000_000, ...extra };
+}
+
+export function usage(extra: Partial<Usage> = {}): Usage {
+  return {
+    prompt_tokens: 100,
+    completion_tokens: 42,
+    total_tokens: 142,
+    cost_usd: 0,
+    tokens_per_second: 21.5,
+    time_to_first_token_ms: 350,
+    load_ms: 10,
+    context_window: 8192,
+    context_used: 142,
+    truncated: false,
+    ...extra,
+  };
+}
+
+export function message(role: ChatMessage['role'], content: string, extra: Partial<ChatMessage> = {}): ChatMessage {
+  return { id: id(role === 'user' ? 'user' : 'reply'), role, content, status: 'complete', created_at: 1_700_000_000_000, ...extra };
+}
+
+export function session(messages: ChatMessage[], extra: Partial<Session> = {}): Session {
+  return { id: id('sess'), title: 'A chat', created_at: 1_700_000_000_000, updated_at: 1_700_000_000_000, messages, ...extra };
+}
+
+export function summary(title: string, extra: Partial<SessionSummary> = {}): SessionSummary {
+  return { id: id('sess'), title, created_at: 1_700_000_000_000, updated_at: 1_700_000_000_000, status: 'complete', message_count: 2, ...extra };
+}
+
+export function snapshot(extra: Partial<Snapshot> = {}): Snapshot {
+  return {
+    sessions: [],
+    current: null,
+    models: [model('testmodel:1b'), model('other:7b')],
+    selectedModel: 'testmodel:1b',
+    connection: { status: 'ok', url: 'http://127.0.0.1:11434', version: '0.12.0' },
+    capabilities: { editor: true, pull: true },
+    ...extra,
+  };
+}
+
+export interface Mounted extends RenderResult {
+  host: FakeHost;
+  store: Store;
+  frames: FakeFrames;
+  clock: { now: number };
+  /** Host messages in, then one animation frame. */
+  send(...messages: HostToWebview[]): void;
+  frame(): void;
+  event(sessionId: string, messageId: string, event: GatewayEvent): HostToWebview;
+}
+
+export function mountApp(snap: Snapshot | null = snapshot(), ui: UiState = {}): Mounted {
+  const host = new FakeHost();
+  host.ui = ui;
+  const frames = new FakeFrames();
+  const clock = { now: 1_000_000 };
+  const store = new Store(frames.schedule, () => clock.now);
+  const r = render(<App host={host} store={store} />);
+  const frame = () => act(() => frames.flush());
+  const send = (...messages: HostToWebview[]) => {
+    act(() => {
+      for (const m of messages) host.emit(m);
+    });
+    frame();
+  };
+  if (snap) send({ type: 'snapshot', state: snap });
+  return {
+    ...r,
+    host,
+    store,
+    frames,
+    clock,
+    send,
+    frame,
+    event: (sessionId, messageId, event) => ({ type: 'event', sessionId, messageId, event }),
+  };
+}
+
+/** Starts a turn in the current (or a new) session; returns the ids. */
+export function startTurn(m: Mounted, question = 'Hello?', sessionId = m.store.getState().current?.id ?? id('sess')) {
+  const userMessage = message('user', question);
+  const assistantMessage = message('assistant', '', { status: 'streaming', model: 'testmodel:1b' });
+  m.send({ type: 'turnStarted', sessionId, userMessage, assistantMessage });
+  return { sessionId, userId: userMessage.id, replyId: assistantMessage.id };
+}
+
+export function tokens(m: Mounted, ids: { sessionId: string; replyId: string }, ...parts: string[]): void {
+  act(() => {
+    for (const p of parts) m.host.emit(m.event(ids.sessionId, ids.replyId, { type: 'token', content: p }));
+  });
+}
+
+export function done(m: Mounted, ids: { sessionId: string; replyId: string }, finish_reason: 'stop' | 'length' | 'cancelled' | 'error' = 'stop'): void {
+  m.send(m.event(ids.sessionId, ids.replyId, { type: 'done', session_id: ids.sessionId, message_id: ids.replyId, finish_reason }));
+}

@@ -1,0 +1,35 @@
+import type { HostToWebview, WebviewToHost } from '../../src/shared/protocol';
+
+/** Small UI state the host keeps across reloads of the view (the draft, the open view). */
+export interface UiState {
+  draft?: string;
+  view?: 'chat' | 'history';
+}
+
+/**
+ * The one thing the UI talks to. Inside VS Code it is postMessage; in a browser
+ * it is fetch + SSE against the standalone gateway. The UI never knows which.
+ */
+export interface Host {
+  post(message: WebviewToHost): void;
+  /** Subscribes to validated host messages; returns the unsubscribe function. */
+  onMessage(listener: (message: HostToWebview) => void): () => void;
+  getUiState(): UiState;
+  setUiState(state: UiState): void;
+  dispose(): void;
+}
+
+/** Fan-out helper both hosts use. */
+export class Listeners<T> {
+  private readonly set = new Set<(value: T) => void>();
+  add(listener: (value: T) => void): () => void {
+    this.set.add(listener);
+    return () => this.set.delete(listener);
+  }
+  emit(value: T): void {
+    for (const l of [...this.set]) l(value);
+  }
+  clear(): void {
+    this.set.clear();
+  }
+}
