@@ -1,0 +1,75 @@
+/**
+ * Fitting a conversation into the model's context window.
+ *
+ * The estimate (no tokenizer is at hand): ASCII text ≈ 4 characters per token,
+ * any other character ≈ 1 token (CJK and emoji are about that; accented Latin is
+ * overestimated, which errs on the safe side), plus MESSAGE_OVERHEAD tokens per
+ * message for the chat template's role markers. Good to ±30 % on prose and code.
+ *
+ * Fitting: the system prompt and the newest message are always kept; older
+ * messages are dropped oldest first until estimate(prompt) + the answer reserve
+ * fits in num_ctx. A reply left at the front without its question is dropped too.
+ */
+import type { ChatTurnMessage } from './types';
+
+export const MESSAGE_OVERHEAD = 4;
+
+export function estimateTokens(text: string): number {
+  let ascii = 0;
+  let other = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128) ascii++;
+    else if (c < 0xdc00 || c > 0xdfff) other++; // count a surrogate pair once
+  }
+  return Math.ceil(ascii / 4) + other;
+}
+
+export function estimateMessage(m: ChatTurnMessage): number {
+  return estimateTokens(m.content) + MESSAGE_OVERHEAD;
+}
+
+/** Tokens kept free for the answer: a quarter of the window, at most 1024. */
+export function answerReserve(numCtx: number): number {
+  return Math.min(1024, Math.floor(numCtx / 4));
+}
+
+export interface FitResult {
+  /** What to send: the system prompt (if any) then the kept history. */
+  messages: ChatTurnMessage[];
+  /** History messages left out. */
+  dropped: number;
+  /** Estimated prompt tokens of `messages`. */
+  estimate: number;
+  /** Even after dropping, the prompt is over budget (only the system prompt and newest message are left). */
+  overBudget: boolean;
+}
+
+export function fitContext(systemPrompt: string | undefined, history: ChatTurnMessage[], numCtx: number): FitResult {
+  const system: ChatTurnMessage[] = systemPrompt ? [{ role: 'system', content: systemPrompt }] : [];
+  const budget = Math.max(0, numCtx - answerReserve(numCtx));
+  const sizes = history.map(estimateMessage);
+  let total = system.reduce((n, m) => n + estimateMessage(m), 0) + sizes.reduce((a, b) => a + b, 0);
+  let start = 0;
+  const last = history.length - 1;
+  while (total > budget && start < last) {
+    total -= sizes[start]!;
+    start++;
+  }
+  // Do not open the conversation with an orphaned reply.
+  while (start > 0 && start < last && history[start]!.role === 'assistant') {
+    total -= sizes[start]!;
+    start++;
+  }
+  return { messages: [...system, ...history.slice(start)], dropped: start, estimate: total, overBudget: total > budget };
+}
+
+/**
+ * Whether Ollama probably dropped part of the prompt itself: it reports far fewer
+ * prompt tokens than we estimated, for a prompt big enough to fill much of the window.
+ * (A small count on a small prompt is more likely the KV cache than truncation.)
+ */
+export function serverTruncated(promptEvalCount: number | undefined, estimate: number, numCtx: number | null): boolean {
+  if (promptEvalCount === undefined || numCtx === null || estimate <= 0) return false;
+  return estimate >= numCtx / 2 && promptEvalCount < estimate / 2;
+}

@@ -1,0 +1,92 @@
+/**
+ * What /api/show tells about a model (capabilities, maximum context), cached per
+ * model (and digest, so a re-pulled model is looked at again), and the num_ctx the
+ * engine sends for it — fixed per model for the engine's life, because a changed
+ * num_ctx makes Ollama reload the model.
+ */
+import type { ShowResponse } from './schemas';
+import type { OllamaClient } from './client';
+import { GatewayError } from '../engine/errors';
+
+export interface ModelFacts {
+  capabilities?: string[];
+  /** model_info["<arch>.context_length"]: the most the model can take. */
+  contextLength?: number;
+  /** `num_ctx` from the Modelfile parameters, if set there. */
+  paramNumCtx?: number;
+}
+
+export function factsFromShow(show: ShowResponse): ModelFacts {
+  const facts: ModelFacts = {};
+  if (show.capabilities) facts.capabilities = [...show.capabilities];
+  const info = show.model_info ?? {};
+  const arch = info['general.architecture'];
+  let ctx = typeof arch === 'string' ? info[`${arch}.context_length`] : undefined;
+  if (typeof ctx !== 'number') ctx = Object.entries(info).find(([k, v]) => k.endsWith('.context_length') && typeof v === 'number')?.[1];
+  if (typeof ctx === 'number' && ctx > 0) facts.contextLength = Math.floor(ctx);
+  const m = /^\s*num_ctx\s+(\d+)\s*$/m.exec(show.parameters ?? '');
+  if (m) facts.paramNumCtx = Number(m[1]);
+  return facts;
+}
+
+export class ModelFactsCache {
+  private readonly facts = new Map<string, { digest?: string; facts: ModelFacts }>();
+  private readonly inflight = new Map<string, Promise<ModelFacts>>();
+  private readonly numCtx = new Map<string, number>();
+
+  constructor(
+    private readonly client: OllamaClient,
+    private readonly contextCap: number,
+    private readonly fallbackContext: number,
+  ) {}
+
+  peek(model: string, digest?: string): ModelFacts | undefined {
+    const hit = this.facts.get(model);
+    if (!hit || (digest && hit.digest && hit.digest !== digest)) return undefined;
+    return hit.facts;
+  }
+
+  /** Cached facts, else one /api/show (shared by concurrent callers). */
+  get(model: string, digest: string | undefined, signal: AbortSignal | undefined, timeoutMs: number): Promise<ModelFacts> {
+    const hit = this.peek(model, digest);
+    if (hit) return Promise.resolve(hit);
+    const key = `${model}\u0000${digest ?? ''}`;
+    let p = this.inflight.get(key);
+    if (!p) {
+      p = this.client
+        .show(model, signal, timeoutMs)
+        .then((show) => {
+          const facts = factsFromShow(show);
+          this.facts.set(model, { digest, facts });
+          return facts;
+        })
+        .finally(() => this.inflight.delete(key));
+      this.inflight.set(key, p);
+    }
+    return p;
+  }
+
+  /**
+   * The num_ctx to send: the setting when > 0; else the model's own (Modelfile
+   * num_ctx, else its maximum) capped at contextCap; fallbackContext when
+   * /api/show says nothing usable or fails. Decided once per model.
+   */
+  async numCtxFor(model: string, setting: number | undefined, signal: AbortSignal | undefined, timeoutMs: number): Promise<{ numCtx: number; facts?: ModelFacts }> {
+    let facts: ModelFacts | undefined;
+    try {
+      facts = await this.get(model, undefined, signal, timeoutMs);
+    } catch (e) {
+      // The chat itself will report unreachable/unknown models more clearly.
+      if (signal?.aborted) throw e;
+      if (e instanceof GatewayError && (e.code === 'ollama_unreachable' || e.code === 'model_not_found')) throw e;
+    }
+    if (setting && setting > 0) return { numCtx: Math.floor(setting), facts };
+    let n = this.numCtx.get(model);
+    if (n === undefined) {
+      const own = facts?.paramNumCtx ?? facts?.contextLength;
+      n = own ? Math.min(own, this.contextCap) : this.fallbackContext;
+      this.numCtx.set(model, n);
+    }
+    return { numCtx: n, facts };
+  }
+}
