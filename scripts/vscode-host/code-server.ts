@@ -63,6 +63,10 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
 
   let exited = false;
   const exitPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  // Last resort when our process ends without cleanup (mocha --exit, an uncaught
+  // error): 'exit' handlers must be synchronous, so kill the group outright.
+  const onProcessExit = () => killGroup(child, 'SIGKILL');
+  process.once('exit', onProcessExit);
 
   const stop = async () => {
     if (exited) return;
@@ -72,6 +76,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     clearTimeout(timer);
     // Children (extension host) may outlive the leader: make sure the group is gone.
     killGroup(child, 'SIGKILL');
+    process.off('exit', onProcessExit);
     log.end();
   };
 

@@ -10,6 +10,8 @@ import { startVsCodeSession, type VsCodeSession } from './session';
 export interface IntegrationOptions {
   root: string;
   grep?: string;
+  /** The extension to load (default: the checkout); another folder tests the runner itself. */
+  extensionPath?: string;
   /** Whole-tier limit, start-up included. */
   timeoutMs: number;
 }
@@ -25,6 +27,7 @@ export async function runIntegrationTier(options: IntegrationOptions): Promise<n
       timer = setTimeout(() => reject(new Error(`integration tests did not finish within ${options.timeoutMs / 1000} s`)), options.timeoutMs);
       startVsCodeSession({
         extensionTestsPath: testsModule,
+        extensionDevelopmentPath: options.extensionPath ?? options.root,
         env: options.grep ? { HEARTH_TEST_GREP: options.grep } : {},
         onLog: (type, args) => relay(type, args),
         onExit: resolve,

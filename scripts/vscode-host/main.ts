@@ -18,6 +18,8 @@ const { values } = parseArgs({
     e2e: { type: 'boolean', default: false },
     grep: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
+    // Load this extension folder instead of the checkout (to test the runner itself).
+    'extension-path': { type: 'string' },
     'timeout-min': { type: 'string', default: process.env.HEARTH_VSCODE_TIMEOUT_MIN ?? '20' },
   },
   allowPositionals: false,
@@ -93,7 +95,7 @@ async function main(): Promise<number> {
   if (!ok) return 1;
 
   if (runBoth || values.integration) {
-    ok = (await step('integration tier (extension host)', async () => (await runIntegrationTier({ root, grep: values.grep, timeoutMs })) === 0)) && ok;
+    ok = (await step('integration tier (extension host)', async () => (await runIntegrationTier({ root, grep: values.grep, timeoutMs, extensionPath: values['extension-path'] })) === 0)) && ok;
   }
   if (runBoth || values.e2e) {
     const files = e2eFiles();

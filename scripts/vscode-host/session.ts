@@ -1,6 +1,9 @@
 // One real VS Code for tests: a sandbox, the Ollama test double (+ its control
 // API), code-server and Chromium with the workbench open. Used by the integration
 // runner (with a tests module) and by the end-to-end harness (without).
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { startOllamaDouble, type OllamaDouble } from '../../test/double';
 import type { DoubleModel, DoubleOptions } from '../../test/double/types';
@@ -28,6 +31,8 @@ export interface SessionOptions {
   double?: DoubleOptions | false;
   /** Load the extension from this folder (default: the repo root). `null`: don't (e.g. a .vsix was installed). */
   extensionDevelopmentPath?: string | null;
+  /** Install this packaged .vsix into the sandbox's extensions folder before starting. */
+  vsix?: string;
   /** A compiled tests module exporting run(); makes the window run it and report. */
   extensionTestsPath?: string;
   /** Extra environment for the extension host. */
@@ -77,6 +82,8 @@ export async function startVsCodeSession(options: SessionOptions = {}): Promise<
     const sandbox = await createSandbox({ settings: { ...settings, ...options.settings }, files: options.files });
     disposers.push(onCleanup('sandbox', () => (process.env.HEARTH_KEEP_SANDBOX === '1' ? undefined : sandbox.dispose())));
 
+    if (options.vsix) await installVsix(installDir, sandbox, options.vsix);
+
     const server = await startCodeServer({ installDir, sandbox, env });
     disposers.push(onCleanup('code-server', () => server.stop()));
 
@@ -99,4 +106,14 @@ export async function startVsCodeSession(options: SessionOptions = {}): Promise<
     await dispose();
     throw err;
   }
+}
+
+/** `code-server --install-extension FILE.vsix` into the sandbox (as a user would install it). */
+async function installVsix(installDir: string, sandbox: Sandbox, vsix: string): Promise<void> {
+  const bin = path.join(installDir, 'node_modules', '.bin', 'code-server');
+  await promisify(execFile)(
+    bin,
+    ['--user-data-dir', sandbox.userDataDir, '--extensions-dir', sandbox.extensionsDir, '--install-extension', path.resolve(vsix)],
+    { timeout: 120_000 },
+  );
 }

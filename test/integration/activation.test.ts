@@ -53,6 +53,8 @@ describe('activation', () => {
     const ext = hearth();
     await vscode.commands.executeCommand('workbench.view.extension.hearth');
     await waitUntil(() => ext.isActive, 30_000, 'activation of Hearth after opening its view');
+    // isActive is also true after a failed activation; activate() rethrows its error.
+    await ext.activate();
     const hooks = ext.exports as HearthTestHooks | undefined;
     if (typeof hooks?.whenChatViewResolved === 'function') {
       await within(hooks.whenChatViewResolved(), 30_000, 'resolveWebviewView for hearth.chat');
