@@ -118,7 +118,7 @@ export function mountApp(snap: Snapshot | null = snapshot(), ui: UiState = {}): 
   const host = new FakeHost();
   host.ui = ui;
   const frames = new FakeFrames();
-  const clock = { now: 1_000_000 };
+  const clock = { now: Date.now() };
   const store = new Store(frames.schedule, () => clock.now);
   const r = render(<App host={host} store={store} />);
   const frame = () => act(() => frames.flush());
