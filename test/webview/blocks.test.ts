@@ -15,8 +15,7 @@ const DOC = [
 ].join('');
 
 function streamThrough(text: string, step: number, blocks = new MarkdownBlocks()) {
-  let result = blocks.update('');
-  for (let i = step; i < text.length + step; i += step) result = blocks.update(text.slice(0, Math.min(i, text.length)));
+  for (let i = step; i < text.length + step; i += step) blocks.update(text.slice(0, Math.min(i, text.length)));
   return blocks.finish(text);
 }
 
