@@ -121,7 +121,9 @@ export type HostToWebview =
   | { type: 'pullProgress'; model: string; progress: PullProgress }
   | { type: 'pullDone'; model: string; error?: string }
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
-  | { type: 'focusInput'; prefill?: string };
+  | { type: 'focusInput'; prefill?: string }
+  /** Open the history list (the "Show History" command / view title button). */
+  | { type: 'showHistory' };
 
 const connectionSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('unknown'), url: z.string() }),
@@ -164,6 +166,7 @@ export const hostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pullDone'), model: z.string(), error: z.string().optional() }),
   z.object({ type: z.literal('notice'), level: z.enum(['info', 'warning', 'error']), message: z.string() }),
   z.object({ type: z.literal('focusInput'), prefill: z.string().optional() }),
+  z.object({ type: z.literal('showHistory') }),
 ]) satisfies z.ZodType<HostToWebview>;
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };

@@ -1,0 +1,90 @@
+/**
+ * "Ask about selection": the question presets and the message built from a
+ * selection (fenced code with its path, language and lines), cut with a visible
+ * note when it would not fit the context window. Pure.
+ */
+
+export const PRESETS = [
+  { id: 'explain', label: 'Explain', question: 'Explain what this code does.' },
+  { id: 'bugs', label: 'Find bugs', question: 'Find bugs in this code and explain how to fix them.' },
+  { id: 'tests', label: 'Write tests', question: 'Write unit tests for this code.' },
+  { id: 'refactor', label: 'Refactor', question: 'Refactor this code to be clearer, and explain the changes.' },
+] as const;
+export type PresetId = (typeof PRESETS)[number]['id'];
+
+export function presetById(id: string): (typeof PRESETS)[number] | undefined {
+  return PRESETS.find((p) => p.id === id);
+}
+
+/** The context window assumed when hearth.contextLength is 0 (the engine's own cap). */
+export const DEFAULT_CONTEXT_TOKENS = 8192;
+/** Share of the window a selection may take: the rest is for history, the question and the answer. */
+export const SELECTION_SHARE = 0.5;
+/** Conservative: code often tokenizes at ~3 characters per token. */
+export const CHARS_PER_TOKEN = 3;
+
+export function selectionCharBudget(contextLength: number): number {
+  const tokens = contextLength > 0 ? contextLength : DEFAULT_CONTEXT_TOKENS;
+  return Math.max(200, Math.floor(tokens * SELECTION_SHARE * CHARS_PER_TOKEN));
+}
+
+export interface SelectionInput {
+  /** The selected text (or the current line). */
+  text: string;
+  /** Workspace-relative path (or the file name for files outside a workspace / untitled). */
+  path: string;
+  languageId: string;
+  /** 1-based, inclusive. */
+  startLine: number;
+  endLine: number;
+  question: string;
+  maxChars: number;
+}
+
+export interface CutResult {
+  text: string;
+  shownLines: number;
+  totalLines: number;
+  cut: boolean;
+}
+
+/** Keeps whole lines from the top while they fit; a single over-long first line is cut by characters. */
+export function cutToBudget(text: string, maxChars: number): CutResult {
+  const lines = text.split('\n');
+  const total = lines.length;
+  if (text.length <= maxChars) return { text, shownLines: total, totalLines: total, cut: false };
+  const kept: string[] = [];
+  let used = 0;
+  for (const line of lines) {
+    const cost = line.length + (kept.length ? 1 : 0);
+    if (used + cost > maxChars) break;
+    kept.push(line);
+    used += cost;
+  }
+  if (kept.length === 0) return { text: lines[0]!.slice(0, maxChars), shownLines: 1, totalLines: total, cut: true };
+  return { text: kept.join('\n'), shownLines: kept.length, totalLines: total, cut: true };
+}
+
+/** A fence longer than any backtick run in the code, so the code cannot close it. */
+export function fenceFor(code: string): string {
+  const longest = Math.max(2, ...[...code.matchAll(/`+/g)].map((m) => m[0].length));
+  return '`'.repeat(longest + 1);
+}
+
+export function buildSelectionPrompt(input: SelectionInput): { content: string; cut: CutResult } {
+  const cut = cutToBudget(input.text, input.maxChars);
+  const fence = fenceFor(cut.text);
+  const lines = input.startLine === input.endLine ? `line ${input.startLine}` : `lines ${input.startLine}-${input.endLine}`;
+  const lang = /^[A-Za-z0-9_+#.-]{1,40}$/.test(input.languageId) ? input.languageId : '';
+  const parts = [
+    input.question.trim(),
+    '',
+    `From \`${input.path}\` (${lang || 'plain text'}), ${lines}:`,
+    '',
+    `${fence}${lang}`,
+    cut.text,
+    fence,
+  ];
+  if (cut.cut) parts.push('', `[selection cut: showed ${cut.shownLines} of ${cut.totalLines} lines]`);
+  return { content: parts.join('\n'), cut };
+}

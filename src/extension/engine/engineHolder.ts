@@ -1,0 +1,106 @@
+/**
+ * One ChatEngine for the chat service, whose real engine is rebuilt whenever
+ * the connection settings (URL, headers, provider, API key) change. A turn keeps
+ * the engine it started on (so cancel reaches the right request); a replaced
+ * engine is closed once its last turn ends. Pure: the factory is injected.
+ */
+import type { GatewayEvent } from '../../shared/events';
+import type { ModelInfo, PullProgress } from '../../shared/models';
+import type { ChatEngine, ChatTurnRequest, ProviderConfig } from '../../gateway/engine/types';
+
+export interface EngineConfig {
+  config: ProviderConfig;
+  /** Changes exactly when a new engine is needed. */
+  fingerprint: string;
+}
+
+export class EngineHolder implements ChatEngine {
+  private current: { engine: ChatEngine; fingerprint: string } | undefined;
+  private readonly turns = new Map<string, ChatEngine>();
+  private readonly retired = new Set<ChatEngine>();
+  private disposed = false;
+  private builds = 0;
+
+  constructor(
+    private readonly factory: (config: ProviderConfig) => ChatEngine,
+    private readonly config: () => EngineConfig,
+  ) {}
+
+  /** The engine for the current settings (created lazily: no I/O until something asks). */
+  engine(): ChatEngine {
+    if (this.disposed) throw new Error('engine holder disposed');
+    const c = this.config();
+    if (!this.current || this.current.fingerprint !== c.fingerprint) {
+      const old = this.current?.engine;
+      this.current = { engine: this.factory(c.config), fingerprint: c.fingerprint };
+      this.builds++;
+      if (old) this.retire(old);
+    }
+    return this.current.engine;
+  }
+
+  /** How many engines have been built (for tests and the test hook). */
+  get buildCount(): number {
+    return this.builds;
+  }
+
+  run(request: ChatTurnRequest): AsyncIterable<GatewayEvent> {
+    const engine = this.engine();
+    this.turns.set(request.turnId, engine);
+    const self = this;
+    return {
+      async *[Symbol.asyncIterator]() {
+        try {
+          yield* engine.run(request);
+        } finally {
+          self.turns.delete(request.turnId);
+          self.closeIfIdle(engine);
+        }
+      },
+    };
+  }
+
+  cancel(turnId: string): boolean {
+    const e = this.turns.get(turnId);
+    return e ? e.cancel(turnId) : false;
+  }
+
+  listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    return this.engine().listModels(signal);
+  }
+
+  health(signal?: AbortSignal): Promise<{ reachable: boolean; version?: string; error?: string }> {
+    return this.engine().health(signal);
+  }
+
+  pull(model: string, onProgress: (p: PullProgress) => void, signal?: AbortSignal): Promise<void> {
+    const e = this.engine();
+    if (!e.pull) return Promise.reject(new Error('This server does not support pulling models.'));
+    return e.pull(model, onProgress, signal);
+  }
+
+  get canPull(): boolean {
+    return this.config().config.provider === 'ollama';
+  }
+
+  async close(): Promise<void> {
+    this.disposed = true;
+    const all = new Set<ChatEngine>([...this.retired, ...this.turns.values()]);
+    if (this.current) all.add(this.current.engine);
+    this.current = undefined;
+    this.retired.clear();
+    await Promise.allSettled([...all].map((e) => e.close()));
+  }
+
+  private retire(e: ChatEngine): void {
+    this.retired.add(e);
+    this.closeIfIdle(e);
+  }
+
+  private closeIfIdle(e: ChatEngine): void {
+    if (!this.retired.has(e)) return;
+    for (const used of this.turns.values()) if (used === e) return;
+    this.retired.delete(e);
+    void e.close().catch(() => {});
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The live model list, the chosen model and whether the server answers. Fetched
+ * lazily (first view / first pick / retry), never at activation. The choice is
+ * remembered in globalState and follows hearth.model when that is set. Pure:
+ * engine, memento and setting writer are injected.
+ */
+import type { ModelInfo } from '../../shared/models';
+import type { ConnectionState } from '../../shared/protocol';
+import { Emitter } from '../util/emitter';
+
+export const SELECTED_MODEL_KEY = 'hearth.selectedModel';
+
+export interface ModelSource {
+  listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
+  health(signal?: AbortSignal): Promise<{ reachable: boolean; version?: string; error?: string }>;
+}
+
+export interface ModelStateDeps {
+  source: () => ModelSource;
+  /** Runs before the server is asked (loads the API key). */
+  prepare?: () => Promise<void>;
+  memento: { get<T>(key: string): T | undefined; update(key: string, value: unknown): Thenable<void> };
+  /** The hearth.model setting ('' = none). */
+  configuredModel: () => string;
+  /** Writes hearth.model, used when the user picks another model while the setting names one. */
+  writeConfiguredModel?: (name: string) => Thenable<void> | Promise<void>;
+  baseUrl: () => string;
+}
+
+export interface ModelsChange {
+  models: ModelInfo[];
+  selectedModel: string | undefined;
+  connection: ConnectionState;
+}
+
+export class ModelState {
+  private list: ModelInfo[] = [];
+  private conn: ConnectionState;
+  private inFlight: Promise<void> | undefined;
+  private checked = false;
+  readonly onDidChange = new Emitter<ModelsChange>();
+
+  constructor(private readonly deps: ModelStateDeps) {
+    this.conn = { status: 'unknown', url: deps.baseUrl() };
+  }
+
+  get models(): ModelInfo[] {
+    return this.list;
+  }
+
+  get connection(): ConnectionState {
+    return this.conn;
+  }
+
+  /** Whether the server has been asked at least once. */
+  get hasChecked(): boolean {
+    return this.checked;
+  }
+
+  /** The setting, else the remembered choice, else the first installed model. */
+  get selected(): string | undefined {
+    const configured = this.deps.configuredModel();
+    if (configured) return configured;
+    const remembered = this.deps.memento.get<string>(SELECTED_MODEL_KEY);
+    if (typeof remembered === 'string' && remembered) return remembered;
+    return this.list[0]?.name;
+  }
+
+  async select(name: string): Promise<void> {
+    await this.deps.memento.update(SELECTED_MODEL_KEY, name);
+    const configured = this.deps.configuredModel();
+    if (configured && configured !== name && this.deps.writeConfiguredModel) await this.deps.writeConfiguredModel(name);
+    this.fire();
+  }
+
+  /** Asks the server for the first time (no-op afterwards). */
+  ensureChecked(): Promise<void> {
+    return this.checked ? (this.inFlight ?? Promise.resolve()) : this.refresh();
+  }
+
+  /** Re-asks the server: health, then the model list. Never throws; concurrent calls share one request. */
+  refresh(): Promise<void> {
+    this.checked = true;
+    this.inFlight ??= this.doRefresh().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  /** The connection settings changed: forget what we knew and, if we had asked before, ask again. */
+  reset(): void {
+    this.conn = { status: 'unknown', url: this.deps.baseUrl() };
+    this.fire();
+    if (this.checked) void this.refresh();
+  }
+
+  /** A turn failed because the server is gone. */
+  markUnreachable(error: string): void {
+    this.conn = { status: 'unreachable', url: this.deps.baseUrl(), error };
+    this.fire();
+  }
+
+  /** A turn succeeded: the server is there. */
+  markReachable(): void {
+    if (this.conn.status === 'ok') return;
+    this.conn = { status: 'ok', url: this.deps.baseUrl() };
+    this.fire();
+  }
+
+  /** Settings (hearth.model) changed. */
+  notifySelectionChanged(): void {
+    this.fire();
+  }
+
+  dispose(): void {
+    this.onDidChange.dispose();
+  }
+
+  private async doRefresh(): Promise<void> {
+    try {
+      await this.deps.prepare?.();
+    } catch {
+      // A secret-storage failure must not block the check: ask without the key.
+    }
+    const url = this.deps.baseUrl();
+    const source = this.deps.source();
+    try {
+      const h = await source.health();
+      if (!h.reachable) {
+        this.conn = { status: 'unreachable', url, error: h.error ?? 'no answer' };
+      } else {
+        this.list = await source.listModels();
+        this.conn = h.version ? { status: 'ok', url, version: h.version } : { status: 'ok', url };
+      }
+    } catch (e) {
+      this.conn = { status: 'unreachable', url, error: e instanceof Error ? e.message : String(e) };
+    }
+    this.fire();
+  }
+
+  private fire(): void {
+    this.onDidChange.fire({ models: this.list, selectedModel: this.selected, connection: this.conn });
+  }
+}

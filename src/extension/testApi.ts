@@ -1,0 +1,78 @@
+/**
+ * What integration tests may inspect without scraping the UI: sessions, the
+ * open chat, what went to the webview (types only), the status bar, the model
+ * pick. Only exposed outside production mode.
+ */
+import type { Session, SessionSummary } from '../shared/session';
+import type { ChatController, TurnInfo } from './chat/chatController';
+import type { GatewayCommands } from './commands/gatewayCommands';
+import type { ModelPicker } from './commands/selectModel';
+import type { EngineHolder } from './engine/engineHolder';
+import type { ModelState } from './models/modelState';
+import type { ExtensionSessionStore } from './sessions/extensionSessionStore';
+import type { ModelStatusBar } from './statusBar';
+import type { ChatViewProvider, PostedRecord } from './view/chatViewProvider';
+
+export interface HearthTestApi {
+  listSessions(): Promise<SessionSummary[]>;
+  getSession(id: string): Promise<Session | undefined>;
+  currentSessionId(): string | undefined;
+  /** The open session with the live reply folded in. */
+  currentSession(): Session | null;
+  streaming(): TurnInfo | undefined;
+  /** Resolves when no reply is streaming. */
+  idle(): Promise<void>;
+  /** Messages posted to the webview so far (types, event types and text lengths only). */
+  posted(): PostedRecord[];
+  viewReady(): boolean;
+  /** How many snapshots the webview has been sent (one per `ready`). */
+  snapshotsSent(): number;
+  statusBar(): { text: string; warning: boolean };
+  selectedModel(): string | undefined;
+  /** Model names in the open "Select Model" pick (undefined when none is open). */
+  modelPickItems(): string[] | undefined;
+  acceptModelPick(model: string): boolean;
+  engineBuilds(): number;
+  gatewayUrl(): string | undefined;
+  storageDir: string;
+  indexBytes(): number;
+  /** Runs session recovery (as activation does) and returns how many replies it marked. */
+  recoverInterrupted(): Promise<number>;
+  /** Waits for the start-up recovery. */
+  recovered(): Promise<void>;
+}
+
+export function createTestApi(d: {
+  store: ExtensionSessionStore;
+  controller: ChatController;
+  view: ChatViewProvider;
+  models: ModelState;
+  statusBar: ModelStatusBar;
+  picker: ModelPicker;
+  engines: EngineHolder;
+  gateway: GatewayCommands;
+  recovered: () => Promise<void>;
+  storageDir: string;
+}): HearthTestApi {
+  return {
+    listSessions: () => d.store.list(),
+    getSession: (id) => d.store.get(id),
+    currentSessionId: () => d.controller.currentSessionId,
+    currentSession: () => d.controller.currentSession(),
+    streaming: () => d.controller.streaming,
+    idle: () => d.controller.idle(),
+    posted: () => [...d.view.posted],
+    viewReady: () => d.view.isReady,
+    snapshotsSent: () => d.view.readyCount,
+    statusBar: () => ({ text: d.statusBar.text, warning: d.statusBar.warning }),
+    selectedModel: () => d.models.selected,
+    modelPickItems: () => d.picker.current?.items(),
+    acceptModelPick: (m) => d.picker.current?.accept(m) ?? false,
+    engineBuilds: () => d.engines.buildCount,
+    gatewayUrl: () => d.gateway.url,
+    storageDir: d.storageDir,
+    indexBytes: () => d.store.indexBytes(),
+    recoverInterrupted: () => d.store.recoverInterrupted(),
+    recovered: () => d.recovered(),
+  };
+}

@@ -1,0 +1,246 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ExtensionSessionStore } from '../../../src/extension/sessions/extensionSessionStore';
+import { decodeIndex, INDEX_KEY, INDEX_TITLE_MAX } from '../../../src/extension/sessions/sessionIndex';
+import type { ChatMessage } from '../../../src/shared/session';
+import { MemoryMemento } from './memento';
+
+const WS = 'file:///home/me/project';
+
+function msg(id: string, role: ChatMessage['role'], content: string, status: ChatMessage['status'] = 'complete'): ChatMessage {
+  return { id, role, content, status, created_at: Date.now() };
+}
+
+describe('ExtensionSessionStore', () => {
+  let dir: string;
+  let memento: MemoryMemento;
+  let clock: number;
+  const make = (over: Partial<ConstructorParameters<typeof ExtensionSessionStore>[0]> = {}) =>
+    new ExtensionSessionStore({ memento, dir, workspace: WS, maxSessions: () => 500, now: () => clock, fsync: false, ...over });
+
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(tmpdir(), 'hearth-ext-store-'));
+    memento = new MemoryMemento();
+    clock = 1_700_000_000_000;
+  });
+  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+
+  it('keeps transcripts in files and only summaries in globalState', async () => {
+    const store = make();
+    const s = await store.create({ model: 'some-model' });
+    const question = 'How do I reverse a list in Python?\n```py\nxs = [1, 2, 3]\n```';
+    await store.appendMessage(s.id, msg('user-0001', 'user', question));
+    await store.appendMessage(s.id, msg('asst-0001', 'assistant', '', 'streaming'));
+    await store.updateMessage(s.id, 'asst-0001', { content: 'Use reversed().', status: 'complete', finish_reason: 'stop' });
+
+    const got = await store.get(s.id);
+    assert.equal(got?.messages.length, 2);
+    assert.equal(got?.messages[0]?.content, question);
+    assert.equal(got?.messages[1]?.content, 'Use reversed().');
+    assert.equal(got?.workspace, WS);
+    assert.equal(got?.title, 'How do I reverse a list in Python?');
+
+    const raw = JSON.stringify(memento.get(INDEX_KEY));
+    assert.ok(!raw.includes('reversed()'), 'message text must not be in globalState');
+    const [summary] = await store.list();
+    assert.deepEqual(
+      { id: summary?.id, status: summary?.status, count: summary?.message_count, model: summary?.model, ws: summary?.workspace },
+      { id: s.id, status: 'complete', count: 2, model: 'some-model', ws: WS },
+    );
+    const file = JSON.parse(await fs.readFile(path.join(dir, 'sessions', `${s.id}.json`), 'utf8'));
+    assert.equal(file.messages[1].content, 'Use reversed().');
+  });
+
+  it('trims long titles in the index but keeps them whole in the transcript', async () => {
+    const store = make();
+    const long = 'x'.repeat(500);
+    const s = await store.create({ title: long });
+    const [summary] = await store.list();
+    assert.ok(summary!.title.length <= INDEX_TITLE_MAX);
+    assert.equal((await store.get(s.id))?.title, long);
+  });
+
+  it('lists the current workspace first, newest first within each group', async () => {
+    const store = make();
+    const other = make({ workspace: 'file:///elsewhere' });
+    const a = await store.create({ title: 'a' });
+    clock += 1000;
+    const b = await other.create({ title: 'b' });
+    clock += 1000;
+    const c = await store.create({ title: 'c' });
+    clock += 1000;
+    const d = await other.create({ title: 'd' });
+    assert.deepEqual((await store.list()).map((s) => s.id), [c.id, a.id, d.id, b.id]);
+    assert.deepEqual((await other.list()).map((s) => s.id), [d.id, b.id, c.id, a.id]);
+  });
+
+  it('does not rewrite globalState for partial text, only when the summary changes', async () => {
+    const store = make();
+    const s = await store.create({});
+    await store.appendMessage(s.id, msg('user-0001', 'user', 'q'));
+    await store.appendMessage(s.id, msg('asst-0001', 'assistant', '', 'streaming'));
+    const before = memento.updates;
+    for (let i = 0; i < 5; i++) {
+      clock += 500;
+      await store.updateMessage(s.id, 'asst-0001', { content: 'partial '.repeat(i + 1) });
+    }
+    assert.equal(memento.updates, before, 'partial flushes must not touch globalState');
+    await store.updateMessage(s.id, 'asst-0001', { status: 'stopped', finish_reason: 'cancelled' });
+    assert.equal(memento.updates, before + 1);
+    assert.equal((await store.list())[0]?.status, 'stopped');
+  });
+
+  it('two windows with their own view of globalState lose no session (files win)', async () => {
+    // Window B's globalState update raced and overwrote A's (or never reached A): each store sees only its own index.
+    const mA = new MemoryMemento();
+    const mB = new MemoryMemento();
+    const a = make({ memento: mA });
+    const b = make({ memento: mB });
+    const [sa, sb] = await Promise.all([a.create({ title: 'from A' }), b.create({ title: 'from B' })]);
+    await Promise.all([
+      a.appendMessage(sa.id, msg('user-000a', 'user', 'hello from A')),
+      b.appendMessage(sb.id, msg('user-000b', 'user', 'hello from B')),
+    ]);
+    const ids = (list: { id: string }[]) => list.map((s) => s.id).sort();
+    assert.deepEqual(ids(await a.list()), [sa.id, sb.id].sort());
+    assert.deepEqual(ids(await b.list()), [sa.id, sb.id].sort());
+    assert.equal((await a.get(sb.id))?.messages[0]?.content, 'hello from B');
+  });
+
+  it('two windows sharing globalState writing at once lose nothing', async () => {
+    const a = make();
+    const b = make();
+    const created = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).create({ title: `s${i}` })));
+    assert.equal(decodeIndex(memento.get(INDEX_KEY)).size, 10);
+    assert.deepEqual((await a.list()).map((s) => s.id).sort(), created.map((s) => s.id).sort());
+  });
+
+  it('drops index entries whose transcript another window deleted, and repairs a drifted entry on get', async () => {
+    const store = make();
+    const s1 = await store.create({ title: 'one' });
+    const s2 = await store.create({ title: 'two' });
+    await fs.rm(path.join(dir, 'sessions', `${s1.id}.json`));
+    assert.deepEqual((await store.list()).map((s) => s.id), [s2.id]);
+
+    // Another process appended to s2 without updating this index.
+    const other = make({ memento: new MemoryMemento() });
+    await other.appendMessage(s2.id, msg('user-0002', 'user', 'hi'));
+    assert.equal((await store.list())[0]?.message_count, 0);
+    await store.get(s2.id);
+    assert.equal((await store.list())[0]?.message_count, 1);
+  });
+
+  it('rebuilds from the files when globalState holds garbage', async () => {
+    const store = make();
+    const s = await store.create({ title: 'kept' });
+    await memento.update(INDEX_KEY, { v: 99, nonsense: true });
+    assert.deepEqual((await store.list()).map((x) => x.id), [s.id]);
+    await memento.update(INDEX_KEY, { v: 1, models: [], workspaces: [], entries: [['../evil', 't', 1, 1, 'empty', 0, -1, -1], 42] });
+    assert.deepEqual((await store.list()).map((x) => x.id), [s.id]);
+  });
+
+  it('keeps at most maxSessions, deleting the least recently updated but never a streaming one', async () => {
+    let max = 3;
+    const store = make({ maxSessions: () => max });
+    const oldest = await store.create({ title: 'oldest, streaming' });
+    await store.appendMessage(oldest.id, msg('asst-0001', 'assistant', '', 'streaming'));
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      clock += 1000;
+      ids.push((await store.create({ title: `s${i}` })).id);
+    }
+    const kept = (await store.list()).map((s) => s.id).sort();
+    assert.deepEqual(kept, [oldest.id, ids[2]!, ids[3]!].sort());
+    assert.equal(await store.get(ids[0]!), undefined);
+    max = 10; // read live
+    await store.create({ title: 'more' });
+    assert.equal((await store.list()).length, 4);
+  });
+
+  it('delete removes the transcript and the entry', async () => {
+    const store = make();
+    const s = await store.create({});
+    assert.equal(await store.delete(s.id), true);
+    assert.equal(await store.delete(s.id), false);
+    assert.deepEqual(await store.list(), []);
+    assert.equal(await store.delete('../../etc/passwd'), false);
+  });
+
+  it('truncateFrom, rename and setModel change the transcript and the index', async () => {
+    const store = make();
+    const s = await store.create({});
+    await store.appendMessage(s.id, msg('user-0001', 'user', 'q1'));
+    await store.appendMessage(s.id, msg('asst-0001', 'assistant', 'a1'));
+    await store.appendMessage(s.id, msg('user-0002', 'user', 'q2'));
+    await store.truncateFrom(s.id, 'user-0002');
+    await store.rename(s.id, 'Renamed');
+    await store.setModel(s.id, 'other-model');
+    const [summary] = await store.list();
+    assert.deepEqual([summary?.title, summary?.model, summary?.message_count], ['Renamed', 'other-model', 2]);
+    assert.equal((await store.get(s.id))?.messages.length, 2);
+  });
+
+  describe('recoverInterrupted', () => {
+    it('marks a reply of a dead process interrupted, keeping its partial text', async () => {
+      const dead = make({ isAlive: () => false });
+      const s = await dead.create({});
+      await dead.appendMessage(s.id, msg('asst-0001', 'assistant', '', 'streaming'));
+      await dead.updateMessage(s.id, 'asst-0001', { content: 'half an ans' });
+      // A later activation (a new process): the owner pid is gone.
+      const fresh = make({ isAlive: () => false });
+      const ownerFile = path.join(dir, 'live', `${s.id}.json`);
+      const rec = JSON.parse(await fs.readFile(ownerFile, 'utf8'));
+      await fs.writeFile(ownerFile, JSON.stringify({ ...rec, pid: 999_999_999 }));
+      assert.equal(await fresh.recoverInterrupted(), 1);
+      const m = (await fresh.get(s.id))?.messages[0];
+      assert.equal(m?.status, 'interrupted');
+      assert.equal(m?.content, 'half an ans');
+      assert.equal(m?.error?.code, 'interrupted');
+      assert.equal((await fresh.list())[0]?.status, 'interrupted');
+      assert.equal(await fresh.recoverInterrupted(), 0);
+    });
+
+    it('leaves a reply alone while another live window streams it', async () => {
+      const other = make();
+      const s = await other.create({});
+      await other.appendMessage(s.id, msg('asst-0001', 'assistant', 'live', 'streaming'));
+      const ownerFile = path.join(dir, 'live', `${s.id}.json`);
+      const rec = JSON.parse(await fs.readFile(ownerFile, 'utf8'));
+      await fs.writeFile(ownerFile, JSON.stringify({ ...rec, pid: 424242 }));
+      const me = make({ isAlive: (pid) => pid === 424242 });
+      assert.equal(await me.recoverInterrupted(), 0);
+      assert.equal((await me.get(s.id))?.messages[0]?.status, 'streaming');
+    });
+
+    it('finishing a reply removes its owner record', async () => {
+      const store = make();
+      const s = await store.create({});
+      await store.appendMessage(s.id, msg('asst-0001', 'assistant', '', 'streaming'));
+      await fs.access(path.join(dir, 'live', `${s.id}.json`));
+      await store.updateMessage(s.id, 'asst-0001', { status: 'complete' });
+      await assert.rejects(fs.access(path.join(dir, 'live', `${s.id}.json`)));
+    });
+
+    it('recovers a turn from a process killed with SIGKILL mid-reply', async function () {
+      this.timeout(60_000);
+      const fixture = path.join(__dirname, 'fixtures', 'crashingWriter.ts');
+      const out = await new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, ['--import', 'tsx', fixture, dir], { timeout: 50_000 }, (err, stdout) => {
+          if (err && (err as { signal?: string }).signal !== 'SIGKILL') reject(err);
+          else resolve(stdout);
+        });
+      });
+      const id = out.trim();
+      // The dead process wrote only files (its globalState died with it): the index learns of the session from them.
+      const store = new ExtensionSessionStore({ memento, dir, workspace: 'file:///ws', maxSessions: () => 100 });
+      assert.equal(await store.recoverInterrupted(), 1);
+      const s = await store.get(id);
+      assert.equal(s?.messages[1]?.status, 'interrupted');
+      assert.equal(s?.messages[1]?.content, 'partial ans');
+      assert.equal((await store.list())[0]?.status, 'interrupted');
+    });
+  });
+});

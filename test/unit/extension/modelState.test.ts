@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { ModelState, SELECTED_MODEL_KEY } from '../../../src/extension/models/modelState';
+import { PullRunner } from '../../../src/extension/models/pullRunner';
+import type { HostToWebview } from '../../../src/shared/protocol';
+import { FakeEngine } from './fakeEngine';
+import { MemoryMemento } from './memento';
+
+describe('ModelState', () => {
+  let engine: FakeEngine;
+  let memento: MemoryMemento;
+  let configured: string;
+  let written: string[];
+  let state: ModelState;
+  let calls: number;
+  beforeEach(() => {
+    engine = new FakeEngine();
+    memento = new MemoryMemento();
+    configured = '';
+    written = [];
+    calls = 0;
+    state = new ModelState({
+      source: () => {
+        calls++;
+        return engine;
+      },
+      memento,
+      configuredModel: () => configured,
+      writeConfiguredModel: async (n) => {
+        written.push(n);
+        configured = n;
+      },
+      baseUrl: () => 'http://127.0.0.1:9',
+    });
+  });
+
+  it('asks the server only when asked (lazy), once for concurrent callers', async () => {
+    assert.equal(calls, 0);
+    assert.equal(state.connection.status, 'unknown');
+    await Promise.all([state.ensureChecked(), state.ensureChecked(), state.refresh()]);
+    assert.equal(calls, 1);
+    assert.deepEqual(state.connection, { status: 'ok', url: 'http://127.0.0.1:9', version: '0.0.0-fake' });
+    assert.deepEqual(state.models.map((m) => m.name), ['fake-a', 'fake-b']);
+    await state.ensureChecked();
+    assert.equal(calls, 1);
+  });
+
+  it('selection: the setting, else the remembered choice, else the first model', async () => {
+    await state.refresh();
+    assert.equal(state.selected, 'fake-a');
+    await state.select('fake-b');
+    assert.equal(memento.get(SELECTED_MODEL_KEY), 'fake-b');
+    assert.equal(state.selected, 'fake-b');
+    assert.deepEqual(written, [], 'the setting is not written when it is empty');
+    configured = 'from-setting';
+    assert.equal(state.selected, 'from-setting');
+    await state.select('fake-a');
+    assert.deepEqual(written, ['fake-a'], 'a set hearth.model follows the pick');
+    assert.equal(state.selected, 'fake-a');
+  });
+
+  it('reports an unreachable server with its URL, and fires changes', async () => {
+    const changes: string[] = [];
+    state.onDidChange.on((c) => changes.push(c.connection.status));
+    engine.reachable = false;
+    await state.refresh();
+    assert.equal(state.connection.status, 'unreachable');
+    assert.equal(state.connection.url, 'http://127.0.0.1:9');
+    engine.reachable = true;
+    state.reset();
+    await state.refresh();
+    assert.deepEqual(changes, ['unreachable', 'unknown', 'ok']);
+  });
+});
+
+describe('PullRunner', () => {
+  it('posts progress and done, refreshes afterwards, and cancels', async () => {
+    const engine = new FakeEngine();
+    const posted: HostToWebview[] = [];
+    let pulled = 0;
+    const r = new PullRunner(() => engine, (m) => posted.push(m), () => pulled++);
+    await r.pull('new-model');
+    assert.deepEqual(posted.map((m) => m.type), ['pullProgress', 'pullProgress', 'pullDone']);
+    assert.deepEqual(posted.at(-1), { type: 'pullDone', model: 'new-model' });
+    assert.equal(pulled, 1);
+    assert.equal(r.cancel(), false);
+    let release!: () => void;
+    const slow = { pull: (_m: string, _p: unknown, signal?: AbortSignal) => new Promise<void>((_, reject) => { release = () => reject(new Error('x')); signal?.addEventListener('abort', () => reject(new Error('aborted'))); }) };
+    const r2 = new PullRunner(() => slow, (m) => posted.push(m), () => pulled++);
+    const p = r2.pull('other');
+    assert.equal(r2.pulling, 'other');
+    assert.equal(r2.cancel(), true);
+    await p;
+    assert.deepEqual(posted.at(-1), { type: 'pullDone', model: 'other', error: 'Cancelled.' });
+    void release;
+  });
+});

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { formatBytes, modelPickItems } from '../../../src/extension/models/modelPickItems';
+import { exportFileName, sessionToMarkdown } from '../../../src/extension/sessions/exportMarkdown';
+import { statusBarView } from '../../../src/extension/statusBarView';
+import { allowedExternalUrl } from '../../../src/extension/util/safeLink';
+import { contentSecurityPolicy, parseAssetManifest, renderHtml } from '../../../src/extension/view/html';
+
+describe('model pick items', () => {
+  it('shows name, size, quantization, capabilities and a loaded marker', () => {
+    const items = modelPickItems(
+      [
+        { name: 'alpha:7b', size: 4_100_000_000, parameter_size: '7B', quantization: 'Q4_K_M', capabilities: ['completion', 'vision', 'tools'], loaded: true, loaded_context_length: 8192 },
+        { name: 'beta', size: 900_000_000 },
+      ],
+      'beta',
+    );
+    assert.equal(items[0]!.label, 'alpha:7b');
+    assert.equal(items[0]!.description, '7B · Q4_K_M · 4.1 GB');
+    assert.match(items[0]!.detail, /loaded \(context 8192\)/);
+    assert.match(items[0]!.detail, /vision, tools/);
+    assert.ok(!items[0]!.detail.includes('completion'));
+    assert.equal(items[1]!.picked, true);
+    assert.equal(items[1]!.model, 'beta');
+    assert.equal(items[1]!.label, '$(check) beta');
+    assert.equal(formatBytes(0), '');
+    assert.equal(formatBytes(512), '512 B');
+  });
+});
+
+describe('status bar view', () => {
+  const ok = { status: 'ok' as const, url: 'http://127.0.0.1:11434' };
+  it('shows the model, a spinner while streaming, and a warning with advice when unreachable', () => {
+    assert.deepEqual(statusBarView({ model: 'm', streaming: false, connection: ok }).text, '$(hubot) m');
+    assert.equal(statusBarView({ model: 'm', streaming: true, connection: ok }).text, '$(loading~spin) m');
+    const down = statusBarView({ model: 'm', streaming: false, connection: { status: 'unreachable', url: 'http://h:1', error: 'ECONNREFUSED' } });
+    assert.equal(down.warning, true);
+    assert.match(down.tooltip, /not reachable.*http:\/\/h:1/);
+    assert.match(down.tooltip, /ollama serve/);
+    assert.match(statusBarView({ model: undefined, streaming: false, connection: ok }).text, /No model/);
+  });
+});
+
+describe('safe links', () => {
+  it('allows http, https and mailto only', () => {
+    assert.ok(allowedExternalUrl('https://example.com/a?b'));
+    assert.ok(allowedExternalUrl('http://example.com'));
+    assert.ok(allowedExternalUrl('mailto:a@example.com'));
+    for (const bad of ['javascript:alert(1)', 'data:text/html,x', 'file:///etc/passwd', 'vscode://x', 'command:workbench.action.quit', 'nonsense', 'JaVaScRiPt:alert(1)']) {
+      assert.equal(allowedExternalUrl(bad), undefined, bad);
+    }
+  });
+});
+
+describe('webview html', () => {
+  it('has a strict CSP with the nonce and no network access', () => {
+    const csp = contentSecurityPolicy('vscode-resource:', 'abc');
+    assert.equal(csp, "default-src 'none'; img-src vscode-resource: data:; style-src vscode-resource:; font-src vscode-resource:; script-src 'nonce-abc'; connect-src 'none'");
+    const html = renderHtml({ cspSource: 'vscode-resource:', nonce: 'abc', scriptUri: 'https://x/main-1.js', styleUri: 'https://x/main-1.css' });
+    assert.ok(html.includes(`content="${csp.replace(/'/g, "'")}"`));
+    assert.ok(html.includes('<script nonce="abc" src="https://x/main-1.js"></script>'));
+    assert.ok(html.includes('<link rel="stylesheet" href="https://x/main-1.css">'));
+    assert.ok(html.includes('<div id="root"></div>'));
+  });
+
+  it('accepts only plain file names from manifest.json', () => {
+    assert.deepEqual(parseAssetManifest({ js: 'main-ABC.js', css: 'main-ABC.css' }), { js: 'main-ABC.js', css: 'main-ABC.css' });
+    assert.deepEqual(parseAssetManifest({ js: 'main-ABC.js' }), { js: 'main-ABC.js' });
+    for (const bad of [{}, { js: '../x.js' }, { js: 'a/b.js' }, { js: 'main.css' }, { js: 'm.js', css: '../x.css' }, null]) assert.throws(() => parseAssetManifest(bad));
+  });
+});
+
+describe('markdown export', () => {
+  it('writes the conversation with reasoning, stopped and error notes', () => {
+    const md = sessionToMarkdown({
+      id: 'session-0001',
+      title: 'Lists',
+      model: 'm',
+      created_at: 0,
+      updated_at: 0,
+      messages: [
+        { id: 'u1000000', role: 'user', content: 'How?', status: 'complete', created_at: 0 },
+        { id: 'a1000000', role: 'assistant', content: 'Like ```this```', thinking: 'hmm', status: 'stopped', created_at: 0, model: 'm' },
+        { id: 'a2000000', role: 'assistant', content: '', status: 'error', created_at: 0, error: { code: 'timeout', message: 'took too long' } },
+      ],
+    });
+    assert.ok(md.startsWith('# Lists\n'));
+    assert.ok(md.includes('## You\n\nHow?'));
+    assert.ok(md.includes('## Assistant (m)'));
+    assert.ok(md.includes('```text\nhmm\n```'));
+    assert.ok(md.includes('_(stopped)_'));
+    assert.ok(md.includes('_Error: took too long_'));
+    assert.equal(exportFileName({ id: 'x', title: 'a/b: c?', created_at: 0, updated_at: 0, messages: [] }), 'ab-c.md');
+  });
+});
