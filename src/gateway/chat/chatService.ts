@@ -255,6 +255,7 @@ class ChatServiceImpl implements ChatService {
     let finish: FinishReason | undefined;
     let timer: NodeJS.Timeout | undefined;
     let writes: Promise<void> = Promise.resolve();
+    let lastStatus = 'planning/queued';
 
     const flush = () => {
       timer = undefined;
@@ -288,9 +289,13 @@ class ChatServiceImpl implements ChatService {
             error = { code: ev.code, message: ev.message };
             turn.push(ev);
             break;
-          case 'status_update':
-            turn.push(ev);
+          case 'status_update': {
+            // The engine's opening status repeats ours; consecutive duplicates say nothing new.
+            const key = `${ev.status}/${ev.phase ?? ''}`;
+            if (key !== lastStatus) turn.push(ev);
+            lastStatus = key;
             break;
+          }
           case 'done':
             finish = ev.finish_reason;
             break;

@@ -33,7 +33,7 @@ export class Turn implements TurnHandle {
     return !this.ended;
   }
 
-  get lastId(): number {
+  get lastEventId(): number {
     return this.nextId - 1;
   }
 

@@ -20,6 +20,10 @@ export interface TurnHandle {
    */
   events(afterId?: number): AsyncIterable<SequencedEvent>;
   cancel(): void;
+  /** False once `done` has been published. Optional so other implementations stay valid. */
+  readonly isOpen?: boolean;
+  /** The id of the latest event so far (0 before the first). */
+  readonly lastEventId?: number;
   /** Resolves (never rejects) when the turn is over and its final state is stored. */
   readonly finished: Promise<FinishReason>;
 }
