@@ -44,6 +44,7 @@ export class OllamaDouble {
   private readonly loaded = new Map<string, LoadedModel>();
   private readonly loadCounts = new Map<string, number>();
   private readonly changes = new EventEmitter();
+  private readonly routeFaults = new Map<string, RouteFault & { times: number }>();
   private readonly sockets = new Set<Socket>();
   private readonly pullable: (name: string) => boolean;
   private readonly allowedOrigins: string[];
@@ -126,6 +127,19 @@ export class OllamaDouble {
   failNext(n: number, status = 503, errorMessage?: string): this {
     for (let i = 0; i < n; i++) this.queue.push({ status, errorMessage });
     return this;
+  }
+
+  /**
+   * Fault on any route (not /api/chat scripts): delay its answer, and/or answer with
+   * an error status, for the next `times` requests (default: every one).
+   */
+  routeFault(path: string, fault: RouteFault): this {
+    this.routeFaults.set(path, { times: Infinity, ...fault });
+    return this;
+  }
+
+  clearRouteFaults(): void {
+    this.routeFaults.clear();
   }
 
   /** How many times a model was (re)loaded — a changed num_ctx reloads it, as in Ollama. */
@@ -259,6 +273,12 @@ export class OllamaDouble {
 
   private async route(c: Ctx): Promise<void> {
     const m = c.record.method;
+    const fault = this.routeFaults.get(c.record.path);
+    if (fault && fault.times > 0) {
+      fault.times--;
+      if (fault.delayMs && !(await sleep(fault.delayMs, c.closed))) return;
+      if (fault.status) return this.json(c.res, fault.status, { error: fault.errorMessage ?? `error ${fault.status}` });
+    }
     switch (`${m} ${c.record.path}`) {
       case 'GET /':
       case 'HEAD /':
@@ -577,6 +597,14 @@ export class OllamaDouble {
     else Object.assign(final, { response: content, ...(thinking ? { thinking } : {}) });
     this.json(c.res, 200, final);
   }
+}
+
+export interface RouteFault {
+  status?: number;
+  errorMessage?: string;
+  delayMs?: number;
+  /** How many requests it applies to; default all. */
+  times?: number;
 }
 
 interface Ctx {

@@ -8,7 +8,8 @@ import type { ModelInfo, PullProgress } from '../../shared/models';
 import { fitContext } from '../engine/contextFit';
 import { errors, GatewayError } from '../engine/errors';
 import type { EngineTuning } from '../engine/tuning';
-import { TurnEmitter } from '../engine/turnEmitter';
+import { TurnRegistry } from '../engine/launchTurn';
+import type { TurnEmitter } from '../engine/turnEmitter';
 import type { ChatEngine, ChatTurnRequest, ProviderConfig } from '../engine/types';
 import { computeUsage } from '../engine/usage';
 import { abortableSleep, Deadline } from '../net/deadline';
@@ -23,14 +24,10 @@ import { responseError } from './statusErrors';
 /** Ollama unloads an idle model after 5 minutes by default; a bit less counts as "probably warm". */
 const WARM_MS = 4 * 60_000;
 
-interface OpenTurn {
-  abort(): void;
-}
-
 export class OllamaChatEngine implements ChatEngine {
   private readonly client: OllamaClient;
   private readonly facts: ModelFactsCache;
-  private readonly turns = new Map<string, OpenTurn>();
+  private readonly turns = new TurnRegistry();
   /** Models that answered 400 to `think`: never sent it again. */
   private readonly noThink = new Set<string>();
   /** model → when a turn with it last ended well (to guess whether it is loaded). */
@@ -46,36 +43,11 @@ export class OllamaChatEngine implements ChatEngine {
   }
 
   run(request: ChatTurnRequest): AsyncIterable<GatewayEvent> {
-    const ctl = new AbortController();
-    const emitter = new TurnEmitter({
-      sessionId: request.sessionId,
-      messageId: request.turnId,
-      coalesceMs: this.tuning.coalesceMs,
-      coalesceMaxChars: this.tuning.coalesceMaxChars,
-      startedAt: performance.now(),
-      onConsumerGone: () => ctl.abort(new DOMException('consumer gone', 'AbortError')),
-    });
-    emitter.setPhase('queued');
-    const turn: OpenTurn = { abort: () => ctl.abort(new DOMException('cancelled', 'AbortError')) };
-    this.turns.set(request.turnId, turn);
-    void this.drive(request, emitter, ctl.signal)
-      .catch((e: unknown) => {
-        // drive() handles its own failures; this is the last line of defence.
-        emitter.error(errors.internal(e instanceof Error ? e.message : String(e)));
-        emitter.finish('error');
-      })
-      .finally(() => {
-        if (this.turns.get(request.turnId) === turn) this.turns.delete(request.turnId);
-      });
-    return emitter;
+    return this.turns.launch(request, this.tuning, (emitter, cancelSignal, startedAt) => this.drive(request, emitter, cancelSignal, startedAt));
   }
 
   cancel(turnId: string): boolean {
-    const t = this.turns.get(turnId);
-    if (!t) return false;
-    this.turns.delete(turnId);
-    t.abort();
-    return true;
+    return this.turns.cancel(turnId);
   }
 
   listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
@@ -96,13 +68,12 @@ export class OllamaChatEngine implements ChatEngine {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const id of [...this.turns.keys()]) this.cancel(id);
+    this.turns.cancelAll();
     await this.client.close();
   }
 
   /** One turn, start to `done`. */
-  private async drive(request: ChatTurnRequest, emitter: TurnEmitter, cancelSignal: AbortSignal): Promise<void> {
-    const started = performance.now();
+  private async drive(request: ChatTurnRequest, emitter: TurnEmitter, cancelSignal: AbortSignal, started: number): Promise<void> {
     const timeoutMs = this.config.requestTimeoutMs;
     const deadline = new Deadline(timeoutMs, [cancelSignal, request.signal]);
     const signal = deadline.signal;

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { answerReserve, estimateTokens, fitContext, MESSAGE_OVERHEAD, serverTruncated } from '../../../src/gateway/engine/contextFit';
+import type { ChatTurnMessage } from '../../../src/gateway/engine/types';
+import { startOllamaDouble, type OllamaDouble } from '../../double';
+import type { ChatEngine } from '../../../src/gateway/engine/types';
+import { collect, ollamaEngine, only, turn } from './helpers';
+
+const msg = (role: ChatTurnMessage['role'], content: string): ChatTurnMessage => ({ role, content });
+
+describe('context fit (pure)', () => {
+  it('estimates ~4 ASCII characters per token and 1 per other character', () => {
+    assert.equal(estimateTokens(''), 0);
+    assert.equal(estimateTokens('abcd'), 1);
+    assert.equal(estimateTokens('abcde'), 2);
+    assert.equal(estimateTokens('世界'), 2);
+    assert.equal(estimateTokens('🔥'), 1, 'a surrogate pair counts once');
+  });
+
+  it('keeps everything that fits', () => {
+    const history = [msg('user', 'a'), msg('assistant', 'b'), msg('user', 'c')];
+    const r = fitContext('sys', history, 4096);
+    assert.equal(r.dropped, 0);
+    assert.deepEqual(r.messages, [msg('system', 'sys'), ...history]);
+    assert.equal(r.estimate, 1 + 3 * 1 + 4 * MESSAGE_OVERHEAD);
+    assert.equal(r.overBudget, false);
+  });
+
+  it('drops the oldest turns first, never the system prompt or the newest message, and no orphan reply leads', () => {
+    const big = 'x'.repeat(4 * 300); // 300 tokens
+    const history = [msg('user', big), msg('assistant', big), msg('user', big), msg('assistant', big), msg('user', 'newest')];
+    // num_ctx 1024 → reserve 256 → budget 768: room for two big messages + the rest.
+    const r = fitContext('be brief', history, 1024);
+    assert.equal(r.messages[0]!.role, 'system');
+    assert.equal(r.messages.at(-1)!.content, 'newest');
+    assert.equal(r.messages[1]!.role, 'user', 'history starts with a user message');
+    assert.equal(r.dropped, 2);
+    assert.ok(r.estimate + answerReserve(1024) <= 1024);
+  });
+
+  it('keeps the newest message even when it alone is over budget, and says so', () => {
+    const r = fitContext(undefined, [msg('user', 'old'), msg('user', 'x'.repeat(40_000))], 2048);
+    assert.equal(r.messages.length, 1);
+    assert.equal(r.dropped, 1);
+    assert.equal(r.overBudget, true);
+  });
+
+  it('suspects server-side truncation only for big prompts reported much smaller', () => {
+    assert.equal(serverTruncated(100, 3000, 4096), true);
+    assert.equal(serverTruncated(2900, 3000, 4096), false);
+    assert.equal(serverTruncated(10, 200, 4096), false, 'small prompt: probably the KV cache');
+    assert.equal(serverTruncated(undefined, 3000, 4096), false);
+  });
+});
+
+describe('context fit in the Ollama engine', function () {
+  this.timeout(20_000);
+  let double: OllamaDouble;
+  let engine: ChatEngine;
+  beforeEach(async () => {
+    double = await startOllamaDouble({
+      models: [
+        'test-model', // /api/show: 131072 → capped at 8192
+        { name: 'small-ctx', contextLength: 2048 },
+        { name: 'modelfile-ctx', contextLength: 131072, parameters: 'num_ctx 6144\nstop "<end>"' },
+      ],
+    });
+    engine = ollamaEngine(double.url);
+  });
+  afterEach(async () => {
+    await engine.close();
+    await double.stop();
+  });
+
+  const numCtxSent = () => double.requestsTo('/api/chat').map((r) => r.body.options.num_ctx);
+
+  it("sends the model's own context capped at 8192, the same on every turn, so Ollama never reloads", async () => {
+    for (let i = 0; i < 3; i++) await collect(engine.run(turn({ messages: [msg('user', 'x'.repeat(i * 100))] })));
+    assert.deepEqual(numCtxSent(), [8192, 8192, 8192]);
+    assert.equal(double.loads('test-model'), 1);
+    assert.equal(double.requestsTo('/api/show').length, 1, 'show is cached per model');
+  });
+
+  it('uses a smaller model maximum, and a Modelfile num_ctx, as they are', async () => {
+    await collect(engine.run(turn({ model: 'small-ctx' })));
+    await collect(engine.run(turn({ model: 'modelfile-ctx' })));
+    assert.deepEqual(numCtxSent(), [2048, 6144]);
+  });
+
+  it('the contextLength setting wins when > 0; 0 means the model default', async () => {
+    await collect(engine.run(turn({ options: { contextLength: 3000 } })));
+    await collect(engine.run(turn({ options: { contextLength: 0 } })));
+    assert.deepEqual(numCtxSent(), [3000, 8192]);
+  });
+
+  it('falls back to 4096 when /api/show fails, and keeps it for the model', async () => {
+    double.routeFault('/api/show', { status: 500, times: 1 });
+    await collect(engine.run(turn()));
+    await collect(engine.run(turn()));
+    assert.deepEqual(numCtxSent(), [4096, 4096]);
+  });
+
+  it('drops the oldest turns to fit and reports truncated and dropped_messages', async () => {
+    const big = 'y'.repeat(4 * 700); // ~700 tokens each
+    const messages = [msg('user', big), msg('assistant', big), msg('user', big), msg('assistant', big), msg('user', 'the question')];
+    const events = await collect(engine.run(turn({ model: 'small-ctx', systemPrompt: 'You are terse.', messages })));
+    const sent = double.requestsTo('/api/chat')[0]!.body.messages as ChatTurnMessage[];
+    assert.equal(sent[0]!.role, 'system');
+    assert.equal(sent[0]!.content, 'You are terse.');
+    assert.equal(sent.at(-1)!.content, 'the question');
+    assert.ok(sent.length < messages.length + 1);
+    const u = only(events, 'usage')[0]!;
+    assert.equal(u.truncated, true);
+    assert.equal(u.dropped_messages, messages.length + 1 - sent.length);
+    assert.equal(u.context_window, 2048);
+  });
+
+  it('flags truncation when Ollama reports far fewer prompt tokens than estimated', async () => {
+    const prompt = 'z'.repeat(4 * 1200); // ~1200 tokens of a 2048 window: fits our budget
+    double.enqueue({ promptEvalCount: 300 });
+    const events = await collect(engine.run(turn({ model: 'small-ctx', messages: [msg('user', prompt)] })));
+    const u = only(events, 'usage')[0]!;
+    assert.equal(u.dropped_messages, 0);
+    assert.equal(u.prompt_tokens, 300);
+    assert.ok(u.prompt_tokens_estimate! >= 1200);
+    assert.equal(u.truncated, true);
+  });
+});

@@ -1,0 +1,239 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { startOllamaDouble, type OllamaDouble } from '../../double';
+import type { ChatEngine } from '../../../src/gateway/engine/types';
+import { assertWellFormed, collect, errorOf, lastOf, ollamaEngine, only, tokensOf, turn } from './helpers';
+
+const finishOf = (events: { type: string }[]) => (lastOf(events as never) as { finish_reason: string }).finish_reason;
+
+/** A loopback port with nothing listening (bound, then released). */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+describe('Ollama chat engine: errors users meet', function () {
+  this.timeout(20_000);
+  let double: OllamaDouble;
+  let engine: ChatEngine;
+  beforeEach(async () => {
+    double = await startOllamaDouble({ models: ['test-model', { name: 'thinker', capabilities: ['completion', 'thinking'] }] });
+    engine = ollamaEngine(double.url);
+  });
+  afterEach(async () => {
+    await engine.close();
+    await double.stop();
+  });
+
+  for (const wording of ['new', 'old'] as const) {
+    it(`maps 404 (${wording} wording) to model_not_found with a pull hint`, async () => {
+      double.notFoundWording = wording;
+      const events = await collect(engine.run(turn({ model: 'absent-model' })));
+      assertWellFormed(events, assert);
+      const err = errorOf(events)!;
+      assert.equal(err.code, 'model_not_found');
+      assert.match(err.message, /ollama pull absent-model/);
+      assert.equal(err.retryable, false);
+      assert.equal(finishOf(events), 'error');
+    });
+  }
+
+  it('maps a 404 from /api/chat itself (model removed after /api/show) to model_not_found', async () => {
+    double.enqueue({ status: 404, errorMessage: `model "test-model" not found, try pulling it first` });
+    const events = await collect(engine.run(turn()));
+    assert.equal(errorOf(events)!.code, 'model_not_found');
+  });
+
+  it('retries 503 busy with backoff and then succeeds', async () => {
+    double.failNext(2, 503);
+    double.enqueue({ tokens: ['made it'] });
+    const events = await collect(engine.run(turn()));
+    assert.equal(tokensOf(events), 'made it');
+    assert.equal(finishOf(events), 'stop');
+    assert.equal(double.requestsTo('/api/chat').length, 3);
+    assert.equal(only(events, 'error').length, 0);
+  });
+
+  it('gives busy after the retries are exhausted', async () => {
+    double.failNext(10, 503);
+    const events = await collect(engine.run(turn()));
+    const err = errorOf(events)!;
+    assert.equal(err.code, 'busy');
+    assert.equal(err.retryable, true);
+    assert.equal(double.requestsTo('/api/chat').length, 4, '1 try + 3 retries');
+  });
+
+  it('cancel during the 503 backoff ends with done(cancelled)', async () => {
+    const slow = ollamaEngine(double.url, { busyRetryDelaysMs: [10_000] });
+    try {
+      double.failNext(5, 503);
+      const req = turn();
+      const pending = collect(slow.run(req));
+      await double.waitForRequest((r) => r.path === '/api/chat' && r.status === 503);
+      slow.cancel(req.turnId);
+      assert.equal(finishOf(await pending), 'cancelled');
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('retries once without think on a "does not support thinking" 400, and remembers the model', async () => {
+    // /api/show fails, so the engine does not know the capabilities and tries think.
+    double.routeFault('/api/show', { status: 500 });
+    const events = await collect(engine.run(turn({ options: { think: true } })));
+    assert.equal(finishOf(events), 'stop');
+    assert.ok(tokensOf(events).startsWith('You said:'));
+    const chats = double.requestsTo('/api/chat');
+    assert.equal(chats.length, 2);
+    assert.equal(chats[0]!.body.think, true);
+    assert.equal(chats[0]!.status, 400);
+    assert.equal('think' in chats[1]!.body, false);
+    await collect(engine.run(turn({ options: { think: true } })));
+    assert.equal(double.requestsTo('/api/chat').length, 3);
+    assert.equal('think' in double.requestsTo('/api/chat')[2]!.body, false, 'remembered: not sent again');
+  });
+
+  it('does not send think to a model whose capabilities (from /api/show) lack thinking', async () => {
+    await collect(engine.run(turn({ options: { think: true } })));
+    const chats = double.requestsTo('/api/chat');
+    assert.equal(chats.length, 1);
+    assert.equal('think' in chats[0]!.body, false);
+  });
+
+  it('maps a bad option type (500) to bad_request', async () => {
+    double.enqueue({ status: 500, errorMessage: 'json: cannot unmarshal string into Go struct field Options.num_ctx of type int' });
+    const events = await collect(engine.run(turn()));
+    assert.equal(errorOf(events)!.code, 'bad_request');
+    assert.equal(errorOf(events)!.retryable, false);
+  });
+
+  it('maps another 400 capability error to capability', async () => {
+    double.enqueue({ status: 400, errorMessage: '"test-model" does not support tools' });
+    const events = await collect(engine.run(turn()));
+    assert.equal(errorOf(events)!.code, 'capability');
+  });
+
+  it('maps a 403 (empty body) to upstream_error with a hint about headers/origins', async () => {
+    double.enqueue({ status: 403 });
+    const err = errorOf(await collect(engine.run(turn())))!;
+    assert.equal(err.code, 'upstream_error');
+    assert.match(err.message, /403/);
+    assert.match(err.message, /headers|OLLAMA_ORIGINS/);
+  });
+
+  it('reports an unreachable server (closed port) as ollama_unreachable with a start hint', async () => {
+    const port = await closedPort();
+    const e2 = ollamaEngine(`http://127.0.0.1:${port}`);
+    try {
+      const events = await collect(e2.run(turn()));
+      assertWellFormed(events, assert);
+      const err = errorOf(events)!;
+      assert.equal(err.code, 'ollama_unreachable');
+      assert.match(err.message, /ollama serve/);
+      assert.match(err.message, new RegExp(`127.0.0.1:${port}`));
+      assert.equal(err.retryable, true);
+      const h = await e2.health();
+      assert.equal(h.reachable, false);
+      assert.match(h.error!, /not running/);
+    } finally {
+      await e2.close();
+    }
+  });
+
+  it('reports an unresolvable host as ollama_unreachable', async () => {
+    const e2 = ollamaEngine('http://hearth-no-such-host.invalid:11434');
+    try {
+      const err = errorOf(await collect(e2.run(turn())))!;
+      assert.equal(err.code, 'ollama_unreachable');
+    } finally {
+      await e2.close();
+    }
+  });
+
+  it('late headers: a first byte later than the loading hint (but within the request timeout) is no timeout', async () => {
+    const e2 = ollamaEngine(double.url, { loadingHintMs: 50 }, { requestTimeoutMs: 10_000 });
+    try {
+      double.enqueue({ tokens: ['slow ', 'model'], firstByteDelayMs: 1500 });
+      const events = await collect(e2.run(turn()));
+      assert.equal(only(events, 'error').length, 0);
+      assert.equal(tokensOf(events), 'slow model');
+      assert.equal(finishOf(events), 'stop');
+      const usage = only(events, 'usage')[0]!;
+      assert.ok(usage.load_ms !== null && usage.load_ms >= 1500, `load_ms ${usage.load_ms}`);
+    } finally {
+      await e2.close();
+    }
+  });
+
+  it('times out (code timeout) when nothing comes within the request timeout, and closes the socket', async () => {
+    const e2 = ollamaEngine(double.url, {}, { requestTimeoutMs: 600 });
+    try {
+      double.enqueue({ stallBeforeHeaders: true });
+      const events = await collect(e2.run(turn()));
+      const err = errorOf(events)!;
+      assert.equal(err.code, 'timeout');
+      assert.match(err.message, /request timeout/);
+      assert.equal(finishOf(events), 'error');
+      await double.waitForClientClose();
+    } finally {
+      await e2.close();
+    }
+  });
+
+  it('times out mid-stream, keeping the partial text', async () => {
+    const e2 = ollamaEngine(double.url, {}, { requestTimeoutMs: 800 });
+    try {
+      double.enqueue({ tokens: ['a', 'b', 'c'], stallAfterTokens: 2 });
+      const events = await collect(e2.run(turn()));
+      assert.equal(tokensOf(events), 'ab');
+      assert.equal(errorOf(events)!.code, 'timeout');
+    } finally {
+      await e2.close();
+    }
+  });
+
+  it('reports a malformed line as upstream_error, keeping the text before it', async () => {
+    double.enqueue({ tokens: ['a', 'b'], malformedAfterTokens: 1 });
+    const events = await collect(engine.run(turn()));
+    assert.equal(tokensOf(events), 'a');
+    assert.equal(errorOf(events)!.code, 'upstream_error');
+    assert.match(errorOf(events)!.message, /not valid JSON/);
+  });
+
+  it('reports a line beyond the hard bound as upstream_error instead of buffering it', async () => {
+    const e2 = ollamaEngine(double.url, { maxLineChars: 64 * 1024 });
+    try {
+      double.enqueue({ tokens: ['a', 'b'], oversizedLine: { afterTokens: 1, bytes: 256 * 1024 } });
+      const events = await collect(e2.run(turn()));
+      assert.equal(tokensOf(events), 'a');
+      assert.equal(errorOf(events)!.code, 'upstream_error');
+      assert.match(errorOf(events)!.message, /longer than|exceeds/);
+    } finally {
+      await e2.close();
+    }
+  });
+
+  it('accepts a long (1 MB) line under the default bound', async () => {
+    double.enqueue({ tokens: ['a'], oversizedLine: { afterTokens: 1, bytes: 1024 * 1024 } });
+    const events = await collect(engine.run(turn()));
+    assert.equal(tokensOf(events).length, 1 + 1024 * 1024);
+    assert.equal(finishOf(events), 'stop');
+  });
+
+  it('sends the extra headers from the config on every request', async () => {
+    const e2 = ollamaEngine(double.url, {}, { headers: { Authorization: 'Bearer t0ken', 'X-Proxy': 'yes' } });
+    try {
+      await collect(e2.run(turn()));
+      await e2.listModels();
+      for (const r of double.requests) {
+        assert.equal(r.headers.authorization, 'Bearer t0ken', r.path);
+        assert.equal(r.headers['x-proxy'], 'yes');
+      }
+    } finally {
+      await e2.close();
+    }
+  });
+});
