@@ -101,6 +101,8 @@ export async function launchHearth(options: LaunchOptions = {}): Promise<HearthU
       // Clicking an already-open container would collapse the sidebar.
       const tab = page.locator('.activitybar li.action-item', { has: page.locator('a.action-label[aria-label="Hearth"]') });
       if ((await tab.getAttribute('aria-expanded')) !== 'true') await icon.click();
+      // Park the mouse so the icon's tooltip does not cover screenshots.
+      await page.mouse.move(700, 600);
       const frame = chatFrame();
       // Rendered = the webview's app put something into its body.
       await frame.locator('body *').first().waitFor({ state: 'attached', timeout: 60_000 });

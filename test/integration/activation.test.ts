@@ -11,7 +11,7 @@ interface ContributedCommand {
   command: string;
 }
 
-/** The optional test hook the extension may expose on its activate() result. */
+/** The test hook the extension exposes on its activate() result. */
 interface HearthTestHooks {
   /** Resolves once the hearth.chat WebviewViewProvider's resolveWebviewView ran. */
   whenChatViewResolved?: () => Promise<unknown>;
@@ -56,15 +56,8 @@ describe('activation', () => {
     // isActive is also true after a failed activation; activate() rethrows its error.
     await ext.activate();
     const hooks = ext.exports as HearthTestHooks | undefined;
-    if (typeof hooks?.whenChatViewResolved === 'function') {
-      await within(hooks.whenChatViewResolved(), 30_000, 'resolveWebviewView for hearth.chat');
-    } else {
-      // TODO(extension): expose `whenChatViewResolved(): Promise<unknown>` on the object
-      // activate() returns (resolving when resolveWebviewView for hearth.chat has run),
-      // then make this branch a failure. Until then only activation-by-view is proven
-      // here; test/e2e/smoke.test.ts proves the webview renders from the UI side.
-      console.warn('[activation.test] extension exposes no whenChatViewResolved() hook yet: view resolution not checked here');
-    }
+    assert.equal(typeof hooks?.whenChatViewResolved, 'function', 'activate() must return the whenChatViewResolved() test hook');
+    await within(hooks!.whenChatViewResolved!(), 30_000, 'resolveWebviewView for hearth.chat');
   });
 
   it('registers every command contributed in package.json', async () => {
