@@ -1,0 +1,321 @@
+import assert from 'node:assert/strict';
+import { startOllamaDouble, type OllamaDouble } from '../../double';
+import { until } from '../chat/helpers';
+import { request, sse, type SseClient } from './httpClient';
+import { engineFor, startTestGateway, TOKEN, type TestGateway } from './testGateway';
+
+const MODEL = 'test-model:7b';
+
+function assertWellFormed(c: SseClient): void {
+  assert.equal(c.status, 200);
+  assert.match(String(c.headers['content-type']), /^text\/event-stream/);
+  assert.equal(c.headers['x-content-type-options'], 'nosniff');
+  const ids = c.events.map((e) => Number(e.id));
+  assert.deepEqual(ids, ids.map((_, i) => ids[0]! + i), 'ids increase by one');
+  for (const e of c.events) assert.notEqual(e.json, undefined, `data of ${e.event} is JSON`);
+  assert.equal(c.events.filter((e) => e.event === 'done').length, 1);
+  assert.equal(c.events.at(-1)!.event, 'done');
+}
+
+describe('gateway server routes (over the Ollama double)', function () {
+  this.timeout(30_000);
+  let double: OllamaDouble;
+  let gw: TestGateway;
+
+  beforeEach(async () => {
+    double = await startOllamaDouble({ models: [MODEL, { name: 'other-model', family: 'qwen' }] });
+    gw = await startTestGateway({ engine: engineFor(double.url) });
+  });
+  afterEach(async () => {
+    await gw.close();
+    await double.stop();
+  });
+
+  it('GET /health needs no token and reports Ollama reachable with its version; unreachable when it is gone', async () => {
+    const r = await request(gw.port, { path: '/health' });
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json, { status: 'ok', ollama: { reachable: true, version: '0.12.6' } });
+    await double.stop();
+    const down = await request(gw.port, { path: '/health' });
+    assert.equal(down.status, 200);
+    assert.equal(down.json.status, 'degraded');
+    assert.equal(down.json.ollama.reachable, false);
+    await double.start();
+  });
+
+  it('GET /models lists the models exactly as Ollama names them', async () => {
+    const r = await request(gw.port, { path: '/models', token: TOKEN });
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json.models.map((m: { name: string }) => m.name).sort(), [MODEL, 'other-model'].sort());
+    assert.equal(typeof r.json.models[0].size, 'number');
+  });
+
+  it('GET /models when Ollama is down: 502 with a stable code', async () => {
+    await double.stop();
+    const r = await request(gw.port, { path: '/models', token: TOKEN });
+    assert.equal(r.status, 502);
+    assert.equal(r.json.error.code, 'ollama_unreachable');
+    await double.start();
+  });
+
+  it('POST /chat/stream: ordered, numbered events; first and done carry the ids; the reply is stored', async () => {
+    double.enqueue({ tokens: ['Hel', 'lo', ' there'] });
+    const c = sse(gw.port, { method: 'POST', path: '/chat/stream', token: TOKEN, body: { model: MODEL, content: 'Say hello' } });
+    await c.finished;
+    assertWellFormed(c);
+    assert.equal(c.events[0]!.id, '1');
+    const first = c.events[0]!;
+    assert.equal(first.event, 'status_update');
+    const { session_id, message_id } = first.json;
+    assert.ok(session_id && message_id);
+    assert.equal(c.tokens(), 'Hello there');
+    const names = c.events.map((e) => e.event);
+    assert.ok(names.indexOf('usage') > names.lastIndexOf('token'), 'usage after the last token');
+    assert.deepEqual(c.events.at(-1)!.json, { session_id, message_id, finish_reason: 'stop' });
+    const s = await request(gw.port, { path: `/sessions/${session_id}`, token: TOKEN });
+    assert.equal(s.status, 200);
+    assert.equal(s.json.session_id, session_id);
+    assert.equal(s.json.title, 'Say hello');
+    assert.deepEqual(
+      s.json.messages.map((m: { role: string; content: string; status: string }) => [m.role, m.content, m.status]),
+      [
+        ['user', 'Say hello', 'complete'],
+        ['assistant', 'Hello there', 'complete'],
+      ],
+    );
+    assert.equal(s.json.messages[1].id, message_id);
+    assert.equal(s.json.messages[1].usage.completion_tokens > 0, true);
+  });
+
+  it('POST /chat/stream with session_id sends the session history to the model; message_id is kept', async () => {
+    const c1 = sse(gw.port, { method: 'POST', path: '/chat/stream', token: TOKEN, body: { model: MODEL, content: 'first' } });
+    await c1.finished;
+    const sid = c1.events[0]!.json.session_id;
+    const c2 = sse(gw.port, {
+      method: 'POST',
+      path: '/chat/stream',
+      token: TOKEN,
+      body: { session_id: sid, message_id: 'client-msg-0002', model: MODEL, content: 'second', agent_id: 'default' },
+    });
+    await c2.finished;
+    assertWellFormed(c2);
+    const chat = double.requestsTo('/api/chat').at(-1)!;
+    assert.deepEqual(
+      chat.body.messages.map((m: { role: string; content: string }) => [m.role, m.content]),
+      [
+        ['user', 'first'],
+        ['assistant', 'You said: first'],
+        ['user', 'second'],
+      ],
+    );
+    const s = await request(gw.port, { path: `/sessions/${sid}`, token: TOKEN });
+    assert.equal(s.json.messages[2].id, 'client-msg-0002');
+  });
+
+  it('POST /chat/message then GET /chat/stream/{id} streams the reply with the stored context', async () => {
+    const m = await request(gw.port, { method: 'POST', path: '/chat/message', token: TOKEN, body: { model: MODEL, content: 'stored question' } });
+    assert.equal(m.status, 201);
+    const { session_id, message_id } = m.json;
+    assert.ok(session_id && message_id);
+    const c = sse(gw.port, { path: `/chat/stream/${session_id}`, token: TOKEN });
+    await c.finished;
+    assertWellFormed(c);
+    assert.equal(c.tokens(), 'You said: stored question');
+    assert.equal(c.events[0]!.json.session_id, session_id);
+    const chat = double.requestsTo('/api/chat').at(-1)!;
+    assert.equal(chat.body.model, MODEL);
+    assert.deepEqual(chat.body.messages.at(-1), { role: 'user', content: 'stored question' });
+    // Nothing left to answer: a second GET without Last-Event-ID is a conflict.
+    const again = await request(gw.port, { path: `/chat/stream/${session_id}`, token: TOKEN });
+    assert.equal(again.status, 409);
+  });
+
+  it('keeps sending keep-alive comments while the model has not answered yet', async () => {
+    await gw.close();
+    gw = await startTestGateway({ engine: engineFor(double.url), heartbeatMs: 40 });
+    double.enqueue({ stallBeforeHeaders: true });
+    const c = sse(gw.port, { method: 'POST', path: '/chat/stream', token: TOKEN, body: { model: MODEL, content: 'slow' } });
+    await c.waitFor(() => c.comments.filter((x) => x === 'keep-alive').length >= 2, 'two keep-alives');
+    assert.equal(c.events.some((e) => e.event === 'token'), false);
+    assert.equal(c.events[0]!.event, 'status_update');
+    const sid = c.events[0]!.json.session_id;
+    const r = await request(gw.port, { method: 'POST', path: `/chat/${sid}/cancel`, token: TOKEN });
+    assert.deepEqual(r.json, { session_id: sid, cancelled: true });
+    await c.finished;
+    assert.equal(c.events.at(-1)!.json.finish_reason, 'cancelled');
+  });
+
+  it('keep-alives come before the first token of a slow-loading model, and tokens follow', async () => {
+    await gw.close();
+    gw = await startTestGateway({ engine: engineFor(double.url), heartbeatMs: 40 });
+    double.enqueue({ firstByteDelayMs: 2000, tokens: ['late', ' answer'] });
+    const c = sse(gw.port, { method: 'POST', path: '/chat/stream', token: TOKEN, body: { model: MODEL, content: 'x' } });
+    await c.finished;
+    const firstToken = c.order.findIndex((o) => o.kind === 'event' && o.event.event === 'token');
+    const firstComment = c.order.findIndex((o) => o.kind === 'comment' && o.text === 'keep-alive');
+    assert.ok(firstComment >= 0 && firstComment < firstToken, 'a keep-alive before the first token');
+    assert.equal(c.tokens(), 'late answer');
+  });
+
+  it('POST /chat/{id}/cancel ends the turn with done(cancelled), closes the Ollama request, keeps the partial text', async () => {
+    double.enqueue({ tokens: Array.from({ length: 200 }, (_, i) => `w${i} `), tokenDelayMs: 20 });
+    const c = sse(gw.port, { method: 'POST', path: '/chat/stream', token: TOKEN, body: { model: MODEL, content: 'long' } });
+    await c.waitFor(() => c.events.filter((e) => e.event === 'token').length >= 3, 'three tokens');
+    const sid = c.events[0]!.json.session_id;
+    const r = await request(gw.port, { method: 'POST', path: `/chat/${sid}/cancel`, token: TOKEN });
+    assert.equal(r.status, 200);
+    assert.equal(r.json.cancelled, true);
+    const closed = await double.waitForClientClose();
+    assert.ok(closed.clientClosedAt);
+    await c.finished;
+    assert.deepEqual(c.events.at(-1)!.json.finish_reason, 'cancelled');
+    const s = await request(gw.port, { path: `/sessions/${sid}`, token: TOKEN });
+    const reply = s.json.messages[1];
+    assert.equal(reply.status, 'stopped');
+    assert.equal(reply.content, c.tokens());
+    assert.ok(reply.content.length > 0);
+    // Nothing open any more: cancel answers cancelled:false; an unknown session is a 404.
+    assert.equal((await request(gw.port, { method: 'POST', path: `/chat/${sid}/cancel`, token: TOKEN })).json.cancelled, false);
+    assert.equal((await request(gw.port, { method: 'POST', path: '/chat/abcdefgh-none/cancel', token: TOKEN })).status, 404);
+  });
+
+  it('a POST /chat/stream client that disconnects cancels its turn and the Ollama request is closed', async () => {
+    double.enqueue({ tokens: Array.from({ length: 200 }, (_, i) => `w${i} `), tokenDelayMs: 20 });
+    const c = sse(gw.port, { method: 'POST', path: '/chat/stream', token: TOKEN, body: { model: MODEL, content: 'long' } });
+    await c.waitFor(() => c.events.filter((e) => e.event === 'token').length >= 2, 'two tokens');
+    const sid = c.events[0]!.json.session_id;
+    c.close();
+    await double.waitForClientClose();
+    const reply = await until(async () => {
+      const s = await gw.store.get(sid);
+      return s && s.messages[1]!.status !== 'streaming' ? s.messages[1]! : undefined;
+    }, 'the reply to be finished');
+    assert.equal(reply.status, 'stopped');
+    assert.ok(reply.content.startsWith(c.tokens()));
+  });
+
+  it('GET /chat/stream/{id} with Last-Event-ID resumes the open turn without gap or duplicate', async () => {
+    double.enqueue({ tokens: Array.from({ length: 30 }, (_, i) => `t${i} `), tokenDelayMs: 15 });
+    const m = await request(gw.port, { method: 'POST', path: '/chat/message', token: TOKEN, body: { model: MODEL, content: 'resume me' } });
+    const sid = m.json.session_id;
+    const a = sse(gw.port, { path: `/chat/stream/${sid}`, token: TOKEN });
+    await a.waitFor(() => a.events.filter((e) => e.event === 'token').length >= 3, 'three tokens');
+    a.close();
+    await a.finished;
+    const lastSeen = a.events.at(-1)!.id!;
+    const b = sse(gw.port, { path: `/chat/stream/${sid}`, token: TOKEN, headers: { 'Last-Event-ID': lastSeen } });
+    await b.finished;
+    assertWellFormed(b);
+    const joined = [...a.events, ...b.events];
+    assert.deepEqual(joined.map((e) => Number(e.id)), joined.map((_, i) => i + 1), 'no gap, no duplicate');
+    // The stored reply is exactly what the two readers saw together.
+    const text = joined.filter((e) => e.event === 'token').map((e) => e.json.content).join('');
+    assert.equal(text, Array.from({ length: 30 }, (_, i) => `t${i} `).join(''));
+    assert.equal((await gw.store.get(sid))!.messages[1]!.content, text);
+    // Resuming after done: nothing more (204, which also stops an EventSource).
+    const c = await request(gw.port, { path: `/chat/stream/${sid}`, token: TOKEN, headers: { 'Last-Event-ID': b.events.at(-1)!.id! } });
+    assert.equal(c.status, 204);
+    // Replay of the just-finished turn from the start.
+    const d = sse(gw.port, { path: `/chat/stream/${sid}`, token: TOKEN, headers: { 'Last-Event-ID': '0' } });
+    await d.finished;
+    assert.deepEqual(d.events.map((e) => e.id), joined.map((e) => e.id));
+    // A malformed Last-Event-ID is refused.
+    assert.equal((await request(gw.port, { path: `/chat/stream/${sid}`, token: TOKEN, headers: { 'Last-Event-ID': 'abc' } })).status, 400);
+  });
+
+  it('a GET reader can follow a turn owned by a POST stream; leaving does not cancel it', async () => {
+    double.enqueue({ tokens: Array.from({ length: 20 }, (_, i) => `t${i} `), tokenDelayMs: 15 });
+    const owner = sse(gw.port, { method: 'POST', path: '/chat/stream', token: TOKEN, body: { model: MODEL, content: 'x' } });
+    await owner.waitFor(() => owner.events.length >= 1, 'first event');
+    const sid = owner.events[0]!.json.session_id;
+    const reader = sse(gw.port, { path: `/chat/stream/${sid}`, token: TOKEN });
+    await reader.waitFor(() => reader.events.some((e) => e.event === 'token'), 'a token');
+    reader.close();
+    await owner.finished;
+    assert.equal(owner.events.at(-1)!.json.finish_reason, 'stop');
+    assert.deepEqual(reader.events.map((e) => e.id), owner.events.slice(0, reader.events.length).map((e) => e.id));
+  });
+
+  it('a GET-started turn with no reader left is cancelled after the resume grace period', async () => {
+    await gw.close();
+    gw = await startTestGateway({ engine: engineFor(double.url), resumeGraceMs: 100 });
+    double.enqueue({ tokens: Array.from({ length: 500 }, (_, i) => `t${i} `), tokenDelayMs: 20 });
+    const m = await request(gw.port, { method: 'POST', path: '/chat/message', token: TOKEN, body: { model: MODEL, content: 'bye' } });
+    const a = sse(gw.port, { path: `/chat/stream/${m.json.session_id}`, token: TOKEN });
+    await a.waitFor(() => a.events.some((e) => e.event === 'token'), 'a token');
+    a.close();
+    await double.waitForClientClose();
+    await until(async () => (await gw.store.get(m.json.session_id))!.messages[1]!.status === 'stopped', 'stopped');
+  });
+
+  it('GET /sessions lists summaries with session_id; PATCH renames; DELETE removes', async () => {
+    const c = sse(gw.port, { method: 'POST', path: '/chat/stream', token: TOKEN, body: { model: MODEL, content: 'listed' } });
+    await c.finished;
+    const sid = c.events[0]!.json.session_id;
+    const l = await request(gw.port, { path: '/sessions', token: TOKEN });
+    assert.equal(l.status, 200);
+    assert.equal(l.json.sessions.length, 1);
+    const sum = l.json.sessions[0];
+    assert.equal(sum.session_id, sid);
+    assert.equal(sum.title, 'listed');
+    assert.equal(sum.model, MODEL);
+    assert.equal(sum.status, 'complete');
+    assert.equal(typeof sum.updated_at, 'number');
+    assert.equal('id' in sum, false);
+    const p = await request(gw.port, { method: 'PATCH', path: `/sessions/${sid}`, token: TOKEN, body: { title: 'Renamed' } });
+    assert.equal(p.status, 200);
+    assert.equal(p.json.title, 'Renamed');
+    assert.equal((await request(gw.port, { path: '/sessions', token: TOKEN })).json.sessions[0].title, 'Renamed');
+    assert.equal((await request(gw.port, { method: 'PATCH', path: `/sessions/${sid}`, token: TOKEN, body: { title: 5 } })).status, 400);
+    const d = await request(gw.port, { method: 'DELETE', path: `/sessions/${sid}`, token: TOKEN });
+    assert.equal(d.status, 204);
+    assert.equal((await request(gw.port, { path: `/sessions/${sid}`, token: TOKEN })).status, 404);
+    assert.equal((await request(gw.port, { method: 'DELETE', path: `/sessions/${sid}`, token: TOKEN })).status, 404);
+    assert.deepEqual((await request(gw.port, { path: '/sessions', token: TOKEN })).json.sessions, []);
+  });
+
+  it('DELETE of a session with an open turn stops the turn first', async () => {
+    double.enqueue({ tokens: Array.from({ length: 500 }, (_, i) => `t${i} `), tokenDelayMs: 20 });
+    const c = sse(gw.port, { method: 'POST', path: '/chat/stream', token: TOKEN, body: { model: MODEL, content: 'x' } });
+    await c.waitFor(() => c.events.some((e) => e.event === 'token'), 'a token');
+    const sid = c.events[0]!.json.session_id;
+    assert.equal((await request(gw.port, { method: 'DELETE', path: `/sessions/${sid}`, token: TOKEN })).status, 204);
+    await c.finished;
+    assert.equal(c.events.at(-1)!.json.finish_reason, 'cancelled');
+    assert.equal(await gw.store.get(sid), undefined);
+  });
+
+  it('a second send to a session with an open turn is a 409', async () => {
+    double.enqueue({ tokens: Array.from({ length: 500 }, (_, i) => `t${i} `), tokenDelayMs: 20 });
+    const c = sse(gw.port, { method: 'POST', path: '/chat/stream', token: TOKEN, body: { model: MODEL, content: 'x' } });
+    await c.waitFor(() => c.events.length >= 1, 'first event');
+    const sid = c.events[0]!.json.session_id;
+    const r = await request(gw.port, { method: 'POST', path: '/chat/stream', token: TOKEN, body: { session_id: sid, model: MODEL, content: 'y' } });
+    assert.equal(r.status, 409);
+    assert.equal(r.json.error.code, 'conflict');
+    c.close();
+    await c.finished;
+  });
+
+  it('a model Ollama does not have: error event model_not_found, then done(error), stored as error', async () => {
+    const c = sse(gw.port, { method: 'POST', path: '/chat/stream', token: TOKEN, body: { model: 'no-such-model', content: 'x' } });
+    await c.finished;
+    assertWellFormed(c);
+    const err = c.events.find((e) => e.event === 'error')!;
+    assert.equal(err.json.code, 'model_not_found');
+    assert.equal(c.events.at(-1)!.json.finish_reason, 'error');
+    const s = await gw.store.get(c.events[0]!.json.session_id);
+    assert.equal(s!.messages[1]!.status, 'error');
+  });
+
+  it('POST /models/pull streams progress events and ends with done', async () => {
+    const c = sse(gw.port, { method: 'POST', path: '/models/pull', token: TOKEN, body: { model: 'new-model' } });
+    await c.finished;
+    assert.equal(c.status, 200);
+    assert.ok(c.events.some((e) => e.event === 'progress'));
+    assert.equal(c.events.at(-1)!.event, 'done');
+    const bad = sse(gw.port, { method: 'POST', path: '/models/pull', token: TOKEN, body: { model: 'missing-model' } });
+    await bad.finished;
+    assert.equal(bad.events.at(-1)!.event, 'error');
+  });
+});
