@@ -133,13 +133,14 @@ export class OpenAIDouble {
     const ev = (delta: Record<string, unknown>, finish: string | null = null) =>
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 0, model: b.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n`;
     const steps: Step[] = [];
+    // The role chunk goes out with the first token, as servers do.
     let first = true;
     const delay = () => {
-      const d = first ? (script.firstByteDelayMs ?? 0) : (script.tokenDelayMs ?? 0);
+      const d = first ? 0 : (script.tokenDelayMs ?? 0);
       first = false;
       return d;
     };
-    steps.push({ kind: 'line', text: ev({ role: 'assistant', content: '' }), delayMs: delay() });
+    steps.push({ kind: 'line', text: ev({ role: 'assistant', content: '' }), delayMs: script.firstByteDelayMs ?? 0 });
     for (const r of script.reasoning ?? []) steps.push({ kind: 'line', text: ev({ reasoning_content: r }), delayMs: delay() });
     for (let i = 0; i <= tokens.length; i++) {
       if (script.errorAfterTokens?.tokens === i) {
