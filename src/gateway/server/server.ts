@@ -89,6 +89,8 @@ export async function startGatewayServer(opts: GatewayServerOptions): Promise<Ga
   let port = opts.port;
   const headersTimeout = opts.headersTimeoutMs ?? 10_000;
   const server = http.createServer({
+    // A missing Host gets our 403 like any other wrong Host, not Node's bare 400.
+    requireHostHeader: false,
     headersTimeout,
     requestTimeout: Math.max(opts.requestTimeoutMs ?? 30_000, headersTimeout),
     // How often those timeouts are checked; Node's default (30 s) would make them lax.
@@ -102,8 +104,11 @@ export async function startGatewayServer(opts: GatewayServerOptions): Promise<Ga
     if (!originAllowed(req.headers.origin, host!)) throw new HttpError(403, 'forbidden_origin', 'cross-origin requests are not allowed');
     const rawUrl = req.url ?? '/';
     if (!rawUrl.startsWith('/')) throw new HttpError(400, 'bad_request', 'bad request target');
+    // Route on the raw path: WHATWG URL parsing would turn '/sessions/%2e%2e' into '/'.
+    const q = rawUrl.indexOf('?');
+    const pathname = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
     const url = new URL(`http://${host}${rawUrl}`);
-    const match = router.match(req.method ?? 'GET', url.pathname);
+    const match = router.match(req.method ?? 'GET', pathname);
     const authed = tokenMatches(req.headers.authorization, opts.token);
     const unauthorized = () => new HttpError(401, 'unauthorized', 'missing or wrong token (Authorization: Bearer <token>)', { 'WWW-Authenticate': 'Bearer' });
     switch (match.kind) {

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { ConfigError, parseGatewayConfig, parseOllamaHost, startUrl } from '../../../src/gateway/config';
+
+describe('gateway config (environment)', () => {
+  it('reads OLLAMA_HOST as the Ollama CLI does', () => {
+    const cases: [string | undefined, string][] = [
+      [undefined, 'http://127.0.0.1:11434'],
+      ['', 'http://127.0.0.1:11434'],
+      ['http://127.0.0.1:11434', 'http://127.0.0.1:11434'],
+      ['127.0.0.1:11500', 'http://127.0.0.1:11500'],
+      ['gpu-box:8080', 'http://gpu-box:8080'],
+      ['gpu-box', 'http://gpu-box:11434'],
+      [':9999', 'http://127.0.0.1:9999'],
+      ['0.0.0.0', 'http://127.0.0.1:11434'],
+      ['0.0.0.0:11434', 'http://127.0.0.1:11434'],
+      ['https://ollama.example.com', 'https://ollama.example.com:443'],
+      ['http://ollama.example.com', 'http://ollama.example.com:80'],
+      ['https://proxy.example.com/ollama/', 'https://proxy.example.com:443/ollama'],
+      ['[::1]:11434', 'http://[::1]:11434'],
+      ['::1', 'http://[::1]:11434'],
+      ['  "localhost:11434"  ', 'http://localhost:11434'],
+    ];
+    for (const [raw, want] of cases) assert.equal(parseOllamaHost(raw), want, String(raw));
+    assert.throws(() => parseOllamaHost('ftp://x'), ConfigError);
+    assert.throws(() => parseOllamaHost('host:99999'), ConfigError);
+    assert.throws(() => parseOllamaHost('host:abc'), ConfigError);
+  });
+
+  it('defaults: port 6120, random token, home data dir, 15 s heartbeat, no system prompt, ollama provider', () => {
+    const c = parseGatewayConfig({}, '/home/u');
+    assert.equal(c.port, 6120);
+    assert.equal(c.tokenGenerated, true);
+    assert.ok(c.token.length >= 24);
+    assert.notEqual(parseGatewayConfig({}, '/home/u').token, c.token);
+    assert.equal(c.dataDir, path.resolve('/home/u/.hearth/sessions'));
+    assert.equal(c.heartbeatMs, 15_000);
+    assert.equal(c.systemPrompt, undefined);
+    assert.equal(c.provider.provider, 'ollama');
+    assert.equal(c.provider.baseUrl, 'http://127.0.0.1:11434');
+    assert.equal(c.provider.headers, undefined);
+  });
+
+  it('reads every variable', () => {
+    const c = parseGatewayConfig(
+      {
+        OLLAMA_HOST: 'box:1234',
+        HEARTH_GATEWAY_PORT: '7000',
+        HEARTH_GATEWAY_TOKEN: 'my-secret-token',
+        HEARTH_DATA_DIR: '/data/h',
+        HEARTH_HEARTBEAT_MS: '500',
+        HEARTH_SYSTEM_PROMPT: 'Be terse.',
+        HEARTH_PROVIDER: 'openai',
+        HEARTH_OLLAMA_HEADERS: '{"X-Api-Key":"k"}',
+      },
+      '/home/u',
+    );
+    assert.equal(c.provider.baseUrl, 'http://box:1234');
+    assert.equal(c.port, 7000);
+    assert.equal(c.token, 'my-secret-token');
+    assert.equal(c.tokenGenerated, false);
+    assert.equal(c.dataDir, path.resolve('/data/h'));
+    assert.equal(c.heartbeatMs, 500);
+    assert.equal(c.systemPrompt, 'Be terse.');
+    assert.equal(c.provider.provider, 'openai');
+    assert.deepEqual(c.provider.headers, { 'X-Api-Key': 'k' });
+  });
+
+  it('refuses bad values with a message naming the variable', () => {
+    const bad: [Record<string, string>, RegExp][] = [
+      [{ HEARTH_GATEWAY_PORT: 'abc' }, /HEARTH_GATEWAY_PORT/],
+      [{ HEARTH_GATEWAY_PORT: '70000' }, /HEARTH_GATEWAY_PORT/],
+      [{ HEARTH_HEARTBEAT_MS: '-1' }, /HEARTH_HEARTBEAT_MS/],
+      [{ HEARTH_PROVIDER: 'llamafile' }, /HEARTH_PROVIDER/],
+      [{ HEARTH_OLLAMA_HEADERS: '{bad' }, /HEARTH_OLLAMA_HEADERS/],
+      [{ HEARTH_OLLAMA_HEADERS: '{"a":1}' }, /HEARTH_OLLAMA_HEADERS/],
+      [{ HEARTH_GATEWAY_TOKEN: 'has space inside' }, /HEARTH_GATEWAY_TOKEN/],
+      [{ HEARTH_GATEWAY_TOKEN: 'short' }, /HEARTH_GATEWAY_TOKEN/],
+    ];
+    for (const [env, msg] of bad) assert.throws(() => parseGatewayConfig(env, '/h'), (e: unknown) => e instanceof ConfigError && msg.test(e.message), JSON.stringify(env));
+  });
+
+  it('the start URL carries the token in the fragment, encoded', () => {
+    assert.equal(startUrl(6120, 'abc'), 'http://127.0.0.1:6120/#token=abc');
+    assert.equal(startUrl(1, 'a+b/c'), 'http://127.0.0.1:1/#token=a%2Bb%2Fc');
+  });
+});

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import { startOllamaDouble, type OllamaDouble } from '../../double';
+import { FileSessionStore } from '../../../src/gateway/sessions/fileStore';
+import { tempDir } from '../chat/helpers';
+import { request } from './httpClient';
+import { spawnGateway, type GatewayProcess } from './spawnGateway';
+
+const TOKEN = 'process-test-token';
+
+describe('gateway process (npm start entry)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let double: OllamaDouble;
+  const procs: GatewayProcess[] = [];
+
+  beforeEach(async () => {
+    dir = await tempDir('hearth-proc-');
+    double = await startOllamaDouble({ models: ['m1'] });
+  });
+  afterEach(async () => {
+    for (const p of procs.splice(0)) await p.kill('SIGKILL');
+    await double.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints exactly one line, the URL with the token in the fragment, and serves with that token', async () => {
+    const g = spawnGateway({ HEARTH_DATA_DIR: dir, OLLAMA_HOST: double.url, HEARTH_GATEWAY_TOKEN: TOKEN });
+    procs.push(g);
+    const port = await g.ready;
+    assert.equal(g.stdout(), `http://127.0.0.1:${port}/#token=${TOKEN}\n`);
+    assert.equal((await request(port, { path: '/sessions', token: TOKEN })).status, 200);
+    assert.equal((await request(port, { path: '/sessions', token: 'nope' })).status, 401);
+    assert.doesNotMatch(g.stderr(), new RegExp(TOKEN));
+    assert.equal(await g.kill('SIGTERM'), 0);
+  });
+
+  it('a random token per start when none is configured', async () => {
+    const a = spawnGateway({ HEARTH_DATA_DIR: dir, OLLAMA_HOST: double.url, HEARTH_GATEWAY_TOKEN: '' });
+    procs.push(a);
+    await a.ready;
+    const b = spawnGateway({ HEARTH_DATA_DIR: dir, OLLAMA_HOST: double.url, HEARTH_GATEWAY_TOKEN: '' });
+    procs.push(b);
+    await b.ready;
+    const tok = (s: string) => /#token=(\S+)/.exec(s)![1];
+    assert.notEqual(tok(a.stdout()), tok(b.stdout()));
+    assert.ok(tok(a.stdout())!.length >= 24);
+  });
+
+  it('a second gateway on a port in use exits non-zero naming the port and what to do', async () => {
+    const first = spawnGateway({ HEARTH_DATA_DIR: dir, OLLAMA_HOST: double.url, HEARTH_GATEWAY_TOKEN: TOKEN });
+    procs.push(first);
+    const port = await first.ready;
+    const second = spawnGateway({ HEARTH_DATA_DIR: dir, OLLAMA_HOST: double.url, HEARTH_GATEWAY_PORT: String(port) });
+    procs.push(second);
+    const code = await second.exited;
+    assert.notEqual(code, 0);
+    assert.equal(second.stdout(), '');
+    assert.match(second.stderr(), new RegExp(`Port ${port}`));
+    assert.match(second.stderr(), /HEARTH_GATEWAY_PORT/);
+    // The first one is unharmed.
+    assert.equal((await request(port, { path: '/health' })).status, 200);
+  });
+
+  it('a bad environment value exits 2 with a message naming the variable', async () => {
+    const g = spawnGateway({ HEARTH_DATA_DIR: dir, HEARTH_GATEWAY_PORT: 'seventy' });
+    procs.push(g);
+    assert.equal(await g.exited, 2);
+    assert.match(g.stderr(), /HEARTH_GATEWAY_PORT/);
+  });
+
+  it('on start, replies left "streaming" by a dead process are marked interrupted (text kept)', async () => {
+    const store = new FileSessionStore({ dir });
+    const s = await store.create({ title: 'before crash', model: 'm1' });
+    await store.appendMessage(s.id, { id: 'user-msg-0001', role: 'user', content: 'q', status: 'complete', created_at: 1 });
+    await store.appendMessage(s.id, { id: 'asst-msg-0001', role: 'assistant', content: 'half an ans', status: 'streaming', created_at: 2 });
+    const g = spawnGateway({ HEARTH_DATA_DIR: dir, OLLAMA_HOST: double.url, HEARTH_GATEWAY_TOKEN: TOKEN });
+    procs.push(g);
+    const port = await g.ready;
+    const r = await request(port, { path: `/sessions/${s.id}`, token: TOKEN });
+    assert.equal(r.json.status, 'interrupted');
+    assert.equal(r.json.messages[1].status, 'interrupted');
+    assert.equal(r.json.messages[1].content, 'half an ans');
+    assert.equal(r.json.messages[1].error.code, 'interrupted');
+    const list = await request(port, { path: '/sessions', token: TOKEN });
+    assert.equal(list.json.sessions[0].status, 'interrupted');
+  });
+});
