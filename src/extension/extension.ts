@@ -46,13 +46,15 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   subs.push(settings, apiKeys);
 
   const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.toString();
-  const store = new ExtensionSessionStore({
-    memento: context.globalState,
-    dir: context.globalStorageUri.fsPath,
-    ...(workspace ? { workspace } : {}),
-    maxSessions: () => settings.current.maxSessions,
-    log,
-  });
+  const openStore = () =>
+    new ExtensionSessionStore({
+      memento: context.globalState,
+      dir: context.globalStorageUri.fsPath,
+      ...(workspace ? { workspace } : {}),
+      maxSessions: () => settings.current.maxSessions,
+      log,
+    });
+  const store = openStore();
 
   const engines = new EngineHolder(createEngine, () => ({
     config: providerConfig(settings.current, apiKeys.current),
@@ -220,7 +222,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     activationMs,
     whenChatViewResolved: () => view.whenResolved,
     ...(context.extensionMode !== vscode.ExtensionMode.Production
-      ? { test: createTestApi({ store, controller, view, models, statusBar, picker, engines, gateway, recovered, storageDir: context.globalStorageUri.fsPath }) }
+      ? { test: createTestApi({ store, controller, view, models, statusBar, picker, engines, gateway, recovered, storageDir: context.globalStorageUri.fsPath, reopen: openStore, apiKeys }) }
       : {}),
   };
   return api;

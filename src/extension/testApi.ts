@@ -10,6 +10,7 @@ import type { ModelPicker } from './commands/selectModel';
 import type { EngineHolder } from './engine/engineHolder';
 import type { ModelState } from './models/modelState';
 import type { ExtensionSessionStore } from './sessions/extensionSessionStore';
+import type { ApiKeyStore } from './secrets';
 import type { ModelStatusBar } from './statusBar';
 import type { ChatViewProvider, PostedRecord } from './view/chatViewProvider';
 
@@ -40,6 +41,15 @@ export interface HearthTestApi {
   recoverInterrupted(): Promise<number>;
   /** Waits for the start-up recovery. */
   recovered(): Promise<void>;
+  /** Routes a message as if the webview had sent it (validated like a real one). */
+  simulateWebviewMessage(raw: unknown): Promise<void>;
+  /**
+   * A brand-new store on the same globalState and folder, with empty caches: what a
+   * reloaded window would read.
+   */
+  reopenStore(): { list(): Promise<SessionSummary[]>; get(id: string): Promise<Session | undefined> };
+  /** Stores (or with undefined, removes) the API key, as "Hearth: Set API Key" does. */
+  setApiKey(key: string | undefined): Promise<void>;
 }
 
 export function createTestApi(d: {
@@ -53,6 +63,8 @@ export function createTestApi(d: {
   gateway: GatewayCommands;
   recovered: () => Promise<void>;
   storageDir: string;
+  reopen: () => ExtensionSessionStore;
+  apiKeys: ApiKeyStore;
 }): HearthTestApi {
   return {
     listSessions: () => d.store.list(),
@@ -74,5 +86,11 @@ export function createTestApi(d: {
     indexBytes: () => d.store.indexBytes(),
     recoverInterrupted: () => d.store.recoverInterrupted(),
     recovered: () => d.recovered(),
+    simulateWebviewMessage: (raw) => d.view.receive(raw),
+    reopenStore: () => {
+      const s = d.reopen();
+      return { list: () => s.list(), get: (id) => s.get(id) };
+    },
+    setApiKey: (key) => (key ? d.apiKeys.set(key) : d.apiKeys.clear()),
   };
 }

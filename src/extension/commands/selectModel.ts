@@ -63,16 +63,21 @@ export class ModelPicker {
     load();
     return new Promise((resolve) => {
       let done = false;
-      const finish = (model: string | undefined) => {
-        if (done) return;
+      const close = (): boolean => {
+        if (done) return false;
         done = true;
         this.open = undefined;
         qp.dispose();
-        resolve(model);
+        return true;
       };
-      const choose = async (model: string | undefined) => {
-        if (model) await this.models.select(model);
-        finish(model);
+      const finish = (model: string | undefined) => {
+        if (close()) resolve(model);
+      };
+      // Closed first: saving the choice updates the panel, which may take focus and would hide the pick.
+      const choose = async (model: string) => {
+        if (!close()) return;
+        await this.models.select(model);
+        resolve(model);
       };
       this.open = {
         items: () => qp.items.filter((i) => i.model).map((i) => i.model!),

@@ -108,7 +108,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.view = undefined;
   }
 
-  private async receive(raw: unknown): Promise<void> {
+  /** Handles one message as if the webview sent it (the webview's listener; also the tests' seam). */
+  async receive(raw: unknown): Promise<void> {
     await routeWebviewMessage(raw, { ...this.deps.actions, ready: () => this.onReady() }, this.deps.log);
   }
 

@@ -1,0 +1,104 @@
+/**
+ * Opening the history with 1,000 stored sessions: store.list() (globalState
+ * index + a readdir reconcile) and building the webview snapshot, plus the size
+ * of the globalState index. Targets: < 100 ms to open, index < 512 KB.
+ * Run: npm run bench -- extension
+ */
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ChatController } from '../src/extension/chat/chatController';
+import { ModelState } from '../src/extension/models/modelState';
+import { ExtensionSessionStore, type MementoLike } from '../src/extension/sessions/extensionSessionStore';
+import { INDEX_KEY } from '../src/extension/sessions/sessionIndex';
+import type { ChatService } from '../src/gateway/chat/types';
+
+const SESSIONS = 1000;
+const RUNS = 20;
+
+class JsonMemento implements MementoLike {
+  private readonly data = new Map<string, string>();
+  get<T>(key: string): T | undefined {
+    const v = this.data.get(key);
+    return v === undefined ? undefined : (JSON.parse(v) as T);
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    // VS Code serializes the whole value on every update; so do we.
+    this.data.set(key, JSON.stringify(value));
+  }
+}
+
+function stats(xs: number[]): { median: number; p95: number; max: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)]!, p95: s[Math.floor(s.length * 0.95)]!, max: s.at(-1)! };
+}
+
+async function main(): Promise<void> {
+  const dir = await fs.mkdtemp(path.join(tmpdir(), 'hearth-bench-ext-'));
+  try {
+    const memento = new JsonMemento();
+    const workspaces = Array.from({ length: 5 }, (_, i) => `file:///home/user/projects/project-number-${i}`);
+    const models = ['bench-model-a:latest', 'bench-model-b:13b-instruct-q4_K_M', 'bench-model-c:7b'];
+    let clock = 1_700_000_000_000;
+    const seedStart = performance.now();
+    for (let i = 0; i < SESSIONS; i++) {
+      const ws = workspaces[i % workspaces.length]!;
+      const store = new ExtensionSessionStore({ memento, dir, workspace: ws, maxSessions: () => 10_000, fsync: false, now: () => clock++ });
+      const s = await store.create({ model: models[i % models.length]! });
+      const q = `Question number ${i}: how do I make the build of this project faster when the cache is cold and the disk is slow?`;
+      await store.appendMessage(s.id, { id: `u-${s.id}`, role: 'user', content: q, status: 'complete', created_at: clock });
+      await store.appendMessage(s.id, { id: `a-${s.id}`, role: 'assistant', content: 'An answer '.repeat(200), status: 'complete', created_at: clock });
+    }
+    const seedMs = performance.now() - seedStart;
+
+    const indexBytes = Buffer.byteLength(JSON.stringify(memento.get(INDEX_KEY)));
+
+    // A window opening the history: a fresh store (no caches), then repeated opens.
+    const store = new ExtensionSessionStore({ memento, dir, workspace: workspaces[2], maxSessions: () => 10_000 });
+    const modelState = new ModelState({
+      source: () => ({ listModels: async () => [], health: async () => ({ reachable: true }) }),
+      memento,
+      configuredModel: () => '',
+      baseUrl: () => 'http://127.0.0.1:11434',
+    });
+    const controller = new ChatController({
+      store,
+      chat: () => ({}) as ChatService,
+      models: modelState,
+      post: () => {},
+      workspace: workspaces[2],
+      capabilities: () => ({ editor: true, pull: true }),
+      log: () => {},
+    });
+    const open = async () => {
+      const t0 = performance.now();
+      const snap = (await controller.prepareSnapshot())();
+      const bytes = JSON.stringify({ type: 'snapshot', state: snap }).length; // what postMessage serializes
+      const ms = performance.now() - t0;
+      if (snap.sessions.length !== SESSIONS) throw new Error(`listed ${snap.sessions.length} sessions`);
+      if (snap.sessions[0]!.workspace !== workspaces[2]) throw new Error('current workspace not first');
+      return { ms, bytes };
+    };
+    const first = await open();
+    const times: number[] = [];
+    let snapshotBytes = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const r = await open();
+      times.push(r.ms);
+      snapshotBytes = r.bytes;
+    }
+    const s = stats(times);
+
+    console.log(`sessions stored:                ${SESSIONS} (seeded in ${(seedMs / 1000).toFixed(1)} s)`);
+    console.log(`globalState index size:         ${(indexBytes / 1024).toFixed(1)} KB  (target < 512 KB) ${indexBytes < 512 * 1024 ? 'OK' : 'OVER'}`);
+    console.log(`open history, first (cold):     ${first.ms.toFixed(1)} ms  (target < 100 ms) ${first.ms < 100 ? 'OK' : 'OVER'}`);
+    console.log(`open history, warm (${RUNS} runs):   median ${s.median.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`);
+    console.log(`snapshot message size:          ${(snapshotBytes / 1024).toFixed(1)} KB`);
+    if (indexBytes >= 512 * 1024 || first.ms >= 100) process.exitCode = 1;
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+void main();
