@@ -497,64 +497,72 @@ export class OllamaDouble {
     const loadNs = (reloaded ? Math.max(firstDelay, 1) : 0.1) * 1e6;
 
     const base = () => ({ model: name, created_at: goTime() });
-    const chunk = (content: string, thinking?: string) =>
-      kind === 'chat'
-        ? goJson({ ...base(), message: { role: 'assistant', content, ...(thinking ? { thinking } : {}) }, done: false })
-        : goJson({ ...base(), response: content, ...(thinking ? { thinking } : {}), done: false });
-
-    const steps: Step[] = [];
-    let first = true;
-    const delay = () => {
-      const d = first ? firstDelay : tokenDelay;
-      first = false;
-      return d;
+    // Built as text: long replies have tens of thousands of these lines.
+    const modelJson = goJson(name);
+    const chunk = (content: string, thinking?: string) => {
+      const think = thinking ? `,"thinking":${goJson(thinking)}` : '';
+      return kind === 'chat'
+        ? `{"model":${modelJson},"created_at":"${goTime()}","message":{"role":"assistant","content":${goJson(content)}${think}},"done":false}`
+        : `{"model":${modelJson},"created_at":"${goTime()}","response":${goJson(content)}${think},"done":false}`;
     };
-    if (script.stallBeforeHeaders) steps.push({ kind: 'stall' });
-    for (let i = 0; i < (script.emptyChunks ?? 0); i++) steps.push({ kind: 'line', text: chunk(''), delayMs: delay() });
-    for (const t of thinks) steps.push({ kind: 'line', text: chunk('', t), delayMs: delay() });
-    let faulted = false;
-    for (let i = 0; i <= answer.length && !faulted; i++) {
-      // Faults fire "after i answer tokens".
-      if (script.errorAfterTokens?.tokens === i) {
-        steps.push({ kind: 'line', text: goJson({ error: script.errorAfterTokens.message }), delayMs: delay() }, { kind: 'end' });
-        faulted = true;
-      } else if (script.resetAfterTokens === i) {
-        steps.push({ kind: 'reset', delayMs: delay() });
-        faulted = true;
-      } else if (script.truncateAfterTokens === i) {
-        const next = chunk(answer[i] ?? 'x');
-        steps.push({ kind: 'raw-end', text: next.slice(0, Math.floor(next.length / 2)), delayMs: delay() });
-        faulted = true;
-      } else if (script.stallAfterTokens === i) {
-        steps.push({ kind: 'stall', delayMs: delay() });
-        faulted = true;
+
+    // Lazily: the first line goes out before the last is built.
+    function* generate(): Generator<Step> {
+      let first = true;
+      const delay = () => {
+        const d = first ? firstDelay : tokenDelay;
+        first = false;
+        return d;
+      };
+      if (script.stallBeforeHeaders) yield { kind: 'stall' };
+      for (let i = 0; i < (script.emptyChunks ?? 0); i++) yield { kind: 'line', text: chunk(''), delayMs: delay() };
+      for (const t of thinks) yield { kind: 'line', text: chunk('', t), delayMs: delay() };
+      let faulted = false;
+      for (let i = 0; i <= answer.length && !faulted; i++) {
+        // Faults fire "after i answer tokens".
+        if (script.errorAfterTokens?.tokens === i) {
+          yield { kind: 'line', text: goJson({ error: script.errorAfterTokens.message }), delayMs: delay() };
+          yield { kind: 'end' };
+          faulted = true;
+        } else if (script.resetAfterTokens === i) {
+          yield { kind: 'reset', delayMs: delay() };
+          faulted = true;
+        } else if (script.truncateAfterTokens === i) {
+          const next = chunk(answer[i] ?? 'x');
+          yield { kind: 'raw-end', text: next.slice(0, Math.floor(next.length / 2)), delayMs: delay() };
+          faulted = true;
+        } else if (script.stallAfterTokens === i) {
+          yield { kind: 'stall', delayMs: delay() };
+          faulted = true;
+        }
+        if (faulted) break;
+        if (script.malformedAfterTokens === i) yield { kind: 'line', text: '{"model":"' + name + '","message":{oops', delayMs: delay() };
+        if (script.oversizedLine?.afterTokens === i) yield { kind: 'line', text: chunk('x'.repeat(script.oversizedLine.bytes)), delayMs: delay() };
+        if (i < answer.length) yield { kind: 'line', text: chunk(answer[i]!), delayMs: delay() };
       }
-      if (faulted) break;
-      if (script.malformedAfterTokens === i) steps.push({ kind: 'line', text: '{"model":"' + name + '","message":{oops', delayMs: delay() });
-      if (script.oversizedLine?.afterTokens === i) steps.push({ kind: 'line', text: chunk('x'.repeat(script.oversizedLine.bytes)), delayMs: delay() });
-      if (i < answer.length) steps.push({ kind: 'line', text: chunk(answer[i]!), delayMs: delay() });
+      if (!faulted && !script.omitDone) {
+        const metrics = script.omitMetrics
+          ? {}
+          : {
+              total_duration: Math.round(loadNs + evalDurationNs + 1e6 + firstDelay * 1e6),
+              load_duration: Math.round(loadNs),
+              prompt_eval_count: promptEvalCount,
+              prompt_eval_duration: 1_000_000,
+              eval_count: evalCount,
+              eval_duration: Math.round(evalDurationNs),
+            };
+        const doneReason = script.doneReason === undefined ? 'stop' : script.doneReason;
+        const final = script.finalContent ?? '';
+        const reason = doneReason ? { done_reason: doneReason } : {};
+        const text =
+          kind === 'chat'
+            ? goJson({ ...base(), message: { role: 'assistant', content: final }, ...reason, done: true, ...metrics })
+            : goJson({ ...base(), response: final, ...reason, done: true, ...metrics, context: [1, 2, 3] });
+        yield { kind: 'line', text, delayMs: delay() };
+      }
+      if (!faulted && script.omitDone) yield { kind: 'end' };
     }
-    if (!faulted && !script.omitDone) {
-      const metrics = script.omitMetrics
-        ? {}
-        : {
-            total_duration: Math.round(loadNs + evalDurationNs + 1e6 + firstDelay * 1e6),
-            load_duration: Math.round(loadNs),
-            prompt_eval_count: promptEvalCount,
-            prompt_eval_duration: 1_000_000,
-            eval_count: evalCount,
-            eval_duration: Math.round(evalDurationNs),
-          };
-      const doneReason = script.doneReason === undefined ? 'stop' : script.doneReason;
-      const final = script.finalContent ?? '';
-      const reason = doneReason ? { done_reason: doneReason } : {};
-      const text =
-        kind === 'chat'
-          ? goJson({ ...base(), message: { role: 'assistant', content: final }, ...reason, done: true, ...metrics })
-          : goJson({ ...base(), response: final, ...reason, done: true, ...metrics, context: [1, 2, 3] });
-      steps.push({ kind: 'line', text, delayMs: delay() });
-    }
-    if (!faulted && script.omitDone) steps.push({ kind: 'end' });
+    const steps = generate();
 
     if (b.stream === false) return this.unstreamed(c, steps, kind);
     await writeSteps(c.res, steps, c.closed, {
@@ -567,7 +575,7 @@ export class OllamaDouble {
   }
 
   /** stream:false: wait out the delays, then one object shaped like the final chunk with all text. */
-  private async unstreamed(c: Ctx, steps: Step[], kind: 'chat' | 'generate'): Promise<void> {
+  private async unstreamed(c: Ctx, steps: Iterable<Step>, kind: 'chat' | 'generate'): Promise<void> {
     let content = '';
     let thinking = '';
     let final: any;

@@ -41,7 +41,7 @@ export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
 }
 
 /** Runs the steps against res; returns when the body ended, the socket was reset, or the client left. */
-export async function writeSteps(res: ServerResponse, steps: Step[], closed: AbortSignal, opts: WriteOptions): Promise<void> {
+export async function writeSteps(res: ServerResponse, steps: Iterable<Step>, closed: AbortSignal, opts: WriteOptions): Promise<void> {
   const chunking = opts.chunking ?? { kind: 'line' };
   let offset = 0; // bytes of body written so far, for 'bytes'/'cuts'
   let held: Buffer[] = []; // lines waiting to share one write ('lines')
