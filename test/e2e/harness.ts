@@ -116,7 +116,17 @@ export async function launchHearth(options: LaunchOptions = {}): Promise<HearthU
       const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
       await row.waitFor({ state: 'visible', timeout: 30_000 });
       await row.click();
-      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 30_000 });
+      // Done when the palette closed or was replaced by the command's own quick
+      // pick (which reuses the same widget, so "hidden" alone would race).
+      await page.waitForFunction(
+        (typed) => {
+          const widget = document.querySelector<HTMLElement>('.quick-input-widget');
+          const box = widget?.querySelector<HTMLInputElement>('input');
+          return !widget || widget.style.display === 'none' || !box || box.value !== typed;
+        },
+        `>${label}`,
+        { timeout: 30_000 },
+      );
     },
     async screenshot(name: string) {
       const dir = artifactsDir(root);
