@@ -1,0 +1,114 @@
+// The browser UI against the real standalone gateway and the Ollama double:
+// open with #token, send, watch it stream, stop a long reply (the request to
+// Ollama is closed), reload and find the session in the history.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './chromium';
+import { startGateway, TEST_MODEL, type GatewayFixture } from './gateway';
+
+const SCREENSHOT = path.resolve(__dirname, '..', '..', 'docs', 'images', 'browser-ui.png');
+
+/** A markdown answer with a code block, cut into small tokens as a model would send it. */
+const ANSWER = [
+  'Here is a small **TypeScript** function that debounces calls:\n\n',
+  '```ts\n',
+  'export function debounce<T extends unknown[]>(fn: (...args: T) => void, ms: number) {\n',
+  '  let timer: ReturnType<typeof setTimeout> | undefined;\n',
+  '  return (...args: T) => {\n',
+  '    clearTimeout(timer);\n',
+  '    timer = setTimeout(() => fn(...args), ms);\n',
+  '  };\n',
+  '}\n',
+  '```\n\n',
+  'Each call restarts the timer, so `fn` runs once the calls stop for `ms` milliseconds.\n',
+].join('');
+
+function tokenize(text: string, size = 4): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out;
+}
+
+describe('web UI on the standalone gateway (Chromium)', function () {
+  let browser: Browser;
+  let gw: GatewayFixture;
+  let page: Page;
+  const external: string[] = [];
+  const pageErrors: string[] = [];
+
+  before(async function () {
+    browser = await launchChromium();
+    gw = await startGateway();
+    page = await browser.newPage({ viewport: { width: 880, height: 720 }, colorScheme: 'dark' });
+    page.on('request', (r) => {
+      if (!r.url().startsWith(gw.server.url + '/')) external.push(r.url());
+    });
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+  });
+
+  after(async function () {
+    await browser?.close();
+    await gw?.stop();
+  });
+
+  it('opens with #token and removes the token from the address bar', async () => {
+    await page.goto(gw.openUrl);
+    await page.locator('select[aria-label="Model"] option', { hasText: TEST_MODEL }).waitFor({ state: 'attached' });
+    assert.doesNotMatch(page.url(), /token/);
+    assert.equal(await page.evaluate(() => location.hash), '');
+  });
+
+  it('sends a message and shows the reply streaming, then complete with a highlighted code block', async () => {
+    gw.double.enqueue({ tokens: tokenize(ANSWER), tokenDelayMs: 20 });
+    const input = page.getByLabel('Message');
+    await input.fill('Show me a debounce function in TypeScript');
+    await input.press('Enter');
+    // Mid-stream: some text is visible while the reply is still busy.
+    const partial = await page.waitForFunction(() => {
+      const el = document.querySelector('.message-assistant[aria-busy="true"] .md');
+      return el && el.textContent && el.textContent.length > 10 ? el.textContent : null;
+    });
+    const partialText = (await partial.jsonValue()) as string;
+    await page.locator('.message-assistant[aria-busy="false"] .reply-footer').waitFor();
+    const finalText = await page.locator('.message-assistant .md').innerText();
+    assert.ok(partialText.length < finalText.length, 'the reply grew after the first render');
+    assert.match(finalText, /Each call restarts the timer/);
+    assert.ok((await page.locator('.code-block .hljs-keyword').count()) > 0, 'the code block is highlighted');
+    assert.match(await page.locator('.reply-footer').innerText(), new RegExp(TEST_MODEL.replace(/[.:]/g, '\\$&')));
+    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+  });
+
+  it('stops a long reply: the request to Ollama is closed and the partial text is kept', async () => {
+    gw.double.enqueue({ tokens: Array.from({ length: 2000 }, (_, i) => `word${i} `), tokenDelayMs: 30 });
+    const input = page.getByLabel('Message');
+    await input.fill('Write a very long essay');
+    await input.press('Enter');
+    await page.waitForFunction(() => (document.querySelectorAll('.message-assistant')[1]?.textContent ?? '').includes('word5'));
+    await page.getByLabel('Stop generating (Escape)').click();
+    // The latest /api/chat request, i.e. this reply's, was closed by the gateway.
+    const closed = await gw.double.waitForClientClose();
+    assert.equal(closed.body && (closed.body as { messages: Array<{ content: string }> }).messages.at(-1)?.content, 'Write a very long essay');
+    await page.locator('.reply-marker', { hasText: 'Stopped' }).waitFor();
+    const kept = await page.locator('.message-assistant').nth(1).innerText();
+    assert.match(kept, /word5/);
+    assert.doesNotMatch(kept, /word1999/);
+  });
+
+  it('after a reload the session is in the history', async () => {
+    await page.reload();
+    await page.locator('select[aria-label="Model"] option', { hasText: TEST_MODEL }).waitFor({ state: 'attached' });
+    await page.getByLabel('Show history').click();
+    await page.locator('.history-title', { hasText: 'Show me a debounce function in TypeScript' }).waitFor();
+    await page.locator('.history-title', { hasText: 'Show me a debounce function in TypeScript' }).click();
+    await page.locator('.message-assistant .md', { hasText: 'Each call restarts the timer' }).waitFor();
+    await page.locator('.message-assistant .reply-marker', { hasText: 'Stopped' }).waitFor();
+  });
+
+  it('made no request outside the gateway and threw no page errors', () => {
+    assert.deepEqual(external, []);
+    assert.deepEqual(pageErrors, []);
+  });
+});
