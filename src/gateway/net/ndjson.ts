@@ -12,7 +12,8 @@ export class NdjsonError extends Error {
   override readonly name = 'NdjsonError';
   constructor(
     message: string,
-    readonly kind: 'malformed' | 'oversized',
+    /** 'incomplete': the stream ended inside a line (a cut connection, not a bad server). */
+    readonly kind: 'malformed' | 'oversized' | 'incomplete',
   ) {
     super(message);
   }
@@ -35,7 +36,13 @@ export class NdjsonDecoder {
     this.take(this.decoder.decode(), sink);
     const rest = this.pending;
     this.pending = '';
-    this.parse(rest, sink);
+    try {
+      this.parse(rest, sink);
+    } catch (e) {
+      // A last line without its newline that is not JSON was cut off, not malformed.
+      if (e instanceof NdjsonError && e.kind === 'malformed') throw new NdjsonError(`the stream ended in the middle of a line: ${e.message}`, 'incomplete');
+      throw e;
+    }
   }
 
   private take(text: string, sink: (value: unknown) => void): void {

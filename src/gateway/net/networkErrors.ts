@@ -4,7 +4,7 @@ import { NdjsonError } from './ndjson';
 
 export function networkError(err: unknown, server: string, baseUrl: string, timeoutMs: number): GatewayError {
   if (isGatewayError(err)) return err;
-  if (err instanceof NdjsonError) return errors.upstream(server, `it sent ${err.message}`);
+  if (err instanceof NdjsonError) return err.kind === 'incomplete' ? errors.truncated(server) : errors.upstream(server, `it sent ${err.message}`);
   if (isUnreachable(err)) return errors.unreachable(server, baseUrl, errorCodeOf(err));
   const code = errorCodeOf(err);
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return errors.timeout(baseUrl, timeoutMs);

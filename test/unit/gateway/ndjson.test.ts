@@ -76,6 +76,12 @@ describe('NDJSON decoder', () => {
     assert.match(error!.message, /not valid JSON arrived: \{oops/);
   });
 
+  it('calls a cut-off last line incomplete, not malformed', () => {
+    const { values, error } = decodeChunked(enc.encode('{"a":1}\n{"b":'), [3]);
+    assert.deepEqual(values, [{ a: 1 }]);
+    assert.equal(error?.kind, 'incomplete');
+  });
+
   it('readNdjson yields values from an async byte stream, then throws on a bad line', async () => {
     async function* src() {
       yield enc.encode('{"a":1}\n{"b"');
