@@ -26,7 +26,7 @@ describe('crash safety: SIGKILL mid-turn, then restart on the same data', functi
   });
 
   it('the turn is interrupted, the question and the partial reply are kept, the file is valid JSON', async () => {
-    const tokens = Array.from({ length: 400 }, (_, i) => `word${i} `);
+    const tokens = Array.from({ length: 1000 }, (_, i) => `word${i} `);
     double.enqueue({ tokens, tokenDelayMs: 25 });
     const env = { HEARTH_DATA_DIR: dir, OLLAMA_HOST: double.url, HEARTH_GATEWAY_TOKEN: TOKEN };
     const first = spawnGateway(env);
