@@ -3,6 +3,7 @@
 // extension host; relays the host's console (mocha's report) and returns the
 // run's exit code. Everything started is stopped before returning.
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { format } from 'node:util';
 import { startVsCodeSession, type VsCodeSession } from './session';
@@ -41,7 +42,10 @@ export async function runIntegrationTier(options: IntegrationOptions): Promise<n
     return exitCode;
   } catch (err) {
     console.error(`[test:vscode] ${(err as Error).message}`);
-    if (session) console.error(`[test:vscode] code-server log: ${session.server.logFile} (kept only with HEARTH_KEEP_SANDBOX=1)`);
+    if (session) {
+      const log = await readFile(session.server.logFile, 'utf8').catch(() => '');
+      console.error(`[test:vscode] last lines of code-server's log:\n${log.split('\n').slice(-30).join('\n')}`);
+    }
     return 1;
   } finally {
     clearTimeout(timer);
@@ -49,8 +53,22 @@ export async function runIntegrationTier(options: IntegrationOptions): Promise<n
   }
 }
 
+// Workbench chatter relayed along with the extension host's console; hidden
+// unless HEARTH_VSCODE_VERBOSE=1 so mocha's report stands out.
+const NOISE = [
+  /^Resolving connection token/,
+  /^Resolved connection token/,
+  /^Creating a socket/,
+  /^Updating additional builtin extensions cache/,
+  /^\[Service Worker\]/,
+  /^ChatSessionStore: Migrating/,
+  /^getaddrinfo ENOTFOUND open-vsx\.org/,
+  /^\[lifecycle\] Long running operations during shutdown/,
+];
+
 function relay(type: string, args: unknown[]): void {
   const text = format(...(args as [unknown, ...unknown[]]));
+  if (process.env.HEARTH_VSCODE_VERBOSE !== '1' && NOISE.some((re) => re.test(text))) return;
   if (type === 'error' || type === 'warn') process.stderr.write(text + '\n');
   else process.stdout.write(text + '\n');
 }
