@@ -515,6 +515,10 @@ export class OllamaDouble {
         return d;
       };
       if (script.stallBeforeHeaders) yield { kind: 'stall' };
+      if (script.resetBeforeHeaders) {
+        yield { kind: 'reset', beforeHeaders: true, delayMs: firstDelay };
+        return;
+      }
       for (let i = 0; i < (script.emptyChunks ?? 0); i++) yield { kind: 'line', text: chunk(''), delayMs: delay() };
       for (const t of thinks) yield { kind: 'line', text: chunk('', t), delayMs: delay() };
       let faulted = false;

@@ -11,7 +11,8 @@ export type Step =
   | { kind: 'line'; text: string; delayMs?: number }
   /** Raw bytes that end the body without a newline (truncated line). */
   | { kind: 'raw-end'; text: string; delayMs?: number }
-  | { kind: 'reset'; delayMs?: number }
+  /** Destroy the socket; with beforeHeaders, without sending a status line first. */
+  | { kind: 'reset'; delayMs?: number; beforeHeaders?: boolean }
   | { kind: 'stall'; delayMs?: number }
   | { kind: 'end'; delayMs?: number };
 
@@ -134,10 +135,12 @@ export async function writeSteps(res: ServerResponse, steps: Iterable<Step>, clo
         return;
       }
       case 'reset': {
-        startHeaders();
-        if (!(await flushHeld())) return;
-        // Let the bytes already written reach the client before the reset.
-        await new Promise<void>((resolve) => res.write('', () => resolve()));
+        if (!step.beforeHeaders) {
+          startHeaders();
+          if (!(await flushHeld())) return;
+          // Let the bytes already written reach the client before the reset.
+          await new Promise<void>((resolve) => res.write('', () => resolve()));
+        }
         opts.onServerAbort();
         res.socket?.resetAndDestroy?.() ?? res.socket?.destroy();
         return;

@@ -66,6 +66,8 @@ export interface ReplyScript {
   emptyChunks?: number;
 
   // --- faults (issue 7) ---
+  /** Destroy the socket before sending anything (a stale keep-alive connection, a crash while loading). */
+  resetBeforeHeaders?: boolean;
   /** Destroy the socket after N answer tokens (connection reset mid-stream). */
   resetAfterTokens?: number;
   /** After N answer tokens, write half of the next line and end the body cleanly. */

@@ -6,7 +6,7 @@
 import type { FinishReason, GatewayEvent } from '../../shared/events';
 import type { ModelInfo, PullProgress } from '../../shared/models';
 import { fitContext } from '../engine/contextFit';
-import { errors, GatewayError } from '../engine/errors';
+import { errorCodeOf, errors, GatewayError } from '../engine/errors';
 import type { EngineTuning } from '../engine/tuning';
 import { TurnRegistry } from '../engine/launchTurn';
 import type { TurnEmitter } from '../engine/turnEmitter';
@@ -23,6 +23,8 @@ import { responseError } from './statusErrors';
 
 /** Ollama unloads an idle model after 5 minutes by default; a bit less counts as "probably warm". */
 const WARM_MS = 4 * 60_000;
+
+const RESET_CODES = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
 
 export class OllamaChatEngine implements ChatEngine {
   private readonly client: OllamaClient;
@@ -140,6 +142,7 @@ export class OllamaChatEngine implements ChatEngine {
   private async openChat(body: Record<string, unknown>, model: string, signal: AbortSignal, timeoutMs: number): Promise<HttpResponse> {
     let busyRetries = 0;
     let thinkRetried = false;
+    let resetRetried = false;
     for (;;) {
       try {
         const res = await this.client.http.request({
@@ -153,7 +156,15 @@ export class OllamaChatEngine implements ChatEngine {
         if (res.status === 200) return res;
         throw await responseError(res, model, this.client.baseUrl);
       } catch (e) {
-        if (!(e instanceof GatewayError)) throw e;
+        // A connection that dies before any reply (a stale keep-alive socket, a restart)
+        // is retried once: Ollama stops work on a closed connection, so nothing is doubled.
+        if (!(e instanceof GatewayError)) {
+          if (!resetRetried && !signal.aborted && RESET_CODES.has(errorCodeOf(e) ?? '')) {
+            resetRetried = true;
+            continue;
+          }
+          throw e;
+        }
         if (e.code === 'busy' && busyRetries < this.tuning.busyRetryDelaysMs.length) {
           await abortableSleep(this.tuning.busyRetryDelaysMs[busyRetries++]!, signal);
           continue;

@@ -91,6 +91,23 @@ describe('fault injection: the engine survives what Ollama and the network do', 
     await inject('connection reset mid-stream', { tokens: ['a', 'b', 'c'], resetAfterTokens: 2 }, { code: 'upstream_error', text: 'ab', finish: 'error' });
   });
 
+  it('connection reset before any reply: retried once, then it works', async () => {
+    double.enqueue({ resetBeforeHeaders: true });
+    await inject('connection reset before headers (retried once)', { tokens: ['fine'] }, { text: 'fine', finish: 'stop' });
+    assert.equal(double.requestsTo('/api/chat').length, 3, 'reset, retry, next turn');
+  });
+
+  it('connection reset before any reply, twice', async () => {
+    await inject(
+      'connection reset before headers, twice',
+      async () => {
+        double.enqueue({ resetBeforeHeaders: true }, { resetBeforeHeaders: true });
+        return collect(engine.run(turn()));
+      },
+      { code: 'upstream_error', text: '', finish: 'error' },
+    );
+  });
+
   it('truncated body (half a line, then EOF)', async () => {
     await inject('truncated body', { tokens: ['a', 'b', 'c'], truncateAfterTokens: 2 }, { code: 'truncated', text: 'ab', finish: 'error' });
   });
