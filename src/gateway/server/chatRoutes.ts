@@ -11,7 +11,7 @@ import type { TurnHandle } from '../chat/types';
 import { readJsonBody } from './body';
 import type { ServerDeps } from './deps';
 import { HttpError, sendEmpty, sendJson } from './httpError';
-import { chatBodySchema, type ChatBody } from './requestSchemas';
+import { chatBodySchema, editBodySchema, regenerateBodySchema, type ChatBody } from './requestSchemas';
 import type { Router } from './router';
 import { sessionIdParam } from './sessionRoutes';
 import { SseStream } from './sse';
@@ -131,6 +131,19 @@ export function addChatRoutes(router: Router, deps: ServerDeps): { dispose(): vo
     const turn = await deps.chatService.startReply(id, model);
     graceOwned.add(turn);
     await stream(res, turn, 0, 'reader');
+  });
+
+  // For the browser UI: replace the last reply / the last question, streamed like POST /chat/stream.
+  router.add('POST', '/chat/:id/regenerate', async ({ req, res, params }) => {
+    const id = sessionIdParam(params.id);
+    const body = await readJsonBody(req, regenerateBodySchema);
+    await stream(res, await deps.chatService.regenerate(id, body.model), 0, 'owner');
+  });
+
+  router.add('POST', '/chat/:id/edit', async ({ req, res, params }) => {
+    const id = sessionIdParam(params.id);
+    const body = await readJsonBody(req, editBodySchema);
+    await stream(res, await deps.chatService.editLast(id, body.content, body.model), 0, 'owner');
   });
 
   router.add('POST', '/chat/:id/cancel', async ({ res, params }) => {

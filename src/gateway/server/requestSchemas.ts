@@ -17,3 +17,10 @@ export type ChatBody = z.infer<typeof chatBodySchema>;
 export const renameBodySchema = z.object({ title: z.string().max(500) });
 
 export const pullBodySchema = z.object({ model: z.string().trim().min(1).max(512) });
+
+export const regenerateBodySchema = z.object({ model: z.string().trim().min(1, 'model is required').max(512) });
+
+export const editBodySchema = z.object({
+  model: z.string().trim().min(1, 'model is required').max(512),
+  content: z.string().refine((s) => s.trim() !== '', 'content must not be empty'),
+});

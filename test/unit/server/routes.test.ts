@@ -319,3 +319,38 @@ describe('gateway server routes (over the Ollama double)', function () {
     assert.equal(bad.events.at(-1)!.event, 'error');
   });
 });
+
+describe('gateway server: regenerate and edit routes (browser UI)', function () {
+  this.timeout(30_000);
+  let double: OllamaDouble;
+  let gw: TestGateway;
+
+  beforeEach(async () => {
+    double = await startOllamaDouble({ models: [MODEL] });
+    gw = await startTestGateway({ engine: engineFor(double.url) });
+  });
+  afterEach(async () => {
+    await gw.close();
+    await double.stop();
+  });
+
+  it('POST /chat/{id}/regenerate replaces the last reply; POST /chat/{id}/edit replaces the last question', async () => {
+    const c = sse(gw.port, { method: 'POST', path: '/chat/stream', token: TOKEN, body: { model: MODEL, content: 'question one' } });
+    await c.finished;
+    const sid = c.events[0]!.json.session_id;
+    double.enqueue({ tokens: ['second', ' try'] });
+    const r = sse(gw.port, { method: 'POST', path: `/chat/${sid}/regenerate`, token: TOKEN, body: { model: MODEL } });
+    await r.finished;
+    assertWellFormed(r);
+    assert.equal(r.tokens(), 'second try');
+    let s = await request(gw.port, { path: `/sessions/${sid}`, token: TOKEN });
+    assert.deepEqual(s.json.messages.map((m: { content: string }) => m.content), ['question one', 'second try']);
+    const e = sse(gw.port, { method: 'POST', path: `/chat/${sid}/edit`, token: TOKEN, body: { model: MODEL, content: 'question two' } });
+    await e.finished;
+    assertWellFormed(e);
+    s = await request(gw.port, { path: `/sessions/${sid}`, token: TOKEN });
+    assert.deepEqual(s.json.messages.map((m: { content: string }) => m.content), ['question two', 'You said: question two']);
+    assert.equal((await request(gw.port, { method: 'POST', path: `/chat/${sid}/edit`, token: TOKEN, body: { model: MODEL } })).status, 400);
+    assert.equal((await request(gw.port, { method: 'POST', path: '/chat/abcdefgh-none/regenerate', token: TOKEN, body: { model: MODEL } })).status, 404);
+  });
+});
