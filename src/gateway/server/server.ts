@@ -11,7 +11,7 @@ import type { ChatService } from '../chat/types';
 import type { ChatEngine } from '../engine/types';
 import { addChatRoutes } from './chatRoutes';
 import { silentLogger, type Logger, type ServerDeps } from './deps';
-import { HttpError, sendError, toHttpError } from './httpError';
+import { HttpError, sendEmpty, sendError, toHttpError } from './httpError';
 import { addModelRoutes } from './modelRoutes';
 import { Router } from './router';
 import { hostAllowed, originAllowed, tokenMatches } from './security';
@@ -77,6 +77,8 @@ export async function startGatewayServer(opts: GatewayServerOptions): Promise<Ga
   const chat = addChatRoutes(router, deps);
   addSessionRoutes(router, deps);
   router.add('GET', '/', ({ res }) => serveIndex(res, opts.webviewDir), { auth: false });
+  // Browsers ask for it unprompted; an empty answer keeps their consoles clean of a 401.
+  router.add('GET', '/favicon.ico', ({ res }) => sendEmpty(res, 204), { auth: false });
   router.add(
     'GET',
     '/assets/:name',

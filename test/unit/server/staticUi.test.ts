@@ -59,6 +59,11 @@ describe('gateway server: static chat UI', () => {
     }
   });
 
+  it('GET /favicon.ico is an empty 204 without a token (no 401 in the browser console)', async () => {
+    const r = await request(gw.port, { path: '/favicon.ico' });
+    assert.equal(r.status, 204);
+  });
+
   it('without a built UI, / is a clear 503 saying to run npm run build', async () => {
     await fs.rm(path.join(webviewDir, 'manifest.json'));
     const r = await request(gw.port, { path: '/' });
