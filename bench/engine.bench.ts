@@ -11,7 +11,7 @@ import { createEngine } from '../src/gateway/engine';
 import { startOllamaDouble } from '../test/double';
 
 const TOKENS = 50_000;
-const ROUNDS = 5;
+const ROUNDS = 7;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

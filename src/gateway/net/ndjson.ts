@@ -24,7 +24,15 @@ export class NdjsonDecoder {
   /** The start of a line whose end has not arrived yet. */
   private pending = '';
 
-  constructor(private readonly maxLineChars = MAX_LINE_CHARS) {}
+  /**
+   * fastPath, if given, may turn a line into its value without a full JSON.parse
+   * (returning undefined to decline); it must accept only lines JSON.parse would
+   * give the same value for.
+   */
+  constructor(
+    private readonly maxLineChars = MAX_LINE_CHARS,
+    private readonly fastPath?: (line: string) => unknown,
+  ) {}
 
   /** Feeds one chunk; calls sink for every complete line's value, in order. Throws NdjsonError after delivering the values before the bad line. */
   push(chunk: Uint8Array, sink: (value: unknown) => void): void {
@@ -77,6 +85,11 @@ export class NdjsonDecoder {
     // Tolerate CRLF and blank lines; anything else must be JSON.
     const text = line.endsWith('\r') ? line.slice(0, -1) : line;
     if (text.trim() === '') return;
+    const fast = this.fastPath?.(text);
+    if (fast !== undefined) {
+      sink(fast);
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);

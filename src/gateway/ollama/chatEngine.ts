@@ -18,7 +18,7 @@ import { NdjsonDecoder } from '../net/ndjson';
 import { OllamaClient, SERVER } from './client';
 import { listOllamaModels } from './listModels';
 import { ModelFactsCache } from './modelFacts';
-import { parseChatChunk, type ChatChunk } from './schemas';
+import { fastTokenLine, parseChatChunk, type ChatChunk } from './schemas';
 import { responseError } from './statusErrors';
 
 /** Ollama unloads an idle model after 5 minutes by default; a bit less counts as "probably warm". */
@@ -182,7 +182,7 @@ export class OllamaChatEngine implements ChatEngine {
 
   /** Reads the NDJSON body to its end; returns the final chunk or throws (truncated, mid-stream error, bad line). */
   private async readStream(res: HttpResponse, emitter: TurnEmitter): Promise<{ final: ChatChunk; chunks: number; firstTextAt?: number }> {
-    const decoder = new NdjsonDecoder(this.tuning.maxLineChars);
+    const decoder = new NdjsonDecoder(this.tuning.maxLineChars, fastTokenLine);
     let final: ChatChunk | undefined;
     let chunks = 0;
     let firstTextAt: number | undefined;

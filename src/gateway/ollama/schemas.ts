@@ -16,6 +16,26 @@ export interface ChatChunk {
   eval_duration?: number;
 }
 
+/**
+ * The line Ollama sends for nearly every answer token, matched exactly (any other
+ * shape — thinking, the final chunk, extra fields — goes through JSON.parse). Only
+ * the content's string literal is parsed, which also checks its escapes: about
+ * twice as fast as parsing the whole line, on the hottest path of a reply.
+ */
+const TOKEN_LINE =
+  /^\{"model":"(?:[^"\\]|\\.)*","created_at":"(?:[^"\\]|\\.)*","message":\{"role":"assistant","content":("(?:[^"\\]|\\.)*")\},"done":false\}$/;
+
+/** A token line's value ({message:{content}, done:false}), or undefined to let JSON.parse decide. */
+export function fastTokenLine(line: string): unknown {
+  const m = TOKEN_LINE.exec(line);
+  if (!m) return undefined;
+  try {
+    return { message: { role: 'assistant', content: JSON.parse(m[1]!) as string }, done: false };
+  } catch {
+    return undefined; // let the full parse report it
+  }
+}
+
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
 
 /**
