@@ -65,7 +65,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.ready = false;
     const root = vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview');
     view.webview.options = { enableScripts: true, localResourceRoots: [root] };
-    view.webview.html = this.html(view.webview, root);
+    this.setHtml(view, root);
     this.viewSubs.push(
       view.webview.onDidReceiveMessage((raw) => void this.receive(raw)),
       view.onDidChangeVisibility(() => {
@@ -143,13 +143,28 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     if (this.posted.length > 2000) this.posted.splice(0, this.posted.length - 1000);
   }
 
-  private html(webview: vscode.Webview, root: vscode.Uri): string {
+  /** Sets the page; while the build is missing (e.g. mid-rebuild in development) retries for a while. */
+  private setHtml(view: vscode.WebviewView, root: vscode.Uri, attempt = 0): void {
+    const html = this.html(view.webview, root, attempt === 0);
+    if (html) {
+      view.webview.html = html;
+      return;
+    }
+    if (attempt === 0) view.webview.html = `<!DOCTYPE html><html><body><p>Hearth's chat UI is not built. Run <code>npm run build</code>.</p></body></html>`;
+    if (attempt >= 60) return;
+    const timer = setTimeout(() => {
+      if (this.view === view) this.setHtml(view, root, attempt + 1);
+    }, 1000);
+    this.viewSubs.push({ dispose: () => clearTimeout(timer) });
+  }
+
+  private html(webview: vscode.Webview, root: vscode.Uri, logFailure: boolean): string | undefined {
     let assets: WebviewAssets;
     try {
       assets = parseAssetManifest(JSON.parse(readFileSync(vscode.Uri.joinPath(root, 'manifest.json').fsPath, 'utf8')));
     } catch (e) {
-      this.deps.log(`webview build missing or invalid: ${e instanceof Error ? e.message : String(e)}`);
-      return `<!DOCTYPE html><html><body><p>Hearth's chat UI is not built. Run <code>npm run build</code>.</p></body></html>`;
+      if (logFailure) this.deps.log(`webview build missing or invalid: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
     }
     return renderHtml({
       cspSource: webview.cspSource,

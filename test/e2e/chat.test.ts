@@ -1,0 +1,75 @@
+/**
+ * A user's flow in the real VS Code UI (code-server + Chromium): open Hearth from
+ * the activity bar, ask, watch the answer stream, press Stop, open the history.
+ * Also takes the README screenshot: docs/images/vscode-panel.png.
+ */
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { useHearth } from './harness';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+describe('e2e: chatting in the Hearth panel', () => {
+  const hearth = useHearth({ files: { 'src/calc.py': 'def add(a, b):\n    return a + b\n' } });
+
+  it('types a question, watches it stream, stops it, and finds it in the history', async () => {
+    const ui = hearth();
+    const words = Array.from({ length: 400 }, (_, i) => `word${i} `);
+    ui.double.enqueue({ tokens: words, tokenDelayMs: 60 });
+    const chat = await ui.openHearthView();
+    const input = chat.locator('textarea[aria-label="Message"]');
+    await input.waitFor({ state: 'visible', timeout: 60_000 });
+    await input.fill('Tell me a very long story');
+    await input.press('Enter');
+
+    // Streaming: text keeps arriving in the reply.
+    const reply = chat.locator('[aria-label="Reply"]').last();
+    await reply.getByText(/word3 /).waitFor({ timeout: 60_000 });
+    await reply.getByText(/word8 /).waitFor({ timeout: 60_000 });
+
+    await chat.locator('button[aria-label="Stop generating (Escape)"]').click();
+    await chat.getByText('Stopped — the reply was cut short.').waitFor({ timeout: 30_000 });
+    const closed = await ui.double.waitForClientClose(undefined, 30_000);
+    assert.ok(closed.clientClosedAt, 'the request to Ollama was closed');
+    const shown = (await reply.textContent()) ?? '';
+    assert.ok(shown.includes('word0') && !shown.includes('word399'), 'the partial text is kept');
+
+    await chat.locator('button[aria-label="Show history"]').click();
+    await chat.getByText('Tell me a very long story').first().waitFor({ timeout: 30_000 });
+    await chat.locator('button[aria-label="Back to chat"]').click();
+  });
+
+  it('renders a streamed answer with a code block (README screenshot)', async () => {
+    const ui = hearth();
+    const answer = [
+      'You can add two numbers with a small function:\n\n',
+      '```python\n',
+      'def add(a: int, b: int) -> int:\n',
+      '    """Return the sum of a and b."""\n',
+      '    return a + b\n',
+      '\n',
+      'print(add(2, 3))  # 5\n',
+      '```\n\n',
+      'It returns the **sum**; `print` shows `5`.',
+    ];
+    // Split into small pieces so it really streams.
+    const tokens = answer.flatMap((part) => part.match(/.{1,6}/gs) ?? []);
+    ui.double.enqueue({ tokens, tokenDelayMs: 15 });
+    const chat = await ui.openHearthView();
+    await chat.locator('button[aria-label="New chat"]').click();
+    const input = chat.locator('textarea[aria-label="Message"]');
+    await input.fill('How do I add two numbers in Python?');
+    await input.press('Enter');
+    await chat.getByText('shows').waitFor({ timeout: 60_000 });
+    await chat.locator('pre code').first().waitFor({ timeout: 30_000 });
+    await chat.locator('button[aria-label="Copy code"]').first().waitFor({ timeout: 30_000 });
+    await chat.locator('button[aria-label="Stop generating (Escape)"]').waitFor({ state: 'hidden', timeout: 30_000 });
+
+    const dir = path.join(ROOT, 'docs', 'images');
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, 'vscode-panel.png');
+    await ui.page.locator('.part.sidebar').screenshot({ path: file });
+    await ui.screenshot('vscode-panel-workbench');
+  });
+});
