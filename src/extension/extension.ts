@@ -182,7 +182,14 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   );
 
   const picker = new ModelPicker(models);
-  const gateway = new GatewayCommands({ store, chat, engines, log, settings: () => settings.current });
+  const gateway = new GatewayCommands({
+    store,
+    chat,
+    engines,
+    webviewDir: vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview').fsPath,
+    prepare: () => apiKeys.ensureLoaded(),
+    log,
+  });
   subs.push(gateway);
 
   const command = (id: string, fn: (...args: unknown[]) => unknown) => subs.push(vscode.commands.registerCommand(id, fn));
@@ -212,7 +219,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     view.postWhenReady({ type: 'showHistory' });
   });
   command('hearth.setApiKey', () => setApiKeyCommand(apiKeys));
-  command('hearth.startGateway', () => gateway.start());
+  command('hearth.startGateway', (arg) => gateway.start({ quiet: !!arg && typeof arg === 'object' && (arg as { quiet?: unknown }).quiet === true }));
   command('hearth.stopGateway', () => gateway.stop());
 
   const activationMs = performance.now() - started;

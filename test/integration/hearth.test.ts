@@ -232,4 +232,33 @@ describe('Hearth in VS Code', function () {
     await vscode.commands.executeCommand('hearth.showHistory');
     await waitUntil(() => t.posted().slice(before).some((p) => p.type === 'showHistory'), 'showHistory to reach the webview');
   });
+
+  it('startGateway serves this window\'s sessions over HTTP on 127.0.0.1 with a token, and stopGateway ends it', async () => {
+    await double.enqueue({ tokens: ['Shared ', 'with ', 'the ', 'browser.'] });
+    await t.simulateWebviewMessage({ type: 'send', content: 'Visible in the browser too?' });
+    await waitUntil(() => t.currentSessionId() !== undefined, 'the session');
+    await t.idle();
+    const id = t.currentSessionId()!;
+
+    const full = await vscode.commands.executeCommand<string | undefined>('hearth.startGateway', { quiet: true });
+    assert.ok(full && full === t.gatewayUrl());
+    const url = new URL(full);
+    assert.equal(url.hostname, '127.0.0.1');
+    const token = new URLSearchParams(url.hash.slice(1)).get('token');
+    assert.ok(token && token.length >= 20, 'a random token in the fragment');
+    try {
+      const denied = await fetch(`${url.origin}/sessions`);
+      assert.equal(denied.status, 401);
+      const res = await fetch(`${url.origin}/sessions/${id}`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 200);
+      const body = (await res.json()) as { messages?: { content: string }[]; session?: { messages: { content: string }[] } };
+      const messages = body.messages ?? body.session?.messages ?? [];
+      assert.deepEqual(messages.map((m) => m.content), ['Visible in the browser too?', 'Shared with the browser.']);
+      assert.equal(await vscode.commands.executeCommand('hearth.startGateway', { quiet: true }), full, 'a second start reuses the running server');
+    } finally {
+      await vscode.commands.executeCommand('hearth.stopGateway');
+    }
+    assert.equal(t.gatewayUrl(), undefined);
+    await assert.rejects(fetch(`${url.origin}/health`));
+  });
 });

@@ -1,45 +1,99 @@
 /**
  * "Hearth: Start/Stop Gateway Server": the standalone HTTP/SSE server, run
- * inside the extension host on 127.0.0.1 with a random token, sharing this
- * window's sessions and chat service. Stops with the window.
+ * inside the extension host on 127.0.0.1 (random port) with a random token,
+ * sharing this window's sessions, engine and chat service. Stops with the window.
+ * The token travels only in the URL fragment handed to the browser or clipboard;
+ * it is never logged or shown.
  */
+import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ChatService } from '../../gateway/chat/types';
+import { startGatewayServer, type GatewayServer } from '../../gateway/server';
 import type { SessionStore } from '../../shared/session';
 import type { EngineHolder } from '../engine/engineHolder';
-import type { HearthSettings } from '../settings';
 import type { Log } from '../log';
 
 export interface GatewayDeps {
   store: SessionStore;
   chat: () => ChatService;
   engines: EngineHolder;
-  settings: () => HearthSettings;
+  /** dist/webview: the browser UI the server serves at `/`. */
+  webviewDir: string;
+  /** Loads the API key before the engine is first used. */
+  prepare: () => Promise<void>;
   log: Log;
 }
 
 export class GatewayCommands implements vscode.Disposable {
-  private runningUrl: string | undefined;
+  private server: GatewayServer | undefined;
+  private starting: Promise<GatewayServer> | undefined;
+  private fullUrl: string | undefined;
 
   constructor(private readonly deps: GatewayDeps) {}
 
-  /** The URL (with its #token fragment) while the server runs. */
+  /** The URL with its #token fragment while the server runs (for tests). */
   get url(): string | undefined {
-    return this.runningUrl;
+    return this.fullUrl;
   }
 
-  async start(): Promise<string | undefined> {
-    void this.deps;
-    void vscode.window.showInformationMessage('Hearth: the in-window gateway server is not available in this build yet.');
-    return undefined;
+  async start(opts: { quiet?: boolean } = {}): Promise<string | undefined> {
+    if (!this.server) {
+      try {
+        this.starting ??= this.launch();
+        this.server = await this.starting;
+      } catch (e) {
+        this.deps.log(`gateway did not start: ${e instanceof Error ? e.message : String(e)}`);
+        void vscode.window.showErrorMessage(`Hearth: the gateway server did not start: ${e instanceof Error ? e.message : String(e)}`);
+        return undefined;
+      } finally {
+        this.starting = undefined;
+      }
+    }
+    if (!opts.quiet) void this.announce(this.server.url, this.fullUrl!);
+    return this.fullUrl;
   }
 
   async stop(): Promise<void> {
-    this.runningUrl = undefined;
+    const s = this.server;
+    this.server = undefined;
+    this.fullUrl = undefined;
     await vscode.commands.executeCommand('setContext', 'hearth.gatewayRunning', false);
+    if (s) {
+      await s.close();
+      this.deps.log('gateway stopped');
+    }
   }
 
   dispose(): void {
     void this.stop();
+  }
+
+  private async launch(): Promise<GatewayServer> {
+    await this.deps.prepare();
+    const token = randomBytes(24).toString('base64url');
+    const log = this.deps.log;
+    const server = await startGatewayServer({
+      port: 0,
+      token,
+      engine: this.deps.engines,
+      chatService: this.deps.chat(),
+      store: this.deps.store,
+      webviewDir: this.deps.webviewDir,
+      logger: {
+        info: (m) => log(`gateway: ${m}`),
+        warn: (m) => log(`gateway warning: ${m}`),
+        error: (m, e) => log(`gateway error: ${m}${e instanceof Error ? ` (${e.name})` : ''}`),
+      },
+    });
+    this.fullUrl = `${server.url}/#token=${token}`;
+    await vscode.commands.executeCommand('setContext', 'hearth.gatewayRunning', true);
+    log(`gateway started on ${server.url}`);
+    return server;
+  }
+
+  private async announce(url: string, withToken: string): Promise<void> {
+    const choice = await vscode.window.showInformationMessage(`Hearth gateway is running at ${url} (this window's chats, in a browser).`, 'Open in Browser', 'Copy URL');
+    if (choice === 'Open in Browser') await vscode.env.openExternal(vscode.Uri.parse(withToken, true));
+    else if (choice === 'Copy URL') await vscode.env.clipboard.writeText(withToken);
   }
 }
