@@ -55,7 +55,14 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, 
         // already gone
       }
     };
-    const unregister = onCleanup(`${path.basename(cmd)} ${args[0] ?? ''}`, () => kill('SIGKILL'));
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    // SIGTERM first: an e2e mocha process then stops its own code-server and
+    // Chromium (they run in process groups of their own) before it goes.
+    const unregister = onCleanup(`${path.basename(cmd)} ${args[0] ?? ''}`, async () => {
+      kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      kill('SIGKILL');
+    });
     const timer = limitMs
       ? setTimeout(() => {
           console.error(`[test:vscode] ${cmd} ${args.join(' ')} exceeded ${limitMs / 1000} s: stopping it`);
