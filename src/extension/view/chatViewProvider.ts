@@ -1,16 +1,17 @@
 /**
- * The hearth.chat webview view. Sends nothing until the webview says `ready`,
- * then a full snapshot; while not ready (not yet loaded, or hidden: the webview
- * is destroyed since retainContextWhenHidden is off) deltas are dropped and the
- * next `ready` gets a fresh snapshot instead. Outbound text is coalesced.
+ * The hearth.chat webview view: a strict CSP with a fresh nonce per page, only
+ * dist/webview as a local resource root, hashed asset names from its manifest.
+ * What is sent when is the WebviewChannel's business.
  */
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { HostToWebview, Snapshot } from '../../shared/protocol';
-import { TokenCoalescer } from '../chat/tokenCoalescer';
 import type { Log } from '../log';
 import { makeNonce, parseAssetManifest, renderHtml, type WebviewAssets } from './html';
 import { routeWebviewMessage, type WebviewActions } from './messageRouter';
+import { WebviewChannel, type PostedRecord } from './webviewChannel';
+
+export type { PostedRecord } from './webviewChannel';
 
 export const CHAT_VIEW_ID = 'hearth.chat';
 
@@ -18,51 +19,42 @@ export interface ChatViewDeps {
   extensionUri: vscode.Uri;
   /** Async part of a snapshot; the returned function builds it synchronously. */
   prepareSnapshot: () => Promise<() => Snapshot>;
-  /** Actions for every other message (the provider handles `ready` itself). */
+  /** Actions for every other message (`ready` is the channel's). */
   actions: Omit<WebviewActions, 'ready'>;
   log: Log;
-  /** Called once per resolve (first resolve triggers the lazy connection check). */
+  /** Called on each resolve (the first one triggers the lazy connection check). */
   onResolved?: () => void;
-}
-
-/** A record of what went to the webview (types only, never content), for the test hook. */
-export interface PostedRecord {
-  type: HostToWebview['type'];
-  event?: string;
-  chars?: number;
 }
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
-  private ready = false;
-  private readyGeneration = 0;
   private viewSubs: vscode.Disposable[] = [];
-  private readonly coalescer: TokenCoalescer;
+  private readonly channel: WebviewChannel;
   private resolvedOnce: () => void = () => {};
-  // UI requests (show history, focus input) made before the webview is ready: delivered after its snapshot.
-  private readonly afterReady = new Map<HostToWebview['type'], HostToWebview>();
   /** Resolves once resolveWebviewView has run. */
   readonly whenResolved: Promise<void>;
-  readonly posted: PostedRecord[] = [];
-  readyCount = 0;
 
   constructor(private readonly deps: ChatViewDeps) {
-    this.coalescer = new TokenCoalescer((m) => this.deliver(m));
+    this.channel = new WebviewChannel((m) => void this.view?.webview.postMessage(m).then(undefined, () => {}), deps.prepareSnapshot);
     this.whenResolved = new Promise((r) => (this.resolvedOnce = r));
   }
 
   get isReady(): boolean {
-    return this.ready;
+    return this.channel.isReady;
   }
 
-  get isVisible(): boolean {
-    return this.view?.visible ?? false;
+  get posted(): readonly PostedRecord[] {
+    return this.channel.posted;
+  }
+
+  get readyCount(): number {
+    return this.channel.snapshots;
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.disposeViewSubs();
     this.view = view;
-    this.ready = false;
+    this.channel.reset();
     const root = vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview');
     view.webview.options = { enableScripts: true, localResourceRoots: [root] };
     this.setHtml(view, root);
@@ -70,12 +62,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       view.webview.onDidReceiveMessage((raw) => void this.receive(raw)),
       view.onDidChangeVisibility(() => {
         // Hidden: the page is torn down; it sends `ready` again when shown.
-        if (!view.visible) this.ready = false;
+        if (!view.visible) this.channel.reset();
       }),
       view.onDidDispose(() => {
         if (this.view === view) {
           this.view = undefined;
-          this.ready = false;
+          this.channel.reset();
         }
         this.disposeViewSubs();
       }),
@@ -87,13 +79,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   /** Queues a message for the webview (coalesced; dropped while it is not ready). */
   post(m: HostToWebview): void {
-    this.coalescer.post(m);
+    this.channel.post(m);
   }
 
-  /** Like post, but kept until the webview is ready if it is not (for one-off UI requests). */
+  /** Like post, but kept until the webview is ready if it is not (one-off UI requests). */
   postWhenReady(m: HostToWebview): void {
-    if (this.ready && this.view) this.post(m);
-    else this.afterReady.set(m.type, m);
+    this.channel.postWhenReady(m);
   }
 
   /** Shows the view (and its container). */
@@ -102,45 +93,15 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     else await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
   }
 
-  dispose(): void {
-    this.coalescer.dispose();
-    this.disposeViewSubs();
-    this.view = undefined;
-  }
-
   /** Handles one message as if the webview sent it (the webview's listener; also the tests' seam). */
   async receive(raw: unknown): Promise<void> {
-    await routeWebviewMessage(raw, { ...this.deps.actions, ready: () => this.onReady() }, this.deps.log);
+    await routeWebviewMessage(raw, { ...this.deps.actions, ready: () => this.channel.onReady() }, this.deps.log);
   }
 
-  private async onReady(): Promise<void> {
-    this.ready = false;
-    const generation = ++this.readyGeneration;
-    const finish = await this.deps.prepareSnapshot();
-    if (generation !== this.readyGeneration || !this.view) return; // a newer `ready` won
-    // Buffered text is already inside the snapshot's live reply: drop it, then go live.
-    this.coalescer.discardPending();
-    this.ready = true;
-    this.readyCount++;
-    this.deliver({ type: 'snapshot', state: finish() });
-    for (const m of this.afterReady.values()) this.deliver(m);
-    this.afterReady.clear();
-  }
-
-  private deliver(m: HostToWebview): void {
-    if (!this.ready || !this.view) return;
-    this.record(m);
-    void this.view.webview.postMessage(m).then(undefined, () => {});
-  }
-
-  private record(m: HostToWebview): void {
-    const r: PostedRecord = { type: m.type };
-    if (m.type === 'event') {
-      r.event = m.event.type;
-      if (m.event.type === 'token' || m.event.type === 'thinking') r.chars = m.event.content.length;
-    }
-    this.posted.push(r);
-    if (this.posted.length > 2000) this.posted.splice(0, this.posted.length - 1000);
+  dispose(): void {
+    this.channel.dispose();
+    this.disposeViewSubs();
+    this.view = undefined;
   }
 
   /** Sets the page; while the build is missing (e.g. mid-rebuild in development) retries for a while. */
