@@ -20,10 +20,24 @@ LOG_DIR="${TMPDIR:-/tmp}"
 
 log() { printf '[install-code-server] %s\n' "$*" >&2; }
 
-if [[ -f "$MARKER" && -x "$CACHE_DIR/node_modules/.bin/code-server" ]]; then
+installed() { [[ -f "$MARKER" && -x "$CACHE_DIR/node_modules/.bin/code-server" ]]; }
+if installed; then
   log "code-server $VERSION already installed in $CACHE_DIR"
   echo "$CACHE_DIR"
   exit 0
+fi
+
+# Two runs on one machine (parallel CI clones) must not install into the same
+# folder at once: the second waits, then finds the first one's install.
+mkdir -p "$(dirname "$CACHE_DIR")"
+exec 9>"$CACHE_DIR.lock"
+if command -v flock >/dev/null 2>&1; then
+  flock 9
+  if installed; then
+    log "code-server $VERSION was installed meanwhile in $CACHE_DIR"
+    echo "$CACHE_DIR"
+    exit 0
+  fi
 fi
 
 START=$(date +%s)
