@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     });
     const controller = new ChatController({
       store,
-      chat: () => ({}) as ChatService,
+      chat: async () => ({}) as ChatService,
       models: modelState,
       post: () => {},
       workspace: workspaces[2],

@@ -1,13 +1,13 @@
 /**
  * Hearth's entry point. activate() only wires objects together: no network I/O,
  * no file reads, nothing awaited (the API key, the model list and the session
- * recovery all happen lazily, after activation). Everything created is disposed
- * through context.subscriptions.
+ * recovery all happen lazily, after activation). The heavy code (engine with
+ * undici, chat service, session store, zod validators, gateway server) is
+ * reached through dynamic imports, so esbuild defers its evaluation to first
+ * use. Everything created is disposed through context.subscriptions.
  */
 import * as vscode from 'vscode';
-import { createChatService } from '../gateway/chat/chatService';
 import type { ChatService } from '../gateway/chat/types';
-import { createEngine } from '../gateway/engine';
 import { ChatController } from './chat/chatController';
 import { askAboutSelection } from './commands/askAboutSelection';
 import { GatewayCommands } from './commands/gatewayCommands';
@@ -19,7 +19,7 @@ import { PullRunner } from './models/pullRunner';
 import { ApiKeyStore, setApiKeyCommand } from './secrets';
 import { connectionFingerprint, providerConfig, turnSettings } from './settings';
 import { SettingsService } from './settingsService';
-import { ExtensionSessionStore } from './sessions/extensionSessionStore';
+import { LazySessionStore } from './sessions/lazySessionStore';
 import { ModelStatusBar } from './statusBar';
 import { createTestApi, type HearthTestApi } from './testApi';
 import { ChatViewProvider, CHAT_VIEW_ID } from './view/chatViewProvider';
@@ -46,17 +46,19 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   subs.push(settings, apiKeys);
 
   const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.toString();
-  const openStore = () =>
-    new ExtensionSessionStore({
+  const openStore = async () => {
+    const { ExtensionSessionStore } = await import('./sessions/extensionSessionStore');
+    return new ExtensionSessionStore({
       memento: context.globalState,
       dir: context.globalStorageUri.fsPath,
       ...(workspace ? { workspace } : {}),
       maxSessions: () => settings.current.maxSessions,
       log,
     });
-  const store = openStore();
+  };
+  const store = new LazySessionStore(openStore);
 
-  const engines = new EngineHolder(createEngine, () => ({
+  const engines = new EngineHolder(async (config) => (await import('../gateway/engine')).createEngine(config), () => ({
     config: providerConfig(settings.current, apiKeys.current),
     fingerprint: connectionFingerprint(settings.current, apiKeys.current),
   }));
@@ -72,15 +74,17 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   });
   subs.push(models);
 
-  let chatService: ChatService | undefined;
-  const chat = (): ChatService =>
-    (chatService ??= createChatService({
-      store,
-      engine: engines,
-      settings: () => turnSettings(settings.current),
-      log: (message) => log(`chat: ${message}`),
-    }));
-  subs.push({ dispose: () => void chatService?.dispose() });
+  let chatService: Promise<ChatService> | undefined;
+  const chat = (): Promise<ChatService> =>
+    (chatService ??= import('../gateway/chat/chatService').then(({ createChatService }) =>
+      createChatService({
+        store,
+        engine: engines,
+        settings: () => turnSettings(settings.current),
+        log: (message) => log(`chat: ${message}`),
+      }),
+    ));
+  subs.push({ dispose: () => void chatService?.then((c) => c.dispose()) });
 
   // Recovery of replies a crashed window left "streaming": after activation, before the first snapshot.
   let recovery: Promise<void> | undefined;

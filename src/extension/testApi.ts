@@ -10,6 +10,7 @@ import type { ModelPicker } from './commands/selectModel';
 import type { EngineHolder } from './engine/engineHolder';
 import type { ModelState } from './models/modelState';
 import type { ExtensionSessionStore } from './sessions/extensionSessionStore';
+import type { LazySessionStore } from './sessions/lazySessionStore';
 import type { ApiKeyStore } from './secrets';
 import type { ModelStatusBar } from './statusBar';
 import type { ChatViewProvider, PostedRecord } from './view/chatViewProvider';
@@ -36,7 +37,7 @@ export interface HearthTestApi {
   engineBuilds(): number;
   gatewayUrl(): string | undefined;
   storageDir: string;
-  indexBytes(): number;
+  indexBytes(): Promise<number>;
   /** Runs session recovery (as activation does) and returns how many replies it marked. */
   recoverInterrupted(): Promise<number>;
   /** Waits for the start-up recovery. */
@@ -53,7 +54,7 @@ export interface HearthTestApi {
 }
 
 export function createTestApi(d: {
-  store: ExtensionSessionStore;
+  store: LazySessionStore;
   controller: ChatController;
   view: ChatViewProvider;
   models: ModelState;
@@ -63,7 +64,7 @@ export function createTestApi(d: {
   gateway: GatewayCommands;
   recovered: () => Promise<void>;
   storageDir: string;
-  reopen: () => ExtensionSessionStore;
+  reopen: () => Promise<ExtensionSessionStore>;
   apiKeys: ApiKeyStore;
 }): HearthTestApi {
   return {
@@ -83,13 +84,13 @@ export function createTestApi(d: {
     engineBuilds: () => d.engines.buildCount,
     gatewayUrl: () => d.gateway.url,
     storageDir: d.storageDir,
-    indexBytes: () => d.store.indexBytes(),
+    indexBytes: async () => (await d.store.store()).indexBytes(),
     recoverInterrupted: () => d.store.recoverInterrupted(),
     recovered: () => d.recovered(),
     simulateWebviewMessage: (raw) => d.view.receive(raw),
     reopenStore: () => {
       const s = d.reopen();
-      return { list: () => s.list(), get: (id) => s.get(id) };
+      return { list: async () => (await s).list(), get: async (id) => (await s).get(id) };
     },
     setApiKey: (key) => (key ? d.apiKeys.set(key) : d.apiKeys.clear()),
   };

@@ -15,8 +15,8 @@ import { applyEvent } from './applyEvent';
 
 export interface ChatControllerDeps {
   store: SessionStore;
-  /** Created lazily on first use. */
-  chat: () => ChatService;
+  /** Created (and its code loaded) on first use. */
+  chat: () => Promise<ChatService>;
   models: ModelState;
   /** To the webview (coalesced, and dropped while it is not ready). */
   post: (m: HostToWebview) => void;
@@ -77,21 +77,21 @@ export class ChatController {
       return undefined;
     }
     const sessionId = opts.sessionId ?? this.current?.id;
-    return this.startTurn(() => this.deps.chat().send({ ...(sessionId ? { sessionId } : {}), content, model, ...(this.deps.workspace ? { workspace: this.deps.workspace } : {}) }));
+    return this.startTurn(async () => (await this.deps.chat()).send({ ...(sessionId ? { sessionId } : {}), content, model, ...(this.deps.workspace ? { workspace: this.deps.workspace } : {}) }));
   }
 
   async regenerate(): Promise<TurnHandle | undefined> {
     const s = this.current;
     const model = this.deps.models.selected;
     if (!s || !model) return undefined;
-    return this.startTurn(() => this.deps.chat().regenerate(s.id, model));
+    return this.startTurn(async () => (await this.deps.chat()).regenerate(s.id, model));
   }
 
   async editLast(content: string): Promise<TurnHandle | undefined> {
     const s = this.current;
     const model = this.deps.models.selected;
     if (!s || !model) return undefined;
-    return this.startTurn(() => this.deps.chat().editLast(s.id, content, model));
+    return this.startTurn(async () => (await this.deps.chat()).editLast(s.id, content, model));
   }
 
   /** Stops the streaming reply (the request to the server is closed). False when nothing streams. */

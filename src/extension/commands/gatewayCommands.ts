@@ -8,14 +8,14 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ChatService } from '../../gateway/chat/types';
-import { startGatewayServer, type GatewayServer } from '../../gateway/server';
+import type { GatewayServer } from '../../gateway/server';
 import type { SessionStore } from '../../shared/session';
 import type { EngineHolder } from '../engine/engineHolder';
 import type { Log } from '../log';
 
 export interface GatewayDeps {
   store: SessionStore;
-  chat: () => ChatService;
+  chat: () => Promise<ChatService>;
   engines: EngineHolder;
   /** dist/webview: the browser UI the server serves at `/`. */
   webviewDir: string;
@@ -72,11 +72,13 @@ export class GatewayCommands implements vscode.Disposable {
     await this.deps.prepare();
     const token = randomBytes(24).toString('base64url');
     const log = this.deps.log;
+    // Loaded on first start: the server's code is not part of activation.
+    const { startGatewayServer } = await import('../../gateway/server');
     const server = await startGatewayServer({
       port: 0,
       token,
       engine: this.deps.engines,
-      chatService: this.deps.chat(),
+      chatService: await this.deps.chat(),
       store: this.deps.store,
       webviewDir: this.deps.webviewDir,
       logger: {

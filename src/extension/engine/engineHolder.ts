@@ -2,7 +2,8 @@
  * One ChatEngine for the chat service, whose real engine is rebuilt whenever
  * the connection settings (URL, headers, provider, API key) change. A turn keeps
  * the engine it started on (so cancel reaches the right request); a replaced
- * engine is closed once its last turn ends. Pure: the factory is injected.
+ * engine is closed once its last turn ends. The factory is async so the engine
+ * code (undici and all) is loaded on first use, not at activation. Pure.
  */
 import type { GatewayEvent } from '../../shared/events';
 import type { ModelInfo, PullProgress } from '../../shared/models';
@@ -14,27 +15,29 @@ export interface EngineConfig {
   fingerprint: string;
 }
 
+export type EngineFactory = (config: ProviderConfig) => ChatEngine | Promise<ChatEngine>;
+
 export class EngineHolder implements ChatEngine {
-  private current: { engine: ChatEngine; fingerprint: string } | undefined;
+  private current: { engine: Promise<ChatEngine>; fingerprint: string } | undefined;
   private readonly turns = new Map<string, ChatEngine>();
   private readonly retired = new Set<ChatEngine>();
   private disposed = false;
   private builds = 0;
 
   constructor(
-    private readonly factory: (config: ProviderConfig) => ChatEngine,
+    private readonly factory: EngineFactory,
     private readonly config: () => EngineConfig,
   ) {}
 
   /** The engine for the current settings (created lazily: no I/O until something asks). */
-  engine(): ChatEngine {
-    if (this.disposed) throw new Error('engine holder disposed');
+  engine(): Promise<ChatEngine> {
+    if (this.disposed) return Promise.reject(new Error('engine holder disposed'));
     const c = this.config();
     if (!this.current || this.current.fingerprint !== c.fingerprint) {
       const old = this.current?.engine;
-      this.current = { engine: this.factory(c.config), fingerprint: c.fingerprint };
+      this.current = { engine: Promise.resolve().then(() => this.factory(c.config)), fingerprint: c.fingerprint };
       this.builds++;
-      if (old) this.retire(old);
+      if (old) void old.then((e) => this.retire(e), () => {});
     }
     return this.current.engine;
   }
@@ -45,11 +48,11 @@ export class EngineHolder implements ChatEngine {
   }
 
   run(request: ChatTurnRequest): AsyncIterable<GatewayEvent> {
-    const engine = this.engine();
-    this.turns.set(request.turnId, engine);
     const self = this;
     return {
       async *[Symbol.asyncIterator]() {
+        const engine = await self.engine();
+        self.turns.set(request.turnId, engine);
         try {
           yield* engine.run(request);
         } finally {
@@ -60,35 +63,33 @@ export class EngineHolder implements ChatEngine {
     };
   }
 
+  /** Until the engine is loaded a turn cannot be here; the request's AbortSignal still stops it. */
   cancel(turnId: string): boolean {
     const e = this.turns.get(turnId);
     return e ? e.cancel(turnId) : false;
   }
 
-  listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-    return this.engine().listModels(signal);
+  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    return (await this.engine()).listModels(signal);
   }
 
-  health(signal?: AbortSignal): Promise<{ reachable: boolean; version?: string; error?: string }> {
-    return this.engine().health(signal);
+  async health(signal?: AbortSignal): Promise<{ reachable: boolean; version?: string; error?: string }> {
+    return (await this.engine()).health(signal);
   }
 
-  pull(model: string, onProgress: (p: PullProgress) => void, signal?: AbortSignal): Promise<void> {
-    const e = this.engine();
-    if (!e.pull) return Promise.reject(new Error('This server does not support pulling models.'));
+  async pull(model: string, onProgress: (p: PullProgress) => void, signal?: AbortSignal): Promise<void> {
+    const e = await this.engine();
+    if (!e.pull) throw new Error('This server does not support pulling models.');
     return e.pull(model, onProgress, signal);
-  }
-
-  get canPull(): boolean {
-    return this.config().config.provider === 'ollama';
   }
 
   async close(): Promise<void> {
     this.disposed = true;
     const all = new Set<ChatEngine>([...this.retired, ...this.turns.values()]);
-    if (this.current) all.add(this.current.engine);
+    const current = this.current?.engine;
     this.current = undefined;
     this.retired.clear();
+    if (current) await current.then((e) => void all.add(e), () => {});
     await Promise.allSettled([...all].map((e) => e.close()));
   }
 

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { HostToWebview, Snapshot } from '../../shared/protocol';
 import type { Log } from '../log';
 import { makeNonce, parseAssetManifest, renderHtml, type WebviewAssets } from './html';
-import { routeWebviewMessage, type WebviewActions } from './messageRouter';
+import type { WebviewActions } from './messageRouter';
 import { WebviewChannel, type PostedRecord } from './webviewChannel';
 
 export type { PostedRecord } from './webviewChannel';
@@ -95,6 +95,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   /** Handles one message as if the webview sent it (the webview's listener; also the tests' seam). */
   async receive(raw: unknown): Promise<void> {
+    // The validators (zod) load with the first message, not at activation.
+    const { routeWebviewMessage } = await import('./messageRouter');
     await routeWebviewMessage(raw, { ...this.deps.actions, ready: () => this.channel.onReady() }, this.deps.log);
   }
 

@@ -45,7 +45,7 @@ describe('ChatController (with the real ChatService and store)', () => {
     await models.refresh();
     posted = [];
     streamingChanges = [];
-    controller = new ChatController({ store, chat: () => chat, models, post: (m) => posted.push(m), workspace: WS, capabilities: () => ({ editor: true, pull: true }), log: () => {} });
+    controller = new ChatController({ store, chat: async () => chat, models, post: (m) => posted.push(m), workspace: WS, capabilities: () => ({ editor: true, pull: true }), log: () => {} });
     controller.onStreamingChange.on((s) => streamingChanges.push(s));
   });
   afterEach(async () => {

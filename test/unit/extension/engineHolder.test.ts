@@ -61,6 +61,6 @@ describe('EngineHolder', () => {
     await holder.listModels();
     await holder.close();
     assert.equal(built[0]!.engine.closed, true);
-    assert.throws(() => holder.engine());
+    await assert.rejects(holder.engine());
   });
 });

@@ -1,0 +1,49 @@
+/**
+ * The extension's session store, loaded on first use: the store's code (zod
+ * schemas, file locking) is not evaluated during activation.
+ */
+import type { ChatMessage, Session, SessionStore, SessionSummary } from '../../shared/session';
+import type { ExtensionSessionStore } from './extensionSessionStore';
+
+export class LazySessionStore implements SessionStore {
+  private loaded: Promise<ExtensionSessionStore> | undefined;
+
+  constructor(private readonly load: () => Promise<ExtensionSessionStore>) {}
+
+  /** The real store (loading it if needed). */
+  store(): Promise<ExtensionSessionStore> {
+    this.loaded ??= this.load();
+    return this.loaded;
+  }
+
+  async list(): Promise<SessionSummary[]> {
+    return (await this.store()).list();
+  }
+  async get(id: string): Promise<Session | undefined> {
+    return (await this.store()).get(id);
+  }
+  async create(init: { title?: string; model?: string; workspace?: string; id?: string }): Promise<Session> {
+    return (await this.store()).create(init);
+  }
+  async appendMessage(sessionId: string, message: ChatMessage): Promise<void> {
+    return (await this.store()).appendMessage(sessionId, message);
+  }
+  async updateMessage(sessionId: string, messageId: string, patch: Partial<Omit<ChatMessage, 'id' | 'role'>>): Promise<void> {
+    return (await this.store()).updateMessage(sessionId, messageId, patch);
+  }
+  async truncateFrom(sessionId: string, messageId: string): Promise<void> {
+    return (await this.store()).truncateFrom(sessionId, messageId);
+  }
+  async rename(id: string, title: string): Promise<void> {
+    return (await this.store()).rename(id, title);
+  }
+  async setModel(id: string, model: string): Promise<void> {
+    return (await this.store()).setModel(id, model);
+  }
+  async delete(id: string): Promise<boolean> {
+    return (await this.store()).delete(id);
+  }
+  async recoverInterrupted(): Promise<number> {
+    return (await this.store()).recoverInterrupted();
+  }
+}
