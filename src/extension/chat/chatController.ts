@@ -71,7 +71,7 @@ export class ChatController {
   }
 
   async sendMessage(content: string, opts: { model?: string; sessionId?: string } = {}): Promise<TurnHandle | undefined> {
-    const model = opts.model ?? this.deps.models.selected;
+    const model = opts.model ?? (await this.model());
     if (!model) {
       this.notice('warning', 'No model is selected. Install one with `ollama pull <model>` or pick one with "Hearth: Select Model".');
       return undefined;
@@ -82,14 +82,14 @@ export class ChatController {
 
   async regenerate(): Promise<TurnHandle | undefined> {
     const s = this.current;
-    const model = this.deps.models.selected;
+    const model = await this.model();
     if (!s || !model) return undefined;
     return this.startTurn(async () => (await this.deps.chat()).regenerate(s.id, model));
   }
 
   async editLast(content: string): Promise<TurnHandle | undefined> {
     const s = this.current;
-    const model = this.deps.models.selected;
+    const model = await this.model();
     if (!s || !model) return undefined;
     return this.startTurn(async () => (await this.deps.chat()).editLast(s.id, content, model));
   }
@@ -156,6 +156,12 @@ export class ChatController {
   }
 
   // --- internals ---
+
+  /** The chosen model; when none is chosen yet (e.g. "Ask About Selection" before the panel was ever opened) the server's list decides. */
+  private async model(): Promise<string | undefined> {
+    if (!this.deps.models.selected) await this.deps.models.ensureChecked();
+    return this.deps.models.selected;
+  }
 
   private async startTurn(start: () => Promise<TurnHandle>): Promise<TurnHandle | undefined> {
     if (this.active || this.starting) {

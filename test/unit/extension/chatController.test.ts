@@ -119,6 +119,17 @@ describe('ChatController (with the real ChatService and store)', () => {
     await finished();
   });
 
+  it('asks the server for its models when none was chosen or listed yet (first use from the editor)', async () => {
+    const memento = new MemoryMemento();
+    const fresh = new ModelState({ source: () => engine, memento, configuredModel: () => '', baseUrl: () => 'http://127.0.0.1:1' });
+    const c = new ChatController({ store, chat: async () => chat, models: fresh, post: (m) => posted.push(m), capabilities: () => ({ editor: true, pull: true }), log: () => {} });
+    assert.equal(fresh.hasChecked, false);
+    const h = await c.sendMessage('first ever question');
+    assert.ok(h);
+    assert.equal(engine.requests[0]?.model, 'fake-a');
+    await finished();
+  });
+
   it('tells the user when no model exists', async () => {
     engine.models = [];
     await models.refresh();
