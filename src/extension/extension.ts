@@ -62,7 +62,6 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     config: providerConfig(settings.current, apiKeys.current),
     fingerprint: connectionFingerprint(settings.current, apiKeys.current),
   }));
-  subs.push({ dispose: () => void engines.close() });
 
   const models = new ModelState({
     source: () => engines,
@@ -84,7 +83,6 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
         log: (message) => log(`chat: ${message}`),
       }),
     ));
-  subs.push({ dispose: () => void chatService?.then((c) => c.dispose()) });
 
   // Recovery of replies a crashed window left "streaming": after activation, before the first snapshot.
   let recovery: Promise<void> | undefined;
@@ -196,6 +194,15 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   });
   subs.push(gateway);
 
+  // On shutdown (window closed or reloaded) open replies are stopped and their text
+  // written before the engine closes; deactivate() returns this so VS Code waits for it.
+  shutdown = async () => {
+    await gateway.stop().catch(() => {});
+    await chatService?.then((c) => c.dispose()).catch(() => {});
+    await engines.close();
+  };
+  subs.push({ dispose: () => void shutdown?.() });
+
   const command = (id: string, fn: (...args: unknown[]) => unknown) => subs.push(vscode.commands.registerCommand(id, fn));
   command('hearth.askAboutSelection', (arg) =>
     askAboutSelection(
@@ -239,6 +246,11 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   return api;
 }
 
-export function deactivate(): void {
-  // Everything is in context.subscriptions; VS Code disposes it.
+let shutdown: (() => Promise<void>) | undefined;
+
+/** VS Code awaits this (briefly): the final writes of an open reply happen here. The rest is in context.subscriptions. */
+export function deactivate(): Promise<void> | undefined {
+  const s = shutdown;
+  shutdown = undefined;
+  return s?.();
 }

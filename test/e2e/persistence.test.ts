@@ -114,6 +114,35 @@ describe('e2e: sessions across a reload and a crashed extension host', () => {
     await chat.locator('[aria-label="You"]').getByText('Will you remember this?').waitFor({ timeout: 30_000 });
   });
 
+  it('a reload in the middle of a reply keeps the text streamed so far', async () => {
+    const ui = hearth();
+    ui.double.enqueue({ tokens: Array.from({ length: 500 }, (_, i) => `bit${i} `), tokenDelayMs: 60 });
+    let chat = await ui.openHearthView();
+    await chat.locator('button[aria-label="New chat"]').click();
+    await ask(chat, 'Reload while you answer');
+    await chat.locator('[aria-label="Reply"]').last().getByText(/bit12 /).waitFor({ timeout: 60_000 });
+
+    await reloadWorkbench(ui.page);
+    await ui.double.waitForClientClose(undefined, 60_000);
+    chat = await showChatAfterReload(ui);
+    await openFromHistory(chat, 'Reload while you answer');
+    const reply = chat.locator('[aria-label="Reply"]').last();
+    await reply.getByText(/bit0 /).waitFor({ timeout: 60_000 });
+
+    const dir = await sessionsDir(ui);
+    const stored = await waitFor(async () => {
+      for (const f of (await readdir(dir)).filter((n) => n.endsWith('.json'))) {
+        const s = JSON.parse(await readFile(path.join(dir, f), 'utf8'));
+        if (s.messages?.[0]?.content === 'Reload while you answer' && s.messages[1]?.status !== 'streaming') return s;
+      }
+      return undefined;
+    }, 'the reply to be finalized');
+    console.log(`      [hearth] after a reload mid-reply the reply is "${stored.messages[1].status}" with ${stored.messages[1].content.length} characters`);
+    // deactivate() stopped the turn and wrote its final text before the host went away.
+    assert.equal(stored.messages[1].status, 'stopped');
+    assert.ok(stored.messages[1].content.includes('bit12 '), 'the text streamed before the reload is kept');
+  });
+
   it('after the extension host is killed mid-reply the turn is shown as interrupted, partial text kept', async () => {
     const ui = hearth();
     ui.double.enqueue({ tokens: Array.from({ length: 500 }, (_, i) => `part${i} `), tokenDelayMs: 60 });
