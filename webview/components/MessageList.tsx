@@ -11,20 +11,61 @@ interface Props {
   onEdit(content: string): void;
 }
 
-/** The transcript. Follows the stream to the bottom unless the user scrolled up. */
+/** How close to the bottom still counts as "following the stream". */
+const PIN_SLACK_PX = 48;
+
+/**
+ * The transcript. It follows the stream unless the user scrolled up, without
+ * reading layout on every frame: an IntersectionObserver reports when the bottom
+ * anchor drops out of view (computed by the browser during its own layout), and
+ * only then do we scroll.
+ */
 export function MessageList({ messages, streaming, busy, canPull, onEdit }: Props) {
   const ref = useRef<HTMLDivElement>(null);
+  const anchor = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
+  /** Where our own last scroll put the view: scroll events at or below it are ours, not the user's. */
+  const autoTop = useRef(0);
+  const toBottom = (el: HTMLDivElement) => {
+    el.scrollTop = el.scrollHeight;
+    autoTop.current = el.scrollTop;
+  };
   let lastUser = -1;
   let lastReply = -1;
   messages.forEach((m, i) => {
     if (m.role === 'user') lastUser = i;
     if (m.role === 'assistant') lastReply = i;
   });
+
   useEffect(() => {
     const el = ref.current;
-    if (el && pinned.current) el.scrollTop = el.scrollHeight;
-  });
+    const end = anchor.current;
+    if (!el || !end || typeof IntersectionObserver === 'undefined') return;
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (pinned.current && entries.some((e) => !e.isIntersecting)) {
+          toBottom(el);
+          // Observing afresh always reports the current state, so text that grew again
+          // within the same frame is caught on the next one (an observer only reports changes).
+          io.unobserve(end);
+          io.observe(end);
+        }
+      },
+      { root: el },
+    );
+    io.observe(end);
+    return () => io.disconnect();
+  }, []);
+
+  // A new message (or another session) starts at the bottom.
+  const count = messages.length;
+  const firstId = messages[0]?.id;
+  useEffect(() => {
+    const el = ref.current;
+    pinned.current = true;
+    if (el) toBottom(el);
+  }, [count, firstId]);
+
   return (
     <div
       class="messages"
@@ -33,7 +74,8 @@ export function MessageList({ messages, streaming, busy, canPull, onEdit }: Prop
       aria-label="Conversation"
       onScroll={(e) => {
         const el = e.currentTarget;
-        pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+        // Text may have grown since our own scroll: only moving up un-pins; reaching the bottom re-pins.
+        pinned.current = el.scrollTop >= autoTop.current - 2 || el.scrollHeight - el.scrollTop - el.clientHeight < PIN_SLACK_PX;
       }}
     >
       {messages.map((m, i) => (
@@ -48,6 +90,7 @@ export function MessageList({ messages, streaming, busy, canPull, onEdit }: Prop
           onEdit={onEdit}
         />
       ))}
+      <div class="scroll-anchor" ref={anchor} aria-hidden="true" />
     </div>
   );
 }
