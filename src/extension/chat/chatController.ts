@@ -66,8 +66,20 @@ export class ChatController {
    * so a caller can discard buffered deltas and post the snapshot in one step.
    */
   async prepareSnapshot(): Promise<() => Snapshot> {
-    const sessions = await this.deps.store.list();
-    return () => this.snapshotWith(sessions);
+    let sessions: SessionSummary[] = [];
+    let failed = false;
+    try {
+      sessions = await this.deps.store.list();
+    } catch (e) {
+      // The chat must still open (and say why the history is missing) rather than hang on "Connecting…".
+      failed = true;
+      this.deps.log(`listing sessions failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return () => {
+      const snap = this.snapshotWith(sessions);
+      if (failed) queueMicrotask(() => this.notice('error', 'Hearth could not read its chat history; see the "Hearth" output for details.'));
+      return snap;
+    };
   }
 
   async sendMessage(content: string, opts: { model?: string; sessionId?: string } = {}): Promise<TurnHandle | undefined> {

@@ -36,7 +36,8 @@ export class GatewayCommands implements vscode.Disposable {
     return this.fullUrl;
   }
 
-  async start(opts: { quiet?: boolean } = {}): Promise<string | undefined> {
+  /** Starts (or re-announces) the server. The URL with its token is not returned: commands' results are visible to any extension. */
+  async start(opts: { quiet?: boolean } = {}): Promise<void> {
     if (!this.server) {
       try {
         this.starting ??= this.launch();
@@ -44,13 +45,12 @@ export class GatewayCommands implements vscode.Disposable {
       } catch (e) {
         this.deps.log(`gateway did not start: ${e instanceof Error ? e.message : String(e)}`);
         void vscode.window.showErrorMessage(`Hearth: the gateway server did not start: ${e instanceof Error ? e.message : String(e)}`);
-        return undefined;
+        return;
       } finally {
         this.starting = undefined;
       }
     }
     if (!opts.quiet) void this.announce(this.server.url, this.fullUrl!);
-    return this.fullUrl;
   }
 
   async stop(): Promise<void> {

@@ -249,7 +249,16 @@ export class ExtensionSessionStore implements SessionStore {
   }
 
   private async fileIds(): Promise<string[]> {
-    const names = await fs.readdir(this.transcripts);
+    let names: string[];
+    try {
+      names = await fs.readdir(this.transcripts);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      // The folder was deleted under us (a user cleaning up): start again empty.
+      await fs.mkdir(this.transcripts, { recursive: true, mode: 0o700 });
+      await fs.mkdir(this.owners, { recursive: true, mode: 0o700 });
+      names = [];
+    }
     return names.map((n) => FILE_RE.exec(n)?.[1]).filter((x): x is string => !!x);
   }
 

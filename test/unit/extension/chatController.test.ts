@@ -130,6 +130,18 @@ describe('ChatController (with the real ChatService and store)', () => {
     await finished();
   });
 
+  it('still sends a snapshot (and says why) when the history cannot be read', async () => {
+    const broken = Object.create(store) as ExtensionSessionStore;
+    broken.list = () => Promise.reject(new Error('disk on fire'));
+    const logs: string[] = [];
+    const c = new ChatController({ store: broken, chat: async () => chat, models, post: (m) => posted.push(m), capabilities: () => ({ editor: true, pull: true }), log: (l) => logs.push(l) });
+    const snap = (await c.prepareSnapshot())();
+    assert.deepEqual(snap.sessions, []);
+    await new Promise((r) => setImmediate(r));
+    assert.ok(posted.some((m) => m.type === 'notice' && m.level === 'error'));
+    assert.match(logs[0]!, /disk on fire/);
+  });
+
   it('tells the user when no model exists', async () => {
     engine.models = [];
     await models.refresh();

@@ -160,6 +160,15 @@ describe('ExtensionSessionStore', () => {
     assert.equal((await store.list()).length, 4);
   });
 
+  it('survives its folder being deleted: the entries go, new sessions still work', async () => {
+    const store = make();
+    await store.create({ title: 'gone soon' });
+    await fs.rm(path.join(dir, 'sessions'), { recursive: true, force: true });
+    assert.deepEqual(await store.list(), []);
+    const s = await store.create({ title: 'after' });
+    assert.deepEqual((await store.list()).map((x) => x.id), [s.id]);
+  });
+
   it('delete removes the transcript and the entry', async () => {
     const store = make();
     const s = await store.create({});
