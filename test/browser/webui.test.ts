@@ -87,6 +87,16 @@ describe('web UI on the standalone gateway (Chromium)', function () {
     await input.fill('Write a very long essay');
     await input.press('Enter');
     await page.waitForFunction(() => (document.querySelectorAll('.message-assistant')[1]?.textContent ?? '').includes('word5'));
+    // The view follows the stream to the bottom…
+    await page.waitForFunction(() => {
+      const el = document.querySelector('.messages')!;
+      return el.scrollHeight > el.clientHeight + 200 && el.scrollHeight - el.scrollTop - el.clientHeight < 50;
+    });
+    // …until the user scrolls up: then it stays where they are while text keeps coming.
+    await page.locator('.messages').evaluate((el) => el.scrollTo({ top: 0 }));
+    const before = await page.locator('.message-assistant').nth(1).evaluate((el) => el.textContent!.length);
+    await page.waitForFunction((n) => document.querySelectorAll('.message-assistant')[1]!.textContent!.length > n + 200, before);
+    assert.ok((await page.locator('.messages').evaluate((el) => el.scrollTop)) < 50, 'the view was pulled back down');
     await page.getByLabel('Stop generating (Escape)').click();
     // The latest /api/chat request, i.e. this reply's, was closed by the gateway.
     const closed = await gw.double.waitForClientClose();

@@ -29,13 +29,13 @@ export function SafeLink({ href, children }: { href: string; children: Component
   );
 }
 
-/** Images are never fetched: they are shown as a link to their address. */
+/** Images are never fetched: they are shown as a link to their address (or the inert address). */
 export function ImageLink({ href, alt }: { href: string; alt: string }) {
   return (
     <span class="md-image">
       <span class="codicon codicon-file-media" aria-hidden="true" />
       <span class="md-image-label">image{alt ? `: ${alt}` : ''} </span>
-      <SafeLink href={href}>{href}</SafeLink>
+      {safeUrl(href) ? <SafeLink href={href}>{href}</SafeLink> : <code class="md-url">{href}</code>}
     </span>
   );
 }

@@ -58,7 +58,7 @@ function renderList(t: Tokens.List): ComponentChild {
   const items = t.items.map((item) => (
     <li class={item.task ? 'md-task' : undefined}>
       {item.task && <input type="checkbox" checked={!!item.checked} disabled aria-label={item.checked ? 'done' : 'not done'} />}
-      {item.tokens.map((tok) => (tok.type === 'checkbox' ? null : tok.type === 'text' ? renderBlock(tok) : renderBlock(tok)))}
+      {item.tokens.map((tok) => (tok.type === 'checkbox' ? null : renderBlock(tok)))}
     </li>
   ));
   if (t.ordered) {
