@@ -69,7 +69,18 @@ describe('e2e: chatting in the Hearth panel', () => {
     const dir = path.join(ROOT, 'docs', 'images');
     await mkdir(dir, { recursive: true });
     const file = path.join(dir, 'vscode-panel.png');
-    await ui.page.locator('.part.sidebar').screenshot({ path: file });
+    // Widen the sidebar (drag the sash at its right edge) so code lines are not cut in the picture.
+    const sidebar = ui.page.locator('.part.sidebar');
+    const box = await sidebar.boundingBox();
+    if (box && box.width < 480) {
+      const x = box.x + box.width - 1;
+      const y = box.y + box.height / 2;
+      await ui.page.mouse.move(x, y);
+      await ui.page.mouse.down();
+      await ui.page.mouse.move(x + 220, y, { steps: 10 });
+      await ui.page.mouse.up();
+    }
+    await sidebar.screenshot({ path: file });
     await ui.screenshot('vscode-panel-workbench');
   });
 
