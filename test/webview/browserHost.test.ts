@@ -94,7 +94,7 @@ const session = {
   created_at: 1,
   updated_at: 2,
   messages: [
-    { id: 'user-00000001', role: 'user', content: 'q', status: 'complete', created_at: 1 },
+    { id: 'user-stored01', role: 'user', content: 'q', status: 'complete', created_at: 1 },
     { id: 'reply-0000001', role: 'assistant', content: 'a', status: 'complete', created_at: 2 },
   ],
 };
@@ -251,6 +251,45 @@ describe('browser host', () => {
     assert.equal(resume.headers['Last-Event-ID'], '2');
     const tokens = got.flatMap((m) => (m.type === 'event' && m.event.type === 'token' ? [m.event.content] : []));
     assert.deepEqual(tokens, ['part one, ', 'part two']);
+  });
+
+  it('regenerate and edit use the gateway routes when it has them', async () => {
+    const gw = new FakeGateway();
+    standardRoutes(gw);
+    const stream = frame(1, 'status_update', { status: 'executing', session_id: SID, message_id: RID }) + frame(2, 'done', { session_id: SID, message_id: RID, finish_reason: 'stop' });
+    gw.on('POST', `/chat/${SID}/regenerate`, () => ({ sse: sseBytes(stream, []) }));
+    gw.on('POST', `/chat/${SID}/edit`, () => ({ sse: sseBytes(stream, []) }));
+    const { env } = makeEnv(gw);
+    host = new BrowserHost(env);
+    const got = collect(host);
+    host.post({ type: 'ready' });
+    await until(() => got.find((m) => m.type === 'snapshot'), 'snapshot');
+    host.post({ type: 'regenerate' });
+    await until(() => got.filter((m) => m.type === 'event' && m.event.type === 'done').length === 1, 'regenerated');
+    assert.deepEqual(gw.calls.find((c) => c.url.endsWith('/regenerate'))!.body, { model: 'alpha:1b' });
+    const started = got.find((m) => m.type === 'turnStarted');
+    assert.ok(started?.type === 'turnStarted' && started.userMessage.id === 'user-stored01', 'the question is the stored one');
+    await until(() => got.filter((m) => m.type === 'session').length >= 1, 'session refresh');
+    host.post({ type: 'editLast', content: 'better question' });
+    await until(() => gw.calls.some((c) => c.url.endsWith('/edit')), 'edit');
+    assert.deepEqual(gw.calls.find((c) => c.url.endsWith('/edit'))!.body, { content: 'better question', model: 'alpha:1b' });
+    assert.equal(gw.calls.filter((c) => c.url === '/chat/stream').length, 0);
+  });
+
+  it('regenerate falls back to asking again on a gateway without the route', async () => {
+    const gw = new FakeGateway();
+    standardRoutes(gw);
+    gw.on('POST', '/chat/stream', () => ({ sse: sseBytes(frame(1, 'done', { session_id: SID, message_id: RID, finish_reason: 'stop' }), []) }));
+    const { env } = makeEnv(gw);
+    host = new BrowserHost(env);
+    const got = collect(host);
+    host.post({ type: 'ready' });
+    await until(() => got.find((m) => m.type === 'snapshot'), 'snapshot');
+    host.post({ type: 'regenerate' });
+    await until(() => gw.calls.find((c) => c.url === '/chat/stream'), 'fallback');
+    const body = gw.calls.find((c) => c.url === '/chat/stream')!.body as Record<string, unknown>;
+    assert.equal(body.content, 'q');
+    assert.equal(body.session_id, SID);
   });
 
   it('maps history actions: open, rename (PATCH), delete, export as a Markdown download', async () => {
