@@ -1,7 +1,8 @@
 /**
  * A user's flow in the real VS Code UI (code-server + Chromium): open Hearth from
  * the activity bar, ask, watch the answer stream, press Stop, open the history.
- * Also takes the README screenshot: docs/images/vscode-panel.png.
+ * Also takes the README screenshot: test-results/vscode-panel.png, or
+ * media/screenshots/vscode-panel.png with HEARTH_UPDATE_SCREENSHOTS=1.
  */
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -66,7 +67,8 @@ describe('e2e: chatting in the Hearth panel', () => {
     await chat.locator('button[aria-label="Copy code"]').first().waitFor({ timeout: 30_000 });
     await chat.locator('button[aria-label="Stop generating (Escape)"]').waitFor({ state: 'hidden', timeout: 30_000 });
 
-    const dir = path.join(ROOT, 'docs', 'images');
+    // Tracked screenshots change only when asked to, so a test run leaves the tree clean.
+    const dir = process.env.HEARTH_UPDATE_SCREENSHOTS ? path.join(ROOT, 'media', 'screenshots') : path.join(ROOT, 'test-results');
     await mkdir(dir, { recursive: true });
     const file = path.join(dir, 'vscode-panel.png');
     // Widen the sidebar (drag the sash at its right edge) so code lines are not cut in the picture.
