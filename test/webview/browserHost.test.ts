@@ -348,6 +348,26 @@ describe('browser host', () => {
     assert.match(c.connection.status === 'unreachable' ? c.connection.error : '', /ECONNREFUSED/);
   });
 
+  it('re-checks /health while Ollama is unreachable and clears the state when it is back', async () => {
+    const gw = new FakeGateway();
+    standardRoutes(gw);
+    let up = false;
+    gw.on('GET', '/health', () => ({ json: { status: up ? 'ok' : 'degraded', ollama: { reachable: up, version: null, ...(up ? {} : { error: 'ECONNREFUSED' }) } } }));
+    const { env } = makeEnv(gw, '#token=t');
+    host = new BrowserHost({ ...env, healthPollMs: 5 });
+    const got = collect(host);
+    host.post({ type: 'ready' });
+    const snap = await until(() => got.find((m) => m.type === 'snapshot'), 'snapshot');
+    assert.ok(snap.type === 'snapshot' && snap.state.connection.status === 'unreachable');
+    await until(() => gw.calls.filter((c) => c.url === '/health').length >= 3, 'polling');
+    up = true;
+    await until(() => got.find((m) => m.type === 'connection' && m.connection.status === 'ok'), 'back up');
+    const polls = gw.calls.filter((c) => c.url === '/health').length;
+    await until(() => got.some((m) => m.type === 'models'), 'models refreshed');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(gw.calls.filter((c) => c.url === '/health').length, polls, 'polling stops once reachable');
+  });
+
   it('a 401 becomes a notice that says where the token comes from', async () => {
     const gw = new FakeGateway();
     gw.on('GET', '/models', { status: 401, json: { error: { code: 'unauthorized', message: 'missing or wrong token' } } });

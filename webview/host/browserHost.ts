@@ -19,6 +19,8 @@ export interface BrowserEnv {
   download(fileName: string, text: string): void;
   now(): number;
   randomId(): string;
+  /** How often /health is re-checked while Ollama is unreachable (default 10 s). */
+  healthPollMs?: number;
 }
 
 const MODEL_KEY = 'hearth.model';
@@ -84,6 +86,8 @@ export class BrowserHost implements Host {
   private pullAbort: AbortController | undefined;
   private disposed = false;
   private readonly turnAbort = new AbortController();
+  /** While Ollama is unreachable, /health is asked again now and then so the banner clears by itself. */
+  private healthTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly env: BrowserEnv = defaultBrowserEnv()) {
     const frag = takeFragment(env);
@@ -117,6 +121,7 @@ export class BrowserHost implements Host {
 
   dispose(): void {
     this.disposed = true;
+    if (this.healthTimer) clearTimeout(this.healthTimer);
     this.turnAbort.abort();
     this.pullAbort?.abort();
     this.listeners.clear();
@@ -263,6 +268,7 @@ export class BrowserHost implements Host {
       ...(this.selectedModel ? { selectedModel: this.selectedModel } : {}),
     };
     this.emit({ type: 'snapshot', state });
+    this.watchHealth(connection);
   }
 
   private async connectionState(): Promise<ConnectionState> {
@@ -278,7 +284,26 @@ export class BrowserHost implements Host {
   }
 
   private async refreshConnection(): Promise<void> {
-    this.emit({ type: 'connection', connection: await this.connectionState() });
+    this.publishConnection(await this.connectionState());
+  }
+
+  private publishConnection(connection: ConnectionState): void {
+    this.emit({ type: 'connection', connection });
+    this.watchHealth(connection);
+  }
+
+  private watchHealth(connection: ConnectionState): void {
+    if (this.healthTimer) clearTimeout(this.healthTimer);
+    this.healthTimer = undefined;
+    if (connection.status !== 'unreachable' || this.disposed) return;
+    this.healthTimer = setTimeout(() => {
+      this.healthTimer = undefined;
+      void this.connectionState().then(async (c) => {
+        if (this.disposed) return;
+        this.publishConnection(c);
+        if (c.status === 'ok') await this.refreshModels().catch(() => undefined);
+      });
+    }, this.env.healthPollMs ?? 10_000);
   }
 
   private async refreshModels(): Promise<void> {
@@ -359,6 +384,7 @@ export class BrowserHost implements Host {
         if (turn.cancelRequested) void this.api.cancel(ids.sessionId).catch((err: unknown) => this.report(err));
       }
       this.emit({ type: 'event', sessionId: started.sessionId, messageId: started.messageId, event: e });
+      if (e.type === 'error' && e.code === 'ollama_unreachable') void this.refreshConnection().catch(() => undefined);
       if (e.type === 'done') finished = true;
     };
     const onInvalid = (why: string) => console.warn(`[hearth] dropped an invalid event: ${why}`);
