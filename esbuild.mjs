@@ -1,11 +1,12 @@
 // Builds the three bundles from one base config:
-//   dist/extension.js  (Node, CommonJS, `vscode` external)
+//   dist/extension.js  (Node, CommonJS, `vscode` external) — what activation loads
+//   dist/core.js       (the extension's heavy half, loaded on first use)
 //   dist/gateway.js    (Node, the standalone gateway: `npm start`)
 //   dist/webview/      (browser: Preact app + CSS, content-hashed file names
 //                       listed in dist/webview/manifest.json, so an update can
 //                       never be served stale)
 // Flags: --production (minify; maps without source contents), --watch,
-//        --only=extension,gateway,webview
+//        --only=extension,core,gateway,webview
 import * as esbuild from 'esbuild';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -35,6 +36,13 @@ export const targets = {
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode'],
+    plugins: [lazyCorePlugin()],
+  },
+  core: {
+    ...nodeBase,
+    entryPoints: ['src/extension/core.ts'],
+    outfile: 'dist/core.js',
+    external: ['vscode'],
   },
   gateway: {
     ...nodeBase,
@@ -58,6 +66,21 @@ export const targets = {
     plugins: [manifestPlugin()],
   },
 };
+
+/**
+ * Keeps the extension's heavy half out of dist/extension.js: loadCore.ts's
+ * import('./core') becomes a require of the separate dist/core.js at run time.
+ */
+function lazyCorePlugin() {
+  return {
+    name: 'hearth-lazy-core',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/core$/ }, (args) =>
+        args.importer.endsWith(path.join('src', 'extension', 'loadCore.ts')) ? { path: './core.js', external: true } : undefined,
+      );
+    },
+  };
+}
 
 /** Writes dist/webview/manifest.json: {"js": "main-HASH.js", "css": "main-HASH.css"}. */
 function manifestPlugin() {

@@ -3,8 +3,7 @@
  * no file reads, nothing awaited (the API key, the model list and the session
  * recovery all happen lazily, after activation). The heavy code (engine with
  * undici, chat service, session store, zod validators, gateway server) is
- * reached through dynamic imports, so esbuild defers its evaluation to first
- * use. Everything created is disposed through context.subscriptions.
+ * in a separate bundle (dist/core.js, see core.ts) loaded on first use. Everything created is disposed through context.subscriptions.
  */
 import * as vscode from 'vscode';
 import type { ChatService } from '../gateway/chat/types';
@@ -13,6 +12,7 @@ import { askAboutSelection } from './commands/askAboutSelection';
 import { GatewayCommands } from './commands/gatewayCommands';
 import { ModelPicker } from './commands/selectModel';
 import { EngineHolder } from './engine/engineHolder';
+import { loadCore } from './loadCore';
 import { createLog } from './log';
 import { ModelState } from './models/modelState';
 import { PullRunner } from './models/pullRunner';
@@ -47,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
 
   const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.toString();
   const openStore = async () => {
-    const { ExtensionSessionStore } = await import('./sessions/extensionSessionStore');
+    const { ExtensionSessionStore } = await loadCore();
     return new ExtensionSessionStore({
       memento: context.globalState,
       dir: context.globalStorageUri.fsPath,
@@ -58,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   };
   const store = new LazySessionStore(openStore);
 
-  const engines = new EngineHolder(async (config) => (await import('../gateway/engine')).createEngine(config), () => ({
+  const engines = new EngineHolder(async (config) => (await loadCore()).createEngine(config), () => ({
     config: providerConfig(settings.current, apiKeys.current),
     fingerprint: connectionFingerprint(settings.current, apiKeys.current),
   }));
@@ -75,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
 
   let chatService: Promise<ChatService> | undefined;
   const chat = (): Promise<ChatService> =>
-    (chatService ??= import('../gateway/chat/chatService').then(({ createChatService }) =>
+    (chatService ??= loadCore().then(({ createChatService }) =>
       createChatService({
         store,
         engine: engines,

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { loadCore } from '../loadCore';
 import type { ChatService } from '../../gateway/chat/types';
 import type { GatewayServer } from '../../gateway/server';
 import type { SessionStore } from '../../shared/session';
@@ -73,7 +74,7 @@ export class GatewayCommands implements vscode.Disposable {
     const token = randomBytes(24).toString('base64url');
     const log = this.deps.log;
     // Loaded on first start: the server's code is not part of activation.
-    const { startGatewayServer } = await import('../../gateway/server');
+    const { startGatewayServer } = await loadCore();
     const server = await startGatewayServer({
       port: 0,
       token,

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
+import { loadCore } from '../loadCore';
 import type { HostToWebview, Snapshot } from '../../shared/protocol';
 import type { Log } from '../log';
 import { makeNonce, parseAssetManifest, renderHtml, type WebviewAssets } from './html';
@@ -96,7 +97,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   /** Handles one message as if the webview sent it (the webview's listener; also the tests' seam). */
   async receive(raw: unknown): Promise<void> {
     // The validators (zod) load with the first message, not at activation.
-    const { routeWebviewMessage } = await import('./messageRouter');
+    const { routeWebviewMessage } = await loadCore();
     await routeWebviewMessage(raw, { ...this.deps.actions, ready: () => this.channel.onReady() }, this.deps.log);
   }
 
