@@ -3,12 +3,16 @@
 // Ollama is closed), reload and find the session in the history.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './chromium';
 import { startGateway, TEST_MODEL, type GatewayFixture } from './gateway';
 
-const SCREENSHOT = path.resolve(__dirname, '..', '..', 'docs', 'images', 'browser-ui.png');
+/** docs/images/browser-ui.png is refreshed on request (UPDATE_SCREENSHOTS=1), so test runs leave the tree clean. */
+const SCREENSHOT = process.env.UPDATE_SCREENSHOTS
+  ? path.resolve(__dirname, '..', '..', 'docs', 'images', 'browser-ui.png')
+  : path.join(os.tmpdir(), 'hearth-browser-ui.png');
 
 /** A markdown answer with a code block, cut into small tokens as a model would send it. */
 const ANSWER = [
