@@ -9,9 +9,12 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './chromium';
 import { startGateway, TEST_MODEL, type GatewayFixture } from './gateway';
 
-/** docs/images/browser-ui.png is refreshed on request (UPDATE_SCREENSHOTS=1), so test runs leave the tree clean. */
-const SCREENSHOT = process.env.UPDATE_SCREENSHOTS
-  ? path.resolve(__dirname, '..', '..', 'docs', 'images', 'browser-ui.png')
+/**
+ * The README's screenshot (media/screenshots, shipped with the .vsix) is refreshed on request
+ * with HEARTH_UPDATE_SCREENSHOTS=1, as the e2e tests do, so ordinary runs leave the tree clean.
+ */
+const SCREENSHOT = process.env.HEARTH_UPDATE_SCREENSHOTS
+  ? path.resolve(__dirname, '..', '..', 'media', 'screenshots', 'browser-ui.png')
   : path.join(os.tmpdir(), 'hearth-browser-ui.png');
 
 /** A markdown answer with a code block, cut into small tokens as a model would send it. */
