@@ -83,6 +83,16 @@ describe('empty and error states', () => {
     assert.match(m.container.querySelector('.message-assistant .md')?.textContent ?? '', /partial/);
   });
 
+  it('an interrupted reply that recovery also gave an error shows the interrupted marker, not an error box', () => {
+    const s = session([
+      message('user', 'q'),
+      message('assistant', 'partial', { status: 'interrupted', error: { code: 'interrupted', message: 'The window closed before the reply finished.' } }),
+    ]);
+    const m = mountApp(snapshot({ current: s }));
+    assert.ok(m.container.querySelector('.reply-interrupted'));
+    assert.equal(m.container.querySelector('.reply-error'), null);
+  });
+
   it('warns visibly when older messages were left out to fit the context window', () => {
     const s = session([message('user', 'q'), message('assistant', 'a', { usage: usage({ truncated: true, dropped_messages: 6 }), model: 'm:1b' })]);
     const m = mountApp(snapshot({ current: s }));

@@ -23,6 +23,14 @@ export interface MessageProps {
 
 function ReplyStatus({ message, canPull }: { message: ChatMessage; canPull: boolean }) {
   const actions = useContext(ActionsContext);
+  // Before the error branch: recovery stores an 'interrupted' error too, and the marker says it better.
+  if (message.status === 'interrupted') {
+    return (
+      <div class="reply-marker reply-interrupted">
+        <span class="codicon codicon-debug-disconnect" aria-hidden="true" /> Interrupted — Hearth stopped before this reply finished.
+      </div>
+    );
+  }
   if (message.status === 'error' || message.error) {
     const err = message.error;
     return (
@@ -39,13 +47,6 @@ function ReplyStatus({ message, canPull }: { message: ChatMessage; canPull: bool
     );
   }
   if (message.status === 'stopped') return <div class="reply-marker">Stopped — the reply was cut short.</div>;
-  if (message.status === 'interrupted') {
-    return (
-      <div class="reply-marker reply-interrupted">
-        <span class="codicon codicon-debug-disconnect" aria-hidden="true" /> Interrupted — Hearth stopped before this reply finished.
-      </div>
-    );
-  }
   return null;
 }
 
