@@ -6,6 +6,19 @@ export type Role = 'system' | 'user' | 'assistant';
 export const MESSAGE_STATUSES = ['complete', 'streaming', 'stopped', 'error', 'interrupted'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
+/** The status a reply ends with, given how its turn finished. */
+export function statusForFinish(reason: FinishReason): MessageStatus {
+  switch (reason) {
+    case 'stop':
+    case 'length':
+      return 'complete';
+    case 'cancelled':
+      return 'stopped';
+    case 'error':
+      return 'error';
+  }
+}
+
 export interface ChatMessage {
   id: string;
   role: Role;

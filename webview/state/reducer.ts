@@ -1,6 +1,6 @@
 import type { GatewayEvent } from '../../src/shared/events';
 import type { HostToWebview } from '../../src/shared/protocol';
-import { titleFrom, type ChatMessage, type MessageStatus, type Session } from '../../src/shared/session';
+import { statusForFinish, titleFrom, type ChatMessage, type Session } from '../../src/shared/session';
 import type { AppState } from './types';
 
 /** Things the UI itself does to its state before the host answers (optimistic updates). */
@@ -119,17 +119,6 @@ function turnStarted(state: AppState, msg: Extract<HostToWebview, { type: 'turnS
   };
 }
 
-function finishStatus(reason: 'stop' | 'length' | 'cancelled' | 'error'): MessageStatus {
-  switch (reason) {
-    case 'stop':
-    case 'length':
-      return 'complete';
-    case 'cancelled':
-      return 'stopped';
-    case 'error':
-      return 'error';
-  }
-}
 
 function applyEvent(state: AppState, sessionId: string, messageId: string, event: GatewayEvent): AppState {
   let next = state;
@@ -160,7 +149,7 @@ function applyEvent(state: AppState, sessionId: string, messageId: string, event
       updated = { ...m, error: { code: event.code, message: event.message }, status: 'error' };
       break;
     case 'done':
-      updated = { ...m, finish_reason: event.finish_reason, status: m.error && event.finish_reason !== 'cancelled' ? 'error' : finishStatus(event.finish_reason) };
+      updated = { ...m, finish_reason: event.finish_reason, status: m.error && event.finish_reason !== 'cancelled' ? 'error' : statusForFinish(event.finish_reason) };
       break;
     case 'status_update':
       return next;

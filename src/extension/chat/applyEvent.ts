@@ -1,18 +1,8 @@
 /** Folds one gateway event into the reply it belongs to (the host's live copy of a streaming reply). Pure. */
 import type { GatewayEvent } from '../../shared/events';
-import type { ChatMessage, MessageStatus } from '../../shared/session';
+import { statusForFinish, type ChatMessage } from '../../shared/session';
 
-export function statusForFinish(reason: 'stop' | 'length' | 'cancelled' | 'error'): MessageStatus {
-  switch (reason) {
-    case 'stop':
-    case 'length':
-      return 'complete';
-    case 'cancelled':
-      return 'stopped';
-    case 'error':
-      return 'error';
-  }
-}
+
 
 export function applyEvent(m: ChatMessage, e: GatewayEvent): void {
   switch (e.type) {

@@ -6,7 +6,7 @@
  * `finished` resolves. One open turn per session.
  */
 import type { ErrorCode, FinishReason, Usage } from '../../shared/events';
-import { isValidSessionId, titleFrom, type ChatMessage, type MessageStatus, type Session, type SessionStore } from '../../shared/session';
+import { isValidSessionId, statusForFinish, titleFrom, type ChatMessage, type Session, type SessionStore } from '../../shared/session';
 import type { ChatEngine, ChatTurnRequest } from '../engine/types';
 import { newId as defaultNewId } from '../ids';
 import { ChatError } from './errors';
@@ -35,17 +35,6 @@ export interface ChatServiceOptions {
 
 const DEFAULT_TITLE = 'New chat';
 
-function statusFor(reason: FinishReason): MessageStatus {
-  switch (reason) {
-    case 'stop':
-    case 'length':
-      return 'complete';
-    case 'cancelled':
-      return 'stopped';
-    case 'error':
-      return 'error';
-  }
-}
 
 export function createChatService(opts: ChatServiceOptions): ChatService {
   return new ChatServiceImpl(opts);
@@ -326,7 +315,7 @@ class ChatServiceImpl implements ChatService {
       .updateMessage(sessionId, messageId, {
         content,
         ...(thinking ? { thinking } : {}),
-        status: statusFor(finish),
+        status: statusForFinish(finish),
         finish_reason: finish,
         ...(usage ? { usage } : {}),
         ...(error && finish === 'error' ? { error } : {}),
