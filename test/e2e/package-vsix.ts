@@ -5,7 +5,7 @@
  * are linked, not copied.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -34,7 +34,10 @@ export async function packageVsix(root: string): Promise<PackagedVsix> {
     }
     const file = path.join(dir, 'hearth.vsix');
     const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-    await run(process.execPath, [vsce, 'package', '--no-dependencies', '--out', file], { cwd: dir, timeout: 180_000 });
+    // The same vsce arguments as `npm run package` ("vsce package …").
+    const script: string = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')).scripts.package;
+    const args = script.trim().split(/\s+/).slice(1);
+    await run(process.execPath, [vsce, ...args, '--out', file], { cwd: dir, timeout: 180_000 });
     return { file, dispose: () => rm(dir, { recursive: true, force: true }) };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
