@@ -39,7 +39,9 @@ export class Router {
     for (const r of this.routes) {
       const params = matchParts(r.parts, cleaned);
       if (!params) continue;
-      if (r.method === method) return { kind: 'found', handler: r.handler, params, auth: r.auth };
+      // HEAD is answered like GET (Node sends no body) only where GET has no side effects: the open routes (UI, health).
+      const headOfGet = method === 'HEAD' && r.method === 'GET' && !r.auth;
+      if (r.method === method || headOfGet) return { kind: 'found', handler: r.handler, params, auth: r.auth };
       allow.push(r.method);
       auth ||= r.auth;
     }

@@ -40,6 +40,16 @@ describe('gateway server: static chat UI', () => {
     assert.doesNotMatch(r.text, /<script>|\son\w+=/, 'no inline script or handler (the CSP would block it)');
   });
 
+  it('answers HEAD for the UI like GET, without a body; never for API routes (a GET stream would start a turn)', async () => {
+    const head = await request(gw.port, { method: 'HEAD', path: '/' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers['cache-control'], 'no-cache');
+    assert.equal(head.text, '');
+    const api = await request(gw.port, { method: 'HEAD', path: '/chat/stream/abcdefgh-1234', token: 'test-token-0123456789' });
+    assert.equal(api.status, 405);
+    assert.equal((gw.engine as FakeEngine).requests.length, 0);
+  });
+
   it('serves hashed assets cached forever with the right types; refuses other names', async () => {
     const js = await request(gw.port, { path: '/assets/main-ABCD1234.js' });
     assert.equal(js.status, 200);
