@@ -194,7 +194,11 @@ export class ChatController {
     const live: ChatMessage = structuredClone(handle.assistantMessage);
     this.active = { handle, sessionId: handle.sessionId, live };
     // The service stored both messages before returning (write-ahead): the stored session is the truth.
-    const stored = await this.deps.store.get(handle.sessionId);
+    // A failed read must not strand the turn: pump (below) is what clears `active`.
+    const stored = await this.deps.store.get(handle.sessionId).catch((e: unknown) => {
+      this.deps.log(`could not re-read the session: ${e instanceof Error ? e.name : 'unknown error'}`);
+      return undefined;
+    });
     this.current = stored ?? this.current;
     this.deps.post({ type: 'turnStarted', sessionId: handle.sessionId, userMessage: handle.userMessage, assistantMessage: handle.assistantMessage });
     this.onStreamingChange.fire(true);

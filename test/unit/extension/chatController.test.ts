@@ -56,6 +56,26 @@ describe('ChatController (with the real ChatService and store)', () => {
   const types = () => posted.map((m) => (m.type === 'event' ? `event:${m.event.type}` : m.type));
   const finished = () => until(() => posted.some((m) => m.type === 'sessions'), 'the turn to finish');
 
+  it('a failed session read right after a turn starts does not leave the chat stuck "streaming"', async () => {
+    const realGet = store.get.bind(store);
+    let failNext = false;
+    store.get = async (id: string) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('EIO');
+      }
+      return realGet(id);
+    };
+    engine.script({ tokens: ['a'] });
+    failNext = true;
+    assert.ok(await controller.sendMessage('first'));
+    await finished();
+    await until(() => controller.streaming === undefined, 'the turn to be over');
+    engine.script({ tokens: ['b'] });
+    assert.ok(await controller.sendMessage('second'), 'the next message is accepted');
+    assert.equal(posted.filter((m) => m.type === 'notice').length, 0);
+  });
+
   it('streams a turn: turnStarted, events ending with done, then the stored reply and the session list', async () => {
     engine.script({ tokens: ['Hel', 'lo'] });
     const handle = await controller.sendMessage('Say hello');
