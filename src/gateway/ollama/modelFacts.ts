@@ -7,6 +7,7 @@
 import type { ShowResponse } from './schemas';
 import type { OllamaClient } from './client';
 import { GatewayError } from '../engine/errors';
+import { untilAborted } from '../net/deadline';
 
 export interface ModelFacts {
   capabilities?: string[];
@@ -53,8 +54,9 @@ export class ModelFactsCache {
     const key = `${model}\u0000${digest ?? ''}`;
     let p = this.inflight.get(key);
     if (!p) {
+      // Not the caller's signal: one caller cancelling must not fail the others sharing this request.
       p = this.client
-        .show(model, signal, timeoutMs)
+        .show(model, undefined, timeoutMs)
         .then((show) => {
           const facts = factsFromShow(show);
           this.facts.set(model, { digest, facts });
@@ -63,7 +65,7 @@ export class ModelFactsCache {
         .finally(() => this.inflight.delete(key));
       this.inflight.set(key, p);
     }
-    return p;
+    return untilAborted(p, signal);
   }
 
   /**
@@ -85,7 +87,8 @@ export class ModelFactsCache {
     if (n === undefined) {
       const own = facts?.paramNumCtx ?? facts?.contextLength;
       n = own ? Math.min(own, this.contextCap) : this.fallbackContext;
-      this.numCtx.set(model, n);
+      // Pinned only once /api/show answered: a failed or slow show must not halve the window for good.
+      if (facts) this.numCtx.set(model, n);
     }
     return { numCtx: n, facts };
   }

@@ -92,11 +92,26 @@ describe('context fit in the Ollama engine', function () {
     assert.deepEqual(numCtxSent(), [3000, 8192]);
   });
 
-  it('falls back to 4096 when /api/show fails, and keeps it for the model', async () => {
-    double.routeFault('/api/show', { status: 500, times: 1 });
+  it('falls back to 4096 while /api/show fails, and pins the real value once it answers', async () => {
+    double.routeFault('/api/show', { status: 500, times: 2 });
     await collect(engine.run(turn()));
     await collect(engine.run(turn()));
-    assert.deepEqual(numCtxSent(), [4096, 4096]);
+    await collect(engine.run(turn()));
+    await collect(engine.run(turn()));
+    assert.deepEqual(numCtxSent(), [4096, 4096, 8192, 8192]);
+  });
+
+  it("one turn's cancel while /api/show is in flight does not change another turn's num_ctx", async () => {
+    double.routeFault('/api/show', { delayMs: 300, times: 1 });
+    const ac = new AbortController();
+    const a = collect(engine.run(turn({ signal: ac.signal })));
+    const b = collect(engine.run(turn()));
+    await double.waitForRequest((r) => r.path === '/api/show');
+    ac.abort();
+    const [eventsA] = await Promise.all([a, b]);
+    assert.equal((eventsA.at(-1) as { finish_reason: string }).finish_reason, 'cancelled');
+    await collect(engine.run(turn()));
+    assert.deepEqual(numCtxSent(), [8192, 8192], 'the surviving turn and the next one use the model\'s own context');
   });
 
   it('drops the oldest turns to fit and reports truncated and dropped_messages', async () => {
