@@ -318,7 +318,8 @@ class ChatServiceImpl implements ChatService {
         status: statusForFinish(finish),
         finish_reason: finish,
         ...(usage ? { usage } : {}),
-        ...(error && finish === 'error' ? { error } : {}),
+        // Explicitly cleared otherwise: another process's start-up recovery may have stamped one meanwhile.
+        error: finish === 'error' ? error : undefined,
       })
       .catch((e) => this.log(`could not save the final reply ${messageId}`, e));
     turn.push({ type: 'done', session_id: sessionId, message_id: messageId, finish_reason: finish });

@@ -43,6 +43,19 @@ describe('ChatService', () => {
     ]);
   });
 
+  it('a reply another process marked interrupted mid-turn ends complete, without the stale error', async () => {
+    engine.scripts.push({ tokens: ['a', 'b'], manual: true });
+    const turn = await service.send({ content: 'q', model: 'm1' });
+    // A second gateway starting on the same folder runs its start-up recovery now.
+    assert.equal(await new FileSessionStore({ dir, fsync: false }).recoverInterrupted(), 1);
+    engine.release(2);
+    assert.equal(await turn.finished, 'stop');
+    const reply = (await new FileSessionStore({ dir, fsync: false }).get(turn.sessionId))!.messages[1]!;
+    assert.equal(reply.status, 'complete');
+    assert.equal(reply.content, 'ab');
+    assert.equal(reply.error, undefined);
+  });
+
   it('streams sequenced events from 1: first carries ids, done last with ids; final state stored', async () => {
     const turn = await service.send({ content: 'hi there', model: 'm1' });
     const events = await collect(turn.events());
