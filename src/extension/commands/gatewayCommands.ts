@@ -55,6 +55,8 @@ export class GatewayCommands implements vscode.Disposable {
   }
 
   async stop(): Promise<void> {
+    // A start still under way would otherwise set `server` after this stop and keep listening.
+    if (this.starting) await this.starting.catch(() => undefined);
     const s = this.server;
     this.server = undefined;
     this.fullUrl = undefined;
