@@ -1,5 +1,6 @@
-import { useContext } from 'preact/hooks';
-import { highlightCode, knownLanguage } from '../markdown/highlight';
+import { Component, Fragment, type ComponentChild } from 'preact';
+import { useContext, useRef } from 'preact/hooks';
+import { highlightCode, knownLanguage, LiveHighlighter } from '../markdown/highlight';
 import { ActionsContext } from './context';
 import { IconButton } from './IconButton';
 
@@ -10,9 +11,30 @@ interface Props {
   open?: boolean;
 }
 
+/** A run of already highlighted lines of a streaming block: it never changes, so it never re-renders. */
+class Settled extends Component<{ nodes: ComponentChild }> {
+  override shouldComponentUpdate(next: { nodes: ComponentChild }): boolean {
+    return next.nodes !== this.props.nodes;
+  }
+  override render() {
+    return this.props.nodes;
+  }
+}
+
 export function CodeBlock({ code, lang, open }: Props) {
   const actions = useContext(ActionsContext);
+  const live = useRef<LiveHighlighter | null>(null);
   const language = knownLanguage(lang);
+  let body: ComponentChild;
+  if (open) {
+    // Streaming: only the lines after the last settled run are highlighted (and diffed) per frame.
+    if (!live.current || live.current.lang !== lang) live.current = new LiveHighlighter(lang);
+    const { settled, rest } = live.current.highlight(code);
+    body = [...settled.map((nodes, i) => <Settled key={i} nodes={nodes} />), <Fragment key="rest">{rest}</Fragment>];
+  } else {
+    live.current = null;
+    body = highlightCode(code, language);
+  }
   const label = (lang ?? '').trim().split(/\s+/)[0] || 'text';
   return (
     <div class={`code-block${open ? ' code-open' : ''}`}>
@@ -33,7 +55,7 @@ export function CodeBlock({ code, lang, open }: Props) {
         </span>
       </div>
       <pre>
-        <code class={`hljs${language ? ` language-${language}` : ''}`}>{highlightCode(code, language)}</code>
+        <code class={`hljs${language ? ` language-${language}` : ''}`}>{body}</code>
       </pre>
     </div>
   );

@@ -76,3 +76,60 @@ export function highlightCode(code: string, lang: string | undefined): Component
     return code;
   }
 }
+
+/**
+ * Highlighting for a code block that is still streaming. Re-highlighting the whole
+ * block every frame costs O(block) per frame; instead, runs of complete lines that
+ * end with the grammar back at its top level (no string or comment left open) are
+ * highlighted once and kept, and only the text after them is highlighted per frame.
+ * Highlighting restarts cleanly at such a point, so the pieces show what one pass
+ * would (a rule that looks across that line break is the rare exception, and the
+ * finished block is highlighted in one pass anyway).
+ */
+export class LiveHighlighter {
+  private readonly language: string | undefined;
+  private done = '';
+  /** Highlighted runs of lines; an entry never changes once added. */
+  private readonly parts: ComponentChild[] = [];
+  /** Lines up to here did not end at the top level: retried only once more lines arrive. */
+  private triedTo = 0;
+
+  constructor(readonly lang: string | undefined) {
+    this.language = knownLanguage(lang);
+  }
+
+  highlight(code: string): { settled: readonly ComponentChild[]; rest: ComponentChild } {
+    const language = this.language;
+    if (!language || code.length > MAX_HIGHLIGHT_CHARS) return { settled: [], rest: code };
+    if (!code.startsWith(this.done)) {
+      this.done = '';
+      this.parts.length = 0;
+      this.triedTo = 0;
+    }
+    let rest = code.slice(this.done.length);
+    const end = rest.lastIndexOf('\n') + 1;
+    if (end > 0 && this.done.length + end > this.triedTo) {
+      this.triedTo = this.done.length + end;
+      const lines = rest.slice(0, end);
+      const settled = highlightAtTop(lines, language);
+      if (settled !== undefined) {
+        this.parts.push(settled);
+        this.done += lines;
+        rest = rest.slice(end);
+      }
+    }
+    return { settled: this.parts, rest: highlightCode(rest, language) };
+  }
+}
+
+/** The vnodes of `code` if highlighting it ends back at the grammar's top level, else undefined. */
+function highlightAtTop(code: string, language: string): ComponentChild | undefined {
+  try {
+    const result = hljs.highlight(code, { language, ignoreIllegals: true }) as unknown as { _emitter?: { rootNode?: DataNode }; _top?: unknown; illegal?: boolean };
+    const root = result._emitter?.rootNode;
+    if (!root || result.illegal || result._top !== hljs.getLanguage(language)) return undefined;
+    return toVNodes(root);
+  } catch {
+    return undefined;
+  }
+}
