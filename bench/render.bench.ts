@@ -9,7 +9,14 @@
 // the real VS Code host (every message validated), fed by a scripted
 // acquireVsCodeApi: each token is one `event` message, dispatched as VS Code
 // delivers them (a window 'message' event), at a fixed number of tokens per animation frame.
+//
+// Diagnostics (off by default; they never change the untraced figures):
+//   BENCH_TRACE=dir      trace + CPU profile of each run (unminified bundle): main-thread events,
+//                        hottest functions and the compositor layers are printed, traces saved in dir
+//   BENCH_FLOOR=1        adds a row: one small text change per frame (the floor of any painting frame)
+//   BENCH_EXTRA_CSS=...  appends CSS to the page, to try containment or compositing hints
 import * as esbuild from 'esbuild';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CDPSession, Page } from 'playwright-core';
@@ -162,6 +169,14 @@ window.benchHearth = async (tokens, perFrame) => {
 };
 
 window.setupNaive = async (warm) => warmUp(warm);
+window.setupFloor = async () => {};
+
+/** Diagnostics (BENCH_FLOOR=1): one small text change per frame, the floor of any frame that paints. */
+window.benchFloor = async (tokens, perFrame) => {
+  const el = document.getElementById('root');
+  let n = 0;
+  return { ...(await paced(tokens, perFrame, () => { el.textContent = String(++n); })), text: 1e9 };
+};
 window.setupIdle = async () => {};
 
 /** Nothing rendered: what the frame loop itself costs (baseline). */
@@ -185,7 +200,8 @@ async function buildPage(): Promise<string> {
   const out = await esbuild.build({
     stdin: { contents: ENTRY, resolveDir: root, loader: 'tsx', sourcefile: 'bench-entry.tsx' },
     bundle: true,
-    minify: true,
+    // Readable function names in the profile when diagnosing (BENCH_TRACE).
+    minify: !process.env.BENCH_TRACE,
     write: false,
     outdir: path.join(root, 'dist', 'bench-render'),
     platform: 'browser',
@@ -198,12 +214,12 @@ async function buildPage(): Promise<string> {
   });
   const js = out.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
   const css = out.outputFiles.find((f) => f.path.endsWith('.css'))?.text ?? '';
-  return `<!doctype html><html class="hearth-browser"><head><meta charset="utf-8"><style>${css}</style></head><body><div id="root" style="height:700px"></div><script>${js.replace(/<\/script/gi, '<\\/script')}</script></body></html>`;
+  return `<!doctype html><html class="hearth-browser"><head><meta charset="utf-8"><style>${css}${process.env.BENCH_EXTRA_CSS ?? ''}</style></head><body><div id="root" style="height:700px"></div><script>${js.replace(/<\/script/gi, '<\\/script')}</script></body></html>`;
 }
 
 // ---------------------------------------------------------------- measuring
 
-type Fn = 'benchHearth' | 'benchNaive' | 'benchIdle';
+type Fn = 'benchHearth' | 'benchNaive' | 'benchIdle' | 'benchFloor';
 
 interface Result {
   tokens: number;
@@ -226,6 +242,109 @@ async function metrics(cdp: CDPSession): Promise<Record<string, number>> {
   return Object.fromEntries(list.map((m) => [m.name, m.value]));
 }
 
+/**
+ * Diagnostics only (BENCH_TRACE=dir): records a Chromium trace of each run and prints where the
+ * renderer's main thread spent its time, by trace event (inclusive, so nested events overlap).
+ * Tracing itself costs time: figures from a traced run are not comparable with untraced ones.
+ */
+const TRACE = process.env.BENCH_TRACE;
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: { name?: string };
+}
+
+async function startTrace(cdp: CDPSession): Promise<(label: string) => Promise<void>> {
+  const events: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', (e) => {
+    for (const ev of e.value) events.push(ev as unknown as TraceEvent);
+  });
+  await cdp.send('Tracing.start', {
+    categories: 'devtools.timeline,disabled-by-default-devtools.timeline,blink,cc,v8.execute,blink.user_timing',
+    transferMode: 'ReportEvents',
+  });
+  return async (label) => {
+    const done = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
+    await cdp.send('Tracing.end');
+    await done;
+    writeFileSync(path.join(TRACE!, `${label}.json`), JSON.stringify({ traceEvents: events }));
+    const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+    const totals = new Map<string, { ms: number; n: number }>();
+    const open: TraceEvent[] = [];
+    const add = (name: string, us: number) => {
+      const t = totals.get(name) ?? { ms: 0, n: 0 };
+      t.ms += us / 1000;
+      t.n++;
+      totals.set(name, t);
+    };
+    for (const e of events) {
+      if (!main || e.pid !== main.pid || e.tid !== main.tid) continue;
+      if (e.ph === 'X') add(e.name, e.dur ?? 0);
+      else if (e.ph === 'B') open.push(e);
+      else if (e.ph === 'E') {
+        const b = open.pop();
+        if (b) add(b.name, e.ts - b.ts);
+      }
+    }
+    const top = [...totals].sort((a, b) => b[1].ms - a[1].ms).slice(0, 40);
+    console.error(`[render bench] trace ${label}: main-thread events, inclusive ms (count)`);
+    for (const [name, t] of top) console.error(`  ${t.ms.toFixed(0).padStart(7)}  ${String(t.n).padStart(6)}  ${name}`);
+  };
+}
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Diagnostics (BENCH_TRACE): self time by function (sampling profiler), and inclusive time of our components. */
+function printProfile(p: CpuProfile): void {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const self = new Map<string, number>();
+  const incl = new Map<string, number>();
+  p.samples.forEach((id, i) => {
+    const dt = (p.timeDeltas[i] ?? 0) / 1000;
+    const n = byId.get(id)!;
+    const key = (f: { functionName: string; lineNumber: number }) => `${f.functionName || '(anon)'}:${f.lineNumber}`;
+    self.set(key(n.callFrame), (self.get(key(n.callFrame)) ?? 0) + dt);
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const k = key(byId.get(cur)!.callFrame);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      incl.set(k, (incl.get(k) ?? 0) + dt);
+    }
+  });
+  const show = (title: string, m: Map<string, number>) => {
+    console.error(`[render bench] profile, ${title} (ms):`);
+    for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.error(`  ${v.toFixed(0).padStart(7)}  ${k}`);
+  };
+  show('self', self);
+  show('inclusive', incl);
+}
+
+/** Diagnostics (BENCH_TRACE): the compositor layers after the run, and why each exists. */
+async function printLayers(cdp: CDPSession): Promise<void> {
+  const tree = new Promise<Array<{ layerId: string; width: number; height: number; drawsContent: boolean; scrollRects?: unknown[] }>>((resolve) =>
+    cdp.once('LayerTree.layerTreeDidChange', (e) => resolve((e.layers ?? []) as never)),
+  );
+  await cdp.send('LayerTree.enable');
+  const layers = await Promise.race([tree, new Promise<[]>((r) => setTimeout(() => r([]), 5000))]);
+  for (const l of layers) {
+    const why = (await cdp.send('LayerTree.compositingReasons', { layerId: l.layerId }).catch(() => ({ compositingReasons: ['?'] }))) as { compositingReasons?: string[] };
+    console.error(`  layer ${l.layerId} ${l.width}x${l.height} draws=${l.drawsContent} ${(why.compositingReasons ?? []).join(',')}`);
+  }
+  await cdp.send('LayerTree.disable');
+}
+
 async function measure(page: Page, fn: Fn, tokens: string[], rate: number): Promise<Result> {
   // Mounting the app and warming up are not part of the stream.
   const setup = fn.replace('bench', 'setup');
@@ -240,12 +359,24 @@ async function measure(page: Page, fn: Fn, tokens: string[], rate: number): Prom
       for (const e of list.getEntries()) w.__loaf.push(e.duration);
     }).observe({ type: 'long-animation-frame', buffered: false });
   });
+  const tracing = TRACE ? await startTrace(cdp) : undefined;
+  if (TRACE) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
   const before = await metrics(cdp);
   const r = (await page.evaluate(
     ([f, t, k]) => (window as unknown as Record<string, (t: string[], k: number) => Promise<unknown>>)[f as string]!(t as string[], k as number),
     [fn, tokens, rate] as const,
   )) as { frames: number; maxFrame: number; p99Frame: number; wallMs: number; text: number };
   const after = await metrics(cdp);
+  if (tracing) await tracing(`${fn}-${tokens.length}-${rate}`);
+  if (TRACE) {
+    const { profile } = await cdp.send('Profiler.stop');
+    printProfile(profile as unknown as CpuProfile);
+    await printLayers(cdp);
+  }
   const loaf = (await page.evaluate(() => (window as unknown as { __loaf: number[] }).__loaf)) as number[];
   await cdp.detach();
   if (r.text < tokens.join('').length * 0.5) throw new Error(`${fn}: the answer did not render (${r.text} chars)`);
@@ -300,6 +431,7 @@ async function main(): Promise<void> {
     for (const rate of RATES) for (const n of SIZES) await run(HEARTH, 'benchHearth', n, rate);
     // The browser's own cost of that many frames with nothing rendered: the floor under the paced runs.
     if (!process.env.BENCH_NO_IDLE) await run(IDLE, 'benchIdle', SIZES[SIZES.length - 1]!, RATES[0]!);
+    if (process.env.BENCH_FLOOR) await run('one text change per frame (floor of a painting frame)', 'benchFloor', SIZES[SIZES.length - 1]!, RATES[0]!);
     const naive: Result[] = [];
     for (const n of NAIVE_SIZES) naive.push(await run(NAIVE, 'benchNaive', n, RATES[0]!));
     const big = naive[naive.length - 1];
