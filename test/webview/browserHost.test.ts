@@ -106,13 +106,15 @@ function standardRoutes(gw: FakeGateway) {
   gw.on('GET', `/sessions/${SID}`, { json: session });
 }
 
-async function until<T>(fn: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 2000; i++) {
+/** Waits on a condition by time, not by a count of turns: timers (health polling) need wall-clock time. */
+async function until<T>(fn: () => T | undefined, what: string, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
     const v = fn();
     if (v !== undefined && v !== false) return v;
-    await new Promise((r) => setImmediate(r));
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 1));
   }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 function collect(host: BrowserHost): HostToWebview[] {
