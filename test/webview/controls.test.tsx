@@ -25,6 +25,23 @@ describe('controls', () => {
     assert.equal(input(m).value, '');
   });
 
+  it('a send the host refuses (a notice instead of a turn) gives the text back; a started turn does not', () => {
+    const m = mountApp();
+    type(m, 'Please keep me');
+    fireEvent.keyDown(input(m), { key: 'Enter' });
+    assert.equal(input(m).value, '');
+    act(() => m.send({ type: 'notice', level: 'error', message: 'Could not send: the session is busy' }));
+    assert.equal(input(m).value, 'Please keep me');
+
+    fireEvent.keyDown(input(m), { key: 'Enter' });
+    assert.equal(input(m).value, '');
+    act(() => {
+      startTurn(m, 'Please keep me');
+    });
+    act(() => m.send({ type: 'notice', level: 'info', message: 'unrelated' }));
+    assert.equal(input(m).value, '', 'once the turn started, later notices leave the input alone');
+  });
+
   it('Shift+Enter does not send (a new line)', () => {
     const m = mountApp();
     type(m, 'line one');

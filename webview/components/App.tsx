@@ -67,6 +67,18 @@ export function App({ host, store }: { host: Host; store: Store }) {
     [host, store, state.capabilities.editor],
   );
 
+  // The text last sent, until its turn starts: a refused send (a notice instead of a turn) gives it back.
+  const pendingSend = useRef<{ text: string; afterNotice: number } | undefined>(undefined);
+  useEffect(() => {
+    const p = pendingSend.current;
+    if (!p) return;
+    if (state.streaming) pendingSend.current = undefined;
+    else if ((state.notices.at(-1)?.id ?? 0) > p.afterNotice) {
+      pendingSend.current = undefined;
+      setDraft((d) => (d.trim() === '' ? p.text : d));
+    }
+  }, [state.streaming, state.notices]);
+
   const busy = !!state.streaming;
   const stop = useCallback(() => host.post({ type: 'cancel' }), [host]);
 
@@ -97,6 +109,7 @@ export function App({ host, store }: { host: Host; store: Store }) {
       if (state.current) msg.sessionId = state.current.id;
       host.post(msg);
     }
+    pendingSend.current = { text, afterNotice: state.notices.at(-1)?.id ?? 0 };
     setDraft('');
   };
 
