@@ -2,17 +2,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+// The same flags as the VS Code test host's browser (no background networking on this closed network).
+import { CHROMIUM_ARGS } from '../../scripts/vscode-host/browser';
 
 export function chromiumPath(): string {
   let found = '';

@@ -3,7 +3,7 @@ import type { GatewayEvent } from '../../src/shared/events';
 import type { ModelInfo } from '../../src/shared/models';
 import { gatewayEventSchema, modelInfoSchema, sessionSchema, sessionSummarySchema } from '../../src/shared/schemas';
 import type { Session, SessionSummary } from '../../src/shared/session';
-import { SseParser } from './sseParser';
+import { SseParser, type SseMessage } from './sseParser';
 
 /**
  * The standalone gateway's HTTP API, as the browser sees it. Every response is
@@ -132,36 +132,22 @@ export class GatewayApi {
   async *pull(model: string, signal: AbortSignal): AsyncGenerator<{ event: string; data: unknown }> {
     const res = await this.request('POST', '/models/pull', { model }, { signal, accept: 'text/event-stream' });
     if (!res.body) return;
-    const reader = res.body.getReader();
-    const decoder = new TextDecoder();
-    const parser = new SseParser();
-    let finished = false;
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        const text = done ? decoder.decode() : decoder.decode(value, { stream: true });
-        for (const m of parser.push(text)) {
-          try {
-            yield { event: m.event, data: JSON.parse(m.data) as unknown };
-          } catch {
-            // not JSON: skip
-          }
-        }
-        if (done) {
-          finished = true;
-          return;
-        }
+    for await (const m of readSse(res.body)) {
+      try {
+        yield { event: m.event, data: JSON.parse(m.data) as unknown };
+      } catch {
+        // not JSON: skip
       }
-    } finally {
-      // Stopped early by the consumer: close the response so the request ends too.
-      if (!finished) void reader.cancel().catch(() => undefined);
-      reader.releaseLock();
     }
   }
 }
 
-/** SSE body → validated gateway events (`event:` is the type, `data:` the rest). Invalid ones are skipped. */
-export async function* readEvents(body: ReadableStream<Uint8Array>, onInvalid?: (why: string) => void): AsyncGenerator<SequencedGatewayEvent> {
+/**
+ * An SSE body as parsed messages. An event not ended by a blank line at EOF is
+ * discarded, as the SSE spec says. A consumer that stops early cancels the
+ * response, so the request ends too.
+ */
+async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   const parser = new SseParser();
@@ -169,24 +155,7 @@ export async function* readEvents(body: ReadableStream<Uint8Array>, onInvalid?: 
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      const text = done ? decoder.decode() : decoder.decode(value, { stream: true });
-      // An event not ended by a blank line at EOF is discarded, as the SSE spec says.
-      for (const m of parser.push(text)) {
-        let data: unknown;
-        try {
-          data = JSON.parse(m.data);
-        } catch {
-          onInvalid?.(`event ${m.event}: data is not JSON`);
-          continue;
-        }
-        const parsed = gatewayEventSchema.safeParse(typeof data === 'object' && data !== null ? { ...data, type: m.event } : data);
-        if (!parsed.success) {
-          onInvalid?.(`event ${m.event}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-          continue;
-        }
-        const id = m.id !== undefined && /^\d+$/.test(m.id) ? Number(m.id) : undefined;
-        yield id === undefined ? { event: parsed.data } : { id, event: parsed.data };
-      }
+      yield* parser.push(done ? decoder.decode() : decoder.decode(value, { stream: true }));
       if (done) {
         finished = true;
         return;
@@ -195,5 +164,25 @@ export async function* readEvents(body: ReadableStream<Uint8Array>, onInvalid?: 
   } finally {
     if (!finished) void reader.cancel().catch(() => undefined);
     reader.releaseLock();
+  }
+}
+
+/** SSE body → validated gateway events (`event:` is the type, `data:` the rest). Invalid ones are skipped. */
+export async function* readEvents(body: ReadableStream<Uint8Array>, onInvalid?: (why: string) => void): AsyncGenerator<SequencedGatewayEvent> {
+  for await (const m of readSse(body)) {
+    let data: unknown;
+    try {
+      data = JSON.parse(m.data);
+    } catch {
+      onInvalid?.(`event ${m.event}: data is not JSON`);
+      continue;
+    }
+    const parsed = gatewayEventSchema.safeParse(typeof data === 'object' && data !== null ? { ...data, type: m.event } : data);
+    if (!parsed.success) {
+      onInvalid?.(`event ${m.event}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      continue;
+    }
+    const id = m.id !== undefined && /^\d+$/.test(m.id) ? Number(m.id) : undefined;
+    yield id === undefined ? { event: parsed.data } : { id, event: parsed.data };
   }
 }
