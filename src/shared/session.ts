@@ -1,4 +1,21 @@
-import type { ErrorCode, FinishReason, Usage } from './events';
+/**
+ * Sessions, their messages and the rules every store follows (titles, summaries,
+ * recovery of interrupted replies, which sessions pruning removes). The zod
+ * schemas are the source of truth; the types are derived from them. The stores
+ * (files for the gateway, files + a globalState index for the extension) keep
+ * only how they persist.
+ */
+import * as z from 'zod'; // namespace import: lets esbuild drop zod's locales from the webview bundle
+import { errorCodeSchema, FINISH_REASONS, usageSchema, type FinishReason } from './events';
+
+/** Session ids are ours: lowercase letters, digits and dashes, so they are safe as file names. */
+export const SESSION_ID_RE = /^[a-z0-9][a-z0-9-]{7,63}$/;
+export function isValidSessionId(id: unknown): id is string {
+  return typeof id === 'string' && SESSION_ID_RE.test(id);
+}
+export const sessionIdSchema = z.string().regex(SESSION_ID_RE, 'invalid session id');
+/** Message ids share the session-id shape. */
+export const messageIdSchema = sessionIdSchema;
 
 export type Role = 'system' | 'user' | 'assistant';
 
@@ -19,76 +36,160 @@ export function statusForFinish(reason: FinishReason): MessageStatus {
   }
 }
 
-export interface ChatMessage {
-  id: string;
-  role: Role;
-  content: string;
-  /** Reasoning text of thinking models, kept apart from the answer. */
-  thinking?: string;
-  status: MessageStatus;
-  /** Epoch milliseconds. */
-  created_at: number;
-  model?: string;
-  usage?: Usage;
-  finish_reason?: FinishReason;
-  error?: { code: ErrorCode; message: string };
-}
+const finite = z.number().refine(Number.isFinite, 'must be finite');
+const nonNegInt = z.number().int().nonnegative();
 
-export interface Session {
-  id: string;
-  title: string;
-  model?: string;
+/** Caps on what one message may carry: generous, not a context-window check. */
+export const MAX_ATTACHMENTS = 50;
+export const MAX_ATTACHMENT_CHARS = 1_000_000;
+
+export const ATTACHMENT_KINDS = ['file', 'selection', 'problems'] as const;
+export type AttachmentKind = (typeof ATTACHMENT_KINDS)[number];
+
+/**
+ * A typed part of a user message beside its text: code or diagnostics the user
+ * chose to give the model. Stored with the message, shown as a chip, and sent
+ * to the model in one format (attachments.ts).
+ */
+export const attachmentSchema = z.object({
+  kind: z.enum(ATTACHMENT_KINDS),
+  /** What the chip shows, e.g. the file name. */
+  name: z.string().min(1).max(500),
+  /** Workspace-relative path, when the content comes from a workspace file. */
+  path: z.string().max(4096).optional(),
+  /** The resource to open when the chip is clicked (a URI string; VS Code only). */
+  uri: z.string().max(8192).optional(),
+  /** A language id or fence name (typescript, python…). */
+  language: z.string().max(100).optional(),
+  /** 1-based inclusive line range when only part of the file is attached. */
+  range: z.object({ startLine: z.number().int().min(1), endLine: z.number().int().min(1) }).optional(),
+  content: z.string().max(MAX_ATTACHMENT_CHARS),
+  /** Set when the content was cut to fit the context window: how long it was. */
+  truncated: z.object({ originalChars: nonNegInt }).optional(),
+});
+export type Attachment = z.infer<typeof attachmentSchema>;
+
+export const chatMessageSchema = z.object({
+  id: z.string().min(1),
+  role: z.enum(['system', 'user', 'assistant']),
+  content: z.string(),
+  /** Context the user attached (user messages only). */
+  attachments: z.array(attachmentSchema).max(MAX_ATTACHMENTS).optional(),
+  /** Reasoning text of thinking models, kept apart from the answer. */
+  thinking: z.string().optional(),
+  status: z.enum(MESSAGE_STATUSES),
+  /** Epoch milliseconds. */
+  created_at: finite,
+  model: z.string().optional(),
+  usage: usageSchema.optional(),
+  finish_reason: z.enum(FINISH_REASONS).optional(),
+  error: z.object({ code: errorCodeSchema, message: z.string() }).optional(),
+});
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+
+export const sessionSchema = z.object({
+  id: sessionIdSchema,
+  title: z.string(),
+  model: z.string().optional(),
   /** The workspace the session was started in (a folder URI or path); absent in the browser. */
-  workspace?: string;
-  created_at: number;
-  updated_at: number;
-  messages: ChatMessage[];
-}
+  workspace: z.string().optional(),
+  created_at: finite,
+  updated_at: finite,
+  messages: z.array(chatMessageSchema),
+});
+export type Session = z.infer<typeof sessionSchema>;
 
 /** The status of a session, as its last assistant message's. */
-export type SessionStatus = MessageStatus | 'empty';
+export const SESSION_STATUSES = [...MESSAGE_STATUSES, 'empty'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
-export interface SessionSummary {
-  id: string;
-  title: string;
-  model?: string;
-  workspace?: string;
-  created_at: number;
-  updated_at: number;
-  status: SessionStatus;
-  message_count: number;
-}
+export const sessionSummarySchema = z.object({
+  id: sessionIdSchema,
+  title: z.string(),
+  model: z.string().optional(),
+  workspace: z.string().optional(),
+  created_at: finite,
+  updated_at: finite,
+  status: z.enum(SESSION_STATUSES),
+  message_count: nonNegInt,
+});
+export type SessionSummary = z.infer<typeof sessionSummarySchema>;
 
-/** Session ids are ours: lowercase letters, digits and dashes, so they are safe as file names. */
-export const SESSION_ID_RE = /^[a-z0-9][a-z0-9-]{7,63}$/;
-export function isValidSessionId(id: unknown): id is string {
-  return typeof id === 'string' && SESSION_ID_RE.test(id);
-}
+// ------------------------------------------------------------------ the rules
+
+/** The title of a session nobody has asked anything in yet. */
+export const DEFAULT_TITLE = 'New chat';
 
 export function summarize(s: Session): SessionSummary {
-  const lastAssistant = [...s.messages].reverse().find((m) => m.role === 'assistant');
+  let status: SessionStatus = 'empty';
+  for (let i = s.messages.length - 1; i >= 0; i--) {
+    const m = s.messages[i]!;
+    if (m.role === 'assistant') {
+      status = m.status;
+      break;
+    }
+  }
   return {
     id: s.id,
     title: s.title,
-    model: s.model,
-    workspace: s.workspace,
+    ...(s.model !== undefined ? { model: s.model } : {}),
+    ...(s.workspace !== undefined ? { workspace: s.workspace } : {}),
     created_at: s.created_at,
     updated_at: s.updated_at,
-    status: lastAssistant ? lastAssistant.status : 'empty',
+    status,
     message_count: s.messages.length,
   };
 }
 
-/** A short title from the first user message. */
+/** A short title from the first user message (code blocks left out). */
 export function titleFrom(content: string, max = 60): string {
   const line = content.replace(/```[\s\S]*?(```|$)/g, ' ').replace(/\s+/g, ' ').trim();
-  const text = line || content.replace(/\s+/g, ' ').trim() || 'New chat';
+  const text = line || content.replace(/\s+/g, ' ').trim() || DEFAULT_TITLE;
   return text.length > max ? text.slice(0, max - 1).trimEnd() + '…' : text;
+}
+
+/** A title the user typed: trimmed, never empty. */
+export function cleanTitle(title: string): string {
+  return title.trim() || DEFAULT_TITLE;
+}
+
+/** True while a session still has the default title and no question: its first question names it. */
+export function takesTitleFromFirstQuestion(s: Pick<Session, 'title' | 'messages'>): boolean {
+  return s.title === DEFAULT_TITLE && !s.messages.some((m) => m.role === 'user');
+}
+
+/** Whether a session has a reply being written (by this process or another). */
+export function isStreaming(s: Pick<Session, 'messages'>): boolean {
+  return s.messages.some((m) => m.status === 'streaming');
+}
+
+/** Who left a reply unfinished, for the message a recovered reply shows. */
+export type InterruptedBy = 'gateway' | 'editor';
+
+const INTERRUPTED_TEXT: Record<InterruptedBy, string> = {
+  gateway: 'The gateway stopped before this reply finished.',
+  editor: 'VS Code closed or the extension host stopped before this reply finished.',
+};
+
+/** The change recovery makes to a reply left "streaming" by a process that is gone. */
+export function interruptedPatch(by: InterruptedBy): Pick<ChatMessage, 'status' | 'finish_reason' | 'error'> {
+  return { status: 'interrupted', finish_reason: 'error', error: { code: 'interrupted', message: INTERRUPTED_TEXT[by] } };
+}
+
+/**
+ * Ids to prune so that at most `max` sessions remain: the least recently updated
+ * first, never a protected one (the session just created, one still streaming).
+ */
+export function sessionsToPrune(summaries: Iterable<SessionSummary>, max: number, protectedIds: ReadonlySet<string> = new Set()): string[] {
+  const all = [...summaries];
+  if (all.length <= max) return [];
+  const candidates = all.filter((s) => !protectedIds.has(s.id) && s.status !== 'streaming').sort((a, b) => a.updated_at - b.updated_at || (a.id < b.id ? -1 : 1));
+  return candidates.slice(0, all.length - max).map((s) => s.id);
 }
 
 /**
  * The store both the standalone gateway (files under HEARTH_DATA_DIR) and the
- * extension (globalState index + files under globalStorageUri) implement.
+ * extension (files under globalStorageUri + a globalState index) implement.
  * Every mutation is durable when its promise resolves.
  */
 export interface SessionStore {

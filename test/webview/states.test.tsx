@@ -70,7 +70,7 @@ describe('empty and error states', () => {
   it('unreachable during a turn: the error offers Retry', () => {
     const m = mountApp();
     const ids = startTurn(m);
-    m.send(m.event(ids.sessionId, ids.replyId, { type: 'error', code: 'ollama_unreachable', message: 'Could not reach Ollama', retryable: true }));
+    m.send(m.event(ids.sessionId, ids.replyId, { type: 'error', code: 'unreachable', message: 'Could not reach Ollama', retryable: true }));
     done(m, ids, 'error');
     fireEvent.click(m.container.querySelector('.reply-error button')!);
     assert.equal(m.host.ofType('retryConnection').length, 1);

@@ -40,7 +40,7 @@ function ReplyStatus({ message, canPull }: { message: ChatMessage; canPull: bool
         {err?.code === 'model_not_found' && canPull && message.model && (
           <IconButton icon="cloud-download" label={`Pull ${message.model}`} text={`Pull ${message.model}`} onClick={() => actions.post({ type: 'pullModel', model: message.model! })} />
         )}
-        {err?.code === 'ollama_unreachable' && (
+        {err?.code === 'unreachable' && (
           <IconButton icon="refresh" label="Retry connection" text="Retry" onClick={() => actions.post({ type: 'retryConnection' })} />
         )}
       </div>

@@ -2,7 +2,7 @@ import type { GatewayEvent } from '../../src/shared/events';
 import type { ModelInfo } from '../../src/shared/models';
 import { parseHostMessage, type ConnectionState, type HostToWebview, type Snapshot, type WebviewToHost } from '../../src/shared/protocol';
 import type { ChatMessage, Session, SessionSummary } from '../../src/shared/session';
-import { exportFileName, sessionToMarkdown } from './exportMarkdown';
+import { exportFileName, sessionToMarkdown } from '../../src/shared/exportMarkdown';
 import { GatewayApi, GatewayHttpError, type SequencedGatewayEvent } from './gatewayApi';
 import { Listeners, type Host, type UiState } from './types';
 
@@ -384,7 +384,7 @@ export class BrowserHost implements Host {
         if (turn.cancelRequested) void this.api.cancel(ids.sessionId).catch((err: unknown) => this.report(err));
       }
       this.emit({ type: 'event', sessionId: started.sessionId, messageId: started.messageId, event: e });
-      if (e.type === 'error' && e.code === 'ollama_unreachable') void this.refreshConnection().catch(() => undefined);
+      if (e.type === 'error' && e.code === 'unreachable') void this.refreshConnection().catch(() => undefined);
       if (e.type === 'done') finished = true;
     };
     const onInvalid = (why: string) => console.warn(`[hearth] dropped an invalid event: ${why}`);

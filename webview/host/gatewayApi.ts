@@ -1,7 +1,9 @@
 import * as z from 'zod';
 import type { GatewayEvent } from '../../src/shared/events';
 import type { ModelInfo } from '../../src/shared/models';
-import { gatewayEventSchema, modelInfoSchema, sessionSchema, sessionSummarySchema } from '../../src/shared/schemas';
+import { gatewayEventSchema } from '../../src/shared/events';
+import { modelInfoSchema } from '../../src/shared/models';
+import { sessionSchema, sessionSummarySchema } from '../../src/shared/session';
 import type { Session, SessionSummary } from '../../src/shared/session';
 import { SseParser, type SseMessage } from './sseParser';
 

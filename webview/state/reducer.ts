@@ -1,6 +1,7 @@
 import type { GatewayEvent } from '../../src/shared/events';
 import type { HostToWebview } from '../../src/shared/protocol';
-import { statusForFinish, titleFrom, type ChatMessage, type Session } from '../../src/shared/session';
+import { foldEvent } from '../../src/shared/fold';
+import { titleFrom, type Session } from '../../src/shared/session';
 import type { AppState } from './types';
 
 /** Things the UI itself does to its state before the host answers (optimistic updates). */
@@ -55,6 +56,9 @@ export function reduceHost(state: AppState, msg: HostToWebview, now: number): Ap
       return { ...state, focus: { seq: state.focus.seq + 1, prefill: msg.prefill } };
     case 'showHistory':
       return { ...state, historySeq: state.historySeq + 1 };
+    case 'pageEffect':
+      // Carried out by the page's transport; nothing to show.
+      return state;
   }
 }
 
@@ -132,28 +136,8 @@ function applyEvent(state: AppState, sessionId: string, messageId: string, event
   const idx = msgs.findIndex((m) => m.id === messageId);
   if (idx < 0) return next;
   const m = msgs[idx]!;
-  let updated: ChatMessage = m;
-  switch (event.type) {
-    case 'token':
-      updated = { ...m, content: m.content + event.content };
-      break;
-    case 'thinking':
-      updated = { ...m, thinking: (m.thinking ?? '') + event.content };
-      break;
-    case 'usage': {
-      const { type: _t, ...usage } = event;
-      updated = { ...m, usage };
-      break;
-    }
-    case 'error':
-      updated = { ...m, error: { code: event.code, message: event.message }, status: 'error' };
-      break;
-    case 'done':
-      updated = { ...m, finish_reason: event.finish_reason, status: m.error && event.finish_reason !== 'cancelled' ? 'error' : statusForFinish(event.finish_reason) };
-      break;
-    case 'status_update':
-      return next;
-  }
+  const updated = foldEvent(m, event);
+  if (updated === m) return next;
   const messages = msgs.slice();
   messages[idx] = updated;
   return { ...next, current: { ...state.current, messages } };

@@ -11,7 +11,7 @@ import type { ChatMessage, Session, SessionStore, SessionSummary } from '../../s
 import type { ChatService, TurnHandle } from '../../gateway/chat/types';
 import type { ModelState } from '../models/modelState';
 import { Emitter } from '../util/emitter';
-import { applyEvent } from './applyEvent';
+import { foldEvent } from '../../shared/fold';
 
 export interface ChatControllerDeps {
   store: SessionStore;
@@ -210,9 +210,9 @@ export class ChatController {
     let last: GatewayEvent | undefined;
     try {
       for await (const { event } of turn.handle.events()) {
-        applyEvent(turn.live, event);
+        turn.live = foldEvent(turn.live, event);
         last = event;
-        if (event.type === 'error' && event.code === 'ollama_unreachable') this.deps.models.markUnreachable(event.message);
+        if (event.type === 'error' && event.code === 'unreachable') this.deps.models.markUnreachable(event.message);
         if (event.type === 'token' || event.type === 'thinking') this.deps.models.markReachable();
         this.deps.post({ type: 'event', sessionId: turn.sessionId, messageId: turn.live.id, event });
       }

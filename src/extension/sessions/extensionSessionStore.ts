@@ -18,7 +18,8 @@ import { isValidSessionId, summarize, titleFrom } from '../../shared/session';
 import { FileSessionStore } from '../../gateway/sessions/fileStore';
 import { withLock } from '../../gateway/sessions/atomicFile';
 import { isStoreError } from '../../gateway/sessions/errors';
-import { decodeIndex, encodeIndex, INDEX_KEY, orderSummaries, reconcilePlan, sessionsToPrune, summaryDiffers } from './sessionIndex';
+import { decodeIndex, encodeIndex, INDEX_KEY, orderSummaries, reconcilePlan, summaryDiffers } from './sessionIndex';
+import { sessionsToPrune } from '../../shared/session';
 
 /** The part of vscode.Memento the store uses. */
 export interface MementoLike {

@@ -93,14 +93,6 @@ export function orderSummaries(summaries: Iterable<SessionSummary>, workspace?: 
   });
 }
 
-/** Ids to delete so at most `max` remain: the least recently updated first, never the protected ones. */
-export function sessionsToPrune(summaries: Iterable<SessionSummary>, max: number, protectedIds: ReadonlySet<string> = new Set()): string[] {
-  const all = [...summaries];
-  if (all.length <= max) return [];
-  const candidates = all.filter((s) => !protectedIds.has(s.id)).sort((a, b) => a.updated_at - b.updated_at);
-  return candidates.slice(0, all.length - max).map((s) => s.id);
-}
-
 /** Whether an index entry must be rewritten to match a transcript's summary. */
 export function summaryDiffers(indexed: SessionSummary | undefined, actual: SessionSummary): boolean {
   if (!indexed) return true;

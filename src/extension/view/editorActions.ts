@@ -1,7 +1,7 @@
 /** The webview's editor-side actions: clipboard, insert at cursor, new editor, links, settings, export. */
 import * as vscode from 'vscode';
 import type { Session } from '../../shared/session';
-import { exportFileName, sessionToMarkdown } from '../sessions/exportMarkdown';
+import { exportFileName, sessionToMarkdown } from '../../shared/exportMarkdown';
 import { allowedExternalUrl } from '../util/safeLink';
 import type { Log } from '../log';
 

@@ -48,7 +48,7 @@ export function isUnreachable(err: unknown): boolean {
 export const errors = {
   unreachable: (server: string, baseUrl: string, detail?: string) =>
     new GatewayError(
-      'ollama_unreachable',
+      'unreachable',
       server === 'Ollama'
         ? `Ollama is not running at ${baseUrl}: start it with \`ollama serve\` (or fix the server URL in settings).${detail ? ` (${detail})` : ''}`
         : `The model server at ${baseUrl} is not reachable: start it or fix the server URL in settings.${detail ? ` (${detail})` : ''}`,

@@ -80,7 +80,7 @@ export class ModelFactsCache {
     } catch (e) {
       // The chat itself will report unreachable/unknown models more clearly.
       if (signal?.aborted) throw e;
-      if (e instanceof GatewayError && (e.code === 'ollama_unreachable' || e.code === 'model_not_found')) throw e;
+      if (e instanceof GatewayError && (e.code === 'unreachable' || e.code === 'model_not_found')) throw e;
     }
     if (setting && setting > 0) return { numCtx: Math.floor(setting), facts };
     let n = this.numCtx.get(model);

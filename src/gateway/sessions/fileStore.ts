@@ -7,7 +7,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { sessionSchema } from '../../shared/schemas';
+import { sessionSchema } from '../../shared/session';
 import {
   isValidSessionId,
   summarize,

@@ -203,8 +203,8 @@ describe('ChatController (with the real ChatService and store)', () => {
     assert.equal(await controller.openSession(h!.sessionId), false);
   });
 
-  it('a reply failing with ollama_unreachable marks the connection unreachable', async () => {
-    engine.script({ tokens: [], error: { code: 'ollama_unreachable', message: 'connect ECONNREFUSED 127.0.0.1:1' } });
+  it('a reply failing with unreachable marks the connection unreachable', async () => {
+    engine.script({ tokens: [], error: { code: 'unreachable', message: 'connect ECONNREFUSED 127.0.0.1:1' } });
     await controller.sendMessage('hello?');
     await finished();
     assert.equal(models.connection.status, 'unreachable');

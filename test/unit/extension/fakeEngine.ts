@@ -10,7 +10,7 @@ export interface FakeScript {
   tokens: string[];
   /** Hold before the token at this index until release() is called. */
   holdAt?: number;
-  error?: { code: 'ollama_unreachable' | 'upstream_error'; message: string };
+  error?: { code: 'unreachable' | 'upstream_error'; message: string };
 }
 
 export class FakeEngine implements ChatEngine {

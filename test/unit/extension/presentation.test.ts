@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { formatBytes, modelPickItems } from '../../../src/extension/models/modelPickItems';
-import { exportFileName, sessionToMarkdown } from '../../../src/extension/sessions/exportMarkdown';
 import { statusBarView } from '../../../src/extension/statusBarView';
 import { allowedExternalUrl } from '../../../src/extension/util/safeLink';
 import { contentSecurityPolicy, parseAssetManifest, renderHtml } from '../../../src/extension/view/html';
@@ -66,29 +65,5 @@ describe('webview html', () => {
     assert.deepEqual(parseAssetManifest({ js: 'main-ABC.js', css: 'main-ABC.css' }), { js: 'main-ABC.js', css: 'main-ABC.css' });
     assert.deepEqual(parseAssetManifest({ js: 'main-ABC.js' }), { js: 'main-ABC.js' });
     for (const bad of [{}, { js: '../x.js' }, { js: 'a/b.js' }, { js: 'main.css' }, { js: 'm.js', css: '../x.css' }, null]) assert.throws(() => parseAssetManifest(bad));
-  });
-});
-
-describe('markdown export', () => {
-  it('writes the conversation with reasoning, stopped and error notes', () => {
-    const md = sessionToMarkdown({
-      id: 'session-0001',
-      title: 'Lists',
-      model: 'm',
-      created_at: 0,
-      updated_at: 0,
-      messages: [
-        { id: 'u1000000', role: 'user', content: 'How?', status: 'complete', created_at: 0 },
-        { id: 'a1000000', role: 'assistant', content: 'Like ```this```', thinking: 'hmm', status: 'stopped', created_at: 0, model: 'm' },
-        { id: 'a2000000', role: 'assistant', content: '', status: 'error', created_at: 0, error: { code: 'timeout', message: 'took too long' } },
-      ],
-    });
-    assert.ok(md.startsWith('# Lists\n'));
-    assert.ok(md.includes('## You\n\nHow?'));
-    assert.ok(md.includes('## Assistant (m)'));
-    assert.ok(md.includes('```text\nhmm\n```'));
-    assert.ok(md.includes('_(stopped)_'));
-    assert.ok(md.includes('_Error: took too long_'));
-    assert.equal(exportFileName({ id: 'x', title: 'a/b: c?', created_at: 0, updated_at: 0, messages: [] }), 'ab-c.md');
   });
 });

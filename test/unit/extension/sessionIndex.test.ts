@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { decodeIndex, encodeIndex, orderSummaries, reconcilePlan, sessionsToPrune, summaryDiffers, trimTitle } from '../../../src/extension/sessions/sessionIndex';
+import { decodeIndex, encodeIndex, orderSummaries, reconcilePlan, summaryDiffers, trimTitle } from '../../../src/extension/sessions/sessionIndex';
+import { sessionsToPrune } from '../../../src/shared/session';
 import type { SessionSummary } from '../../../src/shared/session';
 
 const sum = (id: string, over: Partial<SessionSummary> = {}): SessionSummary => ({

@@ -124,14 +124,14 @@ describe('Ollama chat engine: errors users meet', function () {
     assert.match(err.message, /headers|OLLAMA_ORIGINS/);
   });
 
-  it('reports an unreachable server (closed port) as ollama_unreachable with a start hint', async () => {
+  it('reports an unreachable server (closed port) as unreachable with a start hint', async () => {
     const port = await closedPort();
     const e2 = ollamaEngine(`http://127.0.0.1:${port}`);
     try {
       const events = await collect(e2.run(turn()));
       assertWellFormed(events, assert);
       const err = errorOf(events)!;
-      assert.equal(err.code, 'ollama_unreachable');
+      assert.equal(err.code, 'unreachable');
       assert.match(err.message, /ollama serve/);
       assert.match(err.message, new RegExp(`127.0.0.1:${port}`));
       assert.equal(err.retryable, true);
@@ -143,11 +143,11 @@ describe('Ollama chat engine: errors users meet', function () {
     }
   });
 
-  it('reports an unresolvable host as ollama_unreachable', async () => {
+  it('reports an unresolvable host as unreachable', async () => {
     const e2 = ollamaEngine('http://hearth-no-such-host.invalid:11434');
     try {
       const err = errorOf(await collect(e2.run(turn())))!;
-      assert.equal(err.code, 'ollama_unreachable');
+      assert.equal(err.code, 'unreachable');
     } finally {
       await e2.close();
     }

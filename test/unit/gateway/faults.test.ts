@@ -195,7 +195,7 @@ describe('fault injection: the engine survives what Ollama and the network do', 
         await double.start();
         return events;
       },
-      { code: 'ollama_unreachable', text: '', finish: 'error' },
+      { code: 'unreachable', text: '', finish: 'error' },
     );
   });
 });

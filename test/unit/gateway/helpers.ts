@@ -1,6 +1,6 @@
 /** Shared helpers for the gateway tests. */
 import type { GatewayEvent } from '../../../src/shared/events';
-import { gatewayEventSchema } from '../../../src/shared/schemas';
+import { gatewayEventSchema } from '../../../src/shared/events';
 import { createEngine, type EngineTuning } from '../../../src/gateway/engine';
 import type { ChatEngine, ChatTurnRequest, ProviderConfig } from '../../../src/gateway/engine/types';
 

@@ -3,7 +3,7 @@ import { startOllamaDouble, type OllamaDouble } from '../../double';
 import { GatewayError } from '../../../src/gateway/engine';
 import type { ChatEngine } from '../../../src/gateway/engine/types';
 import type { PullProgress } from '../../../src/shared/models';
-import { modelInfoSchema } from '../../../src/shared/schemas';
+import { modelInfoSchema } from '../../../src/shared/models';
 import { collect, ollamaEngine, turn } from './helpers';
 
 describe('Ollama engine: models, health, pull', function () {
@@ -61,7 +61,7 @@ describe('Ollama engine: models, health, pull', function () {
 
   it('listModels rejects with a GatewayError when Ollama is down', async () => {
     await double.stop();
-    await assert.rejects(engine.listModels(), (e: unknown) => e instanceof GatewayError && e.code === 'ollama_unreachable');
+    await assert.rejects(engine.listModels(), (e: unknown) => e instanceof GatewayError && e.code === 'unreachable');
   });
 
   it('health gives reachable and the version', async () => {

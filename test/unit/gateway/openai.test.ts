@@ -129,8 +129,8 @@ describe('OpenAI-compatible provider', function () {
     assert.equal(engine.pull, undefined);
     await double.stop();
     assert.equal((await engine.health()).reachable, false);
-    await assert.rejects(engine.listModels(), (e: unknown) => e instanceof GatewayError && e.code === 'ollama_unreachable' && !/ollama serve/.test(e.message));
+    await assert.rejects(engine.listModels(), (e: unknown) => e instanceof GatewayError && e.code === 'unreachable' && !/ollama serve/.test(e.message));
     const events = await collect(engine.run(turn({ model: 'served-model' })));
-    assert.equal(errorOf(events)!.code, 'ollama_unreachable');
+    assert.equal(errorOf(events)!.code, 'unreachable');
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { sessionSchema } from '../../../src/shared/schemas';
+import { sessionSchema } from '../../../src/shared/session';
 import { startOllamaDouble, type OllamaDouble } from '../../double';
 import { tempDir, until } from '../chat/helpers';
 import { request, sse } from './httpClient';

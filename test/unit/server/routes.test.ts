@@ -54,7 +54,7 @@ describe('gateway server routes (over the Ollama double)', function () {
     await double.stop();
     const r = await request(gw.port, { path: '/models', token: TOKEN });
     assert.equal(r.status, 502);
-    assert.equal(r.json.error.code, 'ollama_unreachable');
+    assert.equal(r.json.error.code, 'unreachable');
     await double.start();
   });
 

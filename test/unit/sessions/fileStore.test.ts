@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FileSessionStore } from '../../../src/gateway/sessions/fileStore';
 import { isStoreError } from '../../../src/gateway/sessions/errors';
-import { sessionSchema } from '../../../src/shared/schemas';
+import { sessionSchema } from '../../../src/shared/session';
 import { SESSION_ID_RE, type ChatMessage } from '../../../src/shared/session';
 
 function msg(id: string, role: ChatMessage['role'], content: string, status: ChatMessage['status'] = 'complete'): ChatMessage {

@@ -1,0 +1,50 @@
+/**
+ * How attachments reach the model: one format, documented in the README
+ * ("What the model receives"), used for every message that carries them — a new
+ * question, a regenerate, an edit-and-resend, a history turn. Pure.
+ *
+ *   File `src/app.ts` (typescript, lines 10-24)
+ *   ```typescript
+ *   …content…
+ *   ```
+ *
+ * The fence is one backtick longer than the longest run inside the content, so
+ * code that itself contains fences cannot end the block early.
+ */
+import type { Attachment, AttachmentKind, ChatMessage } from './session';
+
+const LABELS: Record<AttachmentKind, string> = { file: 'File', selection: 'Selection from', problems: 'Problems in' };
+
+/** A backtick fence longer than any run of backticks in `text` (at least three). */
+export function fenceFor(text: string): string {
+  let longest = 0;
+  for (const m of text.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  return '`'.repeat(Math.max(3, longest + 1));
+}
+
+/** A language name safe to put after a fence (no spaces or backticks). */
+function fenceLanguage(language: string | undefined): string {
+  return language && /^[\w+#.-]{1,40}$/.test(language) ? language : '';
+}
+
+/** The line above an attachment's fence: what it is, where from, which lines, whether it was cut. */
+export function attachmentHeading(a: Attachment): string {
+  const details: string[] = [];
+  if (a.language) details.push(a.language);
+  if (a.range) details.push(a.range.startLine === a.range.endLine ? `line ${a.range.startLine}` : `lines ${a.range.startLine}-${a.range.endLine}`);
+  if (a.truncated) details.push(`cut to fit: first ${a.content.length} of ${a.truncated.originalChars} characters`);
+  return `${LABELS[a.kind]} \`${(a.path ?? a.name).replace(/`/g, "'")}\`${details.length ? ` (${details.join(', ')})` : ''}`;
+}
+
+export function formatAttachment(a: Attachment): string {
+  const fence = fenceFor(a.content);
+  const body = a.content.endsWith('\n') ? a.content : a.content + '\n';
+  return `${attachmentHeading(a)}\n${fence}${fenceLanguage(a.language)}\n${body}${fence}`;
+}
+
+/** The text the model receives for a user message: its attachments first, then the question. */
+export function userContentForModel(m: Pick<ChatMessage, 'content' | 'attachments'>): string {
+  const parts = (m.attachments ?? []).map(formatAttachment);
+  if (parts.length === 0) return m.content;
+  return `${parts.join('\n\n')}\n\n${m.content}`;
+}

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { attachmentHeading, fenceFor, formatAttachment, userContentForModel } from '../../../src/shared/attachments';
+import type { Attachment } from '../../../src/shared/session';
+
+const file = (over: Partial<Attachment> = {}): Attachment => ({ kind: 'file', name: 'app.ts', path: 'src/app.ts', language: 'typescript', content: 'const a = 1;\n', ...over });
+
+describe('attachments as the model receives them', () => {
+  it('heads each with kind, path, language and range, then a fenced body', () => {
+    assert.equal(formatAttachment(file({ range: { startLine: 3, endLine: 9 } })), 'File `src/app.ts` (typescript, lines 3-9)\n```typescript\nconst a = 1;\n```');
+    assert.equal(attachmentHeading(file({ range: { startLine: 4, endLine: 4 } })), 'File `src/app.ts` (typescript, line 4)');
+    assert.equal(attachmentHeading({ kind: 'problems', name: 'Problems', path: 'src/app.ts', content: 'x' }), 'Problems in `src/app.ts`');
+    assert.equal(attachmentHeading({ kind: 'selection', name: 'sel', content: 'x' }), 'Selection from `sel`');
+  });
+
+  it('uses a fence longer than any backtick run in the content', () => {
+    assert.equal(fenceFor('no ticks'), '```');
+    assert.equal(fenceFor('````\n`'), '`````');
+    const a = formatAttachment(file({ content: 'a\n```\nb', language: 'markdown' }));
+    assert.ok(a.includes('\n````markdown\na\n```\nb\n````'), a);
+  });
+
+  it('says when the content was cut to fit', () => {
+    assert.match(attachmentHeading(file({ content: 'abc', truncated: { originalChars: 900 } })), /cut to fit: first 3 of 900 characters/);
+  });
+
+  it('drops a language that could break the fence line', () => {
+    assert.ok(formatAttachment(file({ language: 'ts ```' })).includes('\n```\n'));
+  });
+
+  it('puts attachments before the question, and leaves a plain question alone', () => {
+    assert.equal(userContentForModel({ content: 'Why?' }), 'Why?');
+    const out = userContentForModel({ content: 'Why?', attachments: [file(), file({ name: 'b.ts', path: 'b.ts', content: 'b' })] });
+    assert.ok(out.startsWith('File `src/app.ts`'));
+    assert.ok(out.endsWith('\n\nWhy?'));
+    assert.ok(out.includes('```\n\nFile `b.ts`'));
+  });
+});
