@@ -1,12 +1,12 @@
 // Builds the three bundles from one base config:
 //   dist/extension.js  (Node, CommonJS, `vscode` external) — what activation loads
-//   dist/core.js       (the extension's heavy half, loaded on first use)
+//   dist/heavy.js      (the extension's heavy half, loaded on first use)
 //   dist/gateway.js    (Node, the standalone gateway: `npm start`)
 //   dist/webview/      (browser: Preact app + CSS, content-hashed file names
 //                       listed in dist/webview/manifest.json, so an update can
 //                       never be served stale)
 // Flags: --production (minify; maps without source contents), --watch,
-//        --only=extension,core,gateway,webview
+//        --only=extension,heavy,gateway,webview
 import * as esbuild from 'esbuild';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -36,17 +36,17 @@ export const targets = {
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode'],
-    plugins: [lazyCorePlugin()],
+    plugins: [lazyHeavyPlugin()],
   },
-  core: {
+  heavy: {
     ...nodeBase,
-    entryPoints: ['src/extension/core.ts'],
-    outfile: 'dist/core.js',
+    entryPoints: ['src/extension/heavy.ts'],
+    outfile: 'dist/heavy.js',
     external: ['vscode'],
   },
   gateway: {
     ...nodeBase,
-    entryPoints: ['src/gateway/main.ts'],
+    entryPoints: ['src/standalone/main.ts'],
     outfile: 'dist/gateway.js',
   },
   webview: {
@@ -68,15 +68,15 @@ export const targets = {
 };
 
 /**
- * Keeps the extension's heavy half out of dist/extension.js: loadCore.ts's
- * import('./core') becomes a require of the separate dist/core.js at run time.
+ * Keeps the extension's heavy half out of dist/extension.js: loadHeavy.ts's
+ * require('./heavy') becomes a require of the separate dist/heavy.js at run time.
  */
-function lazyCorePlugin() {
+function lazyHeavyPlugin() {
   return {
-    name: 'hearth-lazy-core',
+    name: 'hearth-lazy-heavy',
     setup(build) {
-      build.onResolve({ filter: /^\.\/core$/ }, (args) =>
-        args.importer.endsWith(path.join('src', 'extension', 'loadCore.ts')) ? { path: './core.js', external: true } : undefined,
+      build.onResolve({ filter: /^\.\/heavy$/ }, (args) =>
+        args.importer.endsWith(path.join('src', 'extension', 'loadHeavy.ts')) ? { path: './heavy.js', external: true } : undefined,
       );
     },
   };

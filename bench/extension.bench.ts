@@ -8,8 +8,8 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ChatController } from '../src/extension/chat/chatController';
-import { ModelState } from '../src/extension/models/modelState';
+import { ConversationHub } from '../src/core/hub';
+import { ModelState } from '../src/core/models';
 import { ExtensionSessionStore, type MementoLike } from '../src/extension/sessions/extensionSessionStore';
 import { INDEX_KEY } from '../src/extension/sessions/sessionIndex';
 import type { ChatService } from '../src/gateway/chat/types';
@@ -62,18 +62,22 @@ async function main(): Promise<void> {
       configuredModel: () => '',
       baseUrl: () => 'http://127.0.0.1:11434',
     });
-    const controller = new ChatController({
+    const hub = new ConversationHub({
       store,
       chat: async () => ({}) as ChatService,
       models: modelState,
-      post: () => {},
-      workspace: workspaces[2],
-      capabilities: () => ({ editor: true, pull: true }),
+      puller: () => ({ pull: async () => {} }),
+      canPull: () => true,
+      ready: async () => {},
+      prepare: async () => {},
+      prefs: memento,
       log: () => {},
     });
+    const noop = async () => {};
+    const conversation = hub.open({ editor: true, workspace: workspaces[2], copy: noop, insertCode: noop, openInEditor: noop, openLink: noop, openSettings: noop, exportSession: noop }, () => {});
     const open = async () => {
       const t0 = performance.now();
-      const snap = (await controller.prepareSnapshot())();
+      const snap = (await conversation.prepareSnapshot())();
       const bytes = JSON.stringify({ type: 'snapshot', state: snap }).length; // what postMessage serializes
       const ms = performance.now() - t0;
       if (snap.sessions.length !== SESSIONS) throw new Error(`listed ${snap.sessions.length} sessions`);

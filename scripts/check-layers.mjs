@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Fails when an import crosses a layer the wrong way. Layers (imports point down):
-//   webview/ -> src/shared      src/extension -> src/gateway -> src/shared
+//   webview/ -> src/shared
+//   src/extension, src/standalone -> src/core -> src/gateway -> src/shared
+// src/core is the conversation core both transports run: it never imports
+// `vscode` or a Node built-in (everything platform-shaped is an interface).
 // src/gateway and webview/ never import `vscode`; src/shared and webview/ never
-// import Node built-ins.
+// import Node built-ins. The two composition roots never import each other.
 import { readdir, readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
@@ -14,7 +17,9 @@ const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 export const RULES = {
   'src/shared': { layers: ['src/shared'], vscode: false, node: false },
   'src/gateway': { layers: ['src/shared', 'src/gateway'], vscode: false, node: true },
-  'src/extension': { layers: ['src/shared', 'src/gateway', 'src/extension'], vscode: true, node: true },
+  'src/core': { layers: ['src/shared', 'src/gateway', 'src/core'], vscode: false, node: false },
+  'src/extension': { layers: ['src/shared', 'src/gateway', 'src/core', 'src/extension'], vscode: true, node: true },
+  'src/standalone': { layers: ['src/shared', 'src/gateway', 'src/core', 'src/standalone'], vscode: false, node: true },
   webview: { layers: ['src/shared', 'webview'], vscode: false, node: false },
 };
 

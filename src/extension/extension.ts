@@ -3,19 +3,22 @@
  * no file reads, nothing awaited (the API key, the model list and the session
  * recovery all happen lazily, after activation). The heavy code (engine with
  * undici, chat service, session store, zod validators, gateway server) is
- * in a separate bundle (dist/core.js, see core.ts) loaded on first use. Everything created is disposed through context.subscriptions.
+ * in a separate bundle (dist/heavy.js, see heavy.ts) loaded on first use, and
+ * so is the conversation core that answers the chat view. Everything created is
+ * disposed through context.subscriptions.
  */
 import * as vscode from 'vscode';
+import type { Conversation } from '../core/conversation';
+import type { ConversationHub } from '../core/hub';
+import { ModelState } from '../core/models';
+import type { CoreServices } from '../core/platform';
 import type { ChatService } from '../gateway/chat/types';
-import { ChatController } from './chat/chatController';
 import { askAboutSelection } from './commands/askAboutSelection';
 import { GatewayCommands } from './commands/gatewayCommands';
 import { ModelPicker } from './commands/selectModel';
 import { EngineHolder } from './engine/engineHolder';
-import { loadCore } from './loadCore';
+import { loadHeavy } from './loadHeavy';
 import { createLog } from './log';
-import { ModelState } from './models/modelState';
-import { PullRunner } from './models/pullRunner';
 import { ApiKeyStore, setApiKeyCommand } from './secrets';
 import { connectionFingerprint, providerConfig, turnSettings } from './settings';
 import { SettingsService } from './settingsService';
@@ -23,7 +26,7 @@ import { LazySessionStore } from './sessions/lazySessionStore';
 import { ModelStatusBar } from './statusBar';
 import { createTestApi, type HearthTestApi } from './testApi';
 import { ChatViewProvider, CHAT_VIEW_ID } from './view/chatViewProvider';
-import * as editor from './view/editorActions';
+import { vscodePlatform } from './view/vscodePlatform';
 
 export interface HearthApi {
   /** Milliseconds activate() took. */
@@ -47,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
 
   const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.toString();
   const openStore = async () => {
-    const { ExtensionSessionStore } = await loadCore();
+    const { ExtensionSessionStore } = await loadHeavy();
     return new ExtensionSessionStore({
       memento: context.globalState,
       dir: context.globalStorageUri.fsPath,
@@ -58,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   };
   const store = new LazySessionStore(openStore);
 
-  const engines = new EngineHolder(async (config) => (await loadCore()).createEngine(config), () => ({
+  const engines = new EngineHolder(async (config) => (await loadHeavy()).createEngine(config), () => ({
     config: providerConfig(settings.current, apiKeys.current),
     fingerprint: connectionFingerprint(settings.current, apiKeys.current),
   }));
@@ -75,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
 
   let chatService: Promise<ChatService> | undefined;
   const chat = (): Promise<ChatService> =>
-    (chatService ??= loadCore().then(({ createChatService }) =>
+    (chatService ??= loadHeavy().then(({ createChatService }) =>
       createChatService({
         store,
         engine: engines,
@@ -94,88 +97,54 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const recoveryTimer = setTimeout(() => void recovered(), 0);
   subs.push({ dispose: () => clearTimeout(recoveryTimer) });
 
-  // The view is created before the controller so the controller can post through it.
-  // eslint-disable-next-line prefer-const
-  let controller: ChatController;
-  const pulls = new PullRunner(
-    () => engines,
-    (m) => view.post(m),
-    () => void models.refresh(),
-  );
-  subs.push(pulls);
-
-  const view: ChatViewProvider = new ChatViewProvider({
-    extensionUri: context.extensionUri,
-    prepareSnapshot: async () => {
-      await recovered();
-      return controller.prepareSnapshot();
-    },
-    onResolved: () => void models.ensureChecked(),
-    log,
-    actions: {
-      send: async (m) => {
-        await apiKeys.ensureLoaded();
-        if (m.model && m.model !== models.selected) await models.select(m.model);
-        await controller.sendMessage(m.content, m.sessionId ? { sessionId: m.sessionId } : {});
-      },
-      cancel: () => controller.cancel(),
-      newChat: () => controller.newChat(),
-      regenerate: async () => {
-        await apiKeys.ensureLoaded();
-        await controller.regenerate();
-      },
-      editLast: async (m) => {
-        await apiKeys.ensureLoaded();
-        await controller.editLast(m.content);
-      },
-      selectModel: (m) => models.select(m.model),
-      refreshModels: () => models.refresh(),
-      retryConnection: () => models.refresh(),
-      openSession: (m) => controller.openSession(m.sessionId),
-      deleteSession: (m) => controller.deleteSession(m.sessionId),
-      renameSession: (m) => controller.renameSession(m.sessionId, m.title),
-      exportSession: async (m) => {
-        const s = await store.get(m.sessionId);
-        if (s) await editor.exportSession(s);
-      },
-      copy: (m) => editor.copyText(m.text),
-      insertCode: (m) => editor.insertAtCursor(m.code),
-      openInEditor: (m) => editor.openInEditor(m.code, m.language),
-      openLink: (m) => editor.openLink(m.url, log),
-      openSettings: () => editor.openSettings(),
-      pullModel: (m) => pulls.pull(m.model),
-      cancelPull: () => pulls.cancel(),
-    },
-  });
-  subs.push(view, vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view, { webviewOptions: { retainContextWhenHidden: false } }));
-
-  controller = new ChatController({
+  // The conversation core (one conversation: this window's chat view), loaded with the heavy half on first use.
+  const services: CoreServices = {
     store,
     chat,
     models,
-    post: (m) => view.post(m),
-    ...(workspace ? { workspace } : {}),
-    capabilities: () => ({ editor: true, pull: settings.current.provider === 'ollama' }),
+    puller: () => engines,
+    canPull: () => settings.current.provider === 'ollama',
+    ready: recovered,
+    prepare: () => apiKeys.ensureLoaded(),
+    prefs: context.globalState,
+    log,
+  };
+  /** The conversation once it exists (nothing streams before it does). */
+  let current: Conversation | undefined;
+  let coreP: Promise<{ hub: ConversationHub; conversation: Conversation }> | undefined;
+  const core = () =>
+    (coreP ??= loadHeavy().then(({ ConversationHub }) => {
+      const hub = new ConversationHub(services);
+      const c = hub.open(vscodePlatform(workspace, log), view.send);
+      current = c;
+      subs.push(
+        { dispose: () => hub.dispose() },
+        c.onStreamingChange.on((streaming) => {
+          void vscode.commands.executeCommand('setContext', 'hearth.streaming', streaming);
+          updateStatusBar();
+        }),
+      );
+      return { hub, conversation: c };
+    }));
+  const conversation = async (): Promise<Conversation> => (await core()).conversation;
+
+  const view: ChatViewProvider = new ChatViewProvider({
+    extensionUri: context.extensionUri,
+    conversation,
+    onResolved: () => void models.ensureChecked(),
     log,
   });
-  subs.push(controller);
+  subs.push(view, vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view, { webviewOptions: { retainContextWhenHidden: false } }));
 
   const statusBar = new ModelStatusBar();
   subs.push(statusBar);
-  const updateStatusBar = () =>
-    statusBar.update({ model: models.selected, streaming: controller.streaming !== undefined, connection: models.connection });
+  function updateStatusBar(): void {
+    statusBar.update({ model: models.selected, streaming: current?.streaming !== undefined, connection: models.connection });
+  }
   updateStatusBar();
 
   subs.push(
-    controller.onStreamingChange.on((streaming) => {
-      void vscode.commands.executeCommand('setContext', 'hearth.streaming', streaming);
-      updateStatusBar();
-    }),
-    models.onDidChange.on((c) => {
-      updateStatusBar();
-      view.post({ type: 'models', models: c.models, ...(c.selectedModel ? { selectedModel: c.selectedModel } : {}) });
-      view.post({ type: 'connection', connection: c.connection });
-    }),
+    models.onDidChange.on(() => updateStatusBar()),
     settings.onDidChange.on((c) => {
       if (c.connectionChanged) models.reset();
       else if (c.modelChanged) models.notifySelectionChanged();
@@ -188,6 +157,11 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     store,
     chat,
     engines,
+    ui: async () => {
+      const { hub } = await core();
+      const { PageConnections } = await loadHeavy();
+      return new PageConnections(hub, { settingsHelp: "This window's gateway uses VS Code's Hearth settings (Settings → search \"Hearth\")." });
+    },
     webviewDir: vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview').fsPath,
     prepare: () => apiKeys.ensureLoaded(),
     log,
@@ -209,25 +183,25 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
       {
         contextLength: () => settings.current.contextLength,
         reveal: () => view.reveal(true),
-        send: async (content) => {
-          await apiKeys.ensureLoaded();
-          return controller.sendMessage(content);
-        },
+        send: async (content) => (await conversation()).sendMessage(content),
       },
       arg,
     ),
   );
   command('hearth.selectModel', (arg) => picker.run(arg));
-  command('hearth.cancel', () => controller.cancel());
+  command('hearth.cancel', () => current?.cancel() ?? false);
   command('hearth.newChat', async () => {
-    controller.newChat();
+    (await conversation()).newChat();
     await view.reveal();
-    view.postWhenReady({ type: 'focusInput' });
+    await view.postWhenReady({ type: 'focusInput' });
   });
-  command('hearth.openChat', () => view.reveal());
+  command('hearth.openChat', async () => {
+    await view.reveal();
+    await view.postWhenReady({ type: 'focusInput' });
+  });
   command('hearth.showHistory', async () => {
     await view.reveal();
-    view.postWhenReady({ type: 'showHistory' });
+    await view.postWhenReady({ type: 'showHistory' });
   });
   command('hearth.setApiKey', () => setApiKeyCommand(apiKeys));
   command('hearth.startGateway', (arg) => gateway.start({ quiet: !!arg && typeof arg === 'object' && (arg as { quiet?: unknown }).quiet === true }));
@@ -240,7 +214,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     activationMs,
     whenChatViewResolved: () => view.whenResolved,
     ...(context.extensionMode !== vscode.ExtensionMode.Production
-      ? { test: createTestApi({ store, controller, view, models, statusBar, picker, engines, gateway, recovered, storageDir: context.globalStorageUri.fsPath, reopen: openStore, apiKeys }) }
+      ? { test: createTestApi({ store, conversation, current: () => current, view, models, statusBar, picker, engines, gateway, recovered, storageDir: context.globalStorageUri.fsPath, reopen: openStore, apiKeys }) }
       : {}),
   };
   return api;

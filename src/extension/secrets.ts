@@ -3,7 +3,7 @@
  * (never in settings files or logs) and sent as `Authorization: Bearer`.
  */
 import * as vscode from 'vscode';
-import { Emitter } from './util/emitter';
+import { Emitter } from '../core/emitter';
 
 export const API_KEY_SECRET = 'hearth.apiKey';
 

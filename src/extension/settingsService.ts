@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { CONNECTION_KEYS, readSettings, type HearthSettings } from './settings';
-import { Emitter } from './util/emitter';
+import { Emitter } from '../core/emitter';
 import type { Log } from './log';
 
 export interface SettingsChange {

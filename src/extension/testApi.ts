@@ -3,17 +3,18 @@
  * open chat, what went to the webview (types only), the status bar, the model
  * pick. Only exposed outside production mode.
  */
+import type { PostedRecord } from '../core/channel';
+import type { Conversation, TurnInfo } from '../core/conversation';
+import type { ModelState } from '../core/models';
 import type { Session, SessionSummary } from '../shared/session';
-import type { ChatController, TurnInfo } from './chat/chatController';
 import type { GatewayCommands } from './commands/gatewayCommands';
 import type { ModelPicker } from './commands/selectModel';
 import type { EngineHolder } from './engine/engineHolder';
-import type { ModelState } from './models/modelState';
 import type { ExtensionSessionStore } from './sessions/extensionSessionStore';
 import type { LazySessionStore } from './sessions/lazySessionStore';
 import type { ApiKeyStore } from './secrets';
 import type { ModelStatusBar } from './statusBar';
-import type { ChatViewProvider, PostedRecord } from './view/chatViewProvider';
+import type { ChatViewProvider } from './view/chatViewProvider';
 
 export interface HearthTestApi {
   listSessions(): Promise<SessionSummary[]>;
@@ -55,7 +56,10 @@ export interface HearthTestApi {
 
 export function createTestApi(d: {
   store: LazySessionStore;
-  controller: ChatController;
+  /** Creates the window's conversation if needed. */
+  conversation: () => Promise<Conversation>;
+  /** The conversation if it exists yet. */
+  current: () => Conversation | undefined;
   view: ChatViewProvider;
   models: ModelState;
   statusBar: ModelStatusBar;
@@ -70,10 +74,10 @@ export function createTestApi(d: {
   return {
     listSessions: () => d.store.list(),
     getSession: (id) => d.store.get(id),
-    currentSessionId: () => d.controller.currentSessionId,
-    currentSession: () => d.controller.currentSession(),
-    streaming: () => d.controller.streaming,
-    idle: () => d.controller.idle(),
+    currentSessionId: () => d.current()?.currentSessionId,
+    currentSession: () => d.current()?.currentSession() ?? null,
+    streaming: () => d.current()?.streaming,
+    idle: async () => d.current()?.idle(),
     posted: () => [...d.view.posted],
     viewReady: () => d.view.isReady,
     snapshotsSent: () => d.view.readyCount,

@@ -1,13 +1,15 @@
-// The real standalone gateway, in process: Ollama double → engine → chat service
-// → file store → HTTP server serving the production webview build.
+// The real standalone gateway, in process (the same wiring as `npm start`): Ollama
+// double → engine → chat service → file store → conversation core → HTTP server
+// serving the production webview build.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createChatService } from '../../src/gateway/chat/chatService';
 import { createEngine } from '../../src/gateway/engine';
-import { startGatewayServer, type GatewayServer } from '../../src/gateway/server';
+import type { GatewayServer } from '../../src/gateway/server';
 import { FileSessionStore } from '../../src/gateway/sessions/fileStore';
+import { startStandaloneGateway } from '../../src/standalone/gateway';
+import { MemoryMemento } from '../unit/extension/memento';
 import { startOllamaDouble, type OllamaDouble } from '../double';
 import { buildWebview } from './webviewBuild';
 
@@ -28,17 +30,16 @@ export async function startGateway(): Promise<GatewayFixture> {
   const double = await startOllamaDouble({ models: [TEST_MODEL] });
   const engine = createEngine({ provider: 'ollama', baseUrl: double.url, requestTimeoutMs: 120_000 });
   const store = new FileSessionStore({ dir: dataDir, fsync: false });
-  const chatService = createChatService({ store, engine, settings: () => ({}), flushIntervalMs: 100 });
   const token = randomBytes(16).toString('hex');
-  const server = await startGatewayServer({ port: 0, token, engine, chatService, store, webviewDir, heartbeatMs: 1000 });
+  const gateway = await startStandaloneGateway({ port: 0, token, engine, store, prefs: new MemoryMemento(), serverUrl: double.url, webviewDir, heartbeatMs: 1000, chat: { flushIntervalMs: 100 } });
+  const server = gateway.server;
   return {
     server,
     double,
     token,
     openUrl: `${server.url}/#token=${token}`,
     async stop() {
-      await server.close();
-      await chatService.dispose().catch(() => undefined);
+      await gateway.close().catch(() => undefined);
       await engine.close().catch(() => undefined);
       await double.stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -10,7 +10,7 @@ describe('layering check', () => {
   let root: string;
   beforeEach(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'hearth-layers-'));
-    for (const d of ['src/shared', 'src/gateway', 'src/extension', 'webview']) await mkdir(path.join(root, d), { recursive: true });
+    for (const d of ['src/shared', 'src/gateway', 'src/core', 'src/extension', 'src/standalone', 'webview']) await mkdir(path.join(root, d), { recursive: true });
     await writeFile(path.join(root, 'src/shared/events.ts'), 'export type X = 1;\n');
   });
   afterEach(() => rm(root, { recursive: true, force: true }));
@@ -48,6 +48,29 @@ describe('layering check', () => {
     const { checkLayers } = await load();
     const v = await checkLayers(root);
     assert.deepEqual(v.map((x) => x.file), [path.join('src', 'shared', 'bad.ts')]);
+  });
+
+  it('keeps the conversation core free of vscode, Node and its transports', async () => {
+    await write('src/core/a.ts', "import * as vscode from 'vscode';\nimport { b } from '../extension/b';\nimport { c } from '../standalone/c';\nimport { setTimeout } from 'node:timers';\n");
+    await write('src/core/ok.ts', "import type { ChatService } from '../gateway/chat/types';\nimport { foldEvent } from '../shared/fold';\n");
+    const { checkLayers } = await load();
+    const reasons = (await checkLayers(root)).map((v) => `${v.file}: ${v.reason}`);
+    assert.equal(reasons.length, 4, reasons.join('\n'));
+    assert.ok(reasons.every((r) => r.startsWith(path.join('src', 'core', 'a.ts'))));
+    assert.ok(reasons.some((r) => /src\/core must not import vscode/.test(r)));
+    assert.ok(reasons.some((r) => /must not import src\/extension/.test(r)));
+    assert.ok(reasons.some((r) => /must not import src\/standalone/.test(r)));
+    assert.ok(reasons.some((r) => /node:timers/.test(r)));
+  });
+
+  it('lets both transports use the core, but never each other, and the gateway never the core', async () => {
+    await write('src/extension/ok.ts', "import { ConversationHub } from '../core/hub';\n");
+    await write('src/standalone/ok.ts', "import { ConversationHub } from '../core/hub';\nimport fs from 'node:fs';\n");
+    await write('src/standalone/bad.ts', "import { x } from '../extension/x';\n");
+    await write('src/gateway/bad.ts', "import { ConversationHub } from '../core/hub';\n");
+    const { checkLayers } = await load();
+    const v = await checkLayers(root);
+    assert.deepEqual(v.map((x) => x.file).sort(), [path.join('src', 'gateway', 'bad.ts'), path.join('src', 'standalone', 'bad.ts')]);
   });
 
   it('sees dynamic imports', async () => {

@@ -3,60 +3,69 @@ import { ReadableStream } from 'node:stream/web';
 import type { HostToWebview } from '../../src/shared/protocol';
 import { BrowserHost, type BrowserEnv } from '../../webview/host/browserHost';
 
-type Reply = { status?: number; json?: unknown; sse?: Uint8Array[]; hang?: boolean };
-interface Call {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body?: unknown;
+/**
+ * The browser transport against a fake gateway: GET /ui/events is an event
+ * stream the test writes into; POST /ui/messages records what the page sent.
+ */
+interface Posted {
+  connection: string;
+  message: { type: string; [k: string]: unknown };
+  auth: string | undefined;
 }
 
-const SID = 'sess-1234abcd';
-const RID = 'reply-1234abcd';
-
-function sseBytes(frames: string, cuts: number[]): Uint8Array[] {
-  const bytes = new TextEncoder().encode(frames);
-  const out: Uint8Array[] = [];
-  let at = 0;
-  for (const c of [...cuts, bytes.length]) {
-    if (c > at) out.push(bytes.slice(at, c));
-    at = c;
+class FakeStream {
+  private ctl!: ReadableStreamDefaultController<Uint8Array>;
+  readonly body = new ReadableStream<Uint8Array>({ start: (c) => void (this.ctl = c) });
+  closed = false;
+  write(text: string): void {
+    this.ctl.enqueue(new TextEncoder().encode(text));
   }
-  return out;
-}
-
-function frame(id: number, event: string, data: unknown): string {
-  return `id: ${id}\r\nevent: ${event}\r\ndata: ${JSON.stringify(data)}\r\n\r\n`;
+  hello(id: string): void {
+    this.write(`event: hello\ndata: ${JSON.stringify({ connection: id })}\n\n`);
+  }
+  send(m: unknown, id = 1): void {
+    // Split mid-frame on purpose: the reader must not care where chunks end.
+    const text = `id: ${id}\r\nevent: message\r\ndata: ${JSON.stringify(m)}\r\n\r\n`;
+    const cut = Math.floor(text.length / 2);
+    this.write(text.slice(0, cut));
+    this.write(text.slice(cut));
+  }
+  end(): void {
+    this.closed = true;
+    this.ctl.close();
+  }
 }
 
 class FakeGateway {
-  calls: Call[] = [];
-  routes = new Map<string, (c: Call) => Reply>();
-  on(method: string, path: string, reply: Reply | ((c: Call) => Reply)) {
-    this.routes.set(`${method} ${path}`, typeof reply === 'function' ? reply : () => reply);
-  }
+  streams: { url: string; auth: string | undefined; stream: FakeStream }[] = [];
+  posted: Posted[] = [];
+  /** Status for the next POST /ui/messages (then back to 202). */
+  postStatus: number[] = [];
+  streamStatus: number[] = [];
+  down = false;
   fetch = (async (input: string, init: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal } = {}) => {
-    const method = init.method ?? 'GET';
+    if (this.down) throw new TypeError('Failed to fetch');
     const url = String(input);
-    const call: Call = { method, url, headers: init.headers ?? {}, body: init.body ? JSON.parse(init.body) : undefined };
-    this.calls.push(call);
-    const handler = this.routes.get(`${method} ${url}`);
-    const r: Reply = handler ? handler(call) : { status: 404, json: { error: { code: 'not_found', message: 'no such route' } } };
-    const status = r.status ?? 200;
-    let body: ReadableStream<Uint8Array> | null = null;
-    if (r.sse) {
-      const chunks = [...r.sse];
-      body = new ReadableStream<Uint8Array>({
-        async pull(ctl) {
-          await new Promise((res) => setImmediate(res));
-          const next = chunks.shift();
-          if (next) ctl.enqueue(next);
-          else if (!r.hang) ctl.close();
-        },
-      });
+    const auth = init.headers?.Authorization;
+    if ((init.method ?? 'GET') === 'GET' && url.startsWith('/ui/events')) {
+      const status = this.streamStatus.shift() ?? 200;
+      if (status !== 200) return { ok: false, status, body: null };
+      const stream = new FakeStream();
+      init.signal?.addEventListener('abort', () => !stream.closed && stream.end());
+      this.streams.push({ url, auth, stream });
+      return { ok: true, status: 200, body: stream.body };
     }
-    return { ok: status >= 200 && status < 300, status, json: async () => r.json, body };
+    if (init.method === 'POST' && url === '/ui/messages') {
+      const status = this.postStatus.shift() ?? 202;
+      const body = JSON.parse(init.body ?? '{}') as { connection: string; message: Posted['message'] };
+      if (status === 202) this.posted.push({ ...body, auth });
+      return { ok: status < 300, status, body: null };
+    }
+    return { ok: false, status: 404, body: null };
   }) as unknown as typeof fetch;
+  get last(): FakeStream {
+    return this.streams.at(-1)!.stream;
+  }
 }
 
 function memStorage(): Storage {
@@ -64,50 +73,28 @@ function memStorage(): Storage {
   return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v), removeItem: (k: string) => void m.delete(k) } as Storage;
 }
 
-function makeEnv(gw: FakeGateway, hash = '#token=secret-token&session=' + SID) {
+function makeEnv(gw: FakeGateway, hash = '#token=secret-token&session=sess-1234abcd') {
   const replaced: string[] = [];
   const opened: string[] = [];
   const confirms: string[] = [];
+  const copied: string[] = [];
   const downloads: Array<{ name: string; text: string }> = [];
   let confirmAnswer = true;
-  let n = 0;
   const env: BrowserEnv = {
     fetch: gw.fetch,
     location: { hash, pathname: '/', search: '', origin: 'http://127.0.0.1:6120' },
     history: { replaceState: (_d, _u, url) => void replaced.push(String(url)) },
-    localStorage: memStorage(),
     sessionStorage: memStorage(),
     confirm: (m) => (confirms.push(m), confirmAnswer),
     open: (u) => void opened.push(u),
-    clipboard: { writeText: async () => undefined },
+    clipboard: { writeText: async (t) => void copied.push(t) },
     download: (name, text) => void downloads.push({ name, text }),
-    now: () => 1_700_000_000_000,
-    randomId: () => `user-0000000${++n}`,
+    retryDelayMs: () => 1,
   };
-  return { env, replaced, opened, confirms, downloads, setConfirm: (v: boolean) => (confirmAnswer = v) };
+  return { env, replaced, opened, confirms, copied, downloads, setConfirm: (v: boolean) => (confirmAnswer = v) };
 }
 
-const session = {
-  session_id: SID,
-  title: 'Stored chat',
-  status: 'complete',
-  created_at: 1,
-  updated_at: 2,
-  messages: [
-    { id: 'user-stored01', role: 'user', content: 'q', status: 'complete', created_at: 1 },
-    { id: 'reply-0000001', role: 'assistant', content: 'a', status: 'complete', created_at: 2 },
-  ],
-};
-
-function standardRoutes(gw: FakeGateway) {
-  gw.on('GET', '/health', { json: { status: 'ok', ollama: { reachable: true, version: '0.12.0' } } });
-  gw.on('GET', '/models', { json: { models: [{ name: 'alpha:1b', size: 1 }, { name: 'beta:2b', size: 2 }] } });
-  gw.on('GET', '/sessions', { json: { sessions: [{ session_id: SID, title: 'Stored chat', created_at: 1, updated_at: 2, status: 'complete', message_count: 2 }, { session_id: '../bad', title: 'x' }] } });
-  gw.on('GET', `/sessions/${SID}`, { json: session });
-}
-
-/** Waits on a condition by time, not by a count of turns: timers (health polling) need wall-clock time. */
-async function until<T>(fn: () => T | undefined, what: string, ms = 5000): Promise<T> {
+async function until<T>(fn: () => T | undefined | false, what: string, ms = 3000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = fn();
@@ -123,286 +110,181 @@ function collect(host: BrowserHost): HostToWebview[] {
   return got;
 }
 
-describe('browser host', () => {
+const snapshot: HostToWebview = {
+  type: 'snapshot',
+  state: { sessions: [], current: null, models: [], connection: { status: 'ok', url: 'http://127.0.0.1:11434' }, capabilities: { editor: false, pull: true } },
+};
+
+describe('browser host (a transport to the gateway’s conversation core)', () => {
   let host: BrowserHost | undefined;
   afterEach(() => host?.dispose());
 
-  it('takes the token and session from the fragment and removes them from the URL', async () => {
+  it('takes the token from the fragment, removes it from the URL, and sends it on every request', async () => {
     const gw = new FakeGateway();
-    standardRoutes(gw);
     const { env, replaced } = makeEnv(gw);
     host = new BrowserHost(env);
     assert.deepEqual(replaced, ['/']);
+    assert.equal(env.sessionStorage.getItem('hearth.token'), 'secret-token', 'kept for a reload of this tab');
+    await until(() => gw.streams.length === 1, 'the event stream');
+    gw.last.hello('c0ffee00-0000');
+    host.post({ type: 'ready' });
+    await until(() => gw.posted.length === 1, 'the ready message');
+    assert.equal(gw.streams[0]!.auth, 'Bearer secret-token');
+    assert.equal(gw.posted[0]!.auth, 'Bearer secret-token');
+    assert.equal(gw.streams[0]!.url, '/ui/events');
+  });
+
+  it('the first ready opens the session a #session= link names, once', async () => {
+    const gw = new FakeGateway();
+    host = new BrowserHost(makeEnv(gw).env);
+    await until(() => gw.streams.length === 1, 'the event stream');
+    gw.last.hello('c0ffee00-0000');
+    host.post({ type: 'ready' });
+    host.post({ type: 'ready' });
+    await until(() => gw.posted.length === 2, 'both');
+    assert.deepEqual(gw.posted.map((p) => p.message), [{ type: 'ready', sessionId: 'sess-1234abcd' }, { type: 'ready' }]);
+  });
+
+  it('posts messages in order, with the connection id, only once the stream said hello', async () => {
+    const gw = new FakeGateway();
+    host = new BrowserHost(makeEnv(gw, '#token=t0ken-123').env);
+    host.post({ type: 'ready' });
+    host.post({ type: 'send', content: 'one' });
+    host.post({ type: 'cancel' });
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(gw.posted.length, 0, 'nothing before hello');
+    await until(() => gw.streams.length === 1, 'the event stream');
+    gw.last.hello('c0ffee00-0001');
+    await until(() => gw.posted.length === 3, 'all three');
+    assert.deepEqual(gw.posted.map((p) => p.message.type), ['ready', 'send', 'cancel']);
+    assert.ok(gw.posted.every((p) => p.connection === 'c0ffee00-0001'));
+  });
+
+  it('hands the UI every valid host message, and drops invalid ones', async () => {
+    const gw = new FakeGateway();
+    host = new BrowserHost(makeEnv(gw).env);
+    const got = collect(host);
+    await until(() => gw.streams.length === 1, 'the event stream');
+    gw.last.hello('c0ffee00-0000');
+    gw.last.send(snapshot);
+    gw.last.send({ type: 'notice', level: 'info', message: 'hi' });
+    gw.last.send({ type: 'notice', level: 'shout', message: '<img src=x onerror=alert(1)>' });
+    gw.last.send({ type: 'nonsense' });
+    gw.last.write('event: message\ndata: {not json\n\n');
+    gw.last.send({ type: 'showHistory' });
+    await until(() => got.some((m) => m.type === 'showHistory'), 'the last message');
+    assert.deepEqual(got.map((m) => m.type), ['snapshot', 'notice', 'showHistory']);
+  });
+
+  it('carries out page effects: copy, download, and a link only after the user confirms it', async () => {
+    const gw = new FakeGateway();
+    const e = makeEnv(gw);
+    host = new BrowserHost(e.env);
+    const got = collect(host);
+    await until(() => gw.streams.length === 1, 'the event stream');
+    gw.last.hello('c0ffee00-0000');
+    gw.last.send({ type: 'pageEffect', effect: { kind: 'copy', text: 'code' } });
+    await until(() => e.copied.length === 1, 'the copy');
+    assert.deepEqual(e.copied, ['code']);
+    await until(() => got.some((m) => m.type === 'notice' && m.message === 'Copied.'), 'the copied note');
+    gw.last.send({ type: 'pageEffect', effect: { kind: 'download', fileName: 'chat.md', text: '# Chat' } });
+    await until(() => e.downloads.length === 1, 'the download');
+    assert.deepEqual(e.downloads, [{ name: 'chat.md', text: '# Chat' }]);
+    gw.last.send({ type: 'pageEffect', effect: { kind: 'openUrl', url: 'https://example.com/a' } });
+    await until(() => e.opened.length === 1, 'the tab');
+    assert.match(e.confirms[0]!, /https:\/\/example\.com\/a/);
+    e.setConfirm(false);
+    gw.last.send({ type: 'pageEffect', effect: { kind: 'openUrl', url: 'https://example.com/b' } });
+    await until(() => e.confirms.length === 2, 'the second question');
+    assert.deepEqual(e.opened, ['https://example.com/a']);
+    assert.ok(!got.some((m) => m.type === 'pageEffect'), 'effects never reach the UI');
+  });
+
+  it('a copy the browser refuses says so', async () => {
+    const gw = new FakeGateway();
+    const e = makeEnv(gw);
+    e.env.clipboard = { writeText: () => Promise.reject(new Error('NotAllowedError')) };
+    host = new BrowserHost(e.env);
+    const got = collect(host);
+    await until(() => gw.streams.length === 1, 'the event stream');
+    gw.last.hello('c0ffee00-0000');
+    gw.last.send({ type: 'pageEffect', effect: { kind: 'copy', text: 'code' } });
+    await until(() => got.some((m) => m.type === 'notice' && m.level === 'error' && /Ctrl\+C/.test(m.message)), 'the note');
+  });
+
+  it('a dropped stream reconnects to the same conversation and asks for a fresh snapshot', async () => {
+    const gw = new FakeGateway();
+    host = new BrowserHost(makeEnv(gw).env);
+    await until(() => gw.streams.length === 1, 'the event stream');
+    gw.last.hello('c0ffee00-0000');
+    host.post({ type: 'ready' });
+    await until(() => gw.posted.length === 1, 'ready');
+    gw.last.end();
+    await until(() => gw.streams.length === 2, 'the reconnect');
+    assert.equal(gw.streams[1]!.url, '/ui/events?connection=c0ffee00-0000');
+    gw.last.hello('c0ffee00-0000');
+    await until(() => gw.posted.length === 2, 'ready again');
+    assert.deepEqual(gw.posted[1]!.message, { type: 'ready' });
+  });
+
+  it('a message the gateway no longer knows the page for is sent again after the reconnect', async () => {
+    const gw = new FakeGateway();
+    host = new BrowserHost(makeEnv(gw).env);
+    await until(() => gw.streams.length === 1, 'the event stream');
+    gw.last.hello('c0ffee00-0000');
+    host.post({ type: 'ready' });
+    await until(() => gw.posted.length === 1, 'ready');
+    gw.postStatus.push(404); // the gateway restarted
+    host.post({ type: 'send', content: 'not lost' });
+    gw.last.end();
+    await until(() => gw.streams.length === 2, 'the reconnect');
+    gw.last.hello('c0ffee00-0002');
+    await until(() => gw.posted.some((p) => p.message.type === 'send'), 'the resend');
+    const send = gw.posted.find((p) => p.message.type === 'send')!;
+    assert.equal(send.connection, 'c0ffee00-0002');
+    assert.equal(send.message.content, 'not lost');
+  });
+
+  it('says the gateway is gone while it is down, and comes back by itself', async () => {
+    const gw = new FakeGateway();
+    gw.down = true;
+    host = new BrowserHost(makeEnv(gw).env);
+    const got = collect(host);
+    await until(() => got.some((m) => m.type === 'connection' && m.connection.status === 'unreachable'), 'unreachable');
+    gw.down = false;
+    await until(() => gw.streams.length === 1, 'the reconnect');
+  });
+
+  it('without a token: an empty chat that says how to get one, and no request at all', async () => {
+    const gw = new FakeGateway();
+    const calls: string[] = [];
+    const env = makeEnv(gw, '').env;
+    env.fetch = (async (u: string) => void calls.push(u)) as unknown as typeof fetch;
+    host = new BrowserHost(env);
     const got = collect(host);
     host.post({ type: 'ready' });
-    const snap = await until(() => got.find((m) => m.type === 'snapshot'), 'snapshot');
-    assert.equal(snap.type, 'snapshot');
-    if (snap.type !== 'snapshot') return;
-    assert.equal(snap.state.current?.id, SID, '#session opened the session');
-    assert.equal(snap.state.current?.messages.length, 2);
-    assert.deepEqual(snap.state.sessions.map((s) => s.id), [SID], 'the malformed summary was skipped');
-    assert.deepEqual(snap.state.models.map((m) => m.name), ['alpha:1b', 'beta:2b']);
-    assert.equal(snap.state.selectedModel, 'alpha:1b');
-    assert.equal(snap.state.connection.status, 'ok');
-    assert.deepEqual(snap.state.capabilities, { editor: false, pull: true });
-    // The token travels only in the Authorization header, never in a URL or body.
-    for (const c of gw.calls) {
-      assert.doesNotMatch(c.url, /secret-token/);
-      assert.doesNotMatch(JSON.stringify(c.body ?? ''), /secret-token/);
-      if (c.url !== '/health') assert.equal(c.headers.Authorization, 'Bearer secret-token');
-    }
+    assert.equal(got[0]?.type, 'snapshot');
+    assert.ok(got.some((m) => m.type === 'notice' && /token/.test(m.message)));
+    assert.deepEqual(calls, []);
   });
 
-  it('keeps the token for this tab so a reload still works', () => {
+  it('a wrong token (401) says how to get the right one and stops asking', async () => {
     const gw = new FakeGateway();
-    const { env } = makeEnv(gw);
-    host = new BrowserHost(env);
-    host.dispose();
-    const again = new BrowserHost({ ...env, location: { ...env.location, hash: '' } });
-    host = again;
-    host.post({ type: 'refreshModels' });
-    assert.equal(gw.calls[0]?.headers.Authorization, 'Bearer secret-token');
+    gw.streamStatus.push(401);
+    host = new BrowserHost(makeEnv(gw).env);
+    const got = collect(host);
+    await until(() => got.some((m) => m.type === 'notice' && /token/.test(m.message)), 'the notice');
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(gw.streams.length, 0);
   });
 
-  it('without a token the snapshot says so', async () => {
+  it('keeps the draft and the open view for this tab', () => {
     const gw = new FakeGateway();
     const { env } = makeEnv(gw, '');
     host = new BrowserHost(env);
-    const got = collect(host);
-    host.post({ type: 'ready' });
-    await until(() => got.find((m) => m.type === 'notice'), 'notice');
-    assert.ok(got.some((m) => m.type === 'notice' && /token/.test(m.message)));
-    assert.equal(gw.calls.length, 0);
-  });
-
-  it('streams a turn from SSE bytes split at odd boundaries, validating each event', async () => {
-    const gw = new FakeGateway();
-    standardRoutes(gw);
-    const text =
-      ': keep-alive\r\n\r\n' +
-      frame(1, 'status_update', { status: 'executing', phase: 'loading_model', session_id: SID, message_id: RID }) +
-      frame(2, 'token', { content: 'Grüße ' }) +
-      frame(3, 'token', { content: '🙂 and ' }) +
-      frame(4, 'token', { content: 42 }) + // invalid: dropped
-      frame(5, 'bogus', { x: 1 }) + // unknown event: dropped
-      frame(6, 'token', { content: 'more' }) +
-      frame(7, 'usage', { prompt_tokens: 1, completion_tokens: 3, total_tokens: 4, cost_usd: 0, tokens_per_second: 10, time_to_first_token_ms: 5, load_ms: 1, context_window: 2048, context_used: 4, truncated: false }) +
-      frame(8, 'done', { session_id: SID, message_id: RID, finish_reason: 'stop' });
-    // Cut inside the multi-byte ü and 🙂, inside a CRLF and inside a field name.
-    const bytes = new TextEncoder().encode(text);
-    const cuts = [1, 3, 20, 21, 22, 57, 58, 59];
-    const uIdx = bytes.findIndex((b, i) => b === 0xc3 && bytes[i + 1] === 0xbc);
-    const emojiIdx = bytes.findIndex((b) => b === 0xf0);
-    cuts.push(uIdx + 1, emojiIdx + 1, emojiIdx + 2, emojiIdx + 3);
-    for (let i = 0; i < bytes.length; i++) if (bytes[i] === 13) cuts.push(i + 1);
-    gw.on('POST', '/chat/stream', { sse: sseBytes(text, [...new Set(cuts)].sort((a, b) => a - b)) });
-    const { env } = makeEnv(gw, '#token=t');
-    const warnings: string[] = [];
-    const origWarn = console.warn;
-    console.warn = (m: string) => void warnings.push(m);
-    host = new BrowserHost(env);
-    const got = collect(host);
-    try {
-      host.post({ type: 'send', content: 'hello', model: 'alpha:1b' });
-      await until(() => got.some((m) => m.type === 'session'), 'final session');
-    } finally {
-      console.warn = origWarn;
-    }
-    const post = gw.calls.find((c) => c.url === '/chat/stream')!;
-    assert.deepEqual(post.body, { content: 'hello', model: 'alpha:1b', message_id: 'user-00000001' });
-    assert.equal(post.headers.Accept, 'text/event-stream');
-    const started = got.find((m) => m.type === 'turnStarted');
-    assert.ok(started && started.type === 'turnStarted');
-    assert.equal(started.sessionId, SID);
-    assert.equal(started.userMessage.id, 'user-00000001');
-    assert.equal(started.userMessage.content, 'hello');
-    assert.equal(started.assistantMessage.id, RID);
-    const events = got.flatMap((m) => (m.type === 'event' ? [m.event] : []));
-    assert.deepEqual(events.map((e) => e.type), ['status_update', 'token', 'token', 'token', 'usage', 'done']);
-    const textOut = events.map((e) => (e.type === 'token' ? e.content : '')).join('');
-    assert.equal(textOut, 'Grüße 🙂 and more');
-    assert.equal(warnings.length, 2, 'the two invalid events were dropped with a warning');
-    assert.ok(got.some((m) => m.type === 'sessions'), 'history refreshed after the turn');
-  });
-
-  it('Stop posts the cancel route for the open turn', async () => {
-    const gw = new FakeGateway();
-    standardRoutes(gw);
-    gw.on('POST', '/chat/stream', { sse: sseBytes(frame(1, 'status_update', { status: 'executing', session_id: SID, message_id: RID }), []), hang: true });
-    gw.on('POST', `/chat/${SID}/cancel`, { json: { session_id: SID, cancelled: true } });
-    const { env } = makeEnv(gw, '#token=t');
-    host = new BrowserHost(env);
-    const got = collect(host);
-    host.post({ type: 'send', content: 'long one', model: 'alpha:1b' });
-    await until(() => got.find((m) => m.type === 'turnStarted'), 'turn start');
-    host.post({ type: 'cancel' });
-    await until(() => gw.calls.find((c) => c.url === `/chat/${SID}/cancel` && c.method === 'POST'), 'cancel request');
-  });
-
-  it('a stream that breaks before done is resumed with Last-Event-ID', async () => {
-    const gw = new FakeGateway();
-    standardRoutes(gw);
-    gw.on('POST', '/chat/stream', { sse: sseBytes(frame(1, 'status_update', { status: 'executing', session_id: SID, message_id: RID }) + frame(2, 'token', { content: 'part one, ' }), []) });
-    gw.on('GET', `/chat/stream/${SID}`, { sse: sseBytes(frame(3, 'token', { content: 'part two' }) + frame(4, 'done', { session_id: SID, message_id: RID, finish_reason: 'stop' }), []) });
-    const { env } = makeEnv(gw, '#token=t');
-    host = new BrowserHost(env);
-    const got = collect(host);
-    host.post({ type: 'send', content: 'q', model: 'alpha:1b' });
-    await until(() => got.find((m) => m.type === 'event' && m.event.type === 'done'), 'done');
-    const resume = gw.calls.find((c) => c.method === 'GET' && c.url === `/chat/stream/${SID}`)!;
-    assert.equal(resume.headers['Last-Event-ID'], '2');
-    const tokens = got.flatMap((m) => (m.type === 'event' && m.event.type === 'token' ? [m.event.content] : []));
-    assert.deepEqual(tokens, ['part one, ', 'part two']);
-  });
-
-  it('regenerate and edit use the gateway routes when it has them', async () => {
-    const gw = new FakeGateway();
-    standardRoutes(gw);
-    const stream = frame(1, 'status_update', { status: 'executing', session_id: SID, message_id: RID }) + frame(2, 'done', { session_id: SID, message_id: RID, finish_reason: 'stop' });
-    gw.on('POST', `/chat/${SID}/regenerate`, () => ({ sse: sseBytes(stream, []) }));
-    gw.on('POST', `/chat/${SID}/edit`, () => ({ sse: sseBytes(stream, []) }));
-    const { env } = makeEnv(gw);
-    host = new BrowserHost(env);
-    const got = collect(host);
-    host.post({ type: 'ready' });
-    await until(() => got.find((m) => m.type === 'snapshot'), 'snapshot');
-    host.post({ type: 'regenerate' });
-    await until(() => got.filter((m) => m.type === 'event' && m.event.type === 'done').length === 1, 'regenerated');
-    assert.deepEqual(gw.calls.find((c) => c.url.endsWith('/regenerate'))!.body, { model: 'alpha:1b' });
-    const started = got.find((m) => m.type === 'turnStarted');
-    assert.ok(started?.type === 'turnStarted' && started.userMessage.id === 'user-stored01', 'the question is the stored one');
-    await until(() => got.filter((m) => m.type === 'session').length >= 1, 'session refresh');
-    host.post({ type: 'editLast', content: 'better question' });
-    await until(() => gw.calls.some((c) => c.url.endsWith('/edit')), 'edit');
-    assert.deepEqual(gw.calls.find((c) => c.url.endsWith('/edit'))!.body, { content: 'better question', model: 'alpha:1b' });
-    assert.equal(gw.calls.filter((c) => c.url === '/chat/stream').length, 0);
-  });
-
-  it('regenerate falls back to asking again on a gateway without the route', async () => {
-    const gw = new FakeGateway();
-    standardRoutes(gw);
-    gw.on('POST', '/chat/stream', () => ({ sse: sseBytes(frame(1, 'done', { session_id: SID, message_id: RID, finish_reason: 'stop' }), []) }));
-    const { env } = makeEnv(gw);
-    host = new BrowserHost(env);
-    const got = collect(host);
-    host.post({ type: 'ready' });
-    await until(() => got.find((m) => m.type === 'snapshot'), 'snapshot');
-    host.post({ type: 'regenerate' });
-    await until(() => gw.calls.find((c) => c.url === '/chat/stream'), 'fallback');
-    const body = gw.calls.find((c) => c.url === '/chat/stream')!.body as Record<string, unknown>;
-    assert.equal(body.content, 'q');
-    assert.equal(body.session_id, SID);
-  });
-
-  it('maps history actions: open, rename (PATCH), delete, export as a Markdown download', async () => {
-    const gw = new FakeGateway();
-    standardRoutes(gw);
-    gw.on('PATCH', `/sessions/${SID}`, { json: {} });
-    gw.on('DELETE', `/sessions/${SID}`, { status: 204 });
-    const { env, downloads } = makeEnv(gw, '#token=t');
-    host = new BrowserHost(env);
-    const got = collect(host);
-    host.post({ type: 'openSession', sessionId: SID });
-    await until(() => got.find((m) => m.type === 'session'), 'session');
-    host.post({ type: 'renameSession', sessionId: SID, title: 'Renamed' });
-    await until(() => gw.calls.find((c) => c.method === 'PATCH'), 'patch');
-    assert.deepEqual(gw.calls.find((c) => c.method === 'PATCH')!.body, { title: 'Renamed' });
-    host.post({ type: 'exportSession', sessionId: SID });
-    await until(() => downloads[0], 'download');
-    assert.equal(downloads[0]!.name, 'Stored-chat.md');
-    assert.match(downloads[0]!.text, /^# Stored chat/);
-    assert.match(downloads[0]!.text, /## You\n\nq/);
-    host.post({ type: 'deleteSession', sessionId: SID });
-    await until(() => got.find((m) => m.type === 'session' && m.session === null), 'current cleared');
-    assert.ok(gw.calls.some((c) => c.method === 'DELETE' && c.url === `/sessions/${SID}`));
-  });
-
-  it('links: confirm with the full URL, then open with noopener; declined opens nothing', () => {
-    const gw = new FakeGateway();
-    const { env, opened, confirms, setConfirm } = makeEnv(gw, '#token=t');
-    host = new BrowserHost(env);
-    host.post({ type: 'openLink', url: 'https://example.com/a?b=1' });
-    assert.match(confirms[0]!, /https:\/\/example\.com\/a\?b=1/);
-    assert.deepEqual(opened, ['https://example.com/a?b=1']);
-    setConfirm(false);
-    host.post({ type: 'openLink', url: 'https://example.com/other' });
-    assert.equal(opened.length, 1);
-  });
-
-  it('remembers the selected model in localStorage', () => {
-    const gw = new FakeGateway();
-    const { env } = makeEnv(gw, '#token=t');
-    host = new BrowserHost(env);
-    host.post({ type: 'selectModel', model: 'beta:2b' });
-    assert.equal(env.localStorage.getItem('hearth.model'), 'beta:2b');
-  });
-
-  it('reports Ollama unreachable from /health', async () => {
-    const gw = new FakeGateway();
-    standardRoutes(gw);
-    gw.on('GET', '/health', { json: { status: 'degraded', ollama: { reachable: false, version: null, error: 'connect ECONNREFUSED 127.0.0.1:11434' } } });
-    const { env } = makeEnv(gw, '#token=t');
-    host = new BrowserHost(env);
-    const got = collect(host);
-    host.post({ type: 'retryConnection' });
-    const c = await until(() => got.find((m) => m.type === 'connection'), 'connection');
-    assert.ok(c.type === 'connection' && c.connection.status === 'unreachable');
-    assert.match(c.connection.status === 'unreachable' ? c.connection.error : '', /ECONNREFUSED/);
-  });
-
-  it('re-checks /health while Ollama is unreachable and clears the state when it is back', async () => {
-    const gw = new FakeGateway();
-    standardRoutes(gw);
-    let up = false;
-    gw.on('GET', '/health', () => ({ json: { status: up ? 'ok' : 'degraded', ollama: { reachable: up, version: null, ...(up ? {} : { error: 'ECONNREFUSED' }) } } }));
-    const { env } = makeEnv(gw, '#token=t');
-    host = new BrowserHost({ ...env, healthPollMs: 5 });
-    const got = collect(host);
-    host.post({ type: 'ready' });
-    const snap = await until(() => got.find((m) => m.type === 'snapshot'), 'snapshot');
-    assert.ok(snap.type === 'snapshot' && snap.state.connection.status === 'unreachable');
-    await until(() => gw.calls.filter((c) => c.url === '/health').length >= 3, 'polling');
-    up = true;
-    await until(() => got.find((m) => m.type === 'connection' && m.connection.status === 'ok'), 'back up');
-    const polls = gw.calls.filter((c) => c.url === '/health').length;
-    await until(() => got.some((m) => m.type === 'models'), 'models refreshed');
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(gw.calls.filter((c) => c.url === '/health').length, polls, 'polling stops once reachable');
-  });
-
-  it('a 401 becomes a notice that says where the token comes from', async () => {
-    const gw = new FakeGateway();
-    gw.on('GET', '/models', { status: 401, json: { error: { code: 'unauthorized', message: 'missing or wrong token' } } });
-    const { env } = makeEnv(gw, '#token=wrong');
-    host = new BrowserHost(env);
-    const got = collect(host);
-    host.post({ type: 'refreshModels' });
-    const n = await until(() => got.find((m) => m.type === 'notice'), 'notice');
-    assert.ok(n.type === 'notice' && /#token=/.test(n.message));
-  });
-
-  it('pull: progress events, then done and a model refresh; cancel aborts', async () => {
-    const gw = new FakeGateway();
-    standardRoutes(gw);
-    gw.on('POST', '/models/pull', { sse: sseBytes(frame(1, 'progress', { status: 'pulling', total: 100, completed: 50 }) + frame(2, 'done', { model: 'gamma:1b', status: 'success' }), [7, 30]) });
-    const { env } = makeEnv(gw, '#token=t');
-    host = new BrowserHost(env);
-    const got = collect(host);
-    host.post({ type: 'pullModel', model: 'gamma:1b' });
-    await until(() => got.find((m) => m.type === 'pullDone'), 'pull done');
-    const progress = got.filter((m) => m.type === 'pullProgress');
-    assert.ok(progress.some((m) => m.type === 'pullProgress' && m.progress.completed === 50));
-    const doneMsg = got.find((m) => m.type === 'pullDone');
-    assert.ok(doneMsg && doneMsg.type === 'pullDone' && doneMsg.error === undefined);
-    await until(() => got.find((m) => m.type === 'models'), 'models refresh');
-  });
-
-  it('features without an editor say so instead of failing silently', async () => {
-    const gw = new FakeGateway();
-    const { env } = makeEnv(gw, '#token=t');
-    host = new BrowserHost(env);
-    const got = collect(host);
-    host.post({ type: 'insertCode', code: 'x' });
-    await until(() => got.find((m) => m.type === 'notice'), 'notice');
+    host.setUiState({ draft: 'half a question', view: 'history' });
+    assert.deepEqual(new BrowserHost(env).getUiState(), { draft: 'half a question', view: 'history' });
+    env.sessionStorage.setItem('hearth.ui', '{"draft":5,"view":"elsewhere"}');
+    assert.deepEqual(host.getUiState(), { draft: undefined, view: undefined });
   });
 });

@@ -6,6 +6,16 @@ export interface UiState {
   view?: 'chat' | 'history';
 }
 
+/** What either host stored, read defensively (an older version or a hand edit may have left anything). */
+export function parseUiState(raw: unknown): UiState {
+  if (!raw || typeof raw !== 'object') return {};
+  const { draft, view } = raw as Record<string, unknown>;
+  return {
+    draft: typeof draft === 'string' ? draft : undefined,
+    view: view === 'history' || view === 'chat' ? view : undefined,
+  };
+}
+
 /**
  * The one thing the UI talks to. Inside VS Code it is postMessage; in a browser
  * it is fetch + SSE against the standalone gateway. The UI never knows which.

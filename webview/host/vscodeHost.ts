@@ -1,5 +1,5 @@
 import { parseHostMessage, type HostToWebview, type WebviewToHost } from '../../src/shared/protocol';
-import { Listeners, type Host, type UiState } from './types';
+import { Listeners, parseUiState, type Host, type UiState } from './types';
 
 /** The subset of the API VS Code injects into webviews that we use. */
 export interface VsCodeApi {
@@ -42,13 +42,7 @@ export class VsCodeHost implements Host {
   }
 
   getUiState(): UiState {
-    const s = this.api.getState();
-    if (!s || typeof s !== 'object') return {};
-    const { draft, view } = s as Record<string, unknown>;
-    return {
-      draft: typeof draft === 'string' ? draft : undefined,
-      view: view === 'history' || view === 'chat' ? view : undefined,
-    };
+    return parseUiState(this.api.getState());
   }
 
   setUiState(state: UiState): void {

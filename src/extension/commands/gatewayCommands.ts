@@ -7,9 +7,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { loadCore } from '../loadCore';
+import { loadHeavy } from '../loadHeavy';
 import type { ChatService } from '../../gateway/chat/types';
 import type { GatewayServer } from '../../gateway/server';
+import type { UiHost } from '../../gateway/server/deps';
 import type { SessionStore } from '../../shared/session';
 import type { EngineHolder } from '../engine/engineHolder';
 import type { Log } from '../log';
@@ -20,6 +21,8 @@ export interface GatewayDeps {
   engines: EngineHolder;
   /** dist/webview: the browser UI the server serves at `/`. */
   webviewDir: string;
+  /** The browser pages' conversations (the conversation core, shared with this window). */
+  ui: () => Promise<UiHost & { dispose(): void }>;
   /** Loads the API key before the engine is first used. */
   prepare: () => Promise<void>;
   log: Log;
@@ -29,6 +32,7 @@ export class GatewayCommands implements vscode.Disposable {
   private server: GatewayServer | undefined;
   private starting: Promise<GatewayServer> | undefined;
   private fullUrl: string | undefined;
+  private pages: { dispose(): void } | undefined;
 
   constructor(private readonly deps: GatewayDeps) {}
 
@@ -65,6 +69,9 @@ export class GatewayCommands implements vscode.Disposable {
       await s.close();
       this.deps.log('gateway stopped');
     }
+    // Browser pages' conversations end with the server (a reply one was streaming is stopped).
+    this.pages?.dispose();
+    this.pages = undefined;
   }
 
   dispose(): void {
@@ -76,7 +83,9 @@ export class GatewayCommands implements vscode.Disposable {
     const token = randomBytes(24).toString('base64url');
     const log = this.deps.log;
     // Loaded on first start: the server's code is not part of activation.
-    const { startGatewayServer } = await loadCore();
+    const { startGatewayServer } = await loadHeavy();
+    const ui = await this.deps.ui();
+    this.pages = ui;
     const server = await startGatewayServer({
       port: 0,
       token,
@@ -84,6 +93,7 @@ export class GatewayCommands implements vscode.Disposable {
       chatService: await this.deps.chat(),
       store: this.deps.store,
       webviewDir: this.deps.webviewDir,
+      ui,
       logger: {
         info: (m) => log(`gateway: ${m}`),
         warn: (m) => log(`gateway warning: ${m}`),

@@ -4,7 +4,7 @@
  * bar and the chat panel. Called with {model} (or a name) it selects directly.
  */
 import * as vscode from 'vscode';
-import type { ModelState } from '../models/modelState';
+import type { ModelState } from '../../core/models';
 import { modelPickItems } from '../models/modelPickItems';
 
 interface Item extends vscode.QuickPickItem {

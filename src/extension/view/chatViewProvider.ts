@@ -1,27 +1,24 @@
 /**
- * The hearth.chat webview view: a strict CSP with a fresh nonce per page, only
- * dist/webview as a local resource root, hashed asset names from its manifest.
- * What is sent when is the WebviewChannel's business.
+ * The hearth.chat webview view: VS Code's transport to the conversation core.
+ * A strict CSP with a fresh nonce per page, only dist/webview as a local
+ * resource root, hashed asset names from its manifest. Every message the page
+ * sends goes to the core's conversation; what the core sends comes back here.
+ * The core (and its validators) load with the first message, not at activation.
  */
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { loadCore } from '../loadCore';
-import type { HostToWebview, Snapshot } from '../../shared/protocol';
+import type { PostedRecord } from '../../core/channel';
+import type { Conversation } from '../../core/conversation';
+import type { HostToWebview } from '../../shared/protocol';
 import type { Log } from '../log';
 import { makeNonce, parseAssetManifest, renderHtml, type WebviewAssets } from './html';
-import type { WebviewActions } from './messageRouter';
-import { WebviewChannel, type PostedRecord } from './webviewChannel';
-
-export type { PostedRecord } from './webviewChannel';
 
 export const CHAT_VIEW_ID = 'hearth.chat';
 
 export interface ChatViewDeps {
   extensionUri: vscode.Uri;
-  /** Async part of a snapshot; the returned function builds it synchronously. */
-  prepareSnapshot: () => Promise<() => Snapshot>;
-  /** Actions for every other message (`ready` is the channel's). */
-  actions: Omit<WebviewActions, 'ready'>;
+  /** The window's conversation, created (and the heavy code loaded) on first use. */
+  conversation: () => Promise<Conversation>;
   log: Log;
   /** Called on each resolve (the first one triggers the lazy connection check). */
   onResolved?: () => void;
@@ -30,32 +27,36 @@ export interface ChatViewDeps {
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private viewSubs: vscode.Disposable[] = [];
-  private readonly channel: WebviewChannel;
+  private loaded: Conversation | undefined;
   private resolvedOnce: () => void = () => {};
   /** Resolves once resolveWebviewView has run. */
   readonly whenResolved: Promise<void>;
 
   constructor(private readonly deps: ChatViewDeps) {
-    this.channel = new WebviewChannel((m) => void this.view?.webview.postMessage(m).then(undefined, () => {}), deps.prepareSnapshot);
     this.whenResolved = new Promise((r) => (this.resolvedOnce = r));
   }
 
+  /** How the core's messages reach the page (dropped when there is none). */
+  readonly send = (m: HostToWebview): void => {
+    void this.view?.webview.postMessage(m).then(undefined, () => {});
+  };
+
   get isReady(): boolean {
-    return this.channel.isReady;
+    return this.loaded?.channel.isReady ?? false;
   }
 
   get posted(): readonly PostedRecord[] {
-    return this.channel.posted;
+    return this.loaded?.channel.posted ?? [];
   }
 
   get readyCount(): number {
-    return this.channel.snapshots;
+    return this.loaded?.channel.snapshots ?? 0;
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.disposeViewSubs();
     this.view = view;
-    this.channel.reset();
+    this.pageGone();
     const root = vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview');
     view.webview.options = { enableScripts: true, localResourceRoots: [root] };
     this.setHtml(view, root);
@@ -63,12 +64,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       view.webview.onDidReceiveMessage((raw) => void this.receive(raw)),
       view.onDidChangeVisibility(() => {
         // Hidden: the page is torn down; it sends `ready` again when shown.
-        if (!view.visible) this.channel.reset();
+        if (!view.visible) this.pageGone();
       }),
       view.onDidDispose(() => {
         if (this.view === view) {
           this.view = undefined;
-          this.channel.reset();
+          this.pageGone();
         }
         this.disposeViewSubs();
       }),
@@ -78,14 +79,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.resolvedOnce();
   }
 
-  /** Queues a message for the webview (coalesced; dropped while it is not ready). */
-  post(m: HostToWebview): void {
-    this.channel.post(m);
-  }
-
-  /** Like post, but kept until the webview is ready if it is not (one-off UI requests). */
-  postWhenReady(m: HostToWebview): void {
-    this.channel.postWhenReady(m);
+  /** Like a post, but kept until the page is ready if it is not (one-off UI requests from commands). */
+  async postWhenReady(m: HostToWebview): Promise<void> {
+    (await this.conversation()).channel.postWhenReady(m);
   }
 
   /** Shows the view (and its container). */
@@ -94,17 +90,25 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     else await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
   }
 
-  /** Handles one message as if the webview sent it (the webview's listener; also the tests' seam). */
+  /** Handles one message as if the page sent it (the page's listener; also the tests' seam). */
   async receive(raw: unknown): Promise<void> {
-    // The validators (zod) load with the first message, not at activation.
-    const { routeWebviewMessage } = await loadCore();
-    await routeWebviewMessage(raw, { ...this.deps.actions, ready: () => this.channel.onReady() }, this.deps.log);
+    await (await this.conversation()).receive(raw);
   }
 
   dispose(): void {
-    this.channel.dispose();
+    this.pageGone();
     this.disposeViewSubs();
     this.view = undefined;
+  }
+
+  private async conversation(): Promise<Conversation> {
+    this.loaded ??= await this.deps.conversation();
+    return this.loaded;
+  }
+
+  /** The page is gone or reloading: the core holds everything until its next `ready`. */
+  private pageGone(): void {
+    this.loaded?.channel.reset();
   }
 
   /** Sets the page; while the build is missing (e.g. mid-rebuild in development) retries for a while. */

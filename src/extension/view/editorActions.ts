@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { Session } from '../../shared/session';
 import { exportFileName, sessionToMarkdown } from '../../shared/exportMarkdown';
-import { allowedExternalUrl } from '../util/safeLink';
+import { allowedExternalUrl } from '../../shared/links';
 import type { Log } from '../log';
 
 export async function copyText(text: string): Promise<void> {

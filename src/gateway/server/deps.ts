@@ -1,3 +1,4 @@
+import type { HostToWebview } from '../../shared/protocol';
 import type { SessionStore } from '../../shared/session';
 import type { ChatService } from '../chat/types';
 import type { ChatEngine } from '../engine/types';
@@ -10,6 +11,31 @@ export interface Logger {
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
+/** One page's open event stream. */
+export interface UiStream {
+  /** False once the stream is gone. */
+  send(m: HostToWebview): boolean;
+  /** Ends the stream (the page's conversation was closed). */
+  close(): void;
+}
+
+/**
+ * The conversation core as the browser UI reaches it (/ui/events, /ui/messages).
+ * The server is only the transport: it never reads a WebviewToHost message.
+ */
+export interface UiHost {
+  /** A page's event stream opened (with the id it had, to come back to its conversation); returns its id. */
+  attach(id: string | undefined, stream: UiStream): string;
+  /** That stream closed. */
+  detach(id: string, stream: UiStream): void;
+  /**
+   * A message from the page, handled in the background (in arrival order of its
+   * start; the page sends one at a time). False when no page has that id (its
+   * stream must reconnect).
+   */
+  receive(id: string, raw: unknown): boolean;
+}
+
 /** What route handlers need. */
 export interface ServerDeps {
   engine: ChatEngine;
@@ -20,4 +46,6 @@ export interface ServerDeps {
   /** How long a turn started by GET /chat/stream/{id} survives with no reader, so the client can resume. */
   resumeGraceMs: number;
   logger: Logger;
+  /** The browser UI's conversations; without it the /ui routes answer 503. */
+  ui?: UiHost;
 }

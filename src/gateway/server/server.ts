@@ -10,13 +10,14 @@ import type { SessionStore } from '../../shared/session';
 import type { ChatService } from '../chat/types';
 import type { ChatEngine } from '../engine/types';
 import { addChatRoutes } from './chatRoutes';
-import { silentLogger, type Logger, type ServerDeps } from './deps';
+import { silentLogger, type Logger, type ServerDeps, type UiHost } from './deps';
 import { HttpError, sendEmpty, sendError, toHttpError } from './httpError';
 import { addModelRoutes } from './modelRoutes';
 import { Router } from './router';
 import { hostAllowed, originAllowed, tokenMatches } from './security';
 import { addSessionRoutes } from './sessionRoutes';
 import { serveAsset, serveIndex } from './staticUi';
+import { addUiRoutes } from './uiRoutes';
 
 export interface GatewayServerOptions {
   /** 0 picks a free port. */
@@ -40,6 +41,8 @@ export interface GatewayServerOptions {
   /** See chatRoutes: how long a GET-started turn waits for a reader to come back (default 30 000). */
   resumeGraceMs?: number;
   maxConnections?: number;
+  /** The browser UI's conversation core (the /ui routes). */
+  ui?: UiHost;
 }
 
 export interface GatewayServer {
@@ -70,12 +73,14 @@ export async function startGatewayServer(opts: GatewayServerOptions): Promise<Ga
     maxSseBufferedBytes: opts.maxSseBufferedBytes ?? 1024 * 1024,
     resumeGraceMs: opts.resumeGraceMs ?? 30_000,
     logger,
+    ...(opts.ui ? { ui: opts.ui } : {}),
   };
 
   const router = new Router();
   addModelRoutes(router, deps);
   const chat = addChatRoutes(router, deps);
   addSessionRoutes(router, deps);
+  addUiRoutes(router, deps);
   router.add('GET', '/', ({ res }) => serveIndex(res, opts.webviewDir), { auth: false });
   // Browsers ask for it unprompted; an empty answer keeps their consoles clean of a 401.
   router.add('GET', '/favicon.ico', ({ res }) => sendEmpty(res, 204), { auth: false });

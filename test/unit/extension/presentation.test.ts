@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { formatBytes, modelPickItems } from '../../../src/extension/models/modelPickItems';
 import { statusBarView } from '../../../src/extension/statusBarView';
-import { allowedExternalUrl } from '../../../src/extension/util/safeLink';
+import { allowedExternalUrl } from '../../../src/shared/links';
 import { contentSecurityPolicy, parseAssetManifest, renderHtml } from '../../../src/extension/view/html';
 
 describe('model pick items', () => {

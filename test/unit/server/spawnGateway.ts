@@ -1,4 +1,4 @@
-/** Runs the real entry point (src/gateway/main.ts through tsx) as a child process. */
+/** Runs the real entry point (src/standalone/main.ts through tsx) as a child process. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
@@ -15,7 +15,7 @@ export interface GatewayProcess {
 }
 
 export function spawnGateway(env: Record<string, string>): GatewayProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src', 'gateway', 'main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src', 'standalone', 'main.ts')], {
     cwd: REPO,
     env: { ...process.env, HEARTH_GATEWAY_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,12 +1,14 @@
 /** Starts a real gateway server (port 0) over a temp FileSessionStore, with the double + real engine or a fake engine. */
 import { promises as fs } from 'node:fs';
-import { createChatService } from '../../../src/gateway/chat/chatService';
+import type { PageConnections } from '../../../src/core/pageConnections';
 import type { ChatService, TurnSettings } from '../../../src/gateway/chat/types';
 import { createEngine } from '../../../src/gateway/engine';
 import type { ChatEngine } from '../../../src/gateway/engine/types';
-import { startGatewayServer, type GatewayServer, type GatewayServerOptions, type Logger } from '../../../src/gateway/server';
+import type { GatewayServer, GatewayServerOptions, Logger } from '../../../src/gateway/server';
 import { FileSessionStore } from '../../../src/gateway/sessions/fileStore';
+import { startStandaloneGateway } from '../../../src/standalone/gateway';
 import { tempDir } from '../chat/helpers';
+import { MemoryMemento } from '../extension/memento';
 
 export const TOKEN = 'test-token-0123456789';
 
@@ -15,6 +17,8 @@ export interface TestGateway {
   server: GatewayServer;
   store: FileSessionStore;
   service: ChatService;
+  /** The browser pages' conversations (the /ui routes). */
+  pages: PageConnections;
   engine: ChatEngine;
   dir: string;
   logs: string[];
@@ -26,7 +30,7 @@ export function engineFor(doubleUrl: string): ChatEngine {
 }
 
 export async function startTestGateway(
-  o: { engine: ChatEngine; settings?: TurnSettings; dir?: string } & Partial<Omit<GatewayServerOptions, 'engine' | 'chatService' | 'store'>>,
+  o: { engine: ChatEngine; settings?: TurnSettings; dir?: string; pageGraceMs?: number } & Partial<Omit<GatewayServerOptions, 'engine' | 'chatService' | 'store' | 'ui'>>,
 ): Promise<TestGateway> {
   const dir = o.dir ?? (await tempDir('hearth-gw-'));
   const store = new FileSessionStore({ dir, fsync: false });
@@ -36,28 +40,33 @@ export async function startTestGateway(
     warn: (m) => logs.push(`warn ${m}`),
     error: (m, e) => logs.push(`error ${m} ${String(e)}`),
   };
-  const service = createChatService({ store, engine: o.engine, settings: () => o.settings ?? {}, flushIntervalMs: 20 });
-  const server = await startGatewayServer({
+  const { settings, dir: _dir, ...rest } = o;
+  const gw = await startStandaloneGateway({
     port: 0,
     token: TOKEN,
     heartbeatMs: 15_000,
     logger,
-    ...o,
+    serverUrl: 'http://127.0.0.1:11434',
+    pollMs: 0,
+    ...rest,
+    prefs: new MemoryMemento(),
+    settings: () => settings ?? {},
+    chat: { flushIntervalMs: 20 },
     engine: o.engine,
-    chatService: service,
     store,
   });
+  const server = gw.server;
   return {
     port: server.port,
     server,
     store,
-    service,
+    service: gw.chatService,
+    pages: gw.pages,
     engine: o.engine,
     dir,
     logs,
     async close() {
-      await server.close();
-      await service.dispose();
+      await gw.close();
       await o.engine.close();
       if (!o.dir) await fs.rm(dir, { recursive: true, force: true });
     },

@@ -1,6 +1,6 @@
-/** Pulls one model at a time with progress to the webview, cancellable. Pure: the engine and sink are injected. */
-import type { PullProgress } from '../../shared/models';
-import type { HostToWebview } from '../../shared/protocol';
+/** Pulls one model at a time with progress to every page, cancellable. Pure: the engine and sink are injected. */
+import type { PullProgress } from '../shared/models';
+import type { HostToWebview } from '../shared/protocol';
 
 export interface Puller {
   pull(model: string, onProgress: (p: PullProgress) => void, signal?: AbortSignal): Promise<void>;

@@ -3,15 +3,20 @@
  * the port first (so a second copy fails before touching anyone's sessions),
  * recovers interrupted turns, then prints exactly one line on stdout: the URL to
  * open. Everything else goes to stderr; the token is never logged.
+ *
+ * The composition root of the browser transport: the gateway (engine, chat
+ * service, store, HTTP server) plus the conversation core that answers the
+ * browser UI's messages, the same core the VS Code extension runs.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createChatService } from './chat/chatService';
-import { ConfigError, parseGatewayConfig, startUrl } from './config';
-import { createEngine } from './engine';
-import { PortInUseError, startGatewayServer, type Logger } from './server';
-import { FileSessionStore } from './sessions/fileStore';
+import { ConfigError, parseGatewayConfig, startUrl } from '../gateway/config';
+import { createEngine } from '../gateway/engine';
+import { PortInUseError, type Logger } from '../gateway/server';
+import { FileSessionStore } from '../gateway/sessions/fileStore';
+import { startStandaloneGateway } from './gateway';
+import { PrefsFile } from './prefsFile';
 
 function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -49,22 +54,19 @@ async function main(): Promise<void> {
     onCorrupt: (file, reason, movedTo) => logger.warn(`moved a corrupt session file aside (${reason}): ${movedTo ?? file}`),
   });
   const systemPrompt = config.systemPrompt;
-  const chatService = createChatService({
-    store,
-    engine,
-    settings: () => (systemPrompt ? { systemPrompt } : {}),
-    log: (m, e) => logger.warn(m, e),
-  });
+  const prefs = await PrefsFile.open(config.dataDir, (m) => logger.warn(m));
 
-  let server;
+  let gateway;
   try {
-    server = await startGatewayServer({
+    gateway = await startStandaloneGateway({
       port: config.port,
       host: '127.0.0.1',
       token: config.token,
       engine,
-      chatService,
       store,
+      prefs,
+      serverUrl: config.provider.baseUrl,
+      settings: () => (systemPrompt ? { systemPrompt } : {}),
       heartbeatMs: config.heartbeatMs,
       webviewDir: findWebviewDir(),
       logger,
@@ -78,18 +80,16 @@ async function main(): Promise<void> {
     throw e;
   }
 
-  const recovered = await store.recoverInterrupted();
-  if (recovered > 0) logger.info(`marked ${recovered} reply(ies) interrupted by an earlier stop`);
+  if (gateway.recovered > 0) logger.info(`marked ${gateway.recovered} reply(ies) interrupted by an earlier stop`);
   logger.info(`sessions in ${config.dataDir}; model server ${config.provider.baseUrl} (${config.provider.provider})`);
-  process.stdout.write(startUrl(server.port, config.token) + '\n');
+  process.stdout.write(startUrl(gateway.server.port, config.token) + '\n');
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) process.exit(130);
     stopping = true;
     logger.info(`${signal}: stopping`);
-    await server.close().catch((e) => logger.warn('closing the server', e));
-    await chatService.dispose().catch((e) => logger.warn('finishing open replies', e));
+    await gateway.close().catch((e) => logger.warn('closing the gateway', e));
     await engine.close().catch(() => {});
     process.exit(0);
   };

@@ -1,12 +1,15 @@
 /**
  * The live model list, the chosen model and whether the server answers. Fetched
  * lazily (first view / first pick / retry), never at activation. The choice is
- * remembered in globalState and follows hearth.model when that is set. Pure:
- * engine, memento and setting writer are injected.
+ * remembered (globalState in VS Code, the data folder for the gateway) and
+ * follows a configured model when there is one. While the server is
+ * unreachable it is asked again now and then, so the banner clears by itself.
+ * Pure: the server, the store of preferences and the setting writer are injected.
  */
-import type { ModelInfo } from '../../shared/models';
-import type { ConnectionState } from '../../shared/protocol';
-import { Emitter } from '../util/emitter';
+import type { ModelInfo } from '../shared/models';
+import type { ConnectionState } from '../shared/protocol';
+import { Emitter } from './emitter';
+import type { KeyValueStore } from './platform';
 
 export const SELECTED_MODEL_KEY = 'hearth.selectedModel';
 
@@ -19,8 +22,10 @@ export interface ModelStateDeps {
   source: () => ModelSource;
   /** Runs before the server is asked (loads the API key). */
   prepare?: () => Promise<void>;
-  memento: { get<T>(key: string): T | undefined; update(key: string, value: unknown): Thenable<void> };
-  /** The hearth.model setting ('' = none). */
+  memento: KeyValueStore;
+  /** How often the server is asked again while it is unreachable (default 10 s; 0 = never). */
+  pollMs?: number;
+  /** The configured model ('' = none): hearth.model in VS Code. */
   configuredModel: () => string;
   /** Writes hearth.model, used when the user picks another model while the setting names one. */
   writeConfiguredModel?: (name: string) => Thenable<void> | Promise<void>;
@@ -38,6 +43,8 @@ export class ModelState {
   private conn: ConnectionState;
   private inFlight: Promise<void> | undefined;
   private checked = false;
+  private pollTimer: ReturnType<typeof setTimeout> | undefined;
+  private disposed = false;
   readonly onDidChange = new Emitter<ModelsChange>();
 
   constructor(private readonly deps: ModelStateDeps) {
@@ -113,6 +120,9 @@ export class ModelState {
   }
 
   dispose(): void {
+    this.disposed = true;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
     this.onDidChange.dispose();
   }
 
@@ -139,6 +149,24 @@ export class ModelState {
   }
 
   private fire(): void {
+    this.schedulePoll();
     this.onDidChange.fire({ models: this.list, selectedModel: this.selected, connection: this.conn });
+  }
+
+  /** While unreachable (and asked at least once), ask again after a while; never more than one timer. */
+  private schedulePoll(): void {
+    const ms = this.deps.pollMs ?? 10_000;
+    if (this.conn.status !== 'unreachable' || !this.checked || this.disposed || ms <= 0) {
+      if (this.pollTimer) clearTimeout(this.pollTimer);
+      this.pollTimer = undefined;
+      return;
+    }
+    if (this.pollTimer) return;
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = undefined;
+      if (!this.disposed) void this.refresh();
+    }, ms);
+    // Node: a retry timer must not keep a process (the gateway, a test) alive.
+    (this.pollTimer as { unref?: () => void }).unref?.();
   }
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { WebviewChannel } from '../../../src/extension/view/webviewChannel';
-import type { Timers } from '../../../src/extension/chat/tokenCoalescer';
+import { UiChannel } from '../../../src/core/channel';
 import type { HostToWebview, Snapshot } from '../../../src/shared/protocol';
 
 const SID = 'session-0001';
@@ -19,22 +18,6 @@ function snapshotOf(text: string): Snapshot {
   };
 }
 
-class ManualTimers implements Timers {
-  fns: (() => void)[] = [];
-  set(fn: () => void): unknown {
-    this.fns.push(fn);
-    return fn;
-  }
-  clear(h: unknown): void {
-    this.fns = this.fns.filter((f) => f !== h);
-  }
-  fire(): void {
-    const fns = this.fns;
-    this.fns = [];
-    for (const f of fns) f();
-  }
-}
-
 /** What the webview would show: the snapshot's reply text plus every token after it. */
 function shownText(sent: HostToWebview[]): string {
   let text = '';
@@ -45,11 +28,10 @@ function shownText(sent: HostToWebview[]): string {
   return text;
 }
 
-describe('WebviewChannel', () => {
+describe('UiChannel (what one page is sent, and when)', () => {
   let sent: HostToWebview[];
   let streamed: string; // the host's live copy of the reply
-  let timers: ManualTimers;
-  let ch: WebviewChannel;
+  let ch: UiChannel;
   let gate: Promise<void> | undefined;
   const hostStreams = (t: string) => {
     streamed += t;
@@ -60,23 +42,18 @@ describe('WebviewChannel', () => {
     sent = [];
     streamed = '';
     gate = undefined;
-    timers = new ManualTimers();
-    ch = new WebviewChannel(
-      (m) => sent.push(m),
-      async () => {
-        await gate;
-        return () => snapshotOf(streamed);
-      },
-      timers,
-    );
+    ch = new UiChannel((m) => sent.push(m));
   });
+  const prepare = async () => {
+    await gate;
+    return () => snapshotOf(streamed);
+  };
 
   it('sends nothing before `ready`, then a snapshot first, then deltas', async () => {
     hostStreams('early ');
-    timers.fire();
     ch.post({ type: 'notice', level: 'info', message: 'x' });
     assert.equal(sent.length, 0);
-    await ch.onReady();
+    await ch.onReady(prepare);
     assert.equal(sent[0]?.type, 'snapshot');
     hostStreams('late');
     ch.post(done);
@@ -85,32 +62,28 @@ describe('WebviewChannel', () => {
   });
 
   it('hidden and shown again: deltas while hidden are dropped and the new snapshot has them, once', async () => {
-    await ch.onReady();
+    await ch.onReady(prepare);
     hostStreams('one ');
-    timers.fire();
     ch.reset(); // hidden: the page is gone
     hostStreams('two ');
-    timers.fire();
     hostStreams('three ');
     const before = sent.length;
-    await ch.onReady(); // shown: the page reloaded and said ready
+    await ch.onReady(prepare); // shown: the page reloaded and said ready
     assert.equal(sent[before]?.type, 'snapshot');
     hostStreams('four');
-    timers.fire();
     const afterReload = sent.slice(before);
     assert.equal(shownText(afterReload), 'one two three four', 'nothing lost, nothing doubled');
     assert.equal(ch.snapshots, 2);
   });
 
-  it('text buffered while the snapshot is being built is not sent twice', async () => {
+  it('text streamed while the snapshot is being built is in the snapshot and not sent again', async () => {
     let open!: () => void;
     gate = new Promise((r) => (open = r));
-    const ready = ch.onReady();
+    const ready = ch.onReady(prepare);
     hostStreams('during ');
     hostStreams('build');
     open();
     await ready;
-    timers.fire();
     assert.equal(shownText(sent), 'during build');
     assert.equal(sent.length, 1, 'only the snapshot');
   });
@@ -118,8 +91,8 @@ describe('WebviewChannel', () => {
   it('when two `ready`s race, only the newest gets its snapshot', async () => {
     let open!: () => void;
     gate = new Promise((r) => (open = r));
-    const first = ch.onReady();
-    const second = ch.onReady();
+    const first = ch.onReady(prepare);
+    const second = ch.onReady(prepare);
     open();
     await Promise.all([first, second]);
     assert.deepEqual(sent.map((m) => m.type), ['snapshot']);
@@ -128,7 +101,7 @@ describe('WebviewChannel', () => {
   it('a reset while a snapshot is being built cancels it', async () => {
     let open!: () => void;
     gate = new Promise((r) => (open = r));
-    const ready = ch.onReady();
+    const ready = ch.onReady(prepare);
     ch.reset();
     open();
     await ready;
@@ -140,14 +113,14 @@ describe('WebviewChannel', () => {
     ch.postWhenReady({ type: 'showHistory' });
     ch.postWhenReady({ type: 'showHistory' });
     ch.postWhenReady({ type: 'focusInput' });
-    await ch.onReady();
+    await ch.onReady(prepare);
     assert.deepEqual(sent.map((m) => m.type), ['snapshot', 'showHistory', 'focusInput']);
     ch.postWhenReady({ type: 'showHistory' });
     assert.equal(sent.at(-1)?.type, 'showHistory');
   });
 
   it('records types and lengths, never text', async () => {
-    await ch.onReady();
+    await ch.onReady(prepare);
     hostStreams('secret words');
     ch.post(done);
     assert.deepEqual(ch.posted.slice(1), [

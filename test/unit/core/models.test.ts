@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { ModelState, SELECTED_MODEL_KEY } from '../../../src/extension/models/modelState';
-import { PullRunner } from '../../../src/extension/models/pullRunner';
+import { ModelState, SELECTED_MODEL_KEY } from '../../../src/core/models';
+import { PullRunner } from '../../../src/core/pulls';
 import type { HostToWebview } from '../../../src/shared/protocol';
-import { FakeEngine } from './fakeEngine';
-import { MemoryMemento } from './memento';
+import { FakeEngine } from '../extension/fakeEngine';
+import { MemoryMemento } from '../extension/memento';
 
 describe('ModelState', () => {
   let engine: FakeEngine;
@@ -30,8 +30,10 @@ describe('ModelState', () => {
         configured = n;
       },
       baseUrl: () => 'http://127.0.0.1:9',
+      pollMs: 0,
     });
   });
+  afterEach(() => state.dispose());
 
   it('asks the server only when asked (lazy), once for concurrent callers', async () => {
     assert.equal(calls, 0);
@@ -69,6 +71,51 @@ describe('ModelState', () => {
     state.reset();
     await state.refresh();
     assert.deepEqual(changes, ['unreachable', 'unknown', 'ok']);
+  });
+});
+
+describe('ModelState while the server is unreachable', () => {
+  it('asks again now and then until it answers, then stops asking', async () => {
+    const engine = new FakeEngine();
+    engine.reachable = false;
+    let asked = 0;
+    const state = new ModelState({
+      source: () => {
+        asked++;
+        return engine;
+      },
+      memento: new MemoryMemento(),
+      configuredModel: () => '',
+      baseUrl: () => 'http://127.0.0.1:9',
+      pollMs: 20,
+    });
+    try {
+      assert.equal(asked, 0, 'never before the first check');
+      await new Promise((r) => setTimeout(r, 60));
+      assert.equal(asked, 0, 'no polling before anything asked');
+      await state.refresh();
+      assert.equal(state.connection.status, 'unreachable');
+      const changed = new Promise<void>((resolve) => state.onDidChange.on((c) => c.connection.status === 'ok' && resolve()));
+      engine.reachable = true;
+      await changed;
+      const after = asked;
+      await new Promise((r) => setTimeout(r, 80));
+      assert.equal(asked, after, 'no more polling once reachable');
+    } finally {
+      state.dispose();
+    }
+  });
+
+  it('a disposed state stops polling', async () => {
+    const engine = new FakeEngine();
+    engine.reachable = false;
+    let asked = 0;
+    const state = new ModelState({ source: () => (asked++, engine), memento: new MemoryMemento(), configuredModel: () => '', baseUrl: () => 'u', pollMs: 10 });
+    await state.refresh();
+    state.dispose();
+    const n = asked;
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(asked, n);
   });
 });
 

@@ -1,0 +1,439 @@
+/**
+ * One page's conversation: the open session, the one reply streaming right now,
+ * and the answer to every WebviewToHost message — the same code whether the page
+ * is VS Code's webview (postMessage) or a browser tab (the gateway's /ui routes).
+ * Turns go through the ChatService (write-ahead, partial flush, cancel); this
+ * class keeps a live copy of the streaming reply (folded with the shared fold),
+ * so a snapshot taken mid-stream has every token so far.
+ */
+import type { ChatService, TurnHandle } from '../gateway/chat/types';
+import type { GatewayEvent } from '../shared/events';
+import { foldEvent } from '../shared/fold';
+import { parseWebviewMessage, type HostToWebview, type Snapshot, type WebviewToHost } from '../shared/protocol';
+import type { Attachment, ChatMessage, Session, SessionSummary } from '../shared/session';
+import { UiChannel } from './channel';
+import { Emitter } from './emitter';
+import { capabilitiesOf, type CoreServices, type Platform } from './platform';
+
+export interface TurnInfo {
+  sessionId: string;
+  messageId: string;
+}
+
+export interface SendOptions {
+  sessionId?: string;
+  model?: string;
+  attachments?: Attachment[];
+}
+
+interface ActiveTurn {
+  handle: TurnHandle;
+  sessionId: string;
+  /** The reply as streamed so far. */
+  live: ChatMessage;
+}
+
+/** Where the last open session of a workspace is remembered (one key per workspace; '' = none). */
+export const LAST_SESSION_KEY = 'hearth.lastSession';
+const MAX_REMEMBERED_WORKSPACES = 50;
+
+/** What the hub does for its conversations. */
+export interface ConversationHubLink {
+  /** The history changed: every page gets the new list. */
+  sessionsChanged(): Promise<void>;
+  closed(c: Conversation): void;
+  /** Pulls are shared by every page (their progress goes to all). */
+  readonly pulls: { pull(model: string): Promise<void>; cancel(): boolean };
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unhandled webview message ${(x as { type?: unknown }).type}`);
+}
+
+/** A short, content-free description of what arrived, for the log. */
+function describe(raw: unknown): string {
+  const t = raw && typeof raw === 'object' ? (raw as { type?: unknown }).type : undefined;
+  return typeof t === 'string' && /^[A-Za-z]{1,40}$/.test(t) ? `type "${t}"` : `a ${raw === null ? 'null' : typeof raw}`;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class Conversation {
+  readonly channel: UiChannel;
+  private current: Session | null = null;
+  private active: ActiveTurn | undefined;
+  // Set while a turn is being started, so two quick sends cannot both start one.
+  private starting = false;
+  private restored = false;
+  private disposed = false;
+  readonly onStreamingChange = new Emitter<boolean>();
+  /** Fired when a turn has finished and its final state is stored. */
+  readonly onTurnFinished = new Emitter<TurnInfo & { finishReason: string }>();
+
+  constructor(
+    private readonly services: CoreServices,
+    readonly platform: Platform,
+    send: (m: HostToWebview) => void,
+    private readonly hub: ConversationHubLink,
+  ) {
+    this.channel = new UiChannel(send);
+  }
+
+  get streaming(): TurnInfo | undefined {
+    return this.active && { sessionId: this.active.sessionId, messageId: this.active.live.id };
+  }
+
+  get currentSessionId(): string | undefined {
+    return this.current?.id;
+  }
+
+  /** The open session with the live reply folded in (a copy). */
+  currentSession(): Session | null {
+    return this.current && this.overlay(this.current);
+  }
+
+  /** A message from the page: validated, then answered by one exhaustive switch. Never throws. */
+  async receive(raw: unknown): Promise<WebviewToHost | undefined> {
+    const r = parseWebviewMessage(raw);
+    if (!r.ok) {
+      // The error names a field and a rule, never the value.
+      this.services.log(`ignored an invalid message from the page: ${describe(raw)} (${r.error.slice(0, 160)})`);
+      return undefined;
+    }
+    const m = r.value;
+    try {
+      await this.handle(m);
+    } catch (e) {
+      this.services.log(`handling "${m.type}" failed: ${e instanceof Error ? `${e.name}: ${e.message.slice(0, 200)}` : 'unknown error'}`);
+      this.notice('error', `Hearth could not do that: ${errorText(e)}`);
+    }
+    return m;
+  }
+
+  private async handle(m: WebviewToHost): Promise<void> {
+    const p = this.platform;
+    switch (m.type) {
+      case 'ready':
+        // The first page to open asks the server for its models; the answer follows the snapshot.
+        void this.services.models.ensureChecked();
+        return this.channel.onReady(() => this.prepareSnapshot(m.sessionId));
+      case 'send': {
+        await this.sendMessage(m.content, {
+          ...(m.sessionId ? { sessionId: m.sessionId } : {}),
+          ...(m.model ? { model: m.model } : {}),
+          ...(m.attachments?.length ? { attachments: m.attachments } : {}),
+        });
+        return;
+      }
+      case 'cancel':
+        this.cancel();
+        return;
+      case 'newChat':
+        this.newChat();
+        return;
+      case 'regenerate':
+        await this.regenerate();
+        return;
+      case 'editLast':
+        await this.editLast(m.content, m.attachments);
+        return;
+      case 'selectModel':
+        return this.services.models.select(m.model);
+      case 'refreshModels':
+      case 'retryConnection':
+        return this.services.models.refresh();
+      case 'openSession':
+        await this.openSession(m.sessionId);
+        return;
+      case 'deleteSession':
+        return this.deleteSession(m.sessionId);
+      case 'renameSession':
+        return this.renameSession(m.sessionId, m.title);
+      case 'exportSession': {
+        const s = await this.services.store.get(m.sessionId);
+        if (!s) return this.notice('warning', 'That chat no longer exists.');
+        return p.exportSession(s);
+      }
+      case 'copy':
+        return p.copy(m.text);
+      case 'insertCode':
+        return p.insertCode(m.code);
+      case 'openInEditor':
+        return p.openInEditor(m.code, m.language);
+      case 'openLink':
+        return p.openLink(m.url);
+      case 'openSettings':
+        return p.openSettings();
+      case 'pullModel':
+        if (!this.services.canPull()) return this.notice('info', 'This model server cannot pull models; install them with its own tools.');
+        return this.hub.pulls.pull(m.model);
+      case 'cancelPull':
+        this.hub.pulls.cancel();
+        return;
+      default:
+        assertNever(m);
+    }
+  }
+
+  /**
+   * Loads what a snapshot needs (after start-up recovery, so a reply a crash left
+   * "streaming" shows as interrupted); the returned function builds it synchronously.
+   */
+  async prepareSnapshot(openId?: string): Promise<() => Snapshot> {
+    await this.services.ready();
+    if (openId) {
+      this.restored = true;
+      const s = await this.services.store.get(openId).catch(() => undefined);
+      if (s) this.setCurrent(s);
+      else queueMicrotask(() => this.notice('warning', 'That chat was not found.'));
+    } else if (!this.restored) {
+      // A page opening for the first time in this process: reopen where the user was.
+      this.restored = true;
+      await this.restoreLastSession();
+    }
+    let sessions: SessionSummary[] = [];
+    let failed = false;
+    try {
+      sessions = await this.services.store.list();
+    } catch (e) {
+      // The chat must still open (and say why the history is missing) rather than hang on "Connecting…".
+      failed = true;
+      this.services.log(`listing sessions failed: ${errorText(e)}`);
+    }
+    return () => {
+      const snap = this.snapshotWith(sessions);
+      if (failed) queueMicrotask(() => this.notice('error', 'Hearth could not read its chat history; see the log for details.'));
+      return snap;
+    };
+  }
+
+  async sendMessage(content: string, opts: SendOptions = {}): Promise<TurnHandle | undefined> {
+    await this.services.prepare();
+    if (opts.model && opts.model !== this.services.models.selected) await this.services.models.select(opts.model);
+    const model = opts.model ?? (await this.model());
+    if (!model) {
+      this.notice('warning', 'No model is selected. Install one (for Ollama: `ollama pull <model>`) or pick one in the model list.');
+      return undefined;
+    }
+    const sessionId = opts.sessionId ?? this.current?.id;
+    const workspace = this.platform.workspace;
+    return this.startTurn((chat) =>
+      chat.send({
+        ...(sessionId ? { sessionId } : {}),
+        content,
+        model,
+        ...(workspace ? { workspace } : {}),
+        ...(opts.attachments?.length ? { attachments: opts.attachments } : {}),
+      }),
+    );
+  }
+
+  async regenerate(): Promise<TurnHandle | undefined> {
+    const s = this.current;
+    await this.services.prepare();
+    const model = await this.model();
+    if (!s || !model) return undefined;
+    return this.startTurn((chat) => chat.regenerate(s.id, model));
+  }
+
+  async editLast(content: string, attachments?: Attachment[]): Promise<TurnHandle | undefined> {
+    const s = this.current;
+    await this.services.prepare();
+    const model = await this.model();
+    if (!model) return undefined;
+    if (!s) return this.sendMessage(content, { model, ...(attachments ? { attachments } : {}) });
+    return this.startTurn((chat) => chat.editLast(s.id, content, model));
+  }
+
+  /** Stops the streaming reply (the request to the server is closed). False when nothing streams. */
+  cancel(): boolean {
+    const a = this.active;
+    if (!a) return false;
+    a.handle.cancel();
+    return true;
+  }
+
+  /** Resolves when the streaming reply (if any) has finished and is stored. */
+  async idle(): Promise<void> {
+    await this.active?.handle.finished;
+  }
+
+  newChat(): void {
+    this.setCurrent(null);
+    this.channel.post({ type: 'session', session: null });
+  }
+
+  async openSession(id: string): Promise<boolean> {
+    const s = await this.services.store.get(id);
+    if (!s) {
+      this.notice('warning', 'That chat no longer exists.');
+      await this.hub.sessionsChanged();
+      return false;
+    }
+    this.setCurrent(s);
+    this.channel.post({ type: 'session', session: this.overlay(s) });
+    return true;
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    // A reply still being written there (from this page or another) is stopped first, so its last write cannot bring the file back.
+    const chat = await this.services.chat();
+    const turn = chat.turn(id);
+    if (chat.cancel(id) && turn) await turn.finished;
+    await this.services.store.delete(id);
+    if (this.current?.id === id) this.newChat();
+    await this.hub.sessionsChanged();
+  }
+
+  async renameSession(id: string, title: string): Promise<void> {
+    await this.services.store.rename(id, title);
+    if (this.current?.id === id) {
+      this.current = (await this.services.store.get(id)) ?? this.current;
+      this.channel.post({ type: 'session', session: this.overlay(this.current) });
+    }
+    await this.hub.sessionsChanged();
+  }
+
+  /** The page went away for good (view disposed, browser tab closed): its reply is stopped. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.active?.handle.cancel();
+    this.channel.dispose();
+    this.onStreamingChange.dispose();
+    this.onTurnFinished.dispose();
+    this.hub.closed(this);
+  }
+
+  notice(level: 'info' | 'warning' | 'error', message: string): void {
+    this.channel.post({ type: 'notice', level, message });
+  }
+
+  // --- internals ---
+
+  /** The chosen model; when none is chosen yet (e.g. "Ask About Selection" before the panel was ever opened) the server's list decides. */
+  private async model(): Promise<string | undefined> {
+    const models = this.services.models;
+    if (!models.selected) await models.ensureChecked();
+    return models.selected;
+  }
+
+  private setCurrent(s: Session | null): void {
+    this.current = s;
+    void this.rememberCurrent(s?.id);
+  }
+
+  private lastSessions(): Record<string, string> {
+    const v = this.services.prefs.get<unknown>(LAST_SESSION_KEY);
+    return v && typeof v === 'object' && !Array.isArray(v) ? { ...(v as Record<string, string>) } : {};
+  }
+
+  private async rememberCurrent(id: string | undefined): Promise<void> {
+    const key = this.platform.workspace ?? '';
+    const all = this.lastSessions();
+    if (all[key] === id) return;
+    delete all[key];
+    if (id) all[key] = id;
+    // Most recent last; a bounded map, so the preference stays tiny.
+    const entries = Object.entries(all).slice(-MAX_REMEMBERED_WORKSPACES);
+    try {
+      await this.services.prefs.update(LAST_SESSION_KEY, Object.fromEntries(entries));
+    } catch (e) {
+      this.services.log(`could not remember the open chat: ${errorText(e)}`);
+    }
+  }
+
+  private async restoreLastSession(): Promise<void> {
+    if (this.current) return;
+    const id = this.lastSessions()[this.platform.workspace ?? ''];
+    if (typeof id !== 'string') return;
+    const s = await this.services.store.get(id).catch(() => undefined);
+    if (s) this.current = s;
+  }
+
+  private async startTurn(start: (chat: ChatService) => Promise<TurnHandle>): Promise<TurnHandle | undefined> {
+    if (this.active || this.starting) {
+      this.notice('info', 'A reply is still streaming. Stop it first (Escape or "Hearth: Stop Generating").');
+      return undefined;
+    }
+    this.starting = true;
+    let handle: TurnHandle;
+    try {
+      handle = await start(await this.services.chat());
+    } catch (e) {
+      this.starting = false;
+      this.services.log(`could not start a turn: ${e instanceof Error ? e.name : 'unknown error'}`);
+      this.notice('error', `Could not send: ${errorText(e)}`);
+      return undefined;
+    }
+    this.starting = false;
+    const turn: ActiveTurn = { handle, sessionId: handle.sessionId, live: structuredClone(handle.assistantMessage) };
+    this.active = turn;
+    // The service stored both messages before returning (write-ahead): the stored session is the truth.
+    // A failed read must not strand the turn: pump (below) is what clears `active`.
+    const stored = await this.services.store.get(handle.sessionId).catch((e: unknown) => {
+      this.services.log(`could not re-read the session: ${e instanceof Error ? e.name : 'unknown error'}`);
+      return undefined;
+    });
+    if (stored) this.setCurrent(stored);
+    this.channel.post({ type: 'turnStarted', sessionId: handle.sessionId, userMessage: handle.userMessage, assistantMessage: handle.assistantMessage });
+    this.onStreamingChange.fire(true);
+    void this.pump(turn);
+    return handle;
+  }
+
+  private async pump(turn: ActiveTurn): Promise<void> {
+    let last: GatewayEvent | undefined;
+    const models = this.services.models;
+    try {
+      for await (const { event } of turn.handle.events()) {
+        turn.live = foldEvent(turn.live, event);
+        last = event;
+        if (event.type === 'error' && event.code === 'unreachable') models.markUnreachable(event.message);
+        if (event.type === 'token' || event.type === 'thinking') models.markReachable();
+        this.channel.post({ type: 'event', sessionId: turn.sessionId, messageId: turn.live.id, event });
+      }
+    } catch (e) {
+      this.services.log(`turn stream failed: ${e instanceof Error ? e.name : 'unknown error'}`);
+    }
+    const finishReason = await turn.handle.finished;
+    if (this.active === turn) this.active = undefined;
+    if (last?.type !== 'done') this.services.log('turn ended without a done event');
+    if (this.current?.id === turn.sessionId) {
+      this.current = (await this.services.store.get(turn.sessionId).catch(() => undefined)) ?? this.current;
+    }
+    if (this.disposed) return;
+    this.onStreamingChange.fire(false);
+    this.onTurnFinished.fire({ sessionId: turn.sessionId, messageId: turn.live.id, finishReason });
+    await this.hub.sessionsChanged().catch(() => {});
+  }
+
+  private overlay(s: Session): Session {
+    const copy = structuredClone(s);
+    const a = this.active;
+    if (a && a.sessionId === s.id) {
+      const i = copy.messages.findIndex((m) => m.id === a.live.id);
+      if (i >= 0) copy.messages[i] = structuredClone(a.live);
+      else copy.messages.push(structuredClone(a.live));
+    }
+    return copy;
+  }
+
+  private snapshotWith(sessions: SessionSummary[]): Snapshot {
+    const m = this.services.models;
+    const snap: Snapshot = {
+      sessions,
+      current: this.current && this.overlay(this.current),
+      models: m.models,
+      connection: m.connection,
+      capabilities: capabilitiesOf(this.platform, this.services),
+    };
+    const selected = m.selected;
+    if (selected) snap.selectedModel = selected;
+    if (this.streaming) snap.streaming = this.streaming;
+    if (this.platform.workspace) snap.workspace = this.platform.workspace;
+    return snap;
+  }
+}

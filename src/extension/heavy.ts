@@ -1,0 +1,13 @@
+/**
+ * The extension's heavy half, loaded on first use through loadHeavy(): the
+ * engine (undici), the chat service, the session store, the validators (zod),
+ * the conversation core and the gateway server. esbuild builds this as its own
+ * file (dist/heavy.js), so activation never parses it — a single bundle made
+ * VS Code spend ~150 ms loading code that activation does not run.
+ */
+export { createEngine } from '../gateway/engine';
+export { createChatService } from '../gateway/chat/chatService';
+export { startGatewayServer } from '../gateway/server';
+export { ConversationHub } from '../core/hub';
+export { PageConnections } from '../core/pageConnections';
+export { ExtensionSessionStore } from './sessions/extensionSessionStore';

@@ -1,0 +1,56 @@
+/**
+ * The browser UI's transport to the conversation core: one event stream of
+ * HostToWebview messages per page (GET /ui/events) and its WebviewToHost
+ * messages (POST /ui/messages). Both sit behind the token and the Host/Origin
+ * checks like every API route. The core validates and answers every message;
+ * this file only carries them.
+ */
+import * as z from 'zod';
+import type { HostToWebview } from '../../shared/protocol';
+import { readJsonBody } from './body';
+import type { ServerDeps, UiHost, UiStream } from './deps';
+import { HttpError, sendEmpty } from './httpError';
+import type { Router } from './router';
+import { SseStream } from './sse';
+
+/** A page's messages may carry attachments: more room than the API's 1 MB, still bounded. */
+export const MAX_UI_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+const connectionId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'invalid connection id');
+const messageBodySchema = z.object({ connection: connectionId, message: z.unknown() });
+
+function uiOf(deps: ServerDeps): UiHost {
+  if (!deps.ui) throw new HttpError(503, 'unavailable', 'this gateway serves no browser UI');
+  return deps.ui;
+}
+
+export function addUiRoutes(router: Router, deps: ServerDeps): void {
+  router.add('GET', '/ui/events', async ({ res, url }) => {
+    const ui = uiOf(deps);
+    const asked = url.searchParams.get('connection') ?? undefined;
+    if (asked !== undefined && !connectionId.safeParse(asked).success) throw new HttpError(400, 'bad_request', 'invalid connection id');
+    const sse = new SseStream(res, {
+      heartbeatMs: deps.heartbeatMs,
+      maxBufferedBytes: Math.max(deps.maxSseBufferedBytes, 8 * 1024 * 1024),
+      onStalled: () => deps.logger.warn('dropped a stalled browser page'),
+    });
+    sse.start();
+    let seq = 0;
+    const stream: UiStream = {
+      send: (m: HostToWebview) => sse.write(`id: ${++seq}\nevent: message\ndata: ${JSON.stringify(m)}\n\n`),
+      close: () => sse.end(),
+    };
+    const closed = new Promise<void>((resolve) => res.once('close', resolve));
+    const id = ui.attach(asked, stream);
+    sse.write(`event: hello\ndata: ${JSON.stringify({ connection: id })}\n\n`);
+    await closed;
+    ui.detach(id, stream);
+  });
+
+  router.add('POST', '/ui/messages', async ({ req, res }) => {
+    const ui = uiOf(deps);
+    const body = await readJsonBody(req, messageBodySchema, MAX_UI_MESSAGE_BYTES);
+    if (!ui.receive(body.connection, body.message)) throw new HttpError(404, 'unknown_connection', 'no page with that connection: reconnect the event stream');
+    sendEmpty(res, 202);
+  });
+}

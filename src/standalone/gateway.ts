@@ -1,0 +1,98 @@
+/**
+ * The standalone gateway assembled: engine, session store, chat service, the
+ * conversation core for the browser UI, and the HTTP server — the one wiring
+ * that `npm start` (main.ts) and the tests that need a real gateway share.
+ * Binds the port first, then recovers interrupted replies (a second copy fails
+ * before touching anyone's sessions); pages wait for that recovery.
+ */
+import { STANDALONE_SETTINGS_HELP } from '../core/browserPlatform';
+import { ConversationHub } from '../core/hub';
+import { ModelState } from '../core/models';
+import { PageConnections } from '../core/pageConnections';
+import type { KeyValueStore } from '../core/platform';
+import { createChatService, type ChatServiceOptions } from '../gateway/chat/chatService';
+import type { ChatService, TurnSettings } from '../gateway/chat/types';
+import type { ChatEngine } from '../gateway/engine/types';
+import { silentLogger, startGatewayServer, type GatewayServer, type GatewayServerOptions, type Logger } from '../gateway/server';
+import type { SessionStore } from '../shared/session';
+
+export interface StandaloneOptions extends Omit<GatewayServerOptions, 'chatService' | 'ui' | 'engine' | 'store'> {
+  engine: ChatEngine;
+  store: SessionStore;
+  /** Small preferences that outlive the process (the chosen model, the last open chat). */
+  prefs: KeyValueStore;
+  /** Shown in messages and the connection banner. */
+  serverUrl: string;
+  settings?: () => TurnSettings;
+  /** Chat service tuning (tests shorten the flush interval). */
+  chat?: Pick<ChatServiceOptions, 'flushIntervalMs' | 'replayTtlMs'>;
+  /** How long a browser page whose stream dropped may come back (default 30 s). */
+  pageGraceMs?: number;
+  /** How often an unreachable server is asked again (default 10 s). */
+  pollMs?: number;
+}
+
+export interface StandaloneGateway {
+  server: GatewayServer;
+  chatService: ChatService;
+  hub: ConversationHub;
+  pages: PageConnections;
+  models: ModelState;
+  /** Replies start-up recovery marked interrupted. */
+  recovered: number;
+  /** Stops the server, the pages' conversations and open replies (their text is stored); the engine is the caller's. */
+  close(): Promise<void>;
+}
+
+export async function startStandaloneGateway(o: StandaloneOptions): Promise<StandaloneGateway> {
+  const logger: Logger = o.logger ?? silentLogger;
+  const { engine, store, prefs } = o;
+  const chatService = createChatService({ store, engine, settings: o.settings ?? (() => ({})), log: (m, e) => logger.warn(m, e), ...o.chat });
+  let recoveryDone!: () => void;
+  const recovery = new Promise<void>((r) => (recoveryDone = r));
+  const models = new ModelState({ source: () => engine, memento: prefs, configuredModel: () => '', baseUrl: () => o.serverUrl, ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}) });
+  const hub = new ConversationHub({
+    store,
+    chat: async () => chatService,
+    models,
+    puller: () => ({
+      pull: async (model, onProgress, signal) => {
+        if (!engine.pull) throw new Error('This model server cannot pull models.');
+        return engine.pull(model, onProgress, signal);
+      },
+    }),
+    canPull: () => engine.pull !== undefined,
+    ready: () => recovery,
+    prepare: async () => {},
+    prefs,
+    log: (m) => logger.info(m),
+  });
+  const pages = new PageConnections(hub, { settingsHelp: STANDALONE_SETTINGS_HELP, ...(o.pageGraceMs !== undefined ? { graceMs: o.pageGraceMs } : {}) });
+  const { engine: _e, store: _s, prefs: _p, serverUrl: _u, settings: _t, chat: _c, pageGraceMs: _g, pollMs: _m, ...serverOptions } = o;
+  let server: GatewayServer;
+  try {
+    server = await startGatewayServer({ ...serverOptions, engine, store, chatService, ui: pages });
+  } catch (e) {
+    pages.dispose();
+    hub.dispose();
+    models.dispose();
+    await chatService.dispose();
+    throw e;
+  }
+  const recovered = await store.recoverInterrupted().finally(recoveryDone);
+  return {
+    server,
+    chatService,
+    hub,
+    pages,
+    models,
+    recovered,
+    async close() {
+      await server.close();
+      pages.dispose();
+      hub.dispose();
+      models.dispose();
+      await chatService.dispose();
+    },
+  };
+}

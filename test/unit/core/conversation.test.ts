@@ -1,0 +1,398 @@
+import assert from 'node:assert/strict';
+import { LAST_SESSION_KEY } from '../../../src/core/conversation';
+import type { HostToWebview, WebviewToHost } from '../../../src/shared/protocol';
+import type { SessionStore } from '../../../src/shared/session';
+import { coreFixture, finished, RecordingPlatform, types, until, WS, type CoreFixture } from './helpers';
+
+describe('Conversation (the one core, with the real ChatService and store)', () => {
+  let f: CoreFixture;
+  beforeEach(async () => {
+    f = await coreFixture();
+  });
+  afterEach(() => f.dispose());
+
+  it('streams a turn: turnStarted, events ending with done, then the stored reply and the session list', async () => {
+    const { c, sent } = await f.page();
+    const streamingChanges: boolean[] = [];
+    c.onStreamingChange.on((s) => streamingChanges.push(s));
+    f.engine.script({ tokens: ['Hel', 'lo'] });
+    const before = sent.length;
+    const handle = await c.sendMessage('Say hello');
+    assert.ok(handle);
+    await finished(sent, before);
+    const t = types(sent.slice(before));
+    assert.equal(t[0], 'turnStarted');
+    assert.ok(t.indexOf('event:done') > t.lastIndexOf('event:token'), 'done comes after the text');
+    assert.equal(t.at(-1), 'sessions');
+    assert.deepEqual(streamingChanges, [true, false]);
+    const s = await f.store.get(handle.sessionId);
+    assert.deepEqual(s?.messages.map((m) => [m.role, m.content, m.status]), [
+      ['user', 'Say hello', 'complete'],
+      ['assistant', 'Hello', 'complete'],
+    ]);
+    assert.equal(s?.workspace, WS);
+    assert.equal(s?.model, 'fake-a', 'the first listed model is used when none is chosen');
+    assert.equal(c.currentSessionId, handle.sessionId);
+    assert.equal(c.streaming, undefined);
+  });
+
+  it('a send from the page selects the model it names and carries its attachments to the store', async () => {
+    const { c, sent } = await f.page();
+    f.engine.script({ tokens: ['ok'] });
+    const attachments = [{ kind: 'file' as const, name: 'a.ts', path: 'src/a.ts', language: 'typescript', content: 'let a = 1;\n' }];
+    await c.receive({ type: 'send', content: 'look', model: 'fake-b', attachments });
+    await finished(sent);
+    assert.equal(f.models.selected, 'fake-b');
+    assert.equal(f.engine.requests[0]?.model, 'fake-b');
+    const s = await f.store.get(c.currentSessionId!);
+    assert.deepEqual(s?.messages[0]?.attachments, attachments);
+  });
+
+  it('a failed session read right after a turn starts does not leave the chat stuck "streaming"', async () => {
+    await f.dispose();
+    let failNext = false;
+    f = await coreFixture({
+      store: (real) => {
+        const wrapped = Object.create(real) as SessionStore;
+        wrapped.get = async (id: string) => {
+          if (failNext) {
+            failNext = false;
+            throw new Error('EIO');
+          }
+          return real.get(id);
+        };
+        return wrapped;
+      },
+    });
+    const { c, sent } = await f.page();
+    f.engine.script({ tokens: ['a'] });
+    failNext = true;
+    assert.ok(await c.sendMessage('first'));
+    await finished(sent);
+    await until(() => c.streaming === undefined, 'the turn to be over');
+    f.engine.script({ tokens: ['b'] });
+    assert.ok(await c.sendMessage('second'), 'the next message is accepted');
+    assert.equal(sent.filter((m) => m.type === 'notice').length, 0);
+  });
+
+  it('a snapshot taken mid-stream holds every token so far (the view was hidden and shown again)', async () => {
+    const { c, sent } = await f.page();
+    f.engine.script({ tokens: ['one ', 'two ', 'three'], holdAt: 2 });
+    const handle = await c.sendMessage('count');
+    await f.engine.holding;
+    await until(() => sent.filter((m) => m.type === 'event' && m.event.type === 'token').length === 2, 'two tokens');
+    const snap = (await c.prepareSnapshot())();
+    assert.deepEqual(snap.streaming, { sessionId: handle!.sessionId, messageId: handle!.assistantMessage.id });
+    assert.equal(snap.current?.messages[1]?.content, 'one two ');
+    assert.equal(snap.current?.messages[1]?.status, 'streaming');
+    assert.equal(snap.sessions[0]?.id, handle!.sessionId);
+    assert.equal(snap.workspace, WS);
+    f.engine.releaseHold();
+    await finished(sent);
+    const after = (await c.prepareSnapshot())();
+    assert.equal(after.current?.messages[1]?.content, 'one two three');
+    assert.equal(after.streaming, undefined);
+  });
+
+  it('cancel closes the request and keeps the partial text, marked stopped', async () => {
+    const { c, sent } = await f.page();
+    f.engine.script({ tokens: ['partial ', 'never'], holdAt: 1 });
+    const handle = await c.sendMessage('long one');
+    await f.engine.holding;
+    await c.receive({ type: 'cancel' });
+    await finished(sent);
+    assert.deepEqual(f.engine.cancelled, [handle!.assistantMessage.id]);
+    const reply = (await f.store.get(handle!.sessionId))?.messages[1];
+    assert.equal(reply?.status, 'stopped');
+    assert.equal(reply?.content, 'partial ');
+    assert.equal(c.cancel(), false, 'nothing left to cancel');
+  });
+
+  it('refuses a second send while a reply streams, with a notice', async () => {
+    const { c, sent } = await f.page();
+    f.engine.script({ tokens: ['a', 'b'], holdAt: 1 });
+    await c.sendMessage('first');
+    await f.engine.holding;
+    assert.equal(await c.sendMessage('second'), undefined);
+    assert.ok(sent.some((m) => m.type === 'notice'));
+    assert.equal(f.engine.requests.length, 1);
+    f.engine.releaseHold();
+    await finished(sent);
+  });
+
+  it('still sends a snapshot (and says why) when the history cannot be read', async () => {
+    await f.dispose();
+    f = await coreFixture({
+      store: (real) => {
+        const broken = Object.create(real) as SessionStore;
+        broken.list = () => Promise.reject(new Error('disk on fire'));
+        return broken;
+      },
+    });
+    const { sent } = await f.page();
+    const snap = sent.find((m) => m.type === 'snapshot');
+    assert.ok(snap && snap.type === 'snapshot');
+    assert.deepEqual(snap.state.sessions, []);
+    await until(() => sent.some((m) => m.type === 'notice' && m.level === 'error'), 'the notice');
+    assert.ok(f.logs.some((l) => /disk on fire/.test(l)));
+  });
+
+  it('tells the user when no model exists', async () => {
+    const { c, sent } = await f.page();
+    f.engine.models = [];
+    await f.models.refresh();
+    assert.equal(await c.sendMessage('hi'), undefined);
+    const notice = sent.find((m) => m.type === 'notice');
+    assert.ok(notice && notice.type === 'notice' && /No model/.test(notice.message));
+  });
+
+  it('regenerate replaces the last reply and editLast the last question', async () => {
+    const { c, sent } = await f.page();
+    f.engine.script({ tokens: ['first answer'] }).script({ tokens: ['second answer'] }).script({ tokens: ['third answer'] });
+    const h = await c.sendMessage('question one');
+    await finished(sent);
+    let mark = sent.length;
+    await c.receive({ type: 'regenerate' });
+    await finished(sent, mark);
+    let s = await f.store.get(h!.sessionId);
+    assert.deepEqual(s?.messages.map((m) => m.content), ['question one', 'second answer']);
+    mark = sent.length;
+    await c.receive({ type: 'editLast', content: 'question two' });
+    await finished(sent, mark);
+    s = await f.store.get(h!.sessionId);
+    assert.deepEqual(s?.messages.map((m) => m.content), ['question two', 'third answer']);
+  });
+
+  it('opens, renames and deletes sessions, and starts new chats', async () => {
+    const { c, sent } = await f.page();
+    const h = await c.sendMessage('keep me');
+    await finished(sent);
+    await c.receive({ type: 'newChat' });
+    assert.equal(c.currentSessionId, undefined);
+    assert.deepEqual(sent.at(-1), { type: 'session', session: null });
+    await c.receive({ type: 'openSession', sessionId: h!.sessionId });
+    assert.equal(c.currentSessionId, h!.sessionId);
+    await c.receive({ type: 'renameSession', sessionId: h!.sessionId, title: 'Renamed' });
+    assert.equal((await f.store.list())[0]?.title, 'Renamed');
+    assert.equal(c.currentSession()?.title, 'Renamed');
+    await c.receive({ type: 'deleteSession', sessionId: h!.sessionId });
+    assert.equal(c.currentSessionId, undefined);
+    assert.deepEqual(await f.store.list(), []);
+    assert.equal(await c.openSession(h!.sessionId), false);
+  });
+
+  it('deleting a session whose reply is streaming stops the reply first', async () => {
+    const { c, sent } = await f.page();
+    f.engine.script({ tokens: ['a', 'b'], holdAt: 1 });
+    const h = await c.sendMessage('doomed');
+    await f.engine.holding;
+    await c.receive({ type: 'deleteSession', sessionId: h!.sessionId });
+    assert.deepEqual(f.engine.cancelled, [h!.assistantMessage.id]);
+    assert.equal(await f.store.get(h!.sessionId), undefined, 'the last write did not bring the file back');
+    await finished(sent);
+  });
+
+  it('a reply failing with unreachable marks the connection unreachable', async () => {
+    const { c, sent } = await f.page();
+    f.engine.script({ tokens: [], error: { code: 'unreachable', message: 'connect ECONNREFUSED 127.0.0.1:1' } });
+    await c.sendMessage('hello?');
+    await finished(sent);
+    assert.equal(f.models.connection.status, 'unreachable');
+  });
+
+  it('answers every message type: editor actions reach the platform, the rest the core', async () => {
+    const { c, sent, platform } = await f.page();
+    const rec = platform as RecordingPlatform;
+    f.engine.script({ tokens: ['x'] });
+    const h = await c.sendMessage('q');
+    await finished(sent);
+    const sid = h!.sessionId;
+    const all: WebviewToHost[] = [
+      { type: 'copy', text: 'x' },
+      { type: 'insertCode', code: 'y' },
+      { type: 'openInEditor', code: 'z', language: 'ts' },
+      { type: 'openLink', url: 'https://example.com' },
+      { type: 'openSettings' },
+      { type: 'exportSession', sessionId: sid },
+      { type: 'selectModel', model: 'fake-b' },
+      { type: 'refreshModels' },
+      { type: 'retryConnection' },
+      { type: 'pullModel', model: 'new-model' },
+      { type: 'cancelPull' },
+    ];
+    for (const m of all) assert.ok(await c.receive(m), m.type);
+    assert.deepEqual(rec.calls, [
+      ['copy', 'x'],
+      ['insertCode', 'y'],
+      ['openInEditor', 'z', 'ts'],
+      ['openLink', 'https://example.com'],
+      ['openSettings'],
+      ['exportSession', sid],
+    ]);
+    assert.equal(f.models.selected, 'fake-b');
+    assert.ok(sent.some((m) => m.type === 'pullDone' && m.model === 'new-model' && !m.error));
+    assert.equal(sent.filter((m) => m.type === 'notice').length, 0, JSON.stringify(sent.filter((m) => m.type === 'notice')));
+  });
+
+  it('ignores invalid messages and logs them without their content', async () => {
+    const { c, sent } = await f.page();
+    const before = sent.length;
+    const secret = 'SECRET-CONTENT-123';
+    const bad: unknown[] = [
+      null,
+      42,
+      'ready',
+      { type: 'nope' },
+      { type: 'send', content: '   ' },
+      { type: 'send', content: secret, extra: secret },
+      { type: 'openSession', sessionId: '../../etc/passwd' },
+      { type: 'copy', text: 'x'.repeat(1_000_001) },
+      { type: 'renameSession', sessionId: 'session-0001', title: '' },
+      { type: 'send', content: 'q', attachments: [{ kind: 'file', name: 'a', content: 1 }] },
+    ];
+    const logsBefore = f.logs.length;
+    for (const m of bad) assert.equal(await c.receive(m), undefined);
+    assert.equal(sent.length, before, 'nothing acted on');
+    const logs = f.logs.slice(logsBefore);
+    assert.equal(logs.length, bad.length);
+    assert.ok(logs.every((l) => !l.includes(secret) && !l.includes('passwd')), logs.join('\n'));
+    assert.equal(f.engine.requests.length, 0);
+  });
+
+  it('a failing action is logged and told to the page, never thrown', async () => {
+    const { c, sent, platform } = await f.page();
+    (platform as RecordingPlatform).openSettings = () => Promise.reject(new Error('boom'));
+    await c.receive({ type: 'openSettings' });
+    assert.ok(f.logs.some((l) => /"openSettings" failed: Error: boom/.test(l)));
+    assert.ok(sent.some((m) => m.type === 'notice' && m.level === 'error' && /boom/.test(m.message)));
+  });
+
+  it('offers pulling only when the provider can pull, and says so otherwise', async () => {
+    await f.dispose();
+    f = await coreFixture({ canPull: false });
+    const { c, sent } = await f.page();
+    const snap = sent[0];
+    assert.ok(snap?.type === 'snapshot' && snap.state.capabilities.pull === false);
+    await c.receive({ type: 'pullModel', model: 'm' });
+    assert.ok(sent.some((m) => m.type === 'notice' && /cannot pull/.test(m.message)));
+    assert.ok(!sent.some((m) => m.type === 'pullProgress'));
+  });
+});
+
+describe('Conversation: reopening where the user was', () => {
+  let f: CoreFixture;
+  beforeEach(async () => {
+    f = await coreFixture();
+  });
+  afterEach(() => f.dispose());
+
+  const snapshotOf = (sent: HostToWebview[]) => {
+    const s = sent.find((m) => m.type === 'snapshot');
+    assert.ok(s && s.type === 'snapshot');
+    return s.state;
+  };
+
+  it('a new page (a reloaded window) opens the session that was open, per workspace', async () => {
+    const first = await f.page();
+    f.engine.script({ tokens: ['answer'] });
+    const h = await first.c.sendMessage('remember me');
+    await finished(first.sent);
+    first.c.dispose();
+
+    const again = await f.page();
+    assert.equal(snapshotOf(again.sent).current?.id, h!.sessionId);
+    assert.equal(snapshotOf(again.sent).current?.messages[1]?.content, 'answer');
+
+    const elsewhere = await f.page(new RecordingPlatform(true, 'file:///other'));
+    assert.equal(snapshotOf(elsewhere.sent).current, null, 'another workspace has no last session yet');
+  });
+
+  it('after New chat, a reload opens an empty chat', async () => {
+    const first = await f.page();
+    await first.c.sendMessage('q');
+    await finished(first.sent);
+    await first.c.receive({ type: 'newChat' });
+    await until(() => (f.memento.get<Record<string, string>>(LAST_SESSION_KEY) ?? {})[WS] === undefined, 'the preference to clear');
+    first.c.dispose();
+    const again = await f.page();
+    assert.equal(snapshotOf(again.sent).current, null);
+  });
+
+  it('a deleted last session is not reopened', async () => {
+    const first = await f.page();
+    const h = await first.c.sendMessage('q');
+    await finished(first.sent);
+    first.c.dispose();
+    await f.store.delete(h!.sessionId);
+    const again = await f.page();
+    assert.equal(snapshotOf(again.sent).current, null);
+  });
+
+  it('ready with a session id (a browser link) opens that session', async () => {
+    const first = await f.page();
+    const h = await first.c.sendMessage('linked');
+    await finished(first.sent);
+    await first.c.receive({ type: 'newChat' });
+    const sent: HostToWebview[] = [];
+    const c = f.hub.open(new RecordingPlatform(false, undefined), (m) => sent.push(m));
+    await c.receive({ type: 'ready', sessionId: h!.sessionId });
+    assert.equal(snapshotOf(sent).current?.id, h!.sessionId);
+  });
+
+  it('only the first ready restores: a later ready keeps what the page chose', async () => {
+    const first = await f.page();
+    await first.c.sendMessage('q');
+    await finished(first.sent);
+    first.c.dispose();
+    const p = await f.page();
+    await p.c.receive({ type: 'newChat' });
+    const mark = p.sent.length;
+    await p.c.receive({ type: 'ready' }); // the view was hidden and shown again
+    assert.equal(snapshotOf(p.sent.slice(mark)).current, null);
+  });
+});
+
+describe('ConversationHub (several pages, one process)', () => {
+  let f: CoreFixture;
+  beforeEach(async () => {
+    f = await coreFixture();
+  });
+  afterEach(() => f.dispose());
+
+  it('sends history, model and connection changes to every page, turns only to their own', async () => {
+    const a = await f.page();
+    const b = await f.page(new RecordingPlatform(false, undefined));
+    f.engine.script({ tokens: ['mine'] });
+    await a.c.sendMessage('from a');
+    await finished(a.sent);
+    await finished(b.sent);
+    assert.ok(a.sent.some((m) => m.type === 'turnStarted'));
+    assert.ok(!b.sent.some((m) => m.type === 'turnStarted' || m.type === 'event'), 'b saw no turn');
+    await f.models.select('fake-b');
+    for (const p of [a, b]) assert.ok(p.sent.some((m) => m.type === 'models' && m.selectedModel === 'fake-b'));
+    f.engine.reachable = false;
+    await f.models.refresh();
+    for (const p of [a, b]) assert.ok(p.sent.some((m) => m.type === 'connection' && m.connection.status === 'unreachable'));
+  });
+
+  it('pull progress goes to every page', async () => {
+    const a = await f.page();
+    const b = await f.page();
+    await a.c.receive({ type: 'pullModel', model: 'big' });
+    for (const p of [a, b]) assert.deepEqual(p.sent.filter((m) => m.type === 'pullDone'), [{ type: 'pullDone', model: 'big' }]);
+  });
+
+  it('a closed page stops its reply and is forgotten', async () => {
+    const a = await f.page();
+    f.engine.script({ tokens: ['a', 'b'], holdAt: 1 });
+    const h = await a.c.sendMessage('then close');
+    await f.engine.holding;
+    assert.equal(f.hub.size, 1);
+    a.c.dispose();
+    assert.equal(f.hub.size, 0);
+    assert.deepEqual(f.engine.cancelled, [h!.assistantMessage.id]);
+    const chat = await f.services.chat();
+    await chat.turn(h!.sessionId)?.finished;
+    assert.equal((await f.store.get(h!.sessionId))?.messages[1]?.status, 'stopped');
+  });
+});
