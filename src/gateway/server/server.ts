@@ -18,6 +18,9 @@ import { hostAllowed, originAllowed, tokenMatches } from './security';
 import { addSessionRoutes } from './sessionRoutes';
 import { serveAsset, serveIndex } from './staticUi';
 
+/** Longest a refused connection (timeout, garbage) may take to receive its 408/400 before it is destroyed. */
+const CLIENT_ERROR_GRACE_MS = 1000;
+
 export interface GatewayServerOptions {
   /** 0 picks a free port. */
   port: number;
@@ -135,9 +138,14 @@ export async function startGatewayServer(opts: GatewayServerOptions): Promise<Ga
     });
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    // Always destroyed, never only ended: end() half-closes, and a peer that never closes its
+    // side keeps the socket counted against maxConnections for good (1,000 of them lock everyone out).
     if (socket.writable && err.code !== 'ECONNRESET') {
       const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      // Destroyed once the answer is handed to the kernel (it still delivers it), or after a
+      // short grace if a peer that reads nothing keeps our write pending.
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+      setTimeout(() => socket.destroy(), CLIENT_ERROR_GRACE_MS).unref();
     } else socket.destroy();
   });
 
