@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createChatService } from './chat/chatService';
 import { ConfigError, parseGatewayConfig, startUrl } from './config';
 import { createEngine } from './engine';
+import { redactUrl } from './net/redact';
 import { PortInUseError, startGatewayServer, type Logger } from './server';
 import { FileSessionStore } from './sessions/fileStore';
 
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
 
   const recovered = await store.recoverInterrupted();
   if (recovered > 0) logger.info(`marked ${recovered} reply(ies) interrupted by an earlier stop`);
-  logger.info(`sessions in ${config.dataDir}; model server ${config.provider.baseUrl} (${config.provider.provider})`);
+  logger.info(`sessions in ${config.dataDir}; model server ${redactUrl(config.provider.baseUrl)} (${config.provider.provider})`);
   process.stdout.write(startUrl(server.port, config.token) + '\n');
 
   let stopping = false;
