@@ -188,6 +188,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     store,
     chat,
     engines,
+    provider: () => ({ kind: settings.current.provider, url: settings.current.baseUrl }),
     webviewDir: vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview').fsPath,
     prepare: () => apiKeys.ensureLoaded(),
     log,

@@ -63,6 +63,7 @@ async function main(): Promise<void> {
       port: config.port,
       host: '127.0.0.1',
       token: config.token,
+      provider: () => ({ kind: config.provider.provider, url: config.provider.baseUrl }),
       engine,
       chatService,
       store,

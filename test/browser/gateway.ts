@@ -30,7 +30,7 @@ export async function startGateway(): Promise<GatewayFixture> {
   const store = new FileSessionStore({ dir: dataDir, fsync: false });
   const chatService = createChatService({ store, engine, settings: () => ({}), flushIntervalMs: 100 });
   const token = randomBytes(16).toString('hex');
-  const server = await startGatewayServer({ port: 0, token, engine, chatService, store, webviewDir, heartbeatMs: 1000 });
+  const server = await startGatewayServer({ port: 0, token, provider: () => ({ kind: 'ollama', url: double.url }), engine, chatService, store, webviewDir, heartbeatMs: 1000 });
   return {
     server,
     double,

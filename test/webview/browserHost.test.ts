@@ -145,11 +145,13 @@ describe('browser host', () => {
     assert.equal(snap.state.selectedModel, 'alpha:1b');
     assert.equal(snap.state.connection.status, 'ok');
     assert.deepEqual(snap.state.capabilities, { editor: false, pull: true });
-    // The token travels only in the Authorization header, never in a URL or body.
+    // The token travels only in the Authorization header, never in a URL or body; /health too
+    // (without it the gateway answers only {status}, no connection details).
+    assert.ok(gw.calls.some((c) => c.url === '/health'));
     for (const c of gw.calls) {
       assert.doesNotMatch(c.url, /secret-token/);
       assert.doesNotMatch(JSON.stringify(c.body ?? ''), /secret-token/);
-      if (c.url !== '/health') assert.equal(c.headers.Authorization, 'Bearer secret-token');
+      assert.equal(c.headers.Authorization, 'Bearer secret-token', c.url);
     }
   });
 

@@ -81,11 +81,9 @@ export class GatewayApi {
     return parsed.data;
   }
 
+  /** With the token: without it the gateway answers only `{status}`, no details. */
   async health(): Promise<Health> {
-    const res = await this.fetchFn(`${this.base}/health`, { cache: 'no-store', credentials: 'omit' });
-    const parsed = healthSchema.safeParse(await res.json());
-    if (!parsed.success) throw new GatewayHttpError(502, 'bad_response', 'unexpected /health response');
-    return parsed.data;
+    return this.json(healthSchema, 'GET', '/health');
   }
 
   async models(): Promise<ModelInfo[]> {

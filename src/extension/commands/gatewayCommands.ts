@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { loadCore } from '../loadCore';
 import type { ChatService } from '../../gateway/chat/types';
-import type { GatewayServer } from '../../gateway/server';
+import type { GatewayServer, ProviderInfo } from '../../gateway/server';
 import type { SessionStore } from '../../shared/session';
 import type { EngineHolder } from '../engine/engineHolder';
 import type { Log } from '../log';
@@ -18,6 +18,8 @@ export interface GatewayDeps {
   store: SessionStore;
   chat: () => Promise<ChatService>;
   engines: EngineHolder;
+  /** The model server of the current settings, for the gateway's /health details. */
+  provider: () => ProviderInfo;
   /** dist/webview: the browser UI the server serves at `/`. */
   webviewDir: string;
   /** Loads the API key before the engine is first used. */
@@ -80,6 +82,7 @@ export class GatewayCommands implements vscode.Disposable {
     const server = await startGatewayServer({
       port: 0,
       token,
+      provider: this.deps.provider,
       engine: this.deps.engines,
       chatService: await this.deps.chat(),
       store: this.deps.store,

@@ -1,6 +1,6 @@
 import type { SessionStore } from '../../shared/session';
 import type { ChatService } from '../chat/types';
-import type { ChatEngine } from '../engine/types';
+import type { ChatEngine, ProviderConfig } from '../engine/types';
 
 export interface Logger {
   info(message: string): void;
@@ -9,6 +9,12 @@ export interface Logger {
 }
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+/** The model server behind the engine, as /health names it (the URL is redacted before it is shown). */
+export interface ProviderInfo {
+  kind: ProviderConfig['provider'];
+  url: string;
+}
 
 /** What route handlers need. */
 export interface ServerDeps {
@@ -19,5 +25,6 @@ export interface ServerDeps {
   maxSseBufferedBytes: number;
   /** How long a turn started by GET /chat/stream/{id} survives with no reader, so the client can resume. */
   resumeGraceMs: number;
+  provider: () => ProviderInfo;
   logger: Logger;
 }

@@ -1,3 +1,3 @@
 export { startGatewayServer, PortInUseError, type GatewayServer, type GatewayServerOptions } from './server';
-export type { Logger } from './deps';
+export type { Logger, ProviderInfo } from './deps';
 export { UI_CSP } from './staticUi';

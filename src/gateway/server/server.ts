@@ -10,7 +10,7 @@ import type { SessionStore } from '../../shared/session';
 import type { ChatService } from '../chat/types';
 import type { ChatEngine } from '../engine/types';
 import { addChatRoutes } from './chatRoutes';
-import { silentLogger, type Logger, type ServerDeps } from './deps';
+import { silentLogger, type Logger, type ProviderInfo, type ServerDeps } from './deps';
 import { HttpError, sendEmpty, sendError, toHttpError } from './httpError';
 import { addModelRoutes } from './modelRoutes';
 import { Router } from './router';
@@ -27,6 +27,8 @@ export interface GatewayServerOptions {
   /** Only loopback is supported; the option exists to make that explicit. */
   host?: '127.0.0.1';
   token: string;
+  /** Which model server the engine talks to, for /health's details; read per call (the extension's setting can change). */
+  provider: () => ProviderInfo;
   engine: ChatEngine;
   chatService: ChatService;
   store: SessionStore;
@@ -72,6 +74,7 @@ export async function startGatewayServer(opts: GatewayServerOptions): Promise<Ga
     heartbeatMs: opts.heartbeatMs ?? 15_000,
     maxSseBufferedBytes: opts.maxSseBufferedBytes ?? 1024 * 1024,
     resumeGraceMs: opts.resumeGraceMs ?? 30_000,
+    provider: opts.provider,
     logger,
   };
 
@@ -124,7 +127,7 @@ export async function startGatewayServer(opts: GatewayServerOptions): Promise<Ga
         throw new HttpError(405, 'method_not_allowed', 'method not allowed', { Allow: match.allow.join(', ') });
       case 'found':
         if (match.auth && !authed) throw unauthorized();
-        await match.handler({ req, res, params: match.params, url });
+        await match.handler({ req, res, params: match.params, url, authed });
     }
   }
 

@@ -40,6 +40,7 @@ export async function startTestGateway(
   const server = await startGatewayServer({
     port: 0,
     token: TOKEN,
+    provider: () => ({ kind: 'ollama', url: 'http://127.0.0.1:11434' }),
     heartbeatMs: 15_000,
     logger,
     ...o,
