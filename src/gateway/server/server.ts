@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import type { SessionStore } from '../../shared/session';
 import type { ChatService } from '../chat/types';
 import type { ChatEngine } from '../engine/types';
+import { isClientAbort } from './body';
 import { addChatRoutes } from './chatRoutes';
 import { silentLogger, type Logger, type ProviderInfo, type ServerDeps } from './deps';
 import { HttpError, sendEmpty, sendError, toHttpError } from './httpError';
@@ -133,6 +134,11 @@ export async function startGatewayServer(opts: GatewayServerOptions): Promise<Ga
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((e: unknown) => {
+      // A client that hung up mid-upload is routine, not a failure of ours: no error line, no stack, no answer.
+      if (isClientAbort(e)) {
+        res.destroy();
+        return;
+      }
       const h = toHttpError(e);
       if (h.status >= 500 && !(e instanceof HttpError)) logger.error(`${req.method} ${(req.url ?? '').split('?')[0]} failed`, e);
       sendError(res, h);

@@ -226,6 +226,24 @@ describe('gateway server: refusals', function () {
     }
   });
 
+  it('a client that aborts its upload is not logged as an error, and nothing starts', async () => {
+    for (const [method, path] of [['POST', '/chat/stream'], ['POST', '/chat/message'], ['PATCH', '/sessions/abcdefgh-0001'], ['POST', '/models/pull']] as const) {
+      const sock = net.connect(gw.port, '127.0.0.1');
+      sock.on('error', () => {});
+      await new Promise((r) => sock.once('connect', r));
+      sock.write(
+        `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1:${gw.port}\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"model":"m","con`,
+      );
+      await new Promise((r) => setTimeout(r, 50)); // the handler is reading the body
+      sock.destroy();
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(gw.logs.filter((l) => l.startsWith('error')), []);
+    assert.equal(engine.requests.length, 0);
+    assert.deepEqual(await gw.store.list(), []);
+    assert.equal((await request(gw.port, { path: '/health' })).status, 200);
+  });
+
   it('drops a stalled event-stream reader once its buffer passes the bound, cancelling its turn', async () => {
     await gw.close();
     engine = new FakeEngine();
