@@ -12,9 +12,14 @@ export class ClientAbortedError extends HttpError {
   }
 }
 
-/** What Node raises on a request stream whose client went away mid-body ('aborted' / premature close). */
-export function isClientAbort(e: unknown): boolean {
+/**
+ * What Node raises on a request stream whose client went away mid-body ('aborted' /
+ * premature close) — only if this request's connection is really gone, so the same
+ * codes from another stream (a bug of ours) are still reported.
+ */
+export function isClientAbort(e: unknown, req: IncomingMessage): boolean {
   if (e instanceof ClientAbortedError) return true;
+  if (!req.destroyed) return false;
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   return (code === 'ECONNRESET' && (e as Error).message === 'aborted') || code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
@@ -32,7 +37,7 @@ export async function readJsonBody<T>(req: IncomingMessage, schema: z.ZodType<T>
       chunks.push(chunk);
     }
   } catch (e) {
-    if (isClientAbort(e)) throw new ClientAbortedError();
+    if (isClientAbort(e, req)) throw new ClientAbortedError();
     throw e;
   }
   const text = Buffer.concat(chunks).toString('utf8');

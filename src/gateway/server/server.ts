@@ -135,7 +135,7 @@ export async function startGatewayServer(opts: GatewayServerOptions): Promise<Ga
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((e: unknown) => {
       // A client that hung up mid-upload is routine, not a failure of ours: no error line, no stack, no answer.
-      if (isClientAbort(e)) {
+      if (isClientAbort(e, req)) {
         res.destroy();
         return;
       }
