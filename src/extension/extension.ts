@@ -162,6 +162,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
       const { PageConnections } = await loadHeavy();
       return new PageConnections(hub, { settingsHelp: "This window's gateway uses VS Code's Hearth settings (Settings → search \"Hearth\")." });
     },
+    provider: () => ({ kind: settings.current.provider, url: settings.current.baseUrl }),
     webviewDir: vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview').fsPath,
     prepare: () => apiKeys.ensureLoaded(),
     log,

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { ProviderConfig } from './engine/types';
+import { redactUrl } from './net/redact';
 
 export interface GatewayConfig {
   provider: ProviderConfig;
@@ -33,6 +34,8 @@ export const DEFAULT_PORT = 6120;
  * `host:port`, a bare host, or `:port`; scheme default http, host default
  * 127.0.0.1, port default 11434 (80/443 when a scheme is given without one).
  * A listen-everywhere address (0.0.0.0, ::) means "this machine" for a client.
+ * User-info (`user:pass@host`) is kept: the HTTP client sends it as Basic auth;
+ * every message shows the URL through redactUrl.
  */
 export function parseOllamaHost(raw: string | undefined): string {
   let s = (raw ?? '').trim().replace(/^["']|["']$/g, '');
@@ -48,8 +51,13 @@ export function parseOllamaHost(raw: string | undefined): string {
     else throw new ConfigError(`OLLAMA_HOST: unsupported scheme '${scheme}' (use http or https)`);
   }
   const slash = s.indexOf('/');
-  const hostport = slash >= 0 ? s.slice(0, slash) : s;
+  let hostport = slash >= 0 ? s.slice(0, slash) : s;
   const pathPart = slash >= 0 ? s.slice(slash) : '';
+  // `user:pass@` (an authenticating proxy's) is kept for the client's Basic auth; split it off
+  // first so its colon is not read as the port's.
+  const at = hostport.lastIndexOf('@');
+  const userinfo = at >= 0 ? hostport.slice(0, at + 1) : '';
+  hostport = hostport.slice(at + 1);
   let host: string;
   let port: string;
   const bracketed = /^\[([^\]]*)\](?::(\d*))?$/.exec(hostport);
@@ -72,12 +80,13 @@ export function parseOllamaHost(raw: string | undefined): string {
   const hostText = host.includes(':') ? `[${host}]` : host;
   let url: URL;
   try {
-    url = new URL(`${scheme}://${hostText}:${port}${pathPart}`);
+    url = new URL(`${scheme}://${userinfo}${hostText}:${port}${pathPart}`);
   } catch {
-    throw new ConfigError(`OLLAMA_HOST: cannot make a URL of '${raw}'`);
+    throw new ConfigError(`OLLAMA_HOST: cannot make a URL of '${redactUrl(raw ?? '')}'`);
   }
+  const cred = url.username ? `${url.username}${url.password ? `:${url.password}` : ''}@` : '';
   // Keep an explicit default port visible, as users wrote it.
-  const origin = `${url.protocol}//${hostText}:${port}`;
+  const origin = `${url.protocol}//${cred}${hostText}:${port}`;
   const p = url.pathname.replace(/\/+$/, '');
   return origin + p;
 }

@@ -21,8 +21,6 @@ export interface StandaloneOptions extends Omit<GatewayServerOptions, 'chatServi
   store: SessionStore;
   /** Small preferences that outlive the process (the chosen model, the last open chat). */
   prefs: KeyValueStore;
-  /** Shown in messages and the connection banner. */
-  serverUrl: string;
   settings?: () => TurnSettings;
   /** Chat service tuning (tests shorten the flush interval). */
   chat?: Pick<ChatServiceOptions, 'flushIntervalMs' | 'replayTtlMs'>;
@@ -50,7 +48,7 @@ export async function startStandaloneGateway(o: StandaloneOptions): Promise<Stan
   const chatService = createChatService({ store, engine, settings: o.settings ?? (() => ({})), log: (m, e) => logger.warn(m, e), ...o.chat });
   let recoveryDone!: () => void;
   const recovery = new Promise<void>((r) => (recoveryDone = r));
-  const models = new ModelState({ source: () => engine, memento: prefs, configuredModel: () => '', baseUrl: () => o.serverUrl, ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}) });
+  const models = new ModelState({ source: () => engine, memento: prefs, configuredModel: () => '', baseUrl: () => o.provider().url, ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}) });
   const hub = new ConversationHub({
     store,
     chat: async () => chatService,
@@ -68,7 +66,7 @@ export async function startStandaloneGateway(o: StandaloneOptions): Promise<Stan
     log: (m) => logger.info(m),
   });
   const pages = new PageConnections(hub, { settingsHelp: STANDALONE_SETTINGS_HELP, ...(o.pageGraceMs !== undefined ? { graceMs: o.pageGraceMs } : {}) });
-  const { engine: _e, store: _s, prefs: _p, serverUrl: _u, settings: _t, chat: _c, pageGraceMs: _g, pollMs: _m, ...serverOptions } = o;
+  const { engine: _e, store: _s, prefs: _p, settings: _t, chat: _c, pageGraceMs: _g, pollMs: _m, ...serverOptions } = o;
   let server: GatewayServer;
   try {
     server = await startGatewayServer({ ...serverOptions, engine, store, chatService, ui: pages });

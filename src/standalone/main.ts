@@ -14,6 +14,7 @@ import path from 'node:path';
 import { ConfigError, parseGatewayConfig, startUrl } from '../gateway/config';
 import { createEngine } from '../gateway/engine';
 import { PortInUseError, type Logger } from '../gateway/server';
+import { redactUrl } from '../gateway/net/redact';
 import { FileSessionStore } from '../gateway/sessions/fileStore';
 import { startStandaloneGateway } from './gateway';
 import { PrefsFile } from './prefsFile';
@@ -62,10 +63,10 @@ async function main(): Promise<void> {
       port: config.port,
       host: '127.0.0.1',
       token: config.token,
+      provider: () => ({ kind: config.provider.provider, url: config.provider.baseUrl }),
       engine,
       store,
       prefs,
-      serverUrl: config.provider.baseUrl,
       settings: () => (systemPrompt ? { systemPrompt } : {}),
       heartbeatMs: config.heartbeatMs,
       webviewDir: findWebviewDir(),
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
   }
 
   if (gateway.recovered > 0) logger.info(`marked ${gateway.recovered} reply(ies) interrupted by an earlier stop`);
-  logger.info(`sessions in ${config.dataDir}; model server ${config.provider.baseUrl} (${config.provider.provider})`);
+  logger.info(`sessions in ${config.dataDir}; model server ${redactUrl(config.provider.baseUrl)} (${config.provider.provider})`);
   process.stdout.write(startUrl(gateway.server.port, config.token) + '\n');
 
   let stopping = false;

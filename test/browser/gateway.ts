@@ -31,7 +31,7 @@ export async function startGateway(): Promise<GatewayFixture> {
   const engine = createEngine({ provider: 'ollama', baseUrl: double.url, requestTimeoutMs: 120_000 });
   const store = new FileSessionStore({ dir: dataDir, fsync: false });
   const token = randomBytes(16).toString('hex');
-  const gateway = await startStandaloneGateway({ port: 0, token, engine, store, prefs: new MemoryMemento(), serverUrl: double.url, webviewDir, heartbeatMs: 1000, chat: { flushIntervalMs: 100 } });
+  const gateway = await startStandaloneGateway({ port: 0, token, engine, store, prefs: new MemoryMemento(), provider: () => ({ kind: 'ollama', url: double.url }), webviewDir, heartbeatMs: 1000, chat: { flushIntervalMs: 100 } });
   const server = gateway.server;
   return {
     server,

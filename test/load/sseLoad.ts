@@ -70,6 +70,7 @@ export async function runSseLoad(o: LoadOptions): Promise<LoadFigures> {
   const server = await startGatewayServer({
     port: 0,
     token: TOKEN,
+    provider: () => ({ kind: 'ollama', url: double.url }),
     engine,
     chatService: service,
     store,

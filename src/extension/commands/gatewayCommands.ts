@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { loadHeavy } from '../loadHeavy';
 import type { ChatService } from '../../gateway/chat/types';
-import type { GatewayServer } from '../../gateway/server';
+import type { GatewayServer, ProviderInfo } from '../../gateway/server';
 import type { UiHost } from '../../gateway/server/deps';
 import type { SessionStore } from '../../shared/session';
 import type { EngineHolder } from '../engine/engineHolder';
@@ -19,6 +19,8 @@ export interface GatewayDeps {
   store: SessionStore;
   chat: () => Promise<ChatService>;
   engines: EngineHolder;
+  /** The model server of the current settings, for the gateway's /health details. */
+  provider: () => ProviderInfo;
   /** dist/webview: the browser UI the server serves at `/`. */
   webviewDir: string;
   /** The browser pages' conversations (the conversation core, shared with this window). */
@@ -89,6 +91,7 @@ export class GatewayCommands implements vscode.Disposable {
     const server = await startGatewayServer({
       port: 0,
       token,
+      provider: this.deps.provider,
       engine: this.deps.engines,
       chatService: await this.deps.chat(),
       store: this.deps.store,

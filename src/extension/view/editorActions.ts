@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { Session } from '../../shared/session';
 import { exportFileName, sessionToMarkdown } from '../../shared/exportMarkdown';
 import { allowedExternalUrl } from '../../shared/links';
+import { languageIdFor } from './languageId';
 import type { Log } from '../log';
 
 export async function copyText(text: string): Promise<void> {
@@ -23,15 +24,9 @@ export async function insertAtCursor(code: string): Promise<boolean> {
 }
 
 export async function openInEditor(code: string, language?: string): Promise<void> {
-  const doc = await vscode.workspace.openTextDocument({ content: code, ...(language && /^[A-Za-z0-9_+#.-]{1,40}$/.test(language) ? { language: languageIdFor(language) } : {}) });
+  const id = languageIdFor(language);
+  const doc = await vscode.workspace.openTextDocument({ content: code, ...(id ? { language: id } : {}) });
   await vscode.window.showTextDocument(doc, { preview: false });
-}
-
-/** Markdown fence names that are not VS Code language ids. */
-function languageIdFor(fence: string): string {
-  const map: Record<string, string> = { js: 'javascript', ts: 'typescript', py: 'python', sh: 'shellscript', bash: 'shellscript', zsh: 'shellscript', yml: 'yaml', md: 'markdown', rb: 'ruby', rs: 'rust', 'c++': 'cpp', cs: 'csharp', kt: 'kotlin' };
-  const l = fence.toLowerCase();
-  return map[l] ?? l;
 }
 
 /** Only http(s) and mailto; VS Code's opener shows the full URL and asks before leaving. */

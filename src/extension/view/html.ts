@@ -23,6 +23,9 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
     `font-src ${cspSource}`,
     `script-src 'nonce-${nonce}'`,
     "connect-src 'none'",
+    // Injected markup could otherwise re-point relative URLs or submit a form somewhere.
+    "base-uri 'none'",
+    "form-action 'none'",
   ].join('; ');
 }
 

@@ -5,6 +5,7 @@
  * request is bounded by the caller's AbortSignal.
  */
 import { Pool, type Dispatcher } from 'undici';
+import { redactUrl } from './redact';
 
 export interface HttpClientOptions {
   baseUrl: string;
@@ -33,6 +34,7 @@ export interface HttpResponse {
 }
 
 export class HttpClient {
+  /** For display only (every error message names it): user-info redacted. Requests use the pool's origin + prefix. */
   readonly baseUrl: string;
   private readonly pool: Pool;
   private readonly prefix: string;
@@ -40,7 +42,7 @@ export class HttpClient {
 
   constructor(opts: HttpClientOptions) {
     const url = new URL(opts.baseUrl);
-    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.baseUrl = redactUrl(opts.baseUrl.replace(/\/+$/, ''));
     this.prefix = url.pathname.replace(/\/+$/, '');
     this.headers = { accept: 'application/json, application/x-ndjson, text/event-stream', 'user-agent': 'hearth' };
     if (url.username) {

@@ -1,7 +1,7 @@
 import type { HostToWebview } from '../../shared/protocol';
 import type { SessionStore } from '../../shared/session';
 import type { ChatService } from '../chat/types';
-import type { ChatEngine } from '../engine/types';
+import type { ChatEngine, ProviderConfig } from '../engine/types';
 
 export interface Logger {
   info(message: string): void;
@@ -36,6 +36,12 @@ export interface UiHost {
   receive(id: string, raw: unknown): boolean;
 }
 
+/** The model server behind the engine, as /health names it (the URL is redacted before it is shown). */
+export interface ProviderInfo {
+  kind: ProviderConfig['provider'];
+  url: string;
+}
+
 /** What route handlers need. */
 export interface ServerDeps {
   engine: ChatEngine;
@@ -45,6 +51,7 @@ export interface ServerDeps {
   maxSseBufferedBytes: number;
   /** How long a turn started by GET /chat/stream/{id} survives with no reader, so the client can resume. */
   resumeGraceMs: number;
+  provider: () => ProviderInfo;
   logger: Logger;
   /** The browser UI's conversations; without it the /ui routes answer 503. */
   ui?: UiHost;

@@ -1,3 +1,3 @@
 export { startGatewayServer, PortInUseError, type GatewayServer, type GatewayServerOptions } from './server';
-export { silentLogger, type Logger, type UiHost, type UiStream } from './deps';
+export { silentLogger, type Logger, type ProviderInfo, type UiHost, type UiStream } from './deps';
 export { UI_CSP } from './staticUi';

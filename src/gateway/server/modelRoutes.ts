@@ -1,6 +1,7 @@
-/** GET /health, GET /models, POST /models/pull (SSE progress). */
+/** GET /health (details only with the token), GET /models, POST /models/pull (SSE progress). */
 import type { ServerResponse } from 'node:http';
 import { isGatewayError } from '../engine/errors';
+import { redactUrl } from '../net/redact';
 import { readJsonBody } from './body';
 import type { ServerDeps } from './deps';
 import { HttpError, sendJson } from './httpError';
@@ -12,13 +13,24 @@ export function addModelRoutes(router: Router, deps: ServerDeps): void {
   router.add(
     'GET',
     '/health',
-    async ({ res }) => {
-      const ac = abortOnClose(res);
-      const h = await deps.engine.health(ac.signal);
-      sendJson(res, 200, {
-        status: h.reachable ? 'ok' : 'degraded',
-        ollama: { reachable: h.reachable, version: h.version ?? null, ...(h.error ? { error: h.error } : {}) },
-      });
+    async ({ res, authed }) => {
+      // Without the token: only that the gateway is up. Anyone on this machine may ask, so no
+      // details (the URL may carry a proxy secret) and no request to the model server per call.
+      if (!authed) {
+        sendJson(res, 200, { status: 'ok' });
+        return;
+      }
+      const h = await deps.engine.health(abortOnClose(res).signal);
+      const info = deps.provider();
+      const provider = {
+        kind: info.kind,
+        reachable: h.reachable,
+        version: h.version ?? null,
+        url: redactUrl(info.url),
+        ...(h.error ? { error: h.error } : {}),
+      };
+      // `ollama`: the 0.1.0 name, kept with the same content for existing clients (deprecated).
+      sendJson(res, 200, { status: h.reachable ? 'ok' : 'degraded', provider, ollama: provider });
     },
     { auth: false },
   );

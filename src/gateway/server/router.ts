@@ -6,6 +6,8 @@ export interface RouteContext {
   res: ServerResponse;
   params: Record<string, string>;
   url: URL;
+  /** The request carried the right token (open routes may answer more to it). */
+  authed: boolean;
 }
 
 export type Handler = (ctx: RouteContext) => Promise<void> | void;

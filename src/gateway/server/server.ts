@@ -9,8 +9,9 @@ import type { Socket } from 'node:net';
 import type { SessionStore } from '../../shared/session';
 import type { ChatService } from '../chat/types';
 import type { ChatEngine } from '../engine/types';
+import { isClientAbort } from './body';
 import { addChatRoutes } from './chatRoutes';
-import { silentLogger, type Logger, type ServerDeps, type UiHost } from './deps';
+import { silentLogger, type Logger, type ProviderInfo, type ServerDeps, type UiHost } from './deps';
 import { HttpError, sendEmpty, sendError, toHttpError } from './httpError';
 import { addModelRoutes } from './modelRoutes';
 import { Router } from './router';
@@ -19,12 +20,17 @@ import { addSessionRoutes } from './sessionRoutes';
 import { serveAsset, serveIndex } from './staticUi';
 import { addUiRoutes } from './uiRoutes';
 
+/** Longest a refused connection (timeout, garbage) may take to receive its 408/400 before it is destroyed. */
+const CLIENT_ERROR_GRACE_MS = 1000;
+
 export interface GatewayServerOptions {
   /** 0 picks a free port. */
   port: number;
   /** Only loopback is supported; the option exists to make that explicit. */
   host?: '127.0.0.1';
   token: string;
+  /** Which model server the engine talks to, for /health's details; read per call (the extension's setting can change). */
+  provider: () => ProviderInfo;
   engine: ChatEngine;
   chatService: ChatService;
   store: SessionStore;
@@ -72,6 +78,7 @@ export async function startGatewayServer(opts: GatewayServerOptions): Promise<Ga
     heartbeatMs: opts.heartbeatMs ?? 15_000,
     maxSseBufferedBytes: opts.maxSseBufferedBytes ?? 1024 * 1024,
     resumeGraceMs: opts.resumeGraceMs ?? 30_000,
+    provider: opts.provider,
     logger,
     ...(opts.ui ? { ui: opts.ui } : {}),
   };
@@ -126,12 +133,17 @@ export async function startGatewayServer(opts: GatewayServerOptions): Promise<Ga
         throw new HttpError(405, 'method_not_allowed', 'method not allowed', { Allow: match.allow.join(', ') });
       case 'found':
         if (match.auth && !authed) throw unauthorized();
-        await match.handler({ req, res, params: match.params, url });
+        await match.handler({ req, res, params: match.params, url, authed });
     }
   }
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((e: unknown) => {
+      // A client that hung up mid-upload is routine, not a failure of ours: no error line, no stack, no answer.
+      if (isClientAbort(e, req)) {
+        res.destroy();
+        return;
+      }
       const h = toHttpError(e);
       if (h.status >= 500 && !(e instanceof HttpError)) logger.error(`${req.method} ${(req.url ?? '').split('?')[0]} failed`, e);
       sendError(res, h);
@@ -140,9 +152,14 @@ export async function startGatewayServer(opts: GatewayServerOptions): Promise<Ga
     });
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    // Always destroyed, never only ended: end() half-closes, and a peer that never closes its
+    // side keeps the socket counted against maxConnections for good (1,000 of them lock everyone out).
     if (socket.writable && err.code !== 'ECONNRESET') {
       const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      // Destroyed once the answer is handed to the kernel (it still delivers it), or after a
+      // short grace if a peer that reads nothing keeps our write pending.
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+      setTimeout(() => socket.destroy(), CLIENT_ERROR_GRACE_MS).unref();
     } else socket.destroy();
   });
 

@@ -83,14 +83,18 @@ export async function serveIndex(res: ServerResponse, webviewDir: string | undef
   res.end(html);
 }
 
-/** Serves one file of webviewDir by plain name; false if there is no such file (the caller 404s). */
+/** Serves one file of webviewDir by plain name, never one outside it; false if there is no such file (the caller 404s). */
 export async function serveAsset(res: ServerResponse, webviewDir: string | undefined, name: string): Promise<boolean> {
   if (!webviewDir || !SAFE_NAME.test(name) || name === 'manifest.json') return false;
   const type = TYPES[path.extname(name).toLowerCase()];
   if (!type) return false;
   let data: Buffer;
   try {
-    data = await fs.readFile(path.join(webviewDir, name));
+    // The name is a plain name, but the entry may be a symlink: serve it only if it resolves
+    // to a file inside the UI folder (itself possibly reached through a symlink).
+    const [root, real] = await Promise.all([fs.realpath(webviewDir), fs.realpath(path.join(webviewDir, name))]);
+    if (path.dirname(real) !== root && !real.startsWith(root + path.sep)) return false;
+    data = await fs.readFile(real);
   } catch {
     return false;
   }

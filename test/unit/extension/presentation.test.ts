@@ -53,7 +53,7 @@ describe('safe links', () => {
 describe('webview html', () => {
   it('has a strict CSP with the nonce and no network access', () => {
     const csp = contentSecurityPolicy('vscode-resource:', 'abc');
-    assert.equal(csp, "default-src 'none'; img-src vscode-resource: data:; style-src vscode-resource:; font-src vscode-resource:; script-src 'nonce-abc'; connect-src 'none'");
+    assert.equal(csp, "default-src 'none'; img-src vscode-resource: data:; style-src vscode-resource:; font-src vscode-resource:; script-src 'nonce-abc'; connect-src 'none'; base-uri 'none'; form-action 'none'");
     const html = renderHtml({ cspSource: 'vscode-resource:', nonce: 'abc', scriptUri: 'https://x/main-1.js', styleUri: 'https://x/main-1.css' });
     assert.ok(html.includes(`content="${csp.replace(/'/g, "'")}"`));
     assert.ok(html.includes('<script nonce="abc" src="https://x/main-1.js"></script>'));

@@ -75,7 +75,7 @@ describe('gateway server: body fuzzing', function () {
 
   it('binds 127.0.0.1 only', async () => {
     await assert.rejects(
-      startGatewayServer({ port: 0, host: '0.0.0.0' as '127.0.0.1', token: TOKEN, engine, chatService: gw.service, store: gw.store }),
+      startGatewayServer({ port: 0, host: '0.0.0.0' as '127.0.0.1', token: TOKEN, provider: () => ({ kind: 'ollama', url: 'http://127.0.0.1:11434' }), engine, chatService: gw.service, store: gw.store }),
       /127\.0\.0\.1 only/,
     );
     assert.match(gw.server.url, /^http:\/\/127\.0\.0\.1:\d+$/);

@@ -27,6 +27,20 @@ describe('gateway config (environment)', () => {
     assert.throws(() => parseOllamaHost('host:abc'), ConfigError);
   });
 
+  it("keeps OLLAMA_HOST's user-info (sent as Basic auth) and never repeats it in an error", () => {
+    const cases: [string, string][] = [
+      ['http://alice:s3cret@127.0.0.1:11434/p', 'http://alice:s3cret@127.0.0.1:11434/p'],
+      ['alice:s3cret@gpu-box:8080', 'http://alice:s3cret@gpu-box:8080'],
+      ['alice:s3cret@gpu-box', 'http://alice:s3cret@gpu-box:11434'],
+      ['bob@gpu-box', 'http://bob@gpu-box:11434'],
+      ['https://u:p@ss@proxy/x', 'https://u:p%40ss@proxy:443/x'],
+    ];
+    for (const [raw, want] of cases) assert.equal(parseOllamaHost(raw), want, raw);
+    for (const bad of ['http://alice:s3cret@exa mple:1', 'alice:s3cret@host:99999', 'alice:s3cret@host:abc']) {
+      assert.throws(() => parseOllamaHost(bad), (e: Error) => e instanceof ConfigError && !/s3cret/.test(e.message), bad);
+    }
+  });
+
   it('defaults: port 6120, random token, home data dir, 15 s heartbeat, no system prompt, ollama provider', () => {
     const c = parseGatewayConfig({}, '/home/u');
     assert.equal(c.port, 6120);

@@ -35,6 +35,21 @@ describe('gateway process (npm start entry)', function () {
     assert.equal(await g.kill('SIGTERM'), 0);
   });
 
+  it("the start-up line and /health show OLLAMA_HOST without its user-info", async () => {
+    const host = double.url.replace('http://', 'http://alice:s3cret@');
+    const g = spawnGateway({ HEARTH_DATA_DIR: dir, OLLAMA_HOST: host, HEARTH_GATEWAY_TOKEN: TOKEN });
+    procs.push(g);
+    const port = await g.ready;
+    const health = await request(port, { path: '/health', token: TOKEN });
+    assert.equal(health.json.provider.reachable, true, 'the credentials still reach the server');
+    assert.doesNotMatch(health.text, /s3cret|alice/);
+    await double.stop();
+    assert.doesNotMatch((await request(port, { path: '/models', token: TOKEN })).text, /s3cret/);
+    assert.match(g.stderr(), /model server http:\/\/\*\*\*@127\.0\.0\.1:\d+ \(ollama\)/);
+    assert.doesNotMatch(g.stderr(), /s3cret/);
+    assert.equal(await g.kill('SIGTERM'), 0);
+  });
+
   it('a random token per start when none is configured', async () => {
     const a = spawnGateway({ HEARTH_DATA_DIR: dir, OLLAMA_HOST: double.url, HEARTH_GATEWAY_TOKEN: '' });
     procs.push(a);

@@ -31,15 +31,56 @@ describe('gateway server routes (over the Ollama double)', function () {
     await double.stop();
   });
 
-  it('GET /health needs no token and reports Ollama reachable with its version; unreachable when it is gone', async () => {
-    const r = await request(gw.port, { path: '/health' });
-    assert.equal(r.status, 200);
-    assert.deepEqual(r.json, { status: 'ok', ollama: { reachable: true, version: '0.12.6' } });
+  it('GET /health without the token: only {status}, and never a request to Ollama (up or down)', async () => {
+    const before = double.requests.length;
+    for (let i = 0; i < 5; i++) {
+      const r = await request(gw.port, { path: '/health' });
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.json, { status: 'ok' });
+    }
+    for (const token of ['wrong', TOKEN + 'x']) assert.deepEqual((await request(gw.port, { path: '/health', token })).json, { status: 'ok' });
     await double.stop();
-    const down = await request(gw.port, { path: '/health' });
+    assert.deepEqual((await request(gw.port, { path: '/health' })).json, { status: 'ok' }, 'the gateway is up; details need the token');
+    assert.equal((await request(gw.port, { method: 'HEAD', path: '/health' })).status, 200);
+    await double.start();
+    assert.equal(double.requests.length, before, 'no outbound request without the token');
+  });
+
+  it('GET /health with the token: provider details (kind, reachable, version, url), `ollama` as the deprecated alias; degraded when Ollama is gone', async () => {
+    const r = await request(gw.port, { path: '/health', token: TOKEN });
+    assert.equal(r.status, 200);
+    const provider = { kind: 'ollama', reachable: true, version: '0.12.6', url: 'http://127.0.0.1:11434' };
+    assert.deepEqual(r.json, { status: 'ok', provider, ollama: provider });
+    await double.stop();
+    const down = await request(gw.port, { path: '/health', token: TOKEN });
     assert.equal(down.status, 200);
     assert.equal(down.json.status, 'degraded');
-    assert.equal(down.json.ollama.reachable, false);
+    assert.equal(down.json.provider.reachable, false);
+    assert.match(down.json.provider.error, /not running/);
+    assert.deepEqual(down.json.ollama, down.json.provider);
+    await double.start();
+  });
+
+  it('user-info in the model server URL never shows: not in /health, not in errors', async () => {
+    await gw.close();
+    const withCred = double.url.replace('http://', 'http://alice:s3cret@');
+    gw = await startTestGateway({ engine: engineFor(withCred), provider: () => ({ kind: 'ollama', url: withCred }) });
+    const up = await request(gw.port, { path: '/health', token: TOKEN });
+    assert.equal(up.json.provider.url, double.url.replace('http://', 'http://***@'));
+    assert.equal(double.requests.at(-1)!.headers.authorization, `Basic ${Buffer.from('alice:s3cret').toString('base64')}`, 'still sent, as Basic auth');
+    await double.stop();
+    const texts = [
+      (await request(gw.port, { path: '/health', token: TOKEN })).text,
+      (await request(gw.port, { path: '/models', token: TOKEN })).text,
+    ];
+    const turn = sse(gw.port, { method: 'POST', path: '/chat/stream', token: TOKEN, body: { model: MODEL, content: 'hi' } });
+    await turn.finished;
+    texts.push(turn.body);
+    for (const t of texts) {
+      assert.match(t, /\*\*\*@127\.0\.0\.1/, t);
+      assert.doesNotMatch(t, /s3cret|alice/, t);
+    }
+    assert.doesNotMatch(gw.logs.join('\n'), /s3cret/);
     await double.start();
   });
 

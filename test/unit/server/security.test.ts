@@ -183,6 +183,67 @@ describe('gateway server: refusals', function () {
     assert.match(closed, /^HTTP\/1\.1 408 /);
   });
 
+  it('a refused connection is destroyed, not half-closed: peers that never close cannot use up maxConnections', async () => {
+    await gw.close();
+    gw = await startTestGateway({ engine, headersTimeoutMs: 200, maxConnections: 30 });
+    // Peers that never close their side (allowHalfOpen) and send nothing more, as many as maxConnections.
+    const hold = async (kind: 'silent' | 'slow' | 'garbage', n: number) => {
+      const socks: net.Socket[] = [];
+      const answers = Array.from({ length: n }, () => {
+        const s = net.connect({ port: gw.port, host: '127.0.0.1', allowHalfOpen: true });
+        socks.push(s);
+        s.on('error', () => {});
+        if (kind === 'slow') s.write(`GET /health HTTP/1.1\r\nHost: 127.0.0.1:${gw.port}\r\nX-Slow: `);
+        if (kind === 'garbage') s.write('NOT HTTP AT ALL\r\n\r\n');
+        return new Promise<string>((resolve) => {
+          let data = '';
+          s.on('data', (d) => (data += d));
+          s.on('end', () => resolve(data));
+        });
+      });
+      return { socks, answers: await Promise.all(answers) };
+    };
+    const check = async () => {
+      // Every peer still holds its socket; the gateway must have let go of its side.
+      const t0 = Date.now();
+      const r = await request(gw.port, { path: '/health' });
+      assert.equal(r.status, 200);
+      assert.ok(Date.now() - t0 < 2000);
+    };
+    const timedOut = await Promise.all([hold('silent', 15), hold('slow', 15)]);
+    try {
+      for (const h of timedOut) for (const a of h.answers) assert.match(a, /^HTTP\/1\.1 408 /);
+      await check();
+    } finally {
+      for (const h of timedOut) for (const s of h.socks) s.destroy();
+    }
+    const garbage = await hold('garbage', 30);
+    try {
+      for (const a of garbage.answers) assert.match(a, /^HTTP\/1\.1 400 /);
+      await check();
+    } finally {
+      for (const s of garbage.socks) s.destroy();
+    }
+  });
+
+  it('a client that aborts its upload is not logged as an error, and nothing starts', async () => {
+    for (const [method, path] of [['POST', '/chat/stream'], ['POST', '/chat/message'], ['PATCH', '/sessions/abcdefgh-0001'], ['POST', '/models/pull']] as const) {
+      const sock = net.connect(gw.port, '127.0.0.1');
+      sock.on('error', () => {});
+      await new Promise((r) => sock.once('connect', r));
+      sock.write(
+        `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1:${gw.port}\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"model":"m","con`,
+      );
+      await new Promise((r) => setTimeout(r, 50)); // the handler is reading the body
+      sock.destroy();
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(gw.logs.filter((l) => l.startsWith('error')), []);
+    assert.equal(engine.requests.length, 0);
+    assert.deepEqual(await gw.store.list(), []);
+    assert.equal((await request(gw.port, { path: '/health' })).status, 200);
+  });
+
   it('drops a stalled event-stream reader once its buffer passes the bound, cancelling its turn', async () => {
     await gw.close();
     engine = new FakeEngine();

@@ -69,6 +69,26 @@ describe('gateway server: static chat UI', () => {
     }
   });
 
+  it('never follows a symlink out of the UI folder (one inside it is served)', async () => {
+    const outside = await tempDir('hearth-outside-');
+    try {
+      await fs.writeFile(path.join(outside, 'private-ABCD1234.js'), 'outside secret');
+      await fs.symlink(path.join(outside, 'private-ABCD1234.js'), path.join(webviewDir, 'leak-ABCD1234.js'));
+      await fs.symlink(outside, path.join(webviewDir, 'dir-ABCD1234.js'));
+      await fs.symlink(path.join(webviewDir, 'main-ABCD1234.js'), path.join(webviewDir, 'alias-ABCD1234.js'));
+      for (const p of ['/assets/leak-ABCD1234.js', '/assets/dir-ABCD1234.js']) {
+        const r = await request(gw.port, { path: p });
+        assert.equal(r.status, 404, p);
+        assert.doesNotMatch(r.text, /outside secret/);
+      }
+      const inside = await request(gw.port, { path: '/assets/alias-ABCD1234.js' });
+      assert.equal(inside.status, 200);
+      assert.equal(inside.text, 'console.log("app")');
+    } finally {
+      await fs.rm(outside, { recursive: true, force: true });
+    }
+  });
+
   it('GET /favicon.ico is an empty 204 without a token (no 401 in the browser console)', async () => {
     const r = await request(gw.port, { path: '/favicon.ico' });
     assert.equal(r.status, 204);

@@ -44,9 +44,9 @@ export async function startTestGateway(
   const gw = await startStandaloneGateway({
     port: 0,
     token: TOKEN,
+    provider: () => ({ kind: 'ollama', url: 'http://127.0.0.1:11434' }),
     heartbeatMs: 15_000,
     logger,
-    serverUrl: 'http://127.0.0.1:11434',
     pollMs: 0,
     ...rest,
     prefs: new MemoryMemento(),
