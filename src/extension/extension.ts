@@ -184,7 +184,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
       {
         contextLength: () => settings.current.contextLength,
         reveal: () => view.reveal(true),
-        send: async (content) => (await conversation()).sendMessage(content),
+        send: async (content, attachments) => (await conversation()).sendMessage(content, { attachments }),
       },
       arg,
     ),

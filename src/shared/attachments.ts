@@ -32,8 +32,15 @@ export function attachmentHeading(a: Attachment): string {
   const details: string[] = [];
   if (a.language) details.push(a.language);
   if (a.range) details.push(a.range.startLine === a.range.endLine ? `line ${a.range.startLine}` : `lines ${a.range.startLine}-${a.range.endLine}`);
-  if (a.truncated) details.push(`cut to fit: first ${a.content.length} of ${a.truncated.originalChars} characters`);
+  if (a.truncated) {
+    const t = a.truncated;
+    details.push(t.originalLines !== undefined ? `cut to fit: first ${lineCount(a.content)} of ${t.originalLines} lines` : `cut to fit: first ${a.content.length} of ${t.originalChars} characters`);
+  }
   return `${LABELS[a.kind]} \`${(a.path ?? a.name).replace(/`/g, "'")}\`${details.length ? ` (${details.join(', ')})` : ''}`;
+}
+
+function lineCount(text: string): number {
+  return text === '' ? 0 : text.replace(/\n$/, '').split('\n').length;
 }
 
 export function formatAttachment(a: Attachment): string {

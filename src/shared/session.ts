@@ -64,8 +64,8 @@ export const attachmentSchema = z.object({
   /** 1-based inclusive line range when only part of the file is attached. */
   range: z.object({ startLine: z.number().int().min(1), endLine: z.number().int().min(1) }).optional(),
   content: z.string().max(MAX_ATTACHMENT_CHARS),
-  /** Set when the content was cut to fit the context window: how long it was. */
-  truncated: z.object({ originalChars: nonNegInt }).optional(),
+  /** Set when the content was cut to fit the context window: how long it was (characters, and lines when cut at lines). */
+  truncated: z.object({ originalChars: nonNegInt, originalLines: nonNegInt.optional() }).optional(),
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
 

@@ -83,15 +83,15 @@ describe('Hearth in VS Code', function () {
     const req = await double.waitForRequest({ path: '/api/chat' });
     const sent = req.body.messages.at(-1).content as string;
     assert.ok(sent.includes('def add(a, b):\n    return a + b'), sent);
-    assert.ok(sent.includes('`src/calc.py`'), sent);
-    assert.ok(sent.includes('(python)'), sent);
-    assert.ok(sent.includes('lines 1-2'), sent);
+    assert.ok(sent.includes('Selection from `src/calc.py` (python, lines 1-2)'), sent);
+    assert.ok(sent.trimEnd().endsWith('Explain what this code does.'), sent);
     await t.idle();
 
     const id = t.currentSessionId();
     assert.ok(id);
     const s = await t.getSession(id);
-    assert.ok(user(s?.messages)?.content.includes('```python\ndef add(a, b):'));
+    assert.equal(user(s?.messages)?.content, 'Explain what this code does.');
+    assert.deepEqual(user(s?.messages)?.attachments?.map((a) => [a.kind, a.path, a.range, a.content]), [['selection', 'src/calc.py', { startLine: 1, endLine: 2 }, 'def add(a, b):\n    return a + b']]);
     assert.equal(reply(s?.messages)?.content, 'It adds two numbers.');
     assert.equal(reply(s?.messages)?.status, 'complete');
     assert.equal(s?.workspace, folder.toString());

@@ -5,12 +5,13 @@
  * pick, for keybindings and tests.
  */
 import * as vscode from 'vscode';
-import { buildSelectionPrompt, presetById, PRESETS, selectionCharBudget } from './selectionPrompt';
+import type { Attachment } from '../../shared/session';
+import { presetById, PRESETS, selectionAttachment, selectionCharBudget } from './selectionPrompt';
 
 export interface AskDeps {
   contextLength: () => number;
   reveal: () => Promise<void>;
-  send: (content: string) => Promise<unknown>;
+  send: (content: string, attachments: Attachment[]) => Promise<unknown>;
 }
 
 /** The question an argument names, if it is one of ours (the editor menu passes a Uri, which is ignored). */
@@ -84,17 +85,17 @@ export async function askAboutSelection(deps: AskDeps, arg?: unknown): Promise<b
   const question = questionFromArg(arg) ?? (await pickQuestion());
   if (!question) return false;
   const path = doc.uri.scheme === 'untitled' ? doc.fileName : vscode.workspace.asRelativePath(doc.uri, false);
-  const { content, cut } = buildSelectionPrompt({
+  const { attachment, cut } = selectionAttachment({
     text,
     path,
+    ...(doc.uri.scheme !== 'untitled' ? { uri: doc.uri.toString() } : {}),
     languageId: doc.languageId,
     startLine,
     endLine,
-    question,
     maxChars: selectionCharBudget(deps.contextLength()),
   });
   if (cut.cut) void vscode.window.showWarningMessage(`Hearth: the selection was cut to ${cut.shownLines} of ${cut.totalLines} lines to fit the context window.`);
-  await deps.reveal();
-  await deps.send(content);
+  await deps.reveal(); // keeps focus in the editor
+  await deps.send(question, [attachment]);
   return true;
 }

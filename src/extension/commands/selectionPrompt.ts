@@ -1,8 +1,10 @@
 /**
- * "Ask about selection": the question presets and the message built from a
- * selection (fenced code with its path, language and lines), cut with a visible
- * note when it would not fit the context window. Pure.
+ * "Ask about selection": the question presets and the selection as an
+ * attachment (its path, language and lines travel with it; the model receives it
+ * in the one attachment format of src/shared/attachments.ts), cut at whole lines
+ * with a visible note when it would not fit the context window. Pure.
  */
+import type { Attachment } from '../../shared/session';
 
 export const PRESETS = [
   { id: 'explain', label: 'Explain', question: 'Explain what this code does.' },
@@ -33,11 +35,12 @@ export interface SelectionInput {
   text: string;
   /** Workspace-relative path (or the file name for files outside a workspace / untitled). */
   path: string;
+  /** The document's URI, so the chip opens it and an applied edit finds it. */
+  uri?: string;
   languageId: string;
   /** 1-based, inclusive. */
   startLine: number;
   endLine: number;
-  question: string;
   maxChars: number;
 }
 
@@ -65,26 +68,20 @@ export function cutToBudget(text: string, maxChars: number): CutResult {
   return { text: kept.join('\n'), shownLines: kept.length, totalLines: total, cut: true };
 }
 
-/** A fence longer than any backtick run in the code, so the code cannot close it. */
-export function fenceFor(code: string): string {
-  const longest = Math.max(2, ...[...code.matchAll(/`+/g)].map((m) => m[0].length));
-  return '`'.repeat(longest + 1);
-}
-
-export function buildSelectionPrompt(input: SelectionInput): { content: string; cut: CutResult } {
+/** The selection as an attachment of the question; when cut, its range and note say which lines were kept. */
+export function selectionAttachment(input: SelectionInput): { attachment: Attachment; cut: CutResult } {
   const cut = cutToBudget(input.text, input.maxChars);
-  const fence = fenceFor(cut.text);
-  const lines = input.startLine === input.endLine ? `line ${input.startLine}` : `lines ${input.startLine}-${input.endLine}`;
-  const lang = /^[A-Za-z0-9_+#.-]{1,40}$/.test(input.languageId) ? input.languageId : '';
-  const parts = [
-    input.question.trim(),
-    '',
-    `From \`${input.path}\` (${lang || 'plain text'}), ${lines}:`,
-    '',
-    `${fence}${lang}`,
-    cut.text,
-    fence,
-  ];
-  if (cut.cut) parts.push('', `[selection cut: showed ${cut.shownLines} of ${cut.totalLines} lines]`);
-  return { content: parts.join('\n'), cut };
+  const name = input.path.split(/[\\/]/).pop() || input.path;
+  const language = /^[A-Za-z0-9_+#.-]{1,40}$/.test(input.languageId) ? input.languageId : undefined;
+  const attachment: Attachment = {
+    kind: 'selection',
+    name,
+    path: input.path,
+    ...(input.uri ? { uri: input.uri } : {}),
+    ...(language ? { language } : {}),
+    range: { startLine: input.startLine, endLine: input.endLine },
+    content: cut.text,
+    ...(cut.cut ? { truncated: { originalChars: input.text.length, originalLines: cut.totalLines } } : {}),
+  };
+  return { attachment, cut };
 }

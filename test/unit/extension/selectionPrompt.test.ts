@@ -1,35 +1,43 @@
 import assert from 'node:assert/strict';
-import { buildSelectionPrompt, cutToBudget, fenceFor, presetById, PRESETS, selectionCharBudget } from '../../../src/extension/commands/selectionPrompt';
+import { cutToBudget, presetById, PRESETS, selectionAttachment, selectionCharBudget } from '../../../src/extension/commands/selectionPrompt';
+import { formatAttachment, userContentForModel } from '../../../src/shared/attachments';
 
-describe('selection prompt', () => {
-  const base = { path: 'src/app.ts', languageId: 'typescript', startLine: 10, endLine: 12, question: 'Explain this.', maxChars: 10_000 };
+describe('ask about selection: the selection as an attachment', () => {
+  const base = { path: 'src/app.ts', uri: 'file:///ws/src/app.ts', languageId: 'typescript', startLine: 10, endLine: 12, maxChars: 10_000 };
 
-  it('puts the question, path, language, lines and fenced code in the message', () => {
-    const { content, cut } = buildSelectionPrompt({ ...base, text: 'const a = 1;\nconst b = 2;\nconst c = a + b;' });
+  it('carries path, uri, language and lines, and reaches the model in the one attachment format', () => {
+    const { attachment, cut } = selectionAttachment({ ...base, text: 'const a = 1;\nconst b = 2;\nconst c = a + b;' });
     assert.equal(cut.cut, false);
-    assert.equal(content, ['Explain this.', '', 'From `src/app.ts` (typescript), lines 10-12:', '', '```typescript', 'const a = 1;\nconst b = 2;\nconst c = a + b;', '```'].join('\n'));
+    assert.deepEqual(attachment, {
+      kind: 'selection',
+      name: 'app.ts',
+      path: 'src/app.ts',
+      uri: 'file:///ws/src/app.ts',
+      language: 'typescript',
+      range: { startLine: 10, endLine: 12 },
+      content: 'const a = 1;\nconst b = 2;\nconst c = a + b;',
+    });
+    assert.equal(
+      userContentForModel({ content: 'Explain this.', attachments: [attachment] }),
+      ['Selection from `src/app.ts` (typescript, lines 10-12)', '```typescript', 'const a = 1;\nconst b = 2;\nconst c = a + b;', '```', '', 'Explain this.'].join('\n'),
+    );
   });
 
-  it('says "line N" for one line', () => {
-    assert.match(buildSelectionPrompt({ ...base, startLine: 4, endLine: 4, text: 'x' }).content, /, line 4:/);
+  it('a fence inside the selection cannot close the block', () => {
+    const { attachment } = selectionAttachment({ ...base, languageId: 'markdown', text: '```js\nx\n```' });
+    assert.ok(formatAttachment(attachment).includes('````markdown\n```js\nx\n```\n````'));
   });
 
-  it('uses a longer fence when the code contains backticks', () => {
-    assert.equal(fenceFor('no ticks'), '```');
-    assert.equal(fenceFor('a ```` b'), '`````');
-    const { content } = buildSelectionPrompt({ ...base, languageId: 'markdown', text: '```js\nx\n```' });
-    assert.ok(content.includes('````markdown\n```js\nx\n```\n````'));
-  });
-
-  it('cuts large selections at whole lines with a visible note', () => {
+  it('cuts large selections at whole lines, with a visible note in what the model receives', () => {
     const text = Array.from({ length: 100 }, (_, i) => `line ${String(i).padStart(3, '0')}`).join('\n');
-    const { content, cut } = buildSelectionPrompt({ ...base, text, maxChars: 100 });
+    const { attachment, cut } = selectionAttachment({ ...base, text, maxChars: 100 });
     assert.equal(cut.cut, true);
     assert.equal(cut.totalLines, 100);
     assert.ok(cut.shownLines > 0 && cut.shownLines < 100);
-    assert.ok(cut.text.length <= 100);
-    assert.ok(content.endsWith(`[selection cut: showed ${cut.shownLines} of 100 lines]`));
-    assert.ok(content.includes('line 000') && !content.includes('line 099'));
+    assert.ok(attachment.content.length <= 100);
+    assert.deepEqual(attachment.truncated, { originalChars: text.length, originalLines: 100 });
+    assert.match(formatAttachment(attachment), new RegExp(`cut to fit: first ${cut.shownLines} of 100 lines`));
+    assert.ok(attachment.content.includes('line 000') && !attachment.content.includes('line 099'));
   });
 
   it('cuts a single over-long line by characters', () => {
@@ -43,10 +51,10 @@ describe('selection prompt', () => {
     assert.equal(selectionCharBudget(4096), 4096 * 0.5 * 3);
   });
 
-  it('ignores a language id that could break the fence', () => {
-    const { content } = buildSelectionPrompt({ ...base, languageId: 'x\n```evil', text: 'a' });
-    assert.ok(content.includes('(plain text)'));
-    assert.ok(!content.includes('evil'));
+  it('drops a language id that could break the fence', () => {
+    const { attachment } = selectionAttachment({ ...base, languageId: 'x\n```evil', text: 'a' });
+    assert.equal(attachment.language, undefined);
+    assert.ok(!formatAttachment(attachment).includes('evil'));
   });
 
   it('has the four presets', () => {

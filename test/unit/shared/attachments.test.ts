@@ -35,3 +35,9 @@ describe('attachments as the model receives them', () => {
     assert.ok(out.includes('```\n\nFile `b.ts`'));
   });
 });
+
+describe('attachments cut at whole lines', () => {
+  it('says how many lines were kept', () => {
+    assert.match(attachmentHeading(file({ content: 'a\nb\n', truncated: { originalChars: 900, originalLines: 40 } })), /cut to fit: first 2 of 40 lines/);
+  });
+});
