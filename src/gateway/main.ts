@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     dir: config.dataDir,
     maxSessions: config.maxSessions,
     onCorrupt: (file, reason, movedTo) => logger.warn(`moved a corrupt session file aside (${reason}): ${movedTo ?? file}`),
+    log: (line) => logger.warn(line),
   });
   const systemPrompt = config.systemPrompt;
   const chatService = createChatService({

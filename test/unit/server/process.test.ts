@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { startOllamaDouble, type OllamaDouble } from '../../double';
 import { FileSessionStore } from '../../../src/gateway/sessions/fileStore';
 import { tempDir } from '../chat/helpers';
@@ -74,6 +76,10 @@ describe('gateway process (npm start entry)', function () {
     const s = await store.create({ title: 'before crash', model: 'm1' });
     await store.appendMessage(s.id, { id: 'user-msg-0001', role: 'user', content: 'q', status: 'complete', created_at: 1 });
     await store.appendMessage(s.id, { id: 'asst-msg-0001', role: 'assistant', content: 'half an ans', status: 'streaming', created_at: 2 });
+    // The writer "crashed": its owner record names a process that has exited.
+    const ownerFile = path.join(dir, 'live', `${s.id}.json`);
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    await fs.writeFile(ownerFile, JSON.stringify({ ...JSON.parse(await fs.readFile(ownerFile, 'utf8')), pid: deadPid }));
     const g = spawnGateway({ HEARTH_DATA_DIR: dir, OLLAMA_HOST: double.url, HEARTH_GATEWAY_TOKEN: TOKEN });
     procs.push(g);
     const port = await g.ready;
