@@ -11,6 +11,7 @@ import { createChatService } from './chat/chatService';
 import { ConfigError, parseGatewayConfig, startUrl } from './config';
 import { createEngine } from './engine';
 import { PortInUseError, startGatewayServer, type Logger } from './server';
+import { DataDirInUseError, lockDataDir } from './sessions/dataDirLock';
 import { FileSessionStore } from './sessions/fileStore';
 
 function describe(e: unknown): string {
@@ -42,6 +43,12 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  // One gateway per data folder: a second one would mark the first one's live replies interrupted.
+  await lockDataDir(config.dataDir).catch((e) => {
+    if (!(e instanceof DataDirInUseError)) throw e;
+    process.stderr.write(`hearth gateway: ${e.message}\n`);
+    process.exit(1);
+  });
   const engine = createEngine(config.provider);
   const store = new FileSessionStore({
     dir: config.dataDir,
