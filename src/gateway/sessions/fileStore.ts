@@ -15,7 +15,8 @@
  *   trash/<id>.json  sessions pruned beyond maxSessions, kept 30 days.
  *
  * In memory: one summary per session (validated by file identity on every list) and
- * a small LRU cache of whole transcripts, bounded in bytes. A file that cannot be
+ * a small LRU cache, bounded in bytes, of the transcripts being changed (listing and
+ * reading cache nothing, so browsing history does not fill memory). A file that cannot be
  * read (a folder named <id>.json, EACCES, EIO) is skipped and logged once; a corrupt
  * one is moved aside. Neither stops the others from being listed.
  */
@@ -77,7 +78,7 @@ export interface FileSessionStoreOptions {
   trashDir?: string;
   /** How long the trash keeps a session (default 30 days); emptied by recoverInterrupted, i.e. at start-up. */
   trashKeepMs?: number;
-  /** Bytes of whole transcripts kept in memory (default 16 MiB; the most recently used one always). */
+  /** Bytes of transcripts being changed kept in memory (default 16 MiB; the most recently used one always). */
   cacheBytes?: number;
   /** Whether an owner pid on this host is alive (tests replace it). */
   isAlive?: (pid: number) => boolean;
@@ -231,8 +232,12 @@ export class FileSessionStore implements SessionStore {
   async get(id: string): Promise<Session | undefined> {
     if (!isValidSessionId(id)) return undefined;
     await this.ensureDir();
-    const s = await this.loadMerged(id);
-    return s && structuredClone(s.session);
+    // Reading a session does not cache it (browsing history must not fill memory); only
+    // sessions being changed are. A transcript read just for us needs no defensive copy.
+    const base = await this.loadBase(id, false);
+    if (!base) return undefined;
+    const merged = await this.withPartial(id, base);
+    return this.cache.get(id) === base ? structuredClone(merged.session) : merged.session;
   }
 
   async create(init: { title?: string; model?: string; workspace?: string; id?: string }): Promise<Session> {
@@ -510,7 +515,11 @@ export class FileSessionStore implements SessionStore {
   /** The session with its reply's latest partial text, if one was saved since the last full write. */
   private async loadMerged(id: string): Promise<Loaded | undefined> {
     const base = await this.loadBase(id, true);
-    if (!base || !isStreaming(base.session)) return base;
+    return base && this.withPartial(id, base);
+  }
+
+  private async withPartial(id: string, base: Loaded): Promise<Loaded> {
+    if (!isStreaming(base.session)) return base;
     const p = (await this.readLive(id))?.partial;
     if (!p || p.base !== base.key) return base;
     const i = base.session.messages.findIndex((m) => m.id === p.message_id && m.status === 'streaming');

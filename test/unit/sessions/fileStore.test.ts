@@ -345,23 +345,31 @@ describe('FileSessionStore', () => {
       assert.equal(c.reads.length, 3);
     });
 
-    it('listing caches no transcript; gets are cached within cacheBytes, least recently used out first', async () => {
+    it('listing and reading cache no transcript; a session being changed is cached within cacheBytes, least recently used out first', async () => {
       const w = new FileSessionStore({ dir });
       const [x, y] = [await w.create({ title: 'x' }), await w.create({ title: 'y' })];
-      const big = counting();
-      const roomy = new FileSessionStore({ dir, readText: big.readText });
-      await roomy.list();
-      await roomy.get(x.id);
-      await roomy.get(y.id);
-      await roomy.get(x.id);
-      assert.deepEqual(big.reads.sort(), [`${x.id}.json`, `${x.id}.json`, `${y.id}.json`, `${y.id}.json`].sort(), 'list kept no transcript; then each get read once');
+      const f = (...ids: string[]) => ids.map((i) => `${i}.json`);
+      const roomy = counting();
+      const store = new FileSessionStore({ dir, readText: roomy.readText });
+      await store.list();
+      await store.get(x.id);
+      await store.get(x.id);
+      assert.deepEqual(roomy.reads.sort(), f(x.id, x.id, x.id, y.id).sort(), 'nothing kept from list or get');
+      roomy.reads.length = 0;
+      await store.rename(x.id, 'x2');
+      await store.appendMessage(x.id, msg('user-00001', 'user', 'q'));
+      const got = (await store.get(x.id))!;
+      assert.deepEqual(roomy.reads, f(x.id), 'read once, then served from the cache');
+      got.messages.length = 0; // a copy: the cache is not changed through it
+      assert.equal((await store.get(x.id))!.messages.length, 1);
+
       const small = counting();
       const tight = new FileSessionStore({ dir, readText: small.readText, cacheBytes: 1 });
-      await tight.get(x.id);
-      await tight.get(x.id);
-      await tight.get(y.id);
-      await tight.get(x.id);
-      assert.deepEqual(small.reads, [x.id, x.id, y.id, x.id].slice(1).map((i) => `${i}.json`), 'only the most recent one is kept');
+      await tight.rename(x.id, 'a');
+      await tight.rename(x.id, 'b');
+      await tight.rename(y.id, 'c');
+      await tight.rename(x.id, 'd');
+      assert.deepEqual(small.reads, f(x.id, y.id, x.id), 'only the most recent one is kept');
     });
   });
 
