@@ -43,7 +43,7 @@ export interface ExtensionSessionStoreOptions {
   readText?: FileSessionStoreOptions['readText'];
 }
 
-/** Partial flushes move updated_at every second or so; the index only follows when something else changes or it drifts further. */
+/** A write that changes nothing in the summary but updated_at (a message edited in place, say) leaves the index alone unless the time drifts further. */
 const UPDATED_AT_SLACK_MS = 10_000;
 
 export class ExtensionSessionStore implements SessionStore {
