@@ -679,7 +679,7 @@ export class FileSessionStore implements SessionStore {
     return withLock(this.lockPath(id), async () => {
       const owner = await this.readLive(id);
       if (owner && this.ownerAlive(owner)) return 0;
-      const cur = await this.loadBase(id, false);
+      const cur = await this.loadBase(id, true); // cached: the write below reads it again
       if (!cur || !isStreaming(cur.session)) {
         await this.removeLive(id);
         return 0;
