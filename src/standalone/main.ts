@@ -1,8 +1,8 @@
 /**
- * `npm start`: the standalone gateway. Reads the environment (config.ts), binds
- * the port first (so a second copy fails before touching anyone's sessions),
- * recovers interrupted turns, then prints exactly one line on stdout: the URL to
- * open. Everything else goes to stderr; the token is never logged.
+ * `npm start`: the standalone gateway. Reads the environment (config.ts), takes
+ * the data folder's lock and binds the port (a second copy fails before touching
+ * anyone's sessions), recovers interrupted turns, then prints exactly one line on
+ * stdout: the URL to open. Everything else goes to stderr; the token is never logged.
  *
  * The composition root of the browser transport: the gateway (engine, chat
  * service, store, HTTP server) plus the conversation core that answers the
@@ -15,6 +15,7 @@ import { ConfigError, parseGatewayConfig, startUrl } from '../gateway/config';
 import { createEngine } from '../gateway/engine';
 import { PortInUseError, type Logger } from '../gateway/server';
 import { redactUrl } from '../gateway/net/redact';
+import { DataDirInUseError, lockDataDir } from '../gateway/sessions/dataDirLock';
 import { FileSessionStore } from '../gateway/sessions/fileStore';
 import { startStandaloneGateway } from './gateway';
 import { PrefsFile } from './prefsFile';
@@ -48,11 +49,18 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  // One gateway per data folder: a second one would mark the first one's live replies interrupted.
+  await lockDataDir(config.dataDir).catch((e) => {
+    if (!(e instanceof DataDirInUseError)) throw e;
+    process.stderr.write(`hearth gateway: ${e.message}\n`);
+    process.exit(1);
+  });
   const engine = createEngine(config.provider);
   const store = new FileSessionStore({
     dir: config.dataDir,
     maxSessions: config.maxSessions,
     onCorrupt: (file, reason, movedTo) => logger.warn(`moved a corrupt session file aside (${reason}): ${movedTo ?? file}`),
+    log: (line) => logger.warn(line),
   });
   const systemPrompt = config.systemPrompt;
   const prefs = await PrefsFile.open(config.dataDir, (m) => logger.warn(m));

@@ -68,7 +68,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
 }
 
 /** Makes a rename durable; not possible on every platform (Windows), so best effort. */
-async function fsyncDir(dir: string): Promise<void> {
+export async function fsyncDir(dir: string): Promise<void> {
   let h: fs.FileHandle | undefined;
   try {
     h = await fs.open(dir, 'r');
@@ -80,14 +80,18 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** Reads a file as text; the seam through which tests inject I/O faults (EACCES, EIO). */
+export type ReadText = (file: string) => Promise<string>;
+const readUtf8: ReadText = (file) => fs.readFile(file, 'utf8');
+
 /**
  * Reads and validates a JSON file. Missing -> undefined. Not JSON, or rejected by
  * `validate` (which should throw) -> CorruptFileError. Other I/O errors propagate.
  */
-export async function readJsonFile<T>(file: string, validate: (value: unknown) => T): Promise<T | undefined> {
+export async function readJsonFile<T>(file: string, validate: (value: unknown) => T, read: ReadText = readUtf8): Promise<T | undefined> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await read(file);
   } catch (e) {
     if (errno(e) === 'ENOENT') return undefined;
     throw e;
@@ -113,6 +117,35 @@ export async function quarantineFile(file: string): Promise<string | undefined> 
     return target;
   } catch (e) {
     if (errno(e) === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Creates `file` holding `content` only if it does not exist yet (false if it does).
+ * The content is written to a temp file first and hard-linked into place, so a
+ * process killed at any moment never leaves an empty or half-written file behind
+ * (an empty lock file would look alive until it is old). Where hard links are not
+ * supported it falls back to an exclusive create.
+ */
+export async function createExclusive(file: string, content: string): Promise<boolean> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  await fs.writeFile(tmp, content, { mode: 0o600, flag: 'wx' });
+  try {
+    await fs.link(tmp, file);
+    return true;
+  } catch (e) {
+    const code = errno(e);
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
+  } finally {
+    await fs.rm(tmp, { force: true }).catch(() => {});
+  }
+  try {
+    await fs.writeFile(file, content, { mode: 0o600, flag: 'wx' });
+    return true;
+  } catch (e) {
+    if (errno(e) === 'EEXIST') return false;
     throw e;
   }
 }
@@ -156,24 +189,14 @@ async function holdLock<T>(lockPath: string, fn: () => Promise<T>, opts: LockOpt
   }
 }
 
-const HOST = hostname();
+export const HOST = hostname();
 
 async function acquire(lockPath: string, staleMs: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const content = `${process.pid}\n${HOST}\n${Date.now()}\n${randomBytes(4).toString('hex')}\n`;
   let delay = 2;
   for (;;) {
-    try {
-      const h = await fs.open(lockPath, 'wx', 0o600);
-      try {
-        await h.writeFile(content);
-      } finally {
-        await h.close();
-      }
-      return;
-    } catch (e) {
-      if (errno(e) !== 'EEXIST') throw e;
-    }
+    if (await createExclusive(lockPath, content)) return;
     if (await isStale(lockPath, staleMs)) {
       await breakLock(lockPath);
       continue;
@@ -184,7 +207,8 @@ async function acquire(lockPath: string, staleMs: number, timeoutMs: number): Pr
   }
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether a process with this pid exists on this host (EPERM: it exists, owned by someone else). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -220,6 +244,11 @@ async function isStale(lockPath: string, staleMs: number): Promise<boolean> {
 async function breakLock(lockPath: string): Promise<void> {
   const seen = await readLock(lockPath);
   if (!seen) return;
+  await breakStaleLock(lockPath, seen.text);
+}
+
+/** breakLock for a lock file whose content `seenText` the caller judged stale (also used by the data-folder lock). */
+export async function breakStaleLock(lockPath: string, seenText: string): Promise<void> {
   const aside = `${lockPath}.${randomBytes(4).toString('hex')}.stale`;
   try {
     await fs.rename(lockPath, aside);
@@ -227,7 +256,7 @@ async function breakLock(lockPath: string): Promise<void> {
     return;
   }
   const moved = await readLock(aside);
-  if (moved && moved.text !== seen.text) {
+  if (moved && moved.text !== seenText) {
     await fs.link(aside, lockPath).catch(() => {});
   }
   await fs.rm(aside, { force: true }).catch(() => {});

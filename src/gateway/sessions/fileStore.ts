@@ -1,56 +1,193 @@
 /**
- * SessionStore on plain files: <dir>/<id>.json per session, written atomically,
- * every read-modify-write under a per-session cross-process lock, so two
- * processes (two gateways, or a gateway and a script) can share one folder.
- * Reads are cached in memory and revalidated by the file's identity
- * (inode + mtime + size): a rename by any process changes it.
+ * SessionStore on plain files. On disk, under `dir`:
+ *
+ *   <id>.json        one session, replaced atomically (temp + fsync + rename); every
+ *                    read-modify-write runs under <id>.json.lock, a cross-process lock,
+ *                    so several processes (VS Code windows, a script) can share the folder;
+ *   live/<id>.json   while a reply streams: its owner (pid, host, store token) and its
+ *                    latest partial text. The 500 ms partial saves go here, so their cost
+ *                    follows the reply, not the session; the next full write folds the
+ *                    partial into <id>.json (a partial applies only to the exact file
+ *                    identity it was written against, so a folded one is never re-applied);
+ *   .index.json      summaries keyed by each file's identity (inode + mtime + size): a
+ *                    cache that spares reading every transcript at start-up, never
+ *                    trusted for a file whose identity changed;
+ *   trash/<id>.json  sessions pruned beyond maxSessions, kept 30 days.
+ *
+ * In memory: one summary per session (validated by file identity on every list) and
+ * a small LRU cache, bounded in bytes, of the transcripts being changed (listing and
+ * reading cache nothing, so browsing history does not fill memory). A file that cannot be
+ * read (a folder named <id>.json, EACCES, EIO) is skipped and logged once; a corrupt
+ * one is moved aside. Neither stops the others from being listed.
  */
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { sessionSchema } from '../../shared/session';
+import * as z from 'zod';
 import {
+  cleanTitle,
+  interruptedPatch,
+  isStreaming,
   isValidSessionId,
+  sessionSchema,
+  sessionsToPrune,
+  sessionSummarySchema,
   summarize,
   type ChatMessage,
+  type InterruptedBy,
   type Session,
   type SessionStore,
   type SessionSummary,
 } from '../../shared/session';
 import { newId } from '../ids';
-import { CorruptFileError, isTempFileName, quarantineFile, readJsonFile, withLock, writeFileAtomic, type LockOptions } from './atomicFile';
+import {
+  CorruptFileError,
+  fsyncDir,
+  HOST,
+  isTempFileName,
+  pidAlive,
+  quarantineFile,
+  readJsonFile,
+  withLock,
+  writeFileAtomic,
+  type LockOptions,
+  type ReadText,
+} from './atomicFile';
 import { StoreError } from './errors';
 
 export interface FileSessionStoreOptions {
   dir: string;
-  /** Keep at most this many sessions; the least recently updated are deleted on create. */
-  maxSessions?: number;
+  /** Keep at most this many sessions (read at each create, so a setting applies live); the least recently updated go to the trash. */
+  maxSessions?: number | (() => number);
   now?: () => number;
   lock?: LockOptions;
-  /** fsync every write (default true). */
+  /** fsync every durable write (default true). */
   fsync?: boolean;
   /** Told about files moved aside because they were corrupt. */
   onCorrupt?: (file: string, reason: string, movedTo: string | undefined) => void;
+  /** Told about files skipped, sessions pruned, trash emptied (never message content). */
+  log?: (line: string) => void;
+  /** Told which sessions pruning moved to the trash. */
+  onPruned?: (ids: string[]) => void | Promise<void>;
   newId?: () => string;
+  /** Who a recovered reply says stopped it (default 'gateway'). */
+  interruptedBy?: InterruptedBy;
+  /** Owner records and partial replies (default <dir>/live). */
+  liveDir?: string;
+  /** Where pruned sessions go (default <dir>/trash). */
+  trashDir?: string;
+  /** How long the trash keeps a session (default 30 days); emptied by recoverInterrupted, i.e. at start-up. */
+  trashKeepMs?: number;
+  /** Bytes of transcripts being changed kept in memory (default 16 MiB; the most recently used one always). */
+  cacheBytes?: number;
+  /** Whether an owner pid on this host is alive (tests replace it). */
+  isAlive?: (pid: number) => boolean;
+  /** Test seam: how session files are read (to inject EACCES and other I/O faults). */
+  readText?: ReadText;
 }
 
-interface CacheEntry {
+export const TRASH_KEEP_MS = 30 * 24 * 60 * 60 * 1000;
+const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
+const INDEX_FILE = '.index.json';
+/** Transcripts read at once when summaries must be rebuilt: bounds memory, not just time. */
+const READ_CONCURRENCY = 4;
+
+/** The session id a file name `<id>.json` stands for, or undefined. */
+export function sessionIdOfFile(name: string): string | undefined {
+  if (!name.endsWith('.json')) return undefined;
+  const id = name.slice(0, -'.json'.length);
+  return isValidSessionId(id) ? id : undefined;
+}
+
+const liveSchema = z.object({
+  pid: z.number().int(),
+  host: z.string(),
+  /** The writing store instance: tells a live owner from an earlier process that had the same pid. */
+  token: z.string().optional(),
+  partial: z
+    .object({
+      message_id: z.string(),
+      /** Identity of <id>.json this partial was written against. */
+      base: z.string(),
+      content: z.string().optional(),
+      thinking: z.string().optional(),
+    })
+    .optional(),
+});
+type LiveRecord = z.infer<typeof liveSchema>;
+type PartialReply = NonNullable<LiveRecord['partial']>;
+
+const indexEntrySchema = z.object({ key: z.string(), summary: sessionSummarySchema, streaming: z.array(z.string()) });
+type Entry = z.infer<typeof indexEntrySchema>;
+
+interface Loaded {
   key: string;
   session: Session;
+  bytes: number;
 }
 
-const FILE_RE = /^([a-z0-9][a-z0-9-]{7,63})\.json$/;
-const DEFAULT_TITLE = 'New chat';
-const INTERRUPTED_MESSAGE = 'The gateway stopped before this reply finished.';
+// Tokens of the store instances alive in this process. An owner record with our pid
+// and another token comes from an earlier process that had the same pid (a restarted
+// container reuses pids): that owner is dead.
+const liveTokens = new Set<string>();
+
+function errno(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+async function readdirQuiet(dir: string): Promise<string[]> {
+  return fs.readdir(dir).catch(() => [] as string[]);
+}
+
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** A patch that only carries a streaming reply's text (the chat service's periodic save): its fields, else undefined. */
+function partialFields(patch: Partial<Omit<ChatMessage, 'id' | 'role'>>): Pick<PartialReply, 'content' | 'thinking'> | undefined {
+  const out: Pick<PartialReply, 'content' | 'thinking'> = {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (k === 'status' && v === 'streaming') continue;
+    if ((k !== 'content' && k !== 'thinking') || typeof v !== 'string') return undefined;
+    out[k] = v;
+  }
+  return out.content !== undefined || out.thinking !== undefined ? out : undefined;
+}
 
 export class FileSessionStore implements SessionStore {
   private readonly dir: string;
+  private readonly liveDir: string;
+  private readonly trashDir: string;
   private readonly now: () => number;
-  private readonly cache = new Map<string, CacheEntry>();
+  private readonly fsync: boolean;
+  private readonly token = randomBytes(8).toString('hex');
+  /** Summary of every session file, by id. */
+  private readonly entries = new Map<string, Entry>();
+  /** Whole transcripts, least recently used first. */
+  private readonly cache = new Map<string, Loaded>();
+  private cachedBytes = 0;
+  /** File identity of each skipped file already logged, so a bad file is reported once, not on every list. */
+  private readonly reported = new Map<string, string>();
+  /** Entries differ from .index.json. */
+  private dirty = false;
   private dirReady: Promise<void> | undefined;
+  private persistedLoaded: Promise<void> | undefined;
 
   constructor(private readonly opts: FileSessionStoreOptions) {
     this.dir = path.resolve(opts.dir);
+    this.liveDir = path.resolve(opts.liveDir ?? path.join(this.dir, 'live'));
+    this.trashDir = path.resolve(opts.trashDir ?? path.join(this.dir, 'trash'));
     this.now = opts.now ?? Date.now;
+    this.fsync = opts.fsync ?? true;
+    liveTokens.add(this.token);
   }
 
   /** The folder holding the session files. */
@@ -58,16 +195,49 @@ export class FileSessionStore implements SessionStore {
     return this.dir;
   }
 
+  /** Where pruned sessions go. */
+  get trashDirectory(): string {
+    return this.trashDir;
+  }
+
   async list(): Promise<SessionSummary[]> {
-    const sessions = await this.loadAll();
-    return sessions.map(summarize).sort((a, b) => b.updated_at - a.updated_at || (a.id < b.id ? -1 : 1));
+    const entries = await this.scan();
+    return [...entries.values()].map((e) => ({ ...e.summary })).sort((a, b) => b.updated_at - a.updated_at || (a.id < b.id ? -1 : 1));
+  }
+
+  /** Ids of the session files present (whether readable or not). */
+  async ids(): Promise<string[]> {
+    await this.ensureDir();
+    let names: string[];
+    try {
+      names = await fs.readdir(this.dir);
+    } catch (e) {
+      if (errno(e) !== 'ENOENT') throw e;
+      // The folder was deleted under us (a user cleaning up): start again empty.
+      this.dirReady = undefined;
+      await this.ensureDir();
+      names = [];
+    }
+    return names.map(sessionIdOfFile).filter((x): x is string => x !== undefined);
+  }
+
+  /** One session's summary without reading its transcript when it is unchanged; undefined when missing or unreadable. */
+  async summary(id: string): Promise<SessionSummary | undefined> {
+    if (!isValidSessionId(id)) return undefined;
+    await this.ensureDir();
+    const e = await this.entryFor(id, false);
+    return e && { ...e.summary };
   }
 
   async get(id: string): Promise<Session | undefined> {
     if (!isValidSessionId(id)) return undefined;
     await this.ensureDir();
-    const s = await this.load(id);
-    return s && structuredClone(s);
+    // Reading a session does not cache it (browsing history must not fill memory); only
+    // sessions being changed are. A transcript read just for us needs no defensive copy.
+    const base = await this.loadBase(id, false);
+    if (!base) return undefined;
+    const merged = await this.withPartial(id, base);
+    return this.cache.get(id) === base ? structuredClone(merged.session) : merged.session;
   }
 
   async create(init: { title?: string; model?: string; workspace?: string; id?: string }): Promise<Session> {
@@ -77,7 +247,7 @@ export class FileSessionStore implements SessionStore {
     const t = this.now();
     const session: Session = {
       id,
-      title: init.title?.trim() || DEFAULT_TITLE,
+      title: cleanTitle(init.title ?? ''),
       ...(init.model ? { model: init.model } : {}),
       ...(init.workspace ? { workspace: init.workspace } : {}),
       created_at: t,
@@ -88,43 +258,56 @@ export class FileSessionStore implements SessionStore {
       if (await this.exists(id)) throw new StoreError('session_exists', `session ${id} already exists`);
       await this.write(session);
     }, this.opts.lock);
-    if (this.opts.maxSessions !== undefined) await this.prune(this.opts.maxSessions, id);
+    await this.pruneAfterCreate(id);
     return structuredClone(session);
   }
 
-  appendMessage(sessionId: string, message: ChatMessage): Promise<void> {
-    return this.mutate(sessionId, (s) => {
-      if (s.messages.some((m) => m.id === message.id)) {
-        throw new StoreError('duplicate_message', `message ${message.id} already exists in session ${sessionId}`);
-      }
-      s.messages.push(structuredClone(message));
-    });
+  async appendMessage(sessionId: string, message: ChatMessage): Promise<void> {
+    await this.mutate(
+      sessionId,
+      (s) => {
+        if (s.messages.some((m) => m.id === message.id)) {
+          throw new StoreError('duplicate_message', `message ${message.id} already exists in session ${sessionId}`);
+        }
+        s.messages.push(structuredClone(message));
+      },
+      message.status === 'streaming',
+    );
   }
 
-  updateMessage(sessionId: string, messageId: string, patch: Partial<Omit<ChatMessage, 'id' | 'role'>>): Promise<void> {
-    return this.mutate(sessionId, (s) => {
-      const m = s.messages.find((x) => x.id === messageId);
-      if (!m) throw new StoreError('message_not_found', `message ${messageId} not found in session ${sessionId}`);
-      Object.assign(m, structuredClone(patch));
-    });
+  async updateMessage(sessionId: string, messageId: string, patch: Partial<Omit<ChatMessage, 'id' | 'role'>>): Promise<void> {
+    const fields = partialFields(patch);
+    if (fields && isValidSessionId(sessionId)) {
+      await this.ensureDir();
+      if (await this.savePartial(sessionId, messageId, fields)) return;
+    }
+    await this.mutate(
+      sessionId,
+      (s) => {
+        const m = s.messages.find((x) => x.id === messageId);
+        if (!m) throw new StoreError('message_not_found', `message ${messageId} not found in session ${sessionId}`);
+        Object.assign(m, structuredClone(patch));
+      },
+      patch.status === 'streaming',
+    );
   }
 
-  truncateFrom(sessionId: string, messageId: string): Promise<void> {
-    return this.mutate(sessionId, (s) => {
+  async truncateFrom(sessionId: string, messageId: string): Promise<void> {
+    await this.mutate(sessionId, (s) => {
       const i = s.messages.findIndex((x) => x.id === messageId);
       if (i < 0) throw new StoreError('message_not_found', `message ${messageId} not found in session ${sessionId}`);
       s.messages.splice(i);
     });
   }
 
-  rename(id: string, title: string): Promise<void> {
-    return this.mutate(id, (s) => {
-      s.title = title.trim() || DEFAULT_TITLE;
+  async rename(id: string, title: string): Promise<void> {
+    await this.mutate(id, (s) => {
+      s.title = cleanTitle(title);
     });
   }
 
-  setModel(id: string, model: string): Promise<void> {
-    return this.mutate(id, (s) => {
+  async setModel(id: string, model: string): Promise<void> {
+    await this.mutate(id, (s) => {
       s.model = model;
     });
   }
@@ -133,36 +316,52 @@ export class FileSessionStore implements SessionStore {
     if (!isValidSessionId(id)) return false;
     await this.ensureDir();
     return withLock(this.lockPath(id), async () => {
-      this.cache.delete(id);
+      this.forget(id);
+      await this.removeLive(id);
       try {
         await fs.unlink(this.fileOf(id));
         return true;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+        if (errno(e) === 'ENOENT') return false;
         throw e;
       }
     }, this.opts.lock);
   }
 
   async recoverInterrupted(): Promise<number> {
+    return (await this.recover()).replies;
+  }
+
+  /**
+   * Start-up housekeeping: removes crash leftovers and trash older than its keep
+   * time, and marks replies whose owner is gone "interrupted" (their partial text
+   * kept). A reply whose owner is alive (another window streaming now) is left alone.
+   */
+  async recover(): Promise<{ replies: number; sessions: string[] }> {
     await this.ensureDir();
     await this.removeLeftovers();
-    let count = 0;
-    for (const s of await this.loadAll()) {
-      if (!s.messages.some((m) => m.status === 'streaming')) continue;
-      await this.mutate(s.id, (cur) => {
-        for (const m of cur.messages) {
-          if (m.status !== 'streaming') continue;
-          m.status = 'interrupted';
-          m.finish_reason = 'error';
-          m.error = { code: 'interrupted', message: INTERRUPTED_MESSAGE };
-          count++;
-        }
-      }).catch((e) => {
-        if (!(e instanceof StoreError && e.code === 'session_not_found')) throw e;
-      });
+    await this.emptyOldTrash();
+    const candidates = new Set<string>();
+    for (const e of (await this.scan()).values()) if (e.streaming.length) candidates.add(e.summary.id);
+    // Owner records also point at sessions whose streaming reply this process has not read yet.
+    for (const name of await readdirQuiet(this.liveDir)) {
+      const id = sessionIdOfFile(name);
+      if (id) candidates.add(id);
     }
-    return count;
+    let replies = 0;
+    const sessions: string[] = [];
+    for (const id of candidates) {
+      try {
+        const n = await this.recoverOne(id);
+        if (n > 0) {
+          replies += n;
+          sessions.push(id);
+        }
+      } catch (e) {
+        this.log(`could not recover session ${id}: ${describe(e)}`);
+      }
+    }
+    return { replies, sessions };
   }
 
   // --- internals ---
@@ -174,6 +373,14 @@ export class FileSessionStore implements SessionStore {
 
   private lockPath(id: string): string {
     return path.join(this.dir, `${id}.json.lock`);
+  }
+
+  private liveFile(id: string): string {
+    return path.join(this.liveDir, `${id}.json`);
+  }
+
+  private log(line: string): void {
+    this.opts.log?.(line);
   }
 
   private ensureDir(): Promise<void> {
@@ -190,109 +397,390 @@ export class FileSessionStore implements SessionStore {
     }
   }
 
-  private async statKey(file: string): Promise<string | undefined> {
+  /** A session file's identity and size; undefined (and forgotten) when it is gone, is not a file or cannot be stat'ed. */
+  private async statFile(id: string): Promise<{ key: string; size: number } | undefined> {
     try {
-      const st = await fs.stat(file, { bigint: true });
-      return `${st.ino}:${st.mtimeNs}:${st.size}`;
+      const st = await fs.stat(this.fileOf(id), { bigint: true });
+      const key = `${st.ino}:${st.mtimeNs}:${st.size}`;
+      if (!st.isFile()) {
+        this.skip(id, key, 'not a regular file');
+        return undefined;
+      }
+      return { key, size: Number(st.size) };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw e;
+      if (errno(e) === 'ENOENT') this.forget(id);
+      else this.skip(id, `stat:${errno(e)}`, describe(e));
+      return undefined;
     }
   }
 
-  /** The current session (cached while the file is unchanged); corrupt files are quarantined. */
-  private async load(id: string): Promise<Session | undefined> {
+  private async statKey(id: string): Promise<string | undefined> {
+    try {
+      const st = await fs.stat(this.fileOf(id), { bigint: true });
+      return `${st.ino}:${st.mtimeNs}:${st.size}`;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A file that cannot be read is left where it is, out of every listing, and reported once per version of it. */
+  private skip(id: string, key: string, reason: string): void {
+    this.forget(id);
+    if (this.reported.get(id) === key) return;
+    this.reported.set(id, key);
+    this.log(`skipped session file ${this.fileOf(id)}: ${reason}`);
+  }
+
+  private forget(id: string): void {
+    if (this.entries.delete(id)) this.dirty = true;
+    this.dropCached(id);
+  }
+
+  private remember(id: string, loaded: Loaded, cache: boolean): void {
+    const prev = this.entries.get(id);
+    if (!prev || prev.key !== loaded.key) {
+      const streaming = loaded.session.messages.filter((m) => m.status === 'streaming').map((m) => m.id);
+      this.entries.set(id, { key: loaded.key, summary: summarize(loaded.session), streaming });
+      this.dirty = true;
+    }
+    this.reported.delete(id);
+    if (cache) this.putCached(id, loaded);
+    else if (this.cache.get(id)?.key !== loaded.key) this.dropCached(id);
+  }
+
+  private putCached(id: string, loaded: Loaded): void {
+    this.dropCached(id);
+    this.cache.set(id, loaded);
+    this.cachedBytes += loaded.bytes;
+    const budget = this.opts.cacheBytes ?? DEFAULT_CACHE_BYTES;
+    for (const [oldId] of this.cache) {
+      if (this.cachedBytes <= budget || this.cache.size <= 1) break;
+      this.dropCached(oldId);
+    }
+  }
+
+  private dropCached(id: string): void {
+    const hit = this.cache.get(id);
+    if (!hit) return;
+    this.cache.delete(id);
+    this.cachedBytes -= hit.bytes;
+  }
+
+  /** The session as stored in <id>.json (cached while the file is unchanged); corrupt files are quarantined, unreadable ones skipped. */
+  private async loadBase(id: string, cache: boolean): Promise<Loaded | undefined> {
     const file = this.fileOf(id);
     for (let attempt = 0; ; attempt++) {
-      const key = await this.statKey(file);
-      if (key === undefined) {
-        this.cache.delete(id);
-        return undefined;
-      }
+      const st = await this.statFile(id);
+      if (!st) return undefined;
       const hit = this.cache.get(id);
-      if (hit && hit.key === key) return hit.session;
+      if (hit && hit.key === st.key) {
+        this.remember(id, hit, true); // also moves it to the recent end
+        return hit;
+      }
       let session: Session | undefined;
       try {
-        session = await readJsonFile(file, (v) => {
-          const s = sessionSchema.parse(v) as Session;
-          if (s.id !== id) throw new Error(`file name says ${id}, content says ${s.id}`);
-          return s;
-        });
+        session = await readJsonFile(
+          file,
+          (v) => {
+            const s = sessionSchema.parse(v);
+            if (s.id !== id) throw new Error(`file name says ${id}, content says ${s.id}`);
+            return s;
+          },
+          this.opts.readText,
+        );
       } catch (e) {
-        if (!(e instanceof CorruptFileError)) throw e;
-        const movedTo = await quarantineFile(file);
-        this.opts.onCorrupt?.(file, e.reason, movedTo);
-        this.cache.delete(id);
+        if (e instanceof CorruptFileError) {
+          const movedTo = await quarantineFile(file).catch(() => undefined);
+          this.opts.onCorrupt?.(file, e.reason, movedTo);
+          this.forget(id);
+        } else {
+          this.skip(id, st.key, `${errno(e) ?? 'error'}: ${describe(e)}`);
+        }
         return undefined;
       }
       if (!session) {
         // Deleted between stat and read.
-        this.cache.delete(id);
+        this.forget(id);
         return undefined;
       }
-      // Only cache what we know matches the stat we took; a concurrent replace retries.
-      if ((await this.statKey(file)) === key) {
-        this.cache.set(id, { key, session });
-        return session;
+      // Only remember what we know matches the identity we took; a concurrent replace retries.
+      if ((await this.statKey(id)) === st.key || attempt >= 3) {
+        const loaded = { key: st.key, session, bytes: st.size };
+        this.remember(id, loaded, cache);
+        return loaded;
       }
-      if (attempt >= 3) return session;
     }
   }
 
-  private async loadAll(): Promise<Session[]> {
+  /** The session with its reply's latest partial text, if one was saved since the last full write. */
+  private async loadMerged(id: string): Promise<Loaded | undefined> {
+    const base = await this.loadBase(id, true);
+    return base && this.withPartial(id, base);
+  }
+
+  private async withPartial(id: string, base: Loaded): Promise<Loaded> {
+    if (!isStreaming(base.session)) return base;
+    const p = (await this.readLive(id))?.partial;
+    if (!p || p.base !== base.key) return base;
+    const i = base.session.messages.findIndex((m) => m.id === p.message_id && m.status === 'streaming');
+    if (i < 0) return base;
+    const messages = base.session.messages.slice();
+    messages[i] = {
+      ...messages[i]!,
+      ...(p.content !== undefined ? { content: p.content } : {}),
+      ...(p.thinking !== undefined ? { thinking: p.thinking } : {}),
+    };
+    return { ...base, session: { ...base.session, messages } };
+  }
+
+  /** The summary entry of an existing session, read from its file only when the file changed. */
+  private async entryFor(id: string, cache: boolean): Promise<Entry | undefined> {
+    await this.loadPersisted();
+    const st = await this.statFile(id);
+    if (!st) return undefined;
+    const known = this.entries.get(id);
+    if (known && known.key === st.key) return known;
+    return (await this.loadBase(id, cache)) ? this.entries.get(id) : undefined;
+  }
+
+  /** Every session's summary: identities checked (one stat each), only changed files read, a few at a time. */
+  private async scan(): Promise<Map<string, Entry>> {
     await this.ensureDir();
-    const names = await fs.readdir(this.dir);
-    const ids = names.map((n) => FILE_RE.exec(n)?.[1]).filter((x): x is string => !!x && isValidSessionId(x));
+    await this.loadPersisted();
+    const ids = await this.ids();
     const present = new Set(ids);
-    for (const id of this.cache.keys()) if (!present.has(id)) this.cache.delete(id);
-    const loaded = await Promise.all(ids.map((id) => this.load(id)));
-    return loaded.filter((s): s is Session => !!s);
+    for (const id of [...this.entries.keys()]) if (!present.has(id)) this.forget(id);
+    const changed: string[] = [];
+    await Promise.all(
+      ids.map(async (id) => {
+        const st = await this.statFile(id);
+        if (st && this.entries.get(id)?.key !== st.key) changed.push(id);
+      }),
+    );
+    await eachLimited(changed, READ_CONCURRENCY, (id) => this.loadBase(id, false));
+    if (this.dirty) await this.persist();
+    return this.entries;
+  }
+
+  private loadPersisted(): Promise<void> {
+    this.persistedLoaded ??= (async () => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(await fs.readFile(path.join(this.dir, INDEX_FILE), 'utf8'));
+      } catch {
+        return; // none yet, or unreadable: it is only a cache
+      }
+      const list = raw && typeof raw === 'object' && (raw as { v?: unknown }).v === 1 ? (raw as { entries?: unknown }).entries : undefined;
+      if (!Array.isArray(list)) return;
+      for (const item of list) {
+        const r = indexEntrySchema.safeParse(item);
+        if (r.success && isValidSessionId(r.data.summary.id) && !this.entries.has(r.data.summary.id)) this.entries.set(r.data.summary.id, r.data);
+      }
+    })();
+    return this.persistedLoaded;
+  }
+
+  private async persist(): Promise<void> {
+    this.dirty = false;
+    const entries = [...this.entries.values()];
+    try {
+      // No fsync: a lost or stale index only costs a re-read at the next start.
+      await writeFileAtomic(path.join(this.dir, INDEX_FILE), JSON.stringify({ v: 1, entries }), { fsync: false });
+    } catch {
+      this.dirty = true;
+    }
   }
 
   private async write(session: Session): Promise<void> {
     // Never write what we could not read back.
-    const valid = sessionSchema.parse(session) as Session;
+    const valid = sessionSchema.parse(session);
     const file = this.fileOf(valid.id);
-    await writeFileAtomic(file, JSON.stringify(valid), { fsync: this.opts.fsync ?? true });
-    const key = await this.statKey(file);
-    if (key) this.cache.set(valid.id, { key, session: valid });
+    const text = JSON.stringify(valid);
+    await writeFileAtomic(file, text, { fsync: this.fsync });
+    const key = await this.statKey(valid.id);
+    if (key) this.remember(valid.id, { key, session: valid, bytes: Buffer.byteLength(text) }, true);
   }
 
   /** Read-modify-write under the session's lock: the only way a session file changes. */
-  private async mutate(id: string, change: (s: Session) => void): Promise<void> {
+  private async mutate(id: string, change: (s: Session) => void, claim = false): Promise<void> {
     if (!isValidSessionId(id)) throw new StoreError('session_not_found', 'session not found');
     await this.ensureDir();
-    await withLock(this.lockPath(id), async () => {
-      const cur = await this.load(id);
-      if (!cur) throw new StoreError('session_not_found', `session ${id} not found`);
-      const next = structuredClone(cur);
-      change(next);
-      next.updated_at = Math.max(this.now(), cur.updated_at);
-      await this.write(next);
+    await withLock(this.lockPath(id), () => this.mutateLocked(id, change, claim), this.opts.lock);
+  }
+
+  private async mutateLocked(id: string, change: (s: Session) => void, claim: boolean): Promise<Session> {
+    const cur = await this.loadMerged(id);
+    if (!cur) throw new StoreError('session_not_found', `session ${id} not found`);
+    const next = structuredClone(cur.session);
+    change(next);
+    next.updated_at = Math.max(this.now(), cur.session.updated_at);
+    // The file first: a crash before the owner record is written leaves a reply with no owner, which recovery marks interrupted.
+    await this.write(next);
+    if (!isStreaming(next)) await this.removeLive(id);
+    else if (claim) await this.writeLive(id, this.ownerRecord(), false);
+    return next;
+  }
+
+  /**
+   * A partial save of a streaming reply: only live/<id>.json is written, so the
+   * cost is the reply's, not the session's. False when the full path must run
+   * (the message is not streaming, or another reply's partial is pending).
+   */
+  private savePartial(id: string, messageId: string, fields: Pick<PartialReply, 'content' | 'thinking'>): Promise<boolean> {
+    return withLock(this.lockPath(id), async () => {
+      const entry = await this.entryFor(id, true);
+      if (!entry || !entry.streaming.includes(messageId)) return false;
+      const prev = (await this.readLive(id))?.partial;
+      const pending = prev !== undefined && prev.base === entry.key;
+      if (pending && prev.message_id !== messageId) return false;
+      const partial: PartialReply = { ...(pending ? prev : {}), ...fields, message_id: messageId, base: entry.key };
+      await this.writeLive(id, { ...this.ownerRecord(), partial }, this.fsync);
+      return true;
     }, this.opts.lock);
   }
 
-  /** Deletes the least recently updated sessions beyond `max`, never `keep` nor one still streaming. */
-  private async prune(max: number, keep: string): Promise<void> {
-    const all = await this.loadAll();
-    if (all.length <= max) return;
-    const candidates = all
-      .filter((s) => s.id !== keep && !s.messages.some((m) => m.status === 'streaming'))
-      .sort((a, b) => a.updated_at - b.updated_at);
-    for (const s of candidates.slice(0, all.length - max)) await this.delete(s.id);
+  private ownerRecord(): LiveRecord {
+    return { pid: process.pid, host: HOST, token: this.token };
+  }
+
+  private async readLive(id: string): Promise<LiveRecord | undefined> {
+    try {
+      const r = liveSchema.safeParse(JSON.parse(await fs.readFile(this.liveFile(id), 'utf8')));
+      return r.success ? r.data : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async writeLive(id: string, rec: LiveRecord, fsync: boolean): Promise<void> {
+    const text = JSON.stringify(rec);
+    try {
+      await writeFileAtomic(this.liveFile(id), text, { fsync });
+    } catch (e) {
+      if (errno(e) !== 'ENOENT') throw e;
+      await fs.mkdir(this.liveDir, { recursive: true, mode: 0o700 });
+      await writeFileAtomic(this.liveFile(id), text, { fsync });
+    }
+  }
+
+  private async removeLive(id: string): Promise<void> {
+    await fs.rm(this.liveFile(id), { force: true });
+  }
+
+  private ownerAlive(o: LiveRecord): boolean {
+    if (o.token === this.token) return true;
+    if (o.host !== HOST) return true; // another machine's process cannot be judged from here
+    if (this.opts.isAlive) return this.opts.isAlive(o.pid);
+    if (o.pid === process.pid) return o.token !== undefined && liveTokens.has(o.token);
+    return pidAlive(o.pid);
+  }
+
+  private recoverOne(id: string): Promise<number> {
+    return withLock(this.lockPath(id), async () => {
+      const owner = await this.readLive(id);
+      if (owner && this.ownerAlive(owner)) return 0;
+      const cur = await this.loadBase(id, true); // cached: the write below reads it again
+      if (!cur || !isStreaming(cur.session)) {
+        await this.removeLive(id);
+        return 0;
+      }
+      let n = 0;
+      await this.mutateLocked(
+        id,
+        (s) => {
+          for (const m of s.messages) {
+            if (m.status !== 'streaming') continue;
+            Object.assign(m, interruptedPatch(this.opts.interruptedBy ?? 'gateway'));
+            n++;
+          }
+        },
+        false,
+      );
+      return n;
+    }, this.opts.lock);
+  }
+
+  /** Moves the least recently updated sessions beyond maxSessions to the trash; a failure is logged, never thrown at the create. */
+  private async pruneAfterCreate(keep: string): Promise<void> {
+    const m = this.opts.maxSessions;
+    const max = typeof m === 'function' ? m() : m;
+    if (max === undefined) return;
+    try {
+      const entries = [...(await this.scan()).values()];
+      if (entries.length <= max) return;
+      const protectedIds = new Set([keep, ...entries.filter((e) => e.streaming.length).map((e) => e.summary.id)]);
+      const moved: string[] = [];
+      for (const id of sessionsToPrune(entries.map((e) => e.summary), max, protectedIds)) {
+        try {
+          if (await this.moveToTrash(id)) moved.push(id);
+        } catch (e) {
+          this.log(`could not prune session ${id}: ${describe(e)}`);
+        }
+      }
+      if (!moved.length) return;
+      const days = Math.round((this.opts.trashKeepMs ?? TRASH_KEEP_MS) / 86_400_000);
+      this.log(
+        `pruned ${moved.length} session${moved.length === 1 ? '' : 's'} beyond the limit of ${max} (least recently updated first); ` +
+          `moved to ${this.trashDir}, kept ${days} days: ${moved.join(' ')}`,
+      );
+      await this.opts.onPruned?.(moved);
+    } catch (e) {
+      this.log(`pruning failed (the new session is kept): ${describe(e)}`);
+    }
+  }
+
+  private async moveToTrash(id: string): Promise<boolean> {
+    await fs.mkdir(this.trashDir, { recursive: true, mode: 0o700 });
+    return withLock(this.lockPath(id), async () => {
+      const target = path.join(this.trashDir, `${id}.json`);
+      try {
+        await fs.rename(this.fileOf(id), target);
+      } catch (e) {
+        if (errno(e) !== 'ENOENT') throw e;
+        this.forget(id);
+        return false;
+      }
+      // The trash keeps it for 30 days from now, not from its last update.
+      const t = new Date();
+      await fs.utimes(target, t, t).catch(() => {});
+      this.forget(id);
+      await this.removeLive(id);
+      if (this.fsync) await Promise.all([fsyncDir(this.dir), fsyncDir(this.trashDir)]);
+      return true;
+    }, this.opts.lock);
+  }
+
+  private async emptyOldTrash(): Promise<void> {
+    const keepMs = this.opts.trashKeepMs ?? TRASH_KEEP_MS;
+    // Real time, not this.now(): compared with file mtimes.
+    const cutoff = Date.now() - keepMs;
+    let removed = 0;
+    for (const name of await readdirQuiet(this.trashDir)) {
+      const file = path.join(this.trashDir, name);
+      try {
+        if ((await fs.stat(file)).mtimeMs >= cutoff) continue;
+        await fs.rm(file, { recursive: true, force: true });
+        removed++;
+      } catch {
+        // Gone already.
+      }
+    }
+    if (removed) this.log(`removed ${removed} session${removed === 1 ? '' : 's'} older than ${Math.round(keepMs / 86_400_000)} days from ${this.trashDir}`);
   }
 
   /** Temp files and stale-lock leftovers from a process that died mid-write. */
   private async removeLeftovers(): Promise<void> {
     // Real time, not this.now(): compared with file mtimes.
     const cutoff = Date.now() - 60_000;
-    for (const name of await fs.readdir(this.dir)) {
-      if (!isTempFileName(name) && !name.endsWith('.stale')) continue;
-      const file = path.join(this.dir, name);
-      try {
-        if ((await fs.stat(file)).mtimeMs < cutoff) await fs.rm(file, { force: true });
-      } catch {
-        // Gone already.
+    for (const dir of [this.dir, this.liveDir]) {
+      for (const name of await readdirQuiet(dir)) {
+        if (!isTempFileName(name) && !name.endsWith('.stale')) continue;
+        const file = path.join(dir, name);
+        try {
+          if ((await fs.stat(file)).mtimeMs < cutoff) await fs.rm(file, { force: true });
+        } catch {
+          // Gone already.
+        }
       }
     }
   }

@@ -46,8 +46,8 @@ describe('ChatService', () => {
   it('a reply another process marked interrupted mid-turn ends complete, without the stale error', async () => {
     engine.scripts.push({ tokens: ['a', 'b'], manual: true });
     const turn = await service.send({ content: 'q', model: 'm1' });
-    // A second gateway starting on the same folder runs its start-up recovery now.
-    assert.equal(await new FileSessionStore({ dir, fsync: false }).recoverInterrupted(), 1);
+    // Another process that misjudges this one as dead runs its start-up recovery now.
+    assert.equal(await new FileSessionStore({ dir, fsync: false, isAlive: () => false }).recoverInterrupted(), 1);
     engine.release(2);
     assert.equal(await turn.finished, 'stop');
     const reply = (await new FileSessionStore({ dir, fsync: false }).get(turn.sessionId))!.messages[1]!;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ExtensionSessionStore } from '../../../src/extension/sessions/extensionSessionStore';
 import { decodeIndex, INDEX_KEY, INDEX_TITLE_MAX } from '../../../src/extension/sessions/sessionIndex';
-import type { ChatMessage } from '../../../src/shared/session';
+import { DEFAULT_TITLE, type ChatMessage } from '../../../src/shared/session';
 import { MemoryMemento } from './memento';
 
 const WS = 'file:///home/me/project';
@@ -41,7 +41,6 @@ describe('ExtensionSessionStore', () => {
     assert.equal(got?.messages[0]?.content, question);
     assert.equal(got?.messages[1]?.content, 'Use reversed().');
     assert.equal(got?.workspace, WS);
-    assert.equal(got?.title, 'How do I reverse a list in Python?');
 
     const raw = JSON.stringify(memento.get(INDEX_KEY));
     assert.ok(!raw.includes('reversed()'), 'message text must not be in globalState');
@@ -52,6 +51,14 @@ describe('ExtensionSessionStore', () => {
     );
     const file = JSON.parse(await fs.readFile(path.join(dir, 'sessions', `${s.id}.json`), 'utf8'));
     assert.equal(file.messages[1].content, 'Use reversed().');
+  });
+
+  it('leaves titles to the chat service: appending a first question does not rename the session', async () => {
+    const store = make();
+    const s = await store.create({});
+    await store.appendMessage(s.id, msg('user-0001', 'user', 'What is a monad?'));
+    assert.equal((await store.get(s.id))?.title, DEFAULT_TITLE);
+    assert.equal((await store.list())[0]?.title, DEFAULT_TITLE);
   });
 
   it('trims long titles in the index but keeps them whole in the transcript', async () => {
@@ -158,6 +165,20 @@ describe('ExtensionSessionStore', () => {
     max = 10; // read live
     await store.create({ title: 'more' });
     assert.equal((await store.list()).length, 4);
+  });
+
+  it('pruning moves sessions to its own trash under globalStorage, says so in the log, and drops them from the index', async () => {
+    const logs: string[] = [];
+    const store = make({ maxSessions: () => 2, log: (l) => logs.push(l) });
+    const first = await store.create({ title: 'first' });
+    clock += 1000;
+    await store.create({ title: 'second' });
+    clock += 1000;
+    await store.create({ title: 'third' });
+    await fs.access(path.join(dir, 'trash', `${first.id}.json`));
+    assert.ok(!decodeIndex(memento.get(INDEX_KEY)).has(first.id));
+    assert.equal((await store.list()).length, 2);
+    assert.ok(logs.some((l) => l.startsWith('pruned 1 session') && l.includes(path.join(dir, 'trash')) && l.includes(first.id)), logs.join('\n'));
   });
 
   it('survives its folder being deleted: the entries go, new sessions still work', async () => {

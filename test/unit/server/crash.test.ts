@@ -37,9 +37,11 @@ describe('crash safety: SIGKILL mid-turn, then restart on the same data', functi
     const sid: string = c.events[0]!.json.session_id;
     const file = path.join(dir, `${sid}.json`);
     // Wait until a partial flush reached the disk, so there is partial text to keep.
+    // Partial saves go to live/<id>.json (their cost must not grow with the session); the final write folds them in.
+    const liveFile = path.join(dir, 'live', `${sid}.json`);
     await until(async () => {
-      const s = JSON.parse(await fs.readFile(file, 'utf8'));
-      return s.messages[1]?.content.length > 0;
+      const live = JSON.parse(await fs.readFile(liveFile, 'utf8').catch(() => '{}'));
+      return live.partial?.content?.length > 0;
     }, 'a partial reply on disk', 30_000);
     assert.equal(await first.kill('SIGKILL'), -1);
     await c.finished;
@@ -49,6 +51,7 @@ describe('crash safety: SIGKILL mid-turn, then restart on the same data', functi
     const raw = JSON.parse(await fs.readFile(file, 'utf8'));
     const onDisk = sessionSchema.parse(raw);
     assert.equal(onDisk.messages[1]!.status, 'streaming');
+    assert.ok(JSON.parse(await fs.readFile(liveFile, 'utf8')).partial.content.length > 0, 'the partial reply file is whole, valid JSON');
     const leftovers = (await fs.readdir(dir)).filter((n) => n.endsWith('.tmp'));
     assert.ok(leftovers.length <= 1, 'at most one temp file from the killed write');
 

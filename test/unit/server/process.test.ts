@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { startOllamaDouble, type OllamaDouble } from '../../double';
 import { FileSessionStore } from '../../../src/gateway/sessions/fileStore';
 import { tempDir } from '../chat/helpers';
@@ -54,7 +56,8 @@ describe('gateway process (npm start entry)', function () {
     const a = spawnGateway({ HEARTH_DATA_DIR: dir, OLLAMA_HOST: double.url, HEARTH_GATEWAY_TOKEN: '' });
     procs.push(a);
     await a.ready;
-    const b = spawnGateway({ HEARTH_DATA_DIR: dir, OLLAMA_HOST: double.url, HEARTH_GATEWAY_TOKEN: '' });
+    // A data folder of its own: one gateway per folder.
+    const b = spawnGateway({ HEARTH_DATA_DIR: path.join(dir, 'b'), OLLAMA_HOST: double.url, HEARTH_GATEWAY_TOKEN: '' });
     procs.push(b);
     await b.ready;
     const tok = (s: string) => /#token=(\S+)/.exec(s)![1];
@@ -66,7 +69,7 @@ describe('gateway process (npm start entry)', function () {
     const first = spawnGateway({ HEARTH_DATA_DIR: dir, OLLAMA_HOST: double.url, HEARTH_GATEWAY_TOKEN: TOKEN });
     procs.push(first);
     const port = await first.ready;
-    const second = spawnGateway({ HEARTH_DATA_DIR: dir, OLLAMA_HOST: double.url, HEARTH_GATEWAY_PORT: String(port) });
+    const second = spawnGateway({ HEARTH_DATA_DIR: path.join(dir, 'second'), OLLAMA_HOST: double.url, HEARTH_GATEWAY_PORT: String(port) });
     procs.push(second);
     const code = await second.exited;
     assert.notEqual(code, 0);
@@ -75,6 +78,27 @@ describe('gateway process (npm start entry)', function () {
     assert.match(second.stderr(), /HEARTH_GATEWAY_PORT/);
     // The first one is unharmed.
     assert.equal((await request(port, { path: '/health' })).status, 200);
+  });
+
+  it('a second gateway on a data folder in use exits non-zero naming the folder and the other pid; a SIGKILLed owner does not block the next', async () => {
+    const first = spawnGateway({ HEARTH_DATA_DIR: dir, OLLAMA_HOST: double.url, HEARTH_GATEWAY_TOKEN: TOKEN });
+    procs.push(first);
+    const port = await first.ready;
+    const second = spawnGateway({ HEARTH_DATA_DIR: dir, OLLAMA_HOST: double.url });
+    procs.push(second);
+    assert.equal(await second.exited, 1);
+    assert.equal(second.stdout(), '');
+    assert.ok(second.stderr().includes(dir), second.stderr());
+    assert.match(second.stderr(), new RegExp(`in use by another Hearth gateway \\(pid ${first.child.pid}\\b`));
+    assert.equal((await request(port, { path: '/sessions', token: TOKEN })).status, 200, 'the first one is unharmed');
+
+    assert.equal(await first.kill('SIGKILL'), -1);
+    const third = spawnGateway({ HEARTH_DATA_DIR: dir, OLLAMA_HOST: double.url, HEARTH_GATEWAY_TOKEN: TOKEN });
+    procs.push(third);
+    const port3 = await third.ready;
+    assert.equal((await request(port3, { path: '/sessions', token: TOKEN })).status, 200);
+    assert.equal(await third.kill('SIGTERM'), 0);
+    await assert.rejects(fs.stat(path.join(dir, 'gateway.lock')), 'a clean stop removes the lock');
   });
 
   it('a bad environment value exits 2 with a message naming the variable', async () => {
@@ -89,6 +113,10 @@ describe('gateway process (npm start entry)', function () {
     const s = await store.create({ title: 'before crash', model: 'm1' });
     await store.appendMessage(s.id, { id: 'user-msg-0001', role: 'user', content: 'q', status: 'complete', created_at: 1 });
     await store.appendMessage(s.id, { id: 'asst-msg-0001', role: 'assistant', content: 'half an ans', status: 'streaming', created_at: 2 });
+    // The writer "crashed": its owner record names a process that has exited.
+    const ownerFile = path.join(dir, 'live', `${s.id}.json`);
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    await fs.writeFile(ownerFile, JSON.stringify({ ...JSON.parse(await fs.readFile(ownerFile, 'utf8')), pid: deadPid }));
     const g = spawnGateway({ HEARTH_DATA_DIR: dir, OLLAMA_HOST: double.url, HEARTH_GATEWAY_TOKEN: TOKEN });
     procs.push(g);
     const port = await g.ready;

@@ -5,7 +5,7 @@ import type { ChatService, TurnSettings } from '../../../src/gateway/chat/types'
 import { createEngine } from '../../../src/gateway/engine';
 import type { ChatEngine } from '../../../src/gateway/engine/types';
 import type { GatewayServer, GatewayServerOptions, Logger } from '../../../src/gateway/server';
-import { FileSessionStore } from '../../../src/gateway/sessions/fileStore';
+import { FileSessionStore, type FileSessionStoreOptions } from '../../../src/gateway/sessions/fileStore';
 import { startStandaloneGateway } from '../../../src/standalone/gateway';
 import { tempDir } from '../chat/helpers';
 import { MemoryMemento } from '../extension/memento';
@@ -30,11 +30,13 @@ export function engineFor(doubleUrl: string): ChatEngine {
 }
 
 export async function startTestGateway(
-  o: { engine: ChatEngine; settings?: TurnSettings; dir?: string; pageGraceMs?: number } & Partial<Omit<GatewayServerOptions, 'engine' | 'chatService' | 'store' | 'ui'>>,
+  o: { engine: ChatEngine; settings?: TurnSettings; dir?: string; pageGraceMs?: number; storeOptions?: Omit<FileSessionStoreOptions, 'dir'> } & Partial<
+    Omit<GatewayServerOptions, 'engine' | 'chatService' | 'store' | 'ui'>
+  >,
 ): Promise<TestGateway> {
   const dir = o.dir ?? (await tempDir('hearth-gw-'));
-  const store = new FileSessionStore({ dir, fsync: false });
   const logs: string[] = [];
+  const store = new FileSessionStore({ dir, fsync: false, log: (line) => logs.push(`store ${line}`), ...o.storeOptions });
   const logger: Logger = {
     info: (m) => logs.push(`info ${m}`),
     warn: (m) => logs.push(`warn ${m}`),

@@ -105,6 +105,24 @@ describe('atomicFile', () => {
     assert.equal(await withLock(lock, async () => 'taken', { timeoutMs: 5000, staleMs: 60_000 }), 'taken');
   });
 
+  it('a process killed at any moment while taking locks never leaves an empty lock that blocks the next taker', async function () {
+    this.timeout(60_000);
+    const lock = path.join(dir, 'x.lock');
+    const worker = path.join(__dirname, 'fixtures', 'lockLoop.ts');
+    for (let round = 0; round < 12; round++) {
+      const child = spawn(process.execPath, ['--import', 'tsx', worker, lock], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const exited = new Promise((r) => child.on('exit', r));
+      await new Promise<void>((r) => child.stdout.on('data', (d) => String(d).includes('ready') && r()));
+      await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
+      child.kill('SIGKILL');
+      await exited;
+      const left = await fs.readFile(lock, 'utf8').catch(() => undefined);
+      assert.notEqual(left, '', `round ${round}: an empty lock file was left`);
+      // Well below staleMs: only a lock whose content names the dead pid is recovered this fast.
+      assert.equal(await withLock(lock, async () => 'taken', { timeoutMs: 2000, staleMs: 60_000 }), 'taken');
+    }
+  });
+
   it('withLock excludes another process (child increments the same counter)', async function () {
     this.timeout(60_000);
     const f = path.join(dir, 'counter.json');
