@@ -107,6 +107,22 @@ describe('context fit in the Ollama engine', function () {
     assert.deepEqual(numCtxSent(), [8192, 8192], 'the surviving turn and the next one use the model\'s own context');
   });
 
+  it('later turns never wait for /api/show: stale facts are refreshed beside the turn, num_ctx stays', async () => {
+    const e2 = ollamaEngine(double.url, { factsMaxAgeMs: 0 });
+    try {
+      await collect(e2.run(turn()));
+      assert.equal(double.requestsTo('/api/show').length, 1, 'the first turn of a model looks it up');
+      // A refresh that never answers: a turn waiting for it would time the test out.
+      double.routeFault('/api/show', { delayMs: 60_000 });
+      const events = await collect(e2.run(turn()));
+      assert.equal((events.at(-1) as { finish_reason: string }).finish_reason, 'stop');
+      assert.equal(double.requestsTo('/api/show').length, 2, 'a refresh was started');
+      assert.deepEqual(numCtxSent(), [8192, 8192]);
+    } finally {
+      await e2.close();
+    }
+  });
+
   it('drops the oldest turns to fit and reports truncated and dropped_messages', async () => {
     const big = 'y'.repeat(4 * 700); // ~700 tokens each
     const messages = [msg('user', big), msg('assistant', big), msg('user', big), msg('assistant', big), msg('user', 'the question')];
