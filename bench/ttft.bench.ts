@@ -7,6 +7,8 @@
  *   engine     engine.run(), first `token` event
  *   gateway    POST /chat/stream to the gateway (new session, write-ahead save with
  *              fsync, as `npm start` runs), first `event: token` frame parsed
+ *   followUp   the same, for a follow-up question in an existing session (one
+ *              write before the first token instead of two)
  *   extension  chat service → a postMessage-like hop (MessageChannel, structured
  *              clone) → the message validated as the webview does; first token
  *              (in-process, without VS Code; store: FileSessionStore with fsync)
@@ -17,7 +19,7 @@
  *
  *   npm run bench -- ttft                  figures
  *   HEARTH_BENCH_TTFT_ROUNDS=60 …          more rounds (default 30)
- *   npm run bench -- ttft --profile        (node bench/… --profile) where the gateway's time goes
+ *   node --import tsx bench/ttft.bench.ts --profile [followUp]    where a gateway turn's time goes
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
@@ -94,6 +96,7 @@ interface Paths {
   direct(): Promise<number>;
   engine(): Promise<number>;
   gateway(): Promise<number>;
+  followUp(): Promise<number>;
   extension(): Promise<number>;
 }
 
@@ -138,9 +141,10 @@ async function main(): Promise<void> {
   const gwService = createChatService({ store: gwStore, engine: gwEngine, settings: () => ({}) });
   const server = await startGatewayServer({ port: 0, token: TOKEN, engine: gwEngine, chatService: gwService, store: gwStore });
   const agent = new http.Agent({ keepAlive: true });
-  const viaGateway = (): Promise<number> =>
+  let followUpSession: string | undefined;
+  const viaGateway = (sessionId?: string): Promise<number> =>
     new Promise((resolve, reject) => {
-      const body = JSON.stringify({ model: MODEL, content: QUESTION });
+      const body = JSON.stringify({ model: MODEL, content: QUESTION, ...(sessionId ? { session_id: sessionId } : {}) });
       const t0 = performance.now();
       const req = http.request(
         {
@@ -153,7 +157,11 @@ async function main(): Promise<void> {
         },
         (res) => {
           if (res.statusCode !== 200) return reject(new Error(`gateway answered ${res.statusCode}`));
-          firstLine(res, (l) => l === 'event: token').then((t1) => resolve(t1 - t0), reject);
+          firstLine(res, (l) => {
+            // The first event names the session: the follow-up rounds continue it.
+            if (!followUpSession && l.startsWith('data: ')) followUpSession = (JSON.parse(l.slice(6)) as { session_id?: string }).session_id;
+            return l === 'event: token';
+          }).then((t1) => resolve(t1 - t0), reject);
         },
       );
       req.on('error', reject);
@@ -188,7 +196,7 @@ async function main(): Promise<void> {
     return (await first) - t0;
   };
 
-  const paths: Paths = { direct, engine: viaEngine, gateway: viaGateway, extension: viaExtension };
+  const paths: Paths = { direct, engine: viaEngine, gateway: () => viaGateway(), followUp: () => viaGateway(followUpSession), extension: viaExtension };
   const names = Object.keys(paths) as (keyof Paths)[];
 
   if (PROFILE) {
@@ -196,7 +204,7 @@ async function main(): Promise<void> {
   } else {
     // Warm up every path (JIT, connections, /api/show cache).
     for (let i = 0; i < 3; i++) for (const k of names) await paths[k]();
-    const times: Record<keyof Paths, number[]> = { direct: [], engine: [], gateway: [], extension: [] };
+    const times: Record<keyof Paths, number[]> = { direct: [], engine: [], gateway: [], followUp: [], extension: [] };
     for (let r = 0; r < ROUNDS; r++) {
       // Rotate the order so no path always runs first (or after the same one).
       for (let i = 0; i < names.length; i++) {
@@ -212,7 +220,8 @@ async function main(): Promise<void> {
     const label: Record<keyof Paths, string> = {
       direct: 'straight to the double (`POST /api/chat`)',
       engine: 'through the engine (`engine.run`)',
-      gateway: "through the gateway's SSE (`POST /chat/stream`)",
+      gateway: "through the gateway's SSE (`POST /chat/stream`, new session)",
+      followUp: "through the gateway's SSE (follow-up question)",
       extension: 'through the extension path (chat service → postMessage-like hop)',
     };
     for (const k of names) {
@@ -290,13 +299,15 @@ async function profile(paths: Paths, store: FileSessionStore): Promise<void> {
       }
     };
   }
-  for (let i = 0; i < 3; i++) await paths.gateway();
+  const which = process.argv.includes('followUp') ? 'followUp' : 'gateway';
+  await paths.gateway(); // makes the session the follow-ups continue
+  for (let i = 0; i < 3; i++) await paths[which]();
   const all = new Map<string, number[]>();
   const firsts: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     marks = [];
     t0 = performance.now();
-    const ttft = await paths.gateway();
+    const ttft = await paths[which]();
     t0 = 0;
     firsts.push(ttft);
     const seen = new Map<string, number>();
@@ -307,7 +318,7 @@ async function profile(paths: Paths, store: FileSessionStore): Promise<void> {
       all.set(key, [...(all.get(key) ?? []), at]);
     }
   }
-  console.log(`gateway turn profile (${ROUNDS} rounds): median ms after the client sent the request`);
+  console.log(`gateway turn profile, ${which === 'gateway' ? 'new session' : 'follow-up question'} (${ROUNDS} rounds): median ms after the client sent the request`);
   const rows = [...all.entries()].map(([k, xs]) => [k, median(xs)] as const).sort((a, b) => a[1] - b[1]);
   for (const [k, m] of rows) console.log(`${m.toFixed(2).padStart(8)}  ${k}`);
   console.log(`${median(firsts).toFixed(2).padStart(8)}  client: first token frame`);

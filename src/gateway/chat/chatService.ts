@@ -1,11 +1,13 @@
 /**
  * The chat service: turns user input into stored, streamed turns.
  * Write-ahead, beside the model call: the request to the model leaves as soon as
- * a turn is accepted, while the question and a "streaming" assistant placeholder
- * are saved; nothing of the reply is shown (or written) before both are durable.
- * The reply is the fold of its events (src/shared/fold.ts): flushed (throttled)
- * while it streams, written in full before `done` is published and before
- * `finished` resolves. One open turn per session.
+ * a turn is accepted, while the question is saved; no event of the reply is
+ * published before the question is durable. A "streaming" assistant placeholder
+ * is appended right after it (before any write of the reply, so a crash mid-reply
+ * is recovered as "interrupted"). The reply is the fold of its events
+ * (src/shared/fold.ts): flushed (throttled) while it streams, written in full
+ * before `done` is published and before `finished` resolves. One open turn per
+ * session.
  */
 import * as z from 'zod';
 import type { FinishReason, GatewayEvent } from '../../shared/events';
@@ -256,10 +258,12 @@ class ChatServiceImpl implements ChatService {
   }
 
   /**
-   * Starts the model call at once and, beside it, `persist` then the assistant
-   * placeholder (write-ahead). Resolves with the turn once both writes are
-   * durable; its first event is published only then. When a write fails the
-   * model call is closed and the write's error is thrown: the turn never happened.
+   * Starts the model call at once and, beside it, `persist` (the writes that make
+   * the question durable). Resolves with the turn once the question is durable:
+   * its first event is published only then. The assistant placeholder is
+   * appended next, off the critical path (one fsync'd write less before the first
+   * token); every write of the reply queues behind it. When persisting fails the
+   * model call is closed and the error is thrown: the turn never happened.
    */
   private async startTurn(sessionId: string, history: ChatMessage[], model: string, persist: Persist): Promise<Turn> {
     const user = history.at(-1)!;
@@ -281,7 +285,6 @@ class ChatServiceImpl implements ChatService {
     };
     const saved = (async () => {
       await persist();
-      await this.store.appendMessage(sessionId, assistant);
       turn.push({ type: 'status_update', status: 'planning', phase: 'queued', session_id: sessionId, message_id: assistant.id, elapsed_ms: 0 });
     })();
     const running = this.runTurn(turn, request, saved);
@@ -296,8 +299,8 @@ class ChatServiceImpl implements ChatService {
 
   /**
    * Reads the engine's events from the start (so the request leaves at once),
-   * but forwards and writes nothing until `saved` (the question and the
-   * placeholder) is durable. The reply is the fold of the events.
+   * but publishes nothing until `saved` (the question is durable), and writes
+   * nothing of the reply before its placeholder. The reply is the fold of the events.
    */
   private async runTurn(turn: Turn, request: ChatTurnRequest, saved: Promise<void>): Promise<void> {
     const { sessionId } = turn;
@@ -317,11 +320,19 @@ class ChatServiceImpl implements ChatService {
       turn.end('error');
       return;
     }
+    // True once the placeholder is stored; false if that failed (the reply is then appended whole at the end).
+    const placeholder = this.store.appendMessage(sessionId, turn.assistantMessage).then(
+      () => true,
+      (e: unknown) => {
+        this.log(`could not save the placeholder of reply ${messageId}`, e);
+        return false;
+      },
+    );
 
     let reply: ChatMessage = { ...turn.assistantMessage };
     let finish: FinishReason | undefined;
     let timer: NodeJS.Timeout | undefined;
-    let writes: Promise<void> = Promise.resolve();
+    let writes: Promise<unknown> = placeholder;
     let lastStatus = 'planning/queued';
     const publish = (ev: GatewayEvent) => {
       reply = foldEvent(reply, ev);
@@ -330,7 +341,9 @@ class ChatServiceImpl implements ChatService {
     const flush = () => {
       timer = undefined;
       const patch = { content: reply.content, ...(reply.thinking ? { thinking: reply.thinking } : {}), status: 'streaming' as const };
-      writes = writes.then(() => this.store.updateMessage(sessionId, messageId, patch)).catch((e) => this.log(`could not save partial reply ${messageId}`, e));
+      writes = writes
+        .then(async () => (await placeholder) && this.store.updateMessage(sessionId, messageId, patch))
+        .catch((e) => this.log(`could not save partial reply ${messageId}`, e));
     };
     const internalError = (message: string) => {
       if (!reply.error) publish({ type: 'error', code: 'internal', message, retryable: true });
@@ -378,10 +391,9 @@ class ChatServiceImpl implements ChatService {
     reply = foldEvent(reply, done);
     await writes;
     const { id: _id, role: _role, ...final } = reply;
-    await this.store
-      // `error` explicitly, also when there is none: another process's start-up recovery may have stamped one meanwhile.
-      .updateMessage(sessionId, messageId, { ...final, error: reply.error })
-      .catch((e) => this.log(`could not save the final reply ${messageId}`, e));
+    // `error` explicitly, also when there is none: another process's start-up recovery may have stamped one meanwhile.
+    const write = (await placeholder) ? this.store.updateMessage(sessionId, messageId, { ...final, error: reply.error }) : this.store.appendMessage(sessionId, reply);
+    await write.catch((e) => this.log(`could not save the final reply ${messageId}`, e));
     turn.push(done);
     this.busy.delete(sessionId);
     turn.end(finish);

@@ -48,10 +48,11 @@ export interface TurnSettings {
 
 /**
  * Orchestrates turns over a SessionStore and a ChatEngine. Write-ahead: the
- * user's message and an assistant placeholder ("streaming") are saved beside the
- * model call, and are durable before any event of the reply is published (and
- * before a turn handle is returned); partial text is flushed while streaming and
- * on cancel/error; the final state is written before `finished` resolves.
+ * user's message is saved beside the model call and is durable before any event
+ * of the reply is published (and before a turn handle is returned); an assistant
+ * placeholder ("streaming") follows it before any write of the reply; partial
+ * text is flushed while streaming and on cancel/error; the final state is
+ * written before `finished` resolves.
  * One open turn per session.
  */
 export interface ChatService {
