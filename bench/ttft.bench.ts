@@ -9,6 +9,8 @@
  *              fsync, as `npm start` runs), first `event: token` frame parsed
  *   followUp   the same, for a follow-up question in an existing session (one
  *              write before the first token instead of two)
+ *   memory     the gateway over an in-memory store (diagnostic, not a product path):
+ *              what the gateway adds besides the durable write of the question
  *   extension  chat service → a postMessage-like hop (MessageChannel, structured
  *              clone) → the message validated as the webview does; first token
  *              (in-process, without VS Code; store: FileSessionStore with fsync)
@@ -37,6 +39,7 @@ import type { ChatEngine } from '../src/gateway/engine/types';
 import { startGatewayServer } from '../src/gateway/server';
 import { FileSessionStore } from '../src/gateway/sessions/fileStore';
 import { parseHostMessage, type HostToWebview } from '../src/shared/protocol';
+import { summarize, type ChatMessage, type Session, type SessionStore } from '../src/shared/session';
 import { startOllamaDouble } from '../test/double';
 
 const ROUNDS = Number(process.env.HEARTH_BENCH_TTFT_ROUNDS ?? 30);
@@ -97,7 +100,53 @@ interface Paths {
   engine(): Promise<number>;
   gateway(): Promise<number>;
   followUp(): Promise<number>;
+  memory(): Promise<number>;
   extension(): Promise<number>;
+}
+
+/** A SessionStore in memory: the gateway's own overhead without the disk (diagnostic only). */
+class MemoryStore implements SessionStore {
+  private readonly sessions = new Map<string, Session>();
+  async list() {
+    return [...this.sessions.values()].map(summarize);
+  }
+  async get(id: string) {
+    const s = this.sessions.get(id);
+    return s && structuredClone(s);
+  }
+  async create(init: { title?: string; model?: string; workspace?: string; id?: string }) {
+    const t = Date.now();
+    const s: Session = { id: init.id ?? `mem-${t}-${Math.random().toString(16).slice(2)}`, title: init.title ?? 'New chat', ...(init.model ? { model: init.model } : {}), created_at: t, updated_at: t, messages: [] };
+    this.sessions.set(s.id, s);
+    return structuredClone(s);
+  }
+  private must(id: string) {
+    const s = this.sessions.get(id);
+    if (!s) throw new Error('no session');
+    return s;
+  }
+  async appendMessage(id: string, m: ChatMessage) {
+    this.must(id).messages.push(structuredClone(m));
+  }
+  async updateMessage(id: string, mid: string, patch: Partial<ChatMessage>) {
+    Object.assign(this.must(id).messages.find((m) => m.id === mid)!, structuredClone(patch));
+  }
+  async truncateFrom(id: string, mid: string) {
+    const s = this.must(id);
+    s.messages.splice(s.messages.findIndex((m) => m.id === mid));
+  }
+  async rename(id: string, title: string) {
+    this.must(id).title = title;
+  }
+  async setModel(id: string, model: string) {
+    this.must(id).model = model;
+  }
+  async delete(id: string) {
+    return this.sessions.delete(id);
+  }
+  async recoverInterrupted() {
+    return 0;
+  }
 }
 
 async function main(): Promise<void> {
@@ -140,16 +189,20 @@ async function main(): Promise<void> {
   const gwStore = new FileSessionStore({ dir: path.join(dir, 'gateway') });
   const gwService = createChatService({ store: gwStore, engine: gwEngine, settings: () => ({}) });
   const server = await startGatewayServer({ port: 0, token: TOKEN, engine: gwEngine, chatService: gwService, store: gwStore });
+  const memEngine = createEngine(config);
+  const memStore = new MemoryStore();
+  const memService = createChatService({ store: memStore, engine: memEngine, settings: () => ({}) });
+  const memServer = await startGatewayServer({ port: 0, token: TOKEN, engine: memEngine, chatService: memService, store: memStore });
   const agent = new http.Agent({ keepAlive: true });
   let followUpSession: string | undefined;
-  const viaGateway = (sessionId?: string): Promise<number> =>
+  const viaGateway = (sessionId?: string, port = server.port): Promise<number> =>
     new Promise((resolve, reject) => {
       const body = JSON.stringify({ model: MODEL, content: QUESTION, ...(sessionId ? { session_id: sessionId } : {}) });
       const t0 = performance.now();
       const req = http.request(
         {
           host: '127.0.0.1',
-          port: server.port,
+          port,
           path: '/chat/stream',
           method: 'POST',
           agent,
@@ -196,7 +249,7 @@ async function main(): Promise<void> {
     return (await first) - t0;
   };
 
-  const paths: Paths = { direct, engine: viaEngine, gateway: () => viaGateway(), followUp: () => viaGateway(followUpSession), extension: viaExtension };
+  const paths: Paths = { direct, engine: viaEngine, gateway: () => viaGateway(), followUp: () => viaGateway(followUpSession), memory: () => viaGateway(undefined, memServer.port), extension: viaExtension };
   const names = Object.keys(paths) as (keyof Paths)[];
 
   if (PROFILE) {
@@ -204,7 +257,7 @@ async function main(): Promise<void> {
   } else {
     // Warm up every path (JIT, connections, /api/show cache).
     for (let i = 0; i < 3; i++) for (const k of names) await paths[k]();
-    const times: Record<keyof Paths, number[]> = { direct: [], engine: [], gateway: [], followUp: [], extension: [] };
+    const times: Record<keyof Paths, number[]> = { direct: [], engine: [], gateway: [], followUp: [], memory: [], extension: [] };
     for (let r = 0; r < ROUNDS; r++) {
       // Rotate the order so no path always runs first (or after the same one).
       for (let i = 0; i < names.length; i++) {
@@ -222,6 +275,7 @@ async function main(): Promise<void> {
       engine: 'through the engine (`engine.run`)',
       gateway: "through the gateway's SSE (`POST /chat/stream`, new session)",
       followUp: "through the gateway's SSE (follow-up question)",
+      memory: "through the gateway's SSE, store in memory (diagnostic: all but the disk write)",
       extension: 'through the extension path (chat service → postMessage-like hop)',
     };
     for (const k of names) {
@@ -233,9 +287,9 @@ async function main(): Promise<void> {
   }
 
   agent.destroy();
-  await server.close();
-  await Promise.all([gwService.dispose(), extService.dispose()]);
-  await Promise.all([engine.close(), gwEngine.close(), extEngine.close(), pool.close()]);
+  await Promise.all([server.close(), memServer.close()]);
+  await Promise.all([gwService.dispose(), extService.dispose(), memService.dispose()]);
+  await Promise.all([engine.close(), gwEngine.close(), extEngine.close(), memEngine.close(), pool.close()]);
   channel.port1.close();
   child.kill();
   await fs.rm(dir, { recursive: true, force: true });
