@@ -371,6 +371,10 @@ class ChatServiceImpl implements ChatService {
           case 'done':
             finish = ev.finish_reason;
             break;
+          default: {
+            const never: never = ev;
+            this.log(`unknown event ${String((never as { type?: unknown }).type)} on turn ${messageId}`);
+          }
         }
         if (finish) break;
       }
