@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { isProviderName, PROVIDER_NAMES } from './engine/registry';
 import type { ProviderConfig } from './engine/types';
 import { redactUrl } from './net/redact';
 
@@ -114,7 +115,7 @@ function headersVar(raw: string | undefined): Record<string, string> | undefined
 
 export function parseGatewayConfig(env: NodeJS.ProcessEnv, homeDir: string): GatewayConfig {
   const providerName = (env.HEARTH_PROVIDER?.trim() || 'ollama').toLowerCase();
-  if (providerName !== 'ollama' && providerName !== 'openai') throw new ConfigError(`HEARTH_PROVIDER must be 'ollama' or 'openai' (got '${providerName}')`);
+  if (!isProviderName(providerName)) throw new ConfigError(`HEARTH_PROVIDER must be one of ${PROVIDER_NAMES.map((n) => `'${n}'`).join(', ')} (got '${providerName}')`);
   const headers = headersVar(env.HEARTH_OLLAMA_HEADERS);
   const envToken = env.HEARTH_GATEWAY_TOKEN?.trim();
   if (envToken !== undefined && envToken !== '' && !/^[\x21-\x7e]{8,512}$/.test(envToken)) {

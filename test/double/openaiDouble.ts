@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { writeSteps, type Step } from './replyWriter';
+import { sleep, writeSteps, type Step } from './replyWriter';
 import type { Chunking, RequestRecord } from './types';
 
 export interface OpenAIReplyScript {
@@ -26,12 +26,21 @@ export interface OpenAIReplyScript {
   /** Leave out the usage chunk even when asked for. */
   omitUsage?: boolean;
   chunking?: Chunking;
+  /** Destroy the socket before sending anything (a stale keep-alive connection, a restart). */
+  resetBeforeHeaders?: boolean;
   resetAfterTokens?: number;
+  /** Never send headers; hold the request open until the client gives up. */
+  stallBeforeHeaders?: boolean;
+  /** After N tokens, stop writing and hold the connection open. */
+  stallAfterTokens?: number;
+  /** After N tokens, a `data:` event that is not JSON, then carry on. */
+  malformedAfterTokens?: number;
 }
 
 export class OpenAIDouble {
   readonly requests: RequestRecord[] = [];
   readonly queue: OpenAIReplyScript[] = [];
+  private readonly bodyRead = new WeakSet<RequestRecord>();
   private readonly changes = new EventEmitter();
   private readonly sockets = new Set<Socket>();
   private server: Server | undefined;
@@ -70,18 +79,31 @@ export class OpenAIDouble {
     return this;
   }
 
+  requestsTo(path: string): RequestRecord[] {
+    return this.requests.filter((r) => r.path === path);
+  }
+
+  /** The latest chat request the client closed before its reply was complete. */
   waitForClientClose(timeoutMs = 10_000): Promise<RequestRecord> {
-    const probe = () => [...this.requests].reverse().find((r) => r.path.endsWith('/chat/completions') && r.clientClosedAt !== undefined);
+    return this.waitFor(() => [...this.requests].reverse().find((r) => r.path.endsWith('/chat/completions') && r.clientClosedAt !== undefined), timeoutMs, 'client close');
+  }
+
+  /** The first request (with its body read) that matches. */
+  waitForRequest(match: (r: RequestRecord) => boolean = () => true, timeoutMs = 10_000): Promise<RequestRecord> {
+    return this.waitFor(() => this.requests.find((r) => this.bodyRead.has(r) && match(r)), timeoutMs, 'matching request');
+  }
+
+  private waitFor<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
     const hit = probe();
-    if (hit) return Promise.resolve(hit);
+    if (hit !== undefined) return Promise.resolve(hit);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.changes.off('change', on);
-        reject(new Error('openai double: no client close'));
+        reject(new Error(`openai double: no ${what} within ${timeoutMs} ms`));
       }, timeoutMs);
       const on = () => {
         const r = probe();
-        if (r) {
+        if (r !== undefined) {
           clearTimeout(timer);
           this.changes.off('change', on);
           resolve(r);
@@ -111,8 +133,11 @@ export class OpenAIDouble {
     } catch {
       record.body = undefined;
     }
+    this.bodyRead.add(record);
+    this.changes.emit('change');
 
     const json = (status: number, body: unknown) => {
+      if (closed.signal.aborted) return;
       record.status = status;
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(body));
@@ -124,7 +149,10 @@ export class OpenAIDouble {
     const b = record.body;
     if (!b || typeof b.model !== 'string') return json(400, { error: { message: 'model is required', type: 'invalid_request_error' } });
     const script = this.queue.shift() ?? {};
-    if (script.status) return json(script.status, { error: { message: script.errorMessage ?? `error ${script.status}`, type: 'server_error' } });
+    if (script.status) {
+      if (script.firstByteDelayMs) await sleep(script.firstByteDelayMs, closed.signal);
+      return json(script.status, { error: { message: script.errorMessage ?? `error ${script.status}`, type: 'server_error' } });
+    }
     if (!this.models.includes(b.model)) return json(404, { error: { message: `The model \`${b.model}\` does not exist.`, type: 'invalid_request_error', code: 'model_not_found' } });
 
     const lastUser = [...(b.messages ?? [])].reverse().find((m: { role: string }) => m.role === 'user')?.content ?? '';
@@ -133,6 +161,8 @@ export class OpenAIDouble {
     const ev = (delta: Record<string, unknown>, finish: string | null = null) =>
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 0, model: b.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n`;
     const steps: Step[] = [];
+    if (script.stallBeforeHeaders) steps.push({ kind: 'stall' });
+    if (script.resetBeforeHeaders) steps.push({ kind: 'reset', beforeHeaders: true, delayMs: script.firstByteDelayMs ?? 0 });
     // The role chunk goes out with the first token, as servers do.
     let first = true;
     const delay = () => {
@@ -151,6 +181,11 @@ export class OpenAIDouble {
         steps.push({ kind: 'reset', delayMs: delay() });
         break;
       }
+      if (script.stallAfterTokens === i) {
+        steps.push({ kind: 'stall', delayMs: delay() });
+        break;
+      }
+      if (script.malformedAfterTokens === i) steps.push({ kind: 'line', text: 'data: {"choices":[{oops\n', delayMs: delay() });
       if (i === tokens.length) {
         steps.push({ kind: 'line', text: ev({}, script.finishReason ?? 'stop'), delayMs: delay() });
         if (b.stream_options?.include_usage && !script.omitUsage) {
@@ -162,7 +197,7 @@ export class OpenAIDouble {
       }
       steps.push({ kind: 'line', text: ev({ content: tokens[i] }), delayMs: delay() });
     }
-    record.status = 200;
+    record.status = script.resetBeforeHeaders || script.stallBeforeHeaders ? 0 : 200;
     await writeSteps(res, steps, closed.signal, {
       chunking: script.chunking,
       contentType: 'text/event-stream',

@@ -1,33 +1,13 @@
 /**
- * Fitting a conversation into the model's context window.
- *
- * The estimate (no tokenizer is at hand): ASCII text ≈ 4 characters per token,
- * any other character ≈ 1 token (CJK and emoji are about that; accented Latin is
- * overestimated, which errs on the safe side), plus MESSAGE_OVERHEAD tokens per
- * message for the chat template's role markers. Good to ±30 % on prose and code.
+ * Fitting a conversation into the model's context window, with the shared
+ * estimate of src/shared/tokens.ts (the UI counts with the same one).
  *
  * Fitting: the system prompt and the newest message are always kept; older
  * messages are dropped oldest first until estimate(prompt) + the answer reserve
  * fits in num_ctx. A reply left at the front without its question is dropped too.
  */
+import { estimateMessageTokens } from '../../shared/tokens';
 import type { ChatTurnMessage } from './types';
-
-export const MESSAGE_OVERHEAD = 4;
-
-export function estimateTokens(text: string): number {
-  let ascii = 0;
-  let other = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 128) ascii++;
-    else if (c < 0xdc00 || c > 0xdfff) other++; // count a surrogate pair once
-  }
-  return Math.ceil(ascii / 4) + other;
-}
-
-export function estimateMessage(m: ChatTurnMessage): number {
-  return estimateTokens(m.content) + MESSAGE_OVERHEAD;
-}
 
 /** Tokens kept free for the answer: a quarter of the window, at most 1024. */
 export function answerReserve(numCtx: number): number {
@@ -48,8 +28,8 @@ export interface FitResult {
 export function fitContext(systemPrompt: string | undefined, history: ChatTurnMessage[], numCtx: number): FitResult {
   const system: ChatTurnMessage[] = systemPrompt ? [{ role: 'system', content: systemPrompt }] : [];
   const budget = Math.max(0, numCtx - answerReserve(numCtx));
-  const sizes = history.map(estimateMessage);
-  let total = system.reduce((n, m) => n + estimateMessage(m), 0) + sizes.reduce((a, b) => a + b, 0);
+  const sizes = history.map(estimateMessageTokens);
+  let total = system.reduce((n, m) => n + estimateMessageTokens(m), 0) + sizes.reduce((a, b) => a + b, 0);
   let start = 0;
   const last = history.length - 1;
   while (total > budget && start < last) {

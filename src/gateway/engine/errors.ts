@@ -25,8 +25,30 @@ export function isGatewayError(e: unknown): e is GatewayError {
   return e instanceof GatewayError;
 }
 
+/**
+ * Who a message is about: every provider names its server and says what to do in
+ * its own words, so no message branches on a display string.
+ */
+export interface ServerIdentity {
+  /** How messages name the server, at the start of a sentence: "Ollama", "The model server". */
+  name: string;
+  /** The URL requests go to (as configured, without a trailing slash). */
+  baseUrl: string;
+  hints: {
+    /** What to do when nothing answers at the URL, e.g. "start it with `ollama serve`". */
+    start: string;
+    /** What to do about a model the server does not have, e.g. "run `ollama pull m`, or pick another model". */
+    missingModel(model: string): string;
+    /** What to check when the server refuses the request (401/403). */
+    refused: string;
+  };
+}
+
 /** Network error codes that mean "nothing is listening there". */
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'EADDRNOTAVAIL']);
+
+/** Network error codes of a connection that died under us (a reset, a closed keep-alive socket). */
+const RESET_CODES = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
 
 /** The code of a Node/undici error, looking through `cause` chains and AggregateErrors. */
 export function errorCodeOf(err: unknown): string | undefined {
@@ -45,35 +67,35 @@ export function isUnreachable(err: unknown): boolean {
   return code !== undefined && UNREACHABLE_CODES.has(code);
 }
 
+export function isConnectionReset(err: unknown): boolean {
+  const code = errorCodeOf(err);
+  return code !== undefined && RESET_CODES.has(code);
+}
+
+const detailOf = (detail?: string) => (detail ? ` (${detail})` : '');
+
 export const errors = {
-  unreachable: (server: string, baseUrl: string, detail?: string) =>
-    new GatewayError(
-      'unreachable',
-      server === 'Ollama'
-        ? `Ollama is not running at ${baseUrl}: start it with \`ollama serve\` (or fix the server URL in settings).${detail ? ` (${detail})` : ''}`
-        : `The model server at ${baseUrl} is not reachable: start it or fix the server URL in settings.${detail ? ` (${detail})` : ''}`,
-      true,
-    ),
-  modelNotFound: (model: string, server: string) =>
-    new GatewayError(
-      'model_not_found',
-      server === 'Ollama' ? `Model '${model}' is not installed: run \`ollama pull ${model}\`, or pick another model.` : `The server has no model '${model}': pick another model.`,
-      false,
-      404,
-    ),
-  busy: (server: string) => new GatewayError('busy', `${server} is busy with other requests; try again in a moment.`, true, 503),
-  timeout: (baseUrl: string, ms: number) =>
+  unreachable: (server: ServerIdentity, detail?: string) =>
+    new GatewayError('unreachable', `${server.name} is not running at ${server.baseUrl}: ${server.hints.start} (or fix the server URL in settings).${detailOf(detail)}`, true),
+  modelNotFound: (server: ServerIdentity, model: string) =>
+    new GatewayError('model_not_found', `${server.name} has no model '${model}': ${server.hints.missingModel(model)}.`, false, 404),
+  busy: (server: ServerIdentity) => new GatewayError('busy', `${server.name} is busy with other requests; try again in a moment.`, true, 503),
+  timeout: (server: ServerIdentity, ms: number) =>
     new GatewayError(
       'timeout',
-      `No complete reply from ${baseUrl} within ${Math.round(ms / 1000)} s. A model that is still loading can take minutes: try again, or raise the request timeout in settings.`,
+      `No complete reply from ${server.baseUrl} within ${Math.round(ms / 1000)} s. A model that is still loading can take minutes: try again, or raise the request timeout in settings.`,
       true,
     ),
-  badRequest: (server: string, detail: string, status?: number) =>
-    new GatewayError('bad_request', `${server} rejected the request: ${detail}. Check the model options in settings.`, false, status),
+  badRequest: (server: ServerIdentity, detail: string, status?: number) =>
+    new GatewayError('bad_request', `${server.name} rejected the request: ${detail}. Check the model options in settings.`, false, status),
   capability: (model: string, detail: string) => new GatewayError('capability', `Model '${model}' cannot do this: ${detail}.`, false, 400),
-  upstream: (server: string, detail: string, status?: number) =>
-    new GatewayError('upstream_error', `${server} reported an error: ${detail}`, true, status),
-  truncated: (server: string) =>
-    new GatewayError('truncated', `The reply from ${server} ended before it was complete; the text so far is kept. Try again.`, true),
+  refused: (server: ServerIdentity, status: number, detail: string) =>
+    new GatewayError('upstream_error', `${server.name} at ${server.baseUrl} refused the request (HTTP ${status}${detail ? `: ${detail}` : ''}): ${server.hints.refused}.`, false, status),
+  upstream: (server: ServerIdentity, detail: string, status?: number) =>
+    new GatewayError('upstream_error', `${server.name} reported an error: ${detail}`, true, status),
+  connectionLost: (server: ServerIdentity, code: string) =>
+    errors.upstream(server, `the connection to ${server.baseUrl} was closed unexpectedly (${code}). If the server restarted, try again.`),
+  truncated: (server: ServerIdentity) =>
+    new GatewayError('truncated', `The reply from ${server.name} ended before it was complete; the text so far is kept. Try again.`, true),
   internal: (detail: string) => new GatewayError('internal', `Internal error in Hearth: ${detail}`, false),
 };

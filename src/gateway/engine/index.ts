@@ -1,26 +1,20 @@
 /**
- * createEngine: the one way the rest of Hearth gets a ChatEngine. The provider
- * setting picks Ollama's native API or an OpenAI-compatible server.
+ * createEngine: the one way the rest of Hearth gets a ChatEngine: the shared
+ * streaming-turn runner over the provider the config names (registry.ts).
  */
-import { OllamaChatEngine } from '../ollama/chatEngine';
-import { OpenAIChatEngine } from '../openai/chatEngine';
+import { PROVIDERS, isProviderName } from './registry';
+import { ProviderEngine } from './runner';
 import { resolveTuning, type EngineTuning } from './tuning';
 import type { ChatEngine, ProviderConfig } from './types';
 
 export function createEngine(config: ProviderConfig, tuning?: Partial<EngineTuning>): ChatEngine {
   const t = resolveTuning(tuning);
-  switch (config.provider) {
-    case 'ollama':
-      return new OllamaChatEngine(config, t);
-    case 'openai':
-      return new OpenAIChatEngine(config, t);
-    default: {
-      const never: never = config.provider;
-      throw new Error(`unknown provider ${String(never)}`);
-    }
-  }
+  // Settings come from users and the environment: guard the name at run time too.
+  if (!isProviderName(config.provider)) throw new Error(`unknown provider ${String(config.provider)}`);
+  return new ProviderEngine(PROVIDERS[config.provider](config, t), config, t);
 }
 
 export { GatewayError, isGatewayError } from './errors';
+export { isProviderName, PROVIDER_NAMES, type ProviderName } from './registry';
 export { DEFAULT_TUNING, type EngineTuning } from './tuning';
 export type { ChatEngine, ChatOptions, ChatTurnMessage, ChatTurnRequest, ProviderConfig } from './types';

@@ -12,6 +12,8 @@ export interface EngineTuning {
   connectTimeoutMs: number;
   /** Bound for the short metadata calls (/api/show, /api/tags, /api/ps, /api/version). */
   metadataTimeoutMs: number;
+  /** Cached model facts (/api/show) older than this are refreshed in the background, never in front of a turn. */
+  factsMaxAgeMs: number;
   /** How long listModels waits for /api/show details before answering without them. */
   listShowBudgetMs: number;
   /** Hard bound for one NDJSON/SSE line. */
@@ -29,6 +31,7 @@ export const DEFAULT_TUNING: EngineTuning = {
   busyRetryDelaysMs: [250, 500, 1000],
   connectTimeoutMs: 5000,
   metadataTimeoutMs: 10_000,
+  factsMaxAgeMs: 5 * 60_000,
   listShowBudgetMs: 1500,
   maxLineChars: 16 * 1024 * 1024,
   contextCap: 8192,

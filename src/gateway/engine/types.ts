@@ -1,10 +1,11 @@
 import type { GatewayEvent } from '../../shared/events';
 import type { ModelInfo, PullProgress } from '../../shared/models';
+import type { ProviderName } from './registry';
 
 /** Where the model server is and how to talk to it. Built from settings / environment. */
 export interface ProviderConfig {
-  /** 'ollama' (native /api/chat) or 'openai' (an OpenAI-compatible /v1/chat/completions server). */
-  provider: 'ollama' | 'openai';
+  /** A name in registry.ts: 'ollama' (native /api/chat) or 'openai' (an OpenAI-compatible /v1/chat/completions server). */
+  provider: ProviderName;
   /** e.g. http://127.0.0.1:11434 */
   baseUrl: string;
   /** Extra headers for every request (an authenticating proxy's, for instance). */
@@ -55,7 +56,7 @@ export interface ChatEngine {
   listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
   /** Reachability and server version (never throws). */
   health(signal?: AbortSignal): Promise<{ reachable: boolean; version?: string; error?: string }>;
-  /** Ollama only: pull a model, reporting progress. Throws a GatewayError on failure. */
+  /** Only providers that can (Ollama): pull a model, reporting progress. Throws a GatewayError on failure. */
   pull?(model: string, onProgress: (p: PullProgress) => void, signal?: AbortSignal): Promise<void>;
   /** Releases pools and sockets. */
   close(): Promise<void>;

@@ -1,4 +1,4 @@
-/** The `usage` event's numbers, from Ollama's final chunk and what we measured. */
+/** The `usage` event's numbers, from what the server reported at the end and what we measured. */
 import type { Usage } from '../../shared/events';
 import { serverTruncated } from './contextFit';
 

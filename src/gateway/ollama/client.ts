@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import type { PullProgress } from '../../shared/models';
-import { errors, GatewayError } from '../engine/errors';
+import { errors, GatewayError, type ServerIdentity } from '../engine/errors';
 import type { EngineTuning } from '../engine/tuning';
 import type { ProviderConfig } from '../engine/types';
 import { Deadline } from '../net/deadline';
@@ -14,18 +14,39 @@ import { networkError } from '../net/networkErrors';
 import { psSchema, pullLineSchema, showSchema, tagsSchema, versionSchema, type ShowResponse } from './schemas';
 import { responseError } from './statusErrors';
 
-export const SERVER = 'Ollama';
+/** How Hearth's messages speak of an Ollama server, and what they advise. */
+export function ollamaIdentity(baseUrl: string): ServerIdentity {
+  return {
+    name: 'Ollama',
+    baseUrl,
+    hints: {
+      start: 'start it with `ollama serve`',
+      missingModel: (model) => `run \`ollama pull ${model}\`, or pick another model`,
+      refused: 'check the extra headers setting (authentication) or OLLAMA_ORIGINS',
+    },
+  };
+}
 
 export class OllamaClient {
-  readonly http: HttpClient;
-  readonly baseUrl: string;
+  private readonly http: HttpClient;
+  readonly server: ServerIdentity;
 
   constructor(
     readonly config: ProviderConfig,
     readonly tuning: EngineTuning,
   ) {
     this.http = new HttpClient({ baseUrl: config.baseUrl, headers: config.headers, connectTimeoutMs: tuning.connectTimeoutMs });
-    this.baseUrl = this.http.baseUrl;
+    this.server = ollamaIdentity(this.http.baseUrl);
+  }
+
+  /**
+   * One streaming POST /api/chat: the 200 response, or a GatewayError mapped from
+   * the status, or the network error as is (the runner retries and maps it).
+   */
+  async chat(body: Record<string, unknown>, model: string, signal: AbortSignal, timeoutMs: number): Promise<HttpResponse> {
+    const res = await this.http.request({ method: 'POST', path: '/api/chat', body, signal, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs });
+    if (res.status === 200) return res;
+    throw await responseError(res, model, this.server);
   }
 
   /**
@@ -40,7 +61,7 @@ export class OllamaClient {
     try {
       const res = await this.http.request({ ...req, signal: deadline.signal, headersTimeoutMs: opts.timeoutMs, bodyTimeoutMs: opts.timeoutMs });
       if (res.status >= 200 && res.status < 300) return res;
-      throw await responseError(res, opts.model, this.baseUrl);
+      throw await responseError(res, opts.model, this.server);
     } catch (e) {
       throw this.failure(e, deadline, opts.signal, opts.timeoutMs);
     } finally {
@@ -48,11 +69,11 @@ export class OllamaClient {
     }
   }
 
-  /** A GatewayError for e, or the caller's own abort reason. */
-  failure(e: unknown, deadline: Deadline, signal: AbortSignal | undefined, timeoutMs: number): unknown {
+  /** A GatewayError for e, or the caller's own abort reason (so callers can tell a cancel from a failure). */
+  private failure(e: unknown, deadline: Deadline, signal: AbortSignal | undefined, timeoutMs: number): unknown {
     if (signal?.aborted) return signal.reason ?? e;
-    if (deadline.timedOut) return errors.timeout(this.baseUrl, timeoutMs);
-    return networkError(e, SERVER, this.baseUrl, timeoutMs);
+    if (deadline.timedOut) return errors.timeout(this.server, timeoutMs);
+    return networkError(e, this.server, timeoutMs);
   }
 
   private async json<S extends z.ZodType>(
@@ -70,10 +91,10 @@ export class OllamaClient {
       try {
         raw = JSON.parse(text);
       } catch {
-        throw errors.upstream(SERVER, `${req.path} answered with something that is not JSON`);
+        throw errors.upstream(this.server, `${req.path} answered with something that is not JSON`);
       }
       const parsed = schema.safeParse(raw);
-      if (!parsed.success) throw errors.upstream(SERVER, `${req.path} answered in an unexpected shape`);
+      if (!parsed.success) throw errors.upstream(this.server, `${req.path} answered in an unexpected shape`);
       return parsed.data;
     } catch (e) {
       if (e instanceof GatewayError) throw e;
@@ -116,17 +137,17 @@ export class OllamaClient {
         headersTimeoutMs: idle,
         bodyTimeoutMs: idle,
       });
-      if (res.status < 200 || res.status >= 300) throw await responseError(res, model, this.baseUrl);
+      if (res.status < 200 || res.status >= 300) throw await responseError(res, model, this.server);
       let success = false;
       for await (const v of readNdjson(res.body, this.tuning.maxLineChars)) {
         const line = pullLineSchema.safeParse(v);
-        if (!line.success) throw errors.upstream(SERVER, 'a pull progress line in an unexpected shape');
+        if (!line.success) throw errors.upstream(this.server, 'a pull progress line in an unexpected shape');
         const p = line.data;
         if (p.error !== undefined) {
           if (/manifest|file does not exist|not found/i.test(p.error)) {
             throw new GatewayError('model_not_found', `Ollama could not pull '${model}': ${p.error}. Check the model name.`, false);
           }
-          throw errors.upstream(SERVER, p.error);
+          throw errors.upstream(this.server, p.error);
         }
         const progress: PullProgress = { status: p.status ?? '' };
         if (p.digest !== undefined) progress.digest = p.digest;
@@ -135,7 +156,7 @@ export class OllamaClient {
         onProgress(progress);
         if (p.status === 'success') success = true;
       }
-      if (!success) throw errors.truncated(SERVER);
+      if (!success) throw errors.truncated(this.server);
     } catch (e) {
       if (e instanceof GatewayError) throw e;
       throw this.failure(e, deadline, signal, idle);

@@ -3,6 +3,10 @@
  * model (and digest, so a re-pulled model is looked at again), and the num_ctx the
  * engine sends for it — fixed per model for the engine's life, because a changed
  * num_ctx makes Ollama reload the model.
+ *
+ * A turn waits for /api/show only the first time a model is used (nothing else
+ * can decide num_ctx); after that it never does: facts older than maxAgeMs are
+ * refreshed in the background while the turn goes ahead with the cached ones.
  */
 import type { ShowResponse } from './schemas';
 import type { OllamaClient } from './client';
@@ -31,14 +35,17 @@ export function factsFromShow(show: ShowResponse): ModelFacts {
 }
 
 export class ModelFactsCache {
-  private readonly facts = new Map<string, { digest?: string; facts: ModelFacts }>();
+  private readonly facts = new Map<string, { digest?: string; facts: ModelFacts; fetchedAt: number }>();
   private readonly inflight = new Map<string, Promise<ModelFacts>>();
   private readonly numCtx = new Map<string, number>();
+  private disposed = false;
 
   constructor(
     private readonly client: OllamaClient,
     private readonly contextCap: number,
     private readonly fallbackContext: number,
+    private readonly maxAgeMs = Infinity,
+    private readonly now: () => number = Date.now,
   ) {}
 
   peek(model: string, digest?: string): ModelFacts | undefined {
@@ -51,21 +58,39 @@ export class ModelFactsCache {
   get(model: string, digest: string | undefined, signal: AbortSignal | undefined, timeoutMs: number): Promise<ModelFacts> {
     const hit = this.peek(model, digest);
     if (hit) return Promise.resolve(hit);
+    return untilAborted(this.fetch(model, digest, timeoutMs), signal);
+  }
+
+  /** One /api/show per model and digest at a time, shared by whoever asks meanwhile. */
+  private fetch(model: string, digest: string | undefined, timeoutMs: number): Promise<ModelFacts> {
     const key = `${model}\u0000${digest ?? ''}`;
     let p = this.inflight.get(key);
     if (!p) {
-      // Not the caller's signal: one caller cancelling must not fail the others sharing this request.
+      // Not a caller's signal: one caller cancelling must not fail the others sharing this request.
       p = this.client
         .show(model, undefined, timeoutMs)
         .then((show) => {
           const facts = factsFromShow(show);
-          this.facts.set(model, { digest, facts });
+          this.facts.set(model, { digest: digest ?? this.facts.get(model)?.digest, facts, fetchedAt: this.now() });
           return facts;
         })
         .finally(() => this.inflight.delete(key));
       this.inflight.set(key, p);
     }
-    return untilAborted(p, signal);
+    return p;
+  }
+
+  /** Cached facts at once; when they are old, a refresh starts beside the caller (its failure keeps the old ones). */
+  private cachedOrFetch(model: string, signal: AbortSignal | undefined, timeoutMs: number): Promise<ModelFacts> {
+    const hit = this.facts.get(model);
+    if (!hit) return untilAborted(this.fetch(model, undefined, timeoutMs), signal);
+    if (!this.disposed && this.now() - hit.fetchedAt > this.maxAgeMs) this.fetch(model, hit.digest, timeoutMs).catch(() => undefined);
+    return Promise.resolve(hit.facts);
+  }
+
+  /** Stops background refreshes (the engine is closing). */
+  dispose(): void {
+    this.disposed = true;
   }
 
   /**
@@ -76,7 +101,7 @@ export class ModelFactsCache {
   async numCtxFor(model: string, setting: number | undefined, signal: AbortSignal | undefined, timeoutMs: number): Promise<{ numCtx: number; facts?: ModelFacts }> {
     let facts: ModelFacts | undefined;
     try {
-      facts = await this.get(model, undefined, signal, timeoutMs);
+      facts = await this.cachedOrFetch(model, signal, timeoutMs);
     } catch (e) {
       // The chat itself will report unreachable/unknown models more clearly.
       if (signal?.aborted) throw e;

@@ -11,7 +11,7 @@ import type { TurnHandle } from '../chat/types';
 import { readJsonBody } from './body';
 import type { ServerDeps } from './deps';
 import { HttpError, sendEmpty, sendJson } from './httpError';
-import { chatBodySchema, editBodySchema, regenerateBodySchema, type ChatBody } from './requestSchemas';
+import { attachmentsOf, chatBodySchema, editBodySchema, regenerateBodySchema, type ChatBody } from './requestSchemas';
 import type { Router } from './router';
 import { sessionIdParam } from './sessionRoutes';
 import { SseStream } from './sse';
@@ -19,9 +19,11 @@ import { SseStream } from './sse';
 type Mode = 'owner' | 'reader';
 
 function sendInput(b: ChatBody) {
+  const attachments = attachmentsOf(b);
   return {
     content: b.content,
     model: b.model,
+    ...(attachments ? { attachments } : {}),
     ...(b.session_id ? { sessionId: b.session_id } : {}),
     ...(b.message_id ? { messageId: b.message_id } : {}),
   };
@@ -143,7 +145,7 @@ export function addChatRoutes(router: Router, deps: ServerDeps): { dispose(): vo
   router.add('POST', '/chat/:id/edit', async ({ req, res, params }) => {
     const id = sessionIdParam(params.id);
     const body = await readJsonBody(req, editBodySchema);
-    await stream(res, await deps.chatService.editLast(id, body.content, body.model), 0, 'owner');
+    await stream(res, await deps.chatService.editLast(id, body.content, body.model, attachmentsOf(body)), 0, 'owner');
   });
 
   router.add('POST', '/chat/:id/cancel', async ({ res, params }) => {

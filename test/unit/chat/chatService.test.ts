@@ -4,6 +4,9 @@ import { createChatService } from '../../../src/gateway/chat/chatService';
 import { isChatError } from '../../../src/gateway/chat/errors';
 import type { ChatService, TurnSettings } from '../../../src/gateway/chat/types';
 import { FileSessionStore } from '../../../src/gateway/sessions/fileStore';
+import { userContentForModel } from '../../../src/shared/attachments';
+import { foldEvents } from '../../../src/shared/fold';
+import type { Attachment } from '../../../src/shared/session';
 import { FakeEngine } from './fakeEngine';
 import { collect, tempDir, until } from './helpers';
 
@@ -26,21 +29,131 @@ describe('ChatService', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  it('stores the user message and a streaming placeholder before the engine is called', async () => {
-    let seen: unknown;
-    engine.scripts.push({
-      tokens: ['a'],
-      onStart: async (req) => {
-        const s = await store.get(req.sessionId);
-        seen = s?.messages.map((m) => [m.role, m.content, m.status, m.id === req.turnId]);
-      },
+  describe('write-ahead beside the model call', () => {
+    /** A store whose writes wait until the test lets them through, and that logs what became durable. */
+    class SlowStore extends FileSessionStore {
+      private gate: Promise<void> | undefined;
+      private open: (() => void) | undefined;
+      failNextAppend: Error | undefined;
+      failPlaceholder = false;
+      readonly durable: string[] = [];
+      hold(): void {
+        this.gate = new Promise((r) => (this.open = r));
+      }
+      release(): void {
+        this.open?.();
+        this.gate = undefined;
+      }
+      override async create(init: Parameters<FileSessionStore['create']>[0]) {
+        await this.gate;
+        return super.create(init);
+      }
+      override async appendMessage(sessionId: string, message: Parameters<FileSessionStore['appendMessage']>[1]) {
+        await this.gate;
+        const failure = this.failNextAppend;
+        this.failNextAppend = undefined;
+        if (failure) throw failure;
+        if (this.failPlaceholder && message.status === 'streaming') {
+          this.failPlaceholder = false;
+          throw new Error('placeholder write failed');
+        }
+        await super.appendMessage(sessionId, message);
+        this.durable.push(`${message.role}:${message.content}`);
+      }
+    }
+    let slow: SlowStore;
+    beforeEach(async () => {
+      await service.dispose();
+      slow = new SlowStore({ dir, fsync: false });
+      service = createChatService({ store: slow, engine, settings: () => settings, flushIntervalMs: 10 });
     });
-    const turn = await service.send({ content: 'question?', model: 'm1' });
+
+    it('the request to the model leaves before the question is saved', async () => {
+      slow.hold();
+      const sending = service.send({ content: 'question?', model: 'm1' });
+      await until(() => engine.requests.length === 1, 'the engine was called');
+      assert.deepEqual(slow.durable, [], 'nothing saved yet');
+      slow.release();
+      const turn = await sending;
+      assert.equal(await turn.finished, 'stop');
+      assert.deepEqual(slow.durable, ['user:question?', 'assistant:']);
+    });
+
+    it('the question is stored before any reply text is shown, also when the save is slower than the model', async () => {
+      slow.hold();
+      const sending = service.send({ content: 'slow disk', model: 'm1' });
+      // The (fake) model answers in full while the save is still held.
+      await until(() => engine.requests.length === 1, 'the engine was called');
+      await new Promise((r) => setTimeout(r, 20));
+      let durableAtFirstText: string[] | undefined;
+      const seen = (async () => {
+        const turn = await sending;
+        for await (const { event } of turn.events()) {
+          if (event.type === 'token') durableAtFirstText ??= [...slow.durable];
+        }
+        return turn;
+      })();
+      slow.release();
+      const turn = await seen;
+      assert.equal(durableAtFirstText?.[0], 'user:slow disk', 'the question was durable first');
+      assert.equal((await store.get(turn.sessionId))!.messages[1]!.content, 'Hello, world');
+    });
+
+    it('a question that cannot be saved closes the model call, and the turn never happened', async () => {
+      const t = await service.send({ content: 'first', model: 'm1' });
+      await t.finished;
+      engine.scripts.push({ tokens: ['never', 'shown'], manual: true });
+      slow.failNextAppend = new Error('disk full');
+      await assert.rejects(service.send({ sessionId: t.sessionId, content: 'second', model: 'm1' }), /disk full/);
+      await until(() => engine.cancelled.length === 1, 'the model call was closed');
+      assert.equal(engine.requests.at(-1)!.signal!.aborted, true);
+      assert.deepEqual((await store.get(t.sessionId))!.messages.map((m) => m.content), ['first', 'Hello, world']);
+      assert.equal(service.turn(t.sessionId), undefined);
+      // The session is free again.
+      await (await service.send({ sessionId: t.sessionId, content: 'third', model: 'm1' })).finished;
+      assert.deepEqual((await store.get(t.sessionId))!.messages.map((m) => m.content).slice(2), ['third', 'Hello, world']);
+    });
+
+    it('a placeholder that cannot be written does not lose the reply: it is stored whole at the end', async () => {
+      slow.failPlaceholder = true;
+      const turn = await service.send({ content: 'q', model: 'm1' });
+      assert.equal(await turn.finished, 'stop');
+      const s = (await store.get(turn.sessionId))!;
+      assert.deepEqual(s.messages.map((m) => [m.role, m.content, m.status]), [
+        ['user', 'q', 'complete'],
+        ['assistant', 'Hello, world', 'complete'],
+      ]);
+    });
+
+    it('a cancel while the question is still being saved stops the turn; the question stays', async () => {
+      const t = await service.send({ content: 'first', model: 'm1' });
+      await t.finished;
+      engine.scripts.push({ tokens: ['a', 'b'], manual: true });
+      slow.hold();
+      const sending = service.send({ sessionId: t.sessionId, content: 'stop me', model: 'm1' });
+      await until(() => engine.requests.length === 2, 'the engine was called');
+      assert.equal(service.cancel(t.sessionId), true);
+      slow.release();
+      const turn = await sending;
+      assert.equal(await turn.finished, 'cancelled');
+      const s = (await store.get(t.sessionId))!;
+      assert.deepEqual(s.messages.slice(2).map((m) => [m.role, m.content, m.status]), [
+        ['user', 'stop me', 'complete'],
+        ['assistant', '', 'stopped'],
+      ]);
+    });
+  });
+
+  it('the stored reply is the fold of its events (src/shared/fold.ts)', async () => {
+    engine.scripts.push({ thinking: ['hm', 'm'], tokens: ['par', 'tial'], error: { code: 'upstream_error', message: 'model crashed' } });
+    const turn = await service.send({ content: 'x', model: 'm1' });
     await turn.finished;
-    assert.deepEqual(seen, [
-      ['user', 'question?', 'complete', false],
-      ['assistant', '', 'streaming', true],
-    ]);
+    const events = (await collect(turn.events())).map((e) => e.event);
+    const folded = foldEvents(turn.assistantMessage, events);
+    const stored = (await store.get(turn.sessionId))!.messages[1]!;
+    assert.deepEqual(stored, folded);
+    assert.equal(stored.thinking, 'hmm');
+    assert.equal(stored.status, 'error');
   });
 
   it('a reply another process marked interrupted mid-turn ends complete, without the stale error', async () => {
@@ -116,7 +229,7 @@ describe('ChatService', () => {
     engine.scripts.push({ tokens: ['a', 'b', 'c', 'd'], manual: true });
     const turn = await service.send({ content: 'x', model: 'm1' });
     engine.release(2);
-    await until(async () => (await store.get(turn.sessionId))!.messages[1]!.content === 'ab', 'partial flush');
+    await until(async () => (await store.get(turn.sessionId))!.messages[1]?.content === 'ab', 'partial flush');
     assert.equal((await store.get(turn.sessionId))!.messages[1]!.status, 'streaming');
     assert.equal(service.cancel(turn.sessionId), true);
     assert.equal(await turn.finished, 'cancelled');
@@ -260,11 +373,66 @@ describe('ChatService', () => {
     assert.equal(s.title, 'q1 edited');
   });
 
+  describe('attachments', () => {
+    const file: Attachment = { kind: 'file', name: 'app.ts', language: 'typescript', content: 'export const x = 1;\n' };
+    const other: Attachment = { kind: 'file', name: 'b.py', content: 'print(1)' };
+    const sent = (i: number) => engine.requests[i]!.messages.map((m) => m.content);
+
+    it('are stored with the question and reach the model in the one shared format, on later turns too', async () => {
+      const t = await service.send({ content: 'Explain', model: 'm1', attachments: [file] });
+      await t.finished;
+      const q = (await store.get(t.sessionId))!.messages[0]!;
+      assert.deepEqual(q.attachments, [file]);
+      assert.equal(q.content, 'Explain', 'the text stays the text');
+      assert.deepEqual(sent(0), [userContentForModel({ content: 'Explain', attachments: [file] })]);
+      assert.match(sent(0)[0]!, /File `app.ts` \(typescript\)\n```typescript\nexport const x = 1;\n```\n\nExplain$/);
+      await (await service.send({ sessionId: t.sessionId, content: 'And then?', model: 'm1' })).finished;
+      assert.equal(sent(1)[0], sent(0)[0], 'history keeps the attachment');
+      assert.equal(sent(1)[2], 'And then?');
+    });
+
+    it('regenerate keeps the question’s attachments; editLast takes new ones (or none)', async () => {
+      const t = await service.send({ content: 'Explain', model: 'm1', attachments: [file] });
+      await t.finished;
+      await (await service.regenerate(t.sessionId, 'm1')).finished;
+      assert.equal(sent(1).at(-1), userContentForModel({ content: 'Explain', attachments: [file] }));
+      await (await service.editLast(t.sessionId, 'Compare', 'm1', [file, other])).finished;
+      assert.equal(sent(2).at(-1), userContentForModel({ content: 'Compare', attachments: [file, other] }));
+      assert.deepEqual((await store.get(t.sessionId))!.messages[0]!.attachments, [file, other]);
+      await (await service.editLast(t.sessionId, 'Plain', 'm1')).finished;
+      assert.equal(sent(3).at(-1), 'Plain');
+      assert.equal((await store.get(t.sessionId))!.messages[0]!.attachments, undefined);
+    });
+
+    it('the two-step form stores them too', async () => {
+      const { sessionId } = await service.storeUserMessage({ content: 'Look', model: 'm1', attachments: [other] });
+      await (await service.startReply(sessionId)).finished;
+      assert.deepEqual(sent(0), [userContentForModel({ content: 'Look', attachments: [other] })]);
+    });
+
+    it('refuses malformed attachments as bad_request, storing nothing', async () => {
+      const bad = [{ kind: 'file', name: '', content: 'x' }] as unknown as Attachment[];
+      await assert.rejects(service.send({ content: 'x', model: 'm1', attachments: bad }), (e) => isChatError(e, 'bad_request') && /attachments/.test((e as Error).message));
+      const many = Array.from({ length: 51 }, () => other);
+      await assert.rejects(service.send({ content: 'x', model: 'm1', attachments: many }), (e) => isChatError(e, 'bad_request'));
+      assert.deepEqual(await store.list(), []);
+      assert.equal(engine.requests.length, 0);
+    });
+  });
+
+  it('editing the first question renames a session named after it, but keeps a title the user chose', async () => {
+    const t = await service.send({ content: 'first question', model: 'm1' });
+    await t.finished;
+    await store.rename(t.sessionId, 'My own title');
+    await (await service.editLast(t.sessionId, 'edited question', 'm1')).finished;
+    assert.equal((await store.get(t.sessionId))!.title, 'My own title');
+  });
+
   it('dispose cancels open turns, waits for their final write, and refuses new work', async () => {
     engine.scripts.push({ tokens: ['a', 'b'], manual: true });
     const turn = await service.send({ content: 'x', model: 'm1' });
     engine.release(1);
-    await until(async () => (await store.get(turn.sessionId))!.messages[1]!.content === 'a', 'first token stored');
+    await until(async () => (await store.get(turn.sessionId))!.messages[1]?.content === 'a', 'first token stored');
     await service.dispose();
     assert.equal((await store.get(turn.sessionId))!.messages[1]!.status, 'stopped');
     await assert.rejects(service.send({ content: 'x', model: 'm1' }), (e) => isChatError(e, 'disposed'));

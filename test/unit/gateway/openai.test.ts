@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { createEngine, GatewayError } from '../../../src/gateway/engine';
 import type { ChatEngine } from '../../../src/gateway/engine/types';
 import { startOpenAIDouble, type OpenAIDouble } from '../../double';
-import { assertWellFormed, collect, errorOf, FAST, lastOf, only, phasesOf, thinkingOf, tokensOf, turn } from './helpers';
+import { assertWellFormed, collect, errorOf, FAST, lastOf, only, phasesOf, tokensOf, turn } from './helpers';
 
 const finishOf = (events: { type: string }[]) => (lastOf(events as never) as { finish_reason: string }).finish_reason;
 
+/** The OpenAI-compatible provider's own ways; what every provider does is in engineContract.test.ts. */
 describe('OpenAI-compatible provider', function () {
   this.timeout(20_000);
   let double: OpenAIDouble;
@@ -48,47 +49,9 @@ describe('OpenAI-compatible provider', function () {
     }
   });
 
-  it('keeps reasoning_content apart as thinking', async () => {
-    double.enqueue({ reasoning: ['hmm ', 'ok'], tokens: ['42'] });
-    const events = await collect(engine.run(turn({ model: 'served-model' })));
-    assert.equal(thinkingOf(events), 'hmm ok');
-    assert.equal(tokensOf(events), '42');
-    assert.deepEqual(phasesOf(events), ['queued', 'thinking', 'generating']);
-  });
-
   it('handles byte-wise chunking (inside UTF-8 code points)', async () => {
     double.enqueue({ tokens: ['é', '🔥', '世界'], chunking: { kind: 'bytes', size: 3 } });
     assert.equal(tokensOf(await collect(engine.run(turn({ model: 'served-model' })))), 'é🔥世界');
-  });
-
-  it('maps finish_reason length', async () => {
-    double.enqueue({ tokens: ['x'], finishReason: 'length' });
-    assert.equal(finishOf(await collect(engine.run(turn({ model: 'served-model' })))), 'length');
-  });
-
-  it('a stream without [DONE] is truncated, keeping the text', async () => {
-    double.enqueue({ tokens: ['part'], omitDone: true });
-    const events = await collect(engine.run(turn({ model: 'served-model' })));
-    assert.equal(tokensOf(events), 'part');
-    assert.equal(errorOf(events)!.code, 'truncated');
-    assert.equal(finishOf(events), 'error');
-  });
-
-  it('a mid-stream error event is upstream_error', async () => {
-    double.enqueue({ tokens: ['a', 'b'], errorAfterTokens: { tokens: 1, message: 'CUDA out of memory' } });
-    const events = await collect(engine.run(turn({ model: 'served-model' })));
-    assert.equal(tokensOf(events), 'a');
-    assert.equal(errorOf(events)!.code, 'upstream_error');
-    assert.match(errorOf(events)!.message, /CUDA out of memory/);
-  });
-
-  it('maps an unknown model (404) and a 400, and retries 503/429 then succeeds', async () => {
-    assert.equal(errorOf(await collect(engine.run(turn({ model: 'nope-model' }))))!.code, 'model_not_found');
-    double.enqueue({ status: 400, errorMessage: 'temperature must be <= 2' });
-    assert.equal(errorOf(await collect(engine.run(turn({ model: 'served-model' }))))!.code, 'bad_request');
-    double.enqueue({ status: 503 }, { status: 429 }, { tokens: ['ok'] });
-    const events = await collect(engine.run(turn({ model: 'served-model' })));
-    assert.equal(tokensOf(events), 'ok');
   });
 
   it('drops old turns only when the context length setting gives a window', async () => {
@@ -107,20 +70,6 @@ describe('OpenAI-compatible provider', function () {
     assert.equal(u.truncated, true);
     assert.equal(u.dropped_messages, 2);
     assert.equal(u.context_window, 1024);
-  });
-
-  it('cancel closes the upstream socket and ends with done(cancelled)', async () => {
-    double.enqueue({ tokens: ['a', 'b', 'c'], tokenDelayMs: 10_000 });
-    const req = turn({ model: 'served-model' });
-    const it = engine.run(req)[Symbol.asyncIterator]();
-    for (let r = await it.next(); !r.done && r.value.type !== 'token'; r = await it.next());
-    const at = Date.now();
-    engine.cancel(req.turnId);
-    const rec = await double.waitForClientClose();
-    assert.ok(rec.clientClosedAt! - at <= 100);
-    let last;
-    for (let r = await it.next(); !r.done; r = await it.next()) last = r.value;
-    assert.equal((last as { finish_reason: string }).finish_reason, 'cancelled');
   });
 
   it('lists models from /v1/models; health says reachable; unreachable is a clear error', async () => {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { startOllamaDouble, type OllamaDouble } from '../../double';
+import { userContentForModel } from '../../../src/shared/attachments';
+import type { Attachment } from '../../../src/shared/session';
 import { until } from '../chat/helpers';
 import { request, sse, type SseClient } from './httpClient';
 import { engineFor, startTestGateway, TOKEN, type TestGateway } from './testGateway';
@@ -169,6 +171,50 @@ describe('gateway server routes (over the Ollama double)', function () {
     // Nothing left to answer: a second GET without Last-Event-ID is a conflict.
     const again = await request(gw.port, { path: `/chat/stream/${session_id}`, token: TOKEN });
     assert.equal(again.status, 409);
+  });
+
+  describe('attachments', () => {
+    const file = { name: 'app.ts', language: 'typescript', content: 'export const answer = 42;\n' };
+    const asStored = { kind: 'file', ...file };
+
+    it('POST /chat/stream stores them with the question (kind file) and sends them to the model in the shared format', async () => {
+      const c = sse(gw.port, { method: 'POST', path: '/chat/stream', token: TOKEN, body: { model: MODEL, content: 'Explain this', attachments: [file] } });
+      await c.finished;
+      assertWellFormed(c);
+      const sid = c.events[0]!.json.session_id;
+      const s = await request(gw.port, { path: `/sessions/${sid}`, token: TOKEN });
+      assert.deepEqual(s.json.messages[0].attachments, [asStored]);
+      assert.equal(s.json.messages[0].content, 'Explain this');
+      assert.equal(s.json.title, 'Explain this');
+      const sent = double.requestsTo('/api/chat').at(-1)!.body.messages.at(-1);
+      assert.deepEqual(sent, { role: 'user', content: userContentForModel({ content: 'Explain this', attachments: [asStored as Attachment] }) });
+      assert.match(sent.content, /^File `app.ts` \(typescript\)\n```typescript\nexport const answer = 42;\n```\n\nExplain this$/);
+    });
+
+    it('POST /chat/message stores them; GET /chat/stream/{id} sends them', async () => {
+      const m = await request(gw.port, { method: 'POST', path: '/chat/message', token: TOKEN, body: { model: MODEL, content: 'two-step', attachments: [{ name: 'notes.txt', content: 'plain' }] } });
+      assert.equal(m.status, 201);
+      const c = sse(gw.port, { path: `/chat/stream/${m.json.session_id}`, token: TOKEN });
+      await c.finished;
+      assertWellFormed(c);
+      const sent = double.requestsTo('/api/chat').at(-1)!.body.messages.at(-1).content as string;
+      assert.ok(sent.startsWith('File `notes.txt`\n```\nplain\n```'), sent);
+      const stored = (await gw.store.get(m.json.session_id))!.messages[0]!;
+      assert.deepEqual(stored.attachments, [{ kind: 'file', name: 'notes.txt', content: 'plain' }]);
+    });
+
+    it('malformed attachments are a 400; more than the 1 MB body cap is a 413; nothing is stored', async () => {
+      for (const attachments of [[{ content: 'x' }], [{ name: 'a', content: 5 }], 'nope', [{ name: 'a', content: 'x', language: 'l'.repeat(101) }]]) {
+        const r = await request(gw.port, { method: 'POST', path: '/chat/stream', token: TOKEN, body: { model: MODEL, content: 'x', attachments } });
+        assert.equal(r.status, 400, JSON.stringify(attachments));
+        assert.equal(r.json.error.code, 'bad_request');
+        assert.match(r.json.error.message, /attachments/);
+      }
+      const big = await request(gw.port, { method: 'POST', path: '/chat/message', token: TOKEN, body: { model: MODEL, content: 'x', attachments: [{ name: 'big', content: 'x'.repeat(1024 * 1024) }] } });
+      assert.equal(big.status, 413);
+      assert.deepEqual(await gw.store.list(), []);
+      assert.equal(double.requestsTo('/api/chat').length, 0);
+    });
   });
 
   it('keeps sending keep-alive comments while the model has not answered yet', async () => {
@@ -392,6 +438,13 @@ describe('gateway server: regenerate and edit routes (browser UI)', function () 
     s = await request(gw.port, { path: `/sessions/${sid}`, token: TOKEN });
     assert.deepEqual(s.json.messages.map((m: { content: string }) => m.content), ['question two', 'You said: question two']);
     assert.equal((await request(gw.port, { method: 'POST', path: `/chat/${sid}/edit`, token: TOKEN, body: { model: MODEL } })).status, 400);
+    // An edit may attach files; they replace the question's, and regenerate keeps them.
+    const withFile = sse(gw.port, { method: 'POST', path: `/chat/${sid}/edit`, token: TOKEN, body: { model: MODEL, content: 'question three', attachments: [{ name: 'x.md', content: 'hi' }] } });
+    await withFile.finished;
+    const again = sse(gw.port, { method: 'POST', path: `/chat/${sid}/regenerate`, token: TOKEN, body: { model: MODEL } });
+    await again.finished;
+    const chats = double.requestsTo('/api/chat');
+    for (const chat of chats.slice(-2)) assert.equal(chat.body.messages.at(-1).content, 'File `x.md`\n```\nhi\n```\n\nquestion three');
     assert.equal((await request(gw.port, { method: 'POST', path: '/chat/abcdefgh-none/regenerate', token: TOKEN, body: { model: MODEL } })).status, 404);
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { answerReserve, estimateTokens, fitContext, MESSAGE_OVERHEAD, serverTruncated } from '../../../src/gateway/engine/contextFit';
+import { answerReserve, fitContext, serverTruncated } from '../../../src/gateway/engine/contextFit';
+import { MESSAGE_OVERHEAD } from '../../../src/shared/tokens';
 import type { ChatTurnMessage } from '../../../src/gateway/engine/types';
 import { startOllamaDouble, type OllamaDouble } from '../../double';
 import type { ChatEngine } from '../../../src/gateway/engine/types';
@@ -8,14 +9,6 @@ import { collect, ollamaEngine, only, turn } from './helpers';
 const msg = (role: ChatTurnMessage['role'], content: string): ChatTurnMessage => ({ role, content });
 
 describe('context fit (pure)', () => {
-  it('estimates ~4 ASCII characters per token and 1 per other character', () => {
-    assert.equal(estimateTokens(''), 0);
-    assert.equal(estimateTokens('abcd'), 1);
-    assert.equal(estimateTokens('abcde'), 2);
-    assert.equal(estimateTokens('世界'), 2);
-    assert.equal(estimateTokens('🔥'), 1, 'a surrogate pair counts once');
-  });
-
   it('keeps everything that fits', () => {
     const history = [msg('user', 'a'), msg('assistant', 'b'), msg('user', 'c')];
     const r = fitContext('sys', history, 4096);
@@ -112,6 +105,22 @@ describe('context fit in the Ollama engine', function () {
     assert.equal((eventsA.at(-1) as { finish_reason: string }).finish_reason, 'cancelled');
     await collect(engine.run(turn()));
     assert.deepEqual(numCtxSent(), [8192, 8192], 'the surviving turn and the next one use the model\'s own context');
+  });
+
+  it('later turns never wait for /api/show: stale facts are refreshed beside the turn, num_ctx stays', async () => {
+    const e2 = ollamaEngine(double.url, { factsMaxAgeMs: 0 });
+    try {
+      await collect(e2.run(turn()));
+      assert.equal(double.requestsTo('/api/show').length, 1, 'the first turn of a model looks it up');
+      // A refresh that never answers: a turn waiting for it would time the test out.
+      double.routeFault('/api/show', { delayMs: 60_000 });
+      const events = await collect(e2.run(turn()));
+      assert.equal((events.at(-1) as { finish_reason: string }).finish_reason, 'stop');
+      assert.equal(double.requestsTo('/api/show').length, 2, 'a refresh was started');
+      assert.deepEqual(numCtxSent(), [8192, 8192]);
+    } finally {
+      await e2.close();
+    }
   });
 
   it('drops the oldest turns to fit and reports truncated and dropped_messages', async () => {

@@ -1,0 +1,133 @@
+/**
+ * Ollama's native API as a ChatProvider: one streaming POST /api/chat per turn,
+ * NDJSON back. Ollama's own parts: num_ctx fixed per model (modelFacts.ts), the
+ * context fit, `think` and its capability retry, keep_alive, and /api/pull.
+ */
+import type { ModelInfo, PullProgress } from '../../shared/models';
+import { fitContext } from '../engine/contextFit';
+import { errors, type GatewayError } from '../engine/errors';
+import type { ChatProvider, PreparedTurn, StreamDecoder, StreamOutcome, TextSink } from '../engine/provider';
+import type { EngineTuning } from '../engine/tuning';
+import type { ChatTurnRequest, ProviderConfig } from '../engine/types';
+import type { HttpResponse } from '../net/http';
+import { NdjsonDecoder } from '../net/ndjson';
+import { OllamaClient } from './client';
+import { listOllamaModels } from './listModels';
+import { ModelFactsCache } from './modelFacts';
+import { fastTokenLine, parseChatChunk, type ChatChunk } from './schemas';
+
+export class OllamaProvider implements ChatProvider {
+  readonly loadsModels = true;
+  readonly timings = 'server';
+  private readonly client: OllamaClient;
+  private readonly facts: ModelFactsCache;
+  /** Models that answered 400 to `think`: never sent it again. */
+  private readonly noThink = new Set<string>();
+
+  constructor(
+    config: ProviderConfig,
+    private readonly tuning: EngineTuning,
+  ) {
+    this.client = new OllamaClient(config, tuning);
+    this.facts = new ModelFactsCache(this.client, tuning.contextCap, tuning.fallbackContext, tuning.factsMaxAgeMs);
+  }
+
+  get server() {
+    return this.client.server;
+  }
+
+  async prepare(request: ChatTurnRequest, signal: AbortSignal, timeoutMs: number): Promise<PreparedTurn> {
+    const { model } = request;
+    const options = request.options ?? {};
+    const { numCtx, facts } = await this.facts.numCtxFor(model, options.contextLength, signal, Math.min(5000, timeoutMs));
+    const fit = fitContext(request.systemPrompt, request.messages, numCtx);
+    const body: Record<string, unknown> = {
+      model,
+      messages: fit.messages.map((m) => ({ role: m.role, content: m.content })),
+      stream: true,
+      options: { num_ctx: numCtx, ...(options.temperature !== undefined ? { temperature: options.temperature } : {}) },
+    };
+    if (options.keepAlive !== undefined) body.keep_alive = options.keepAlive;
+    const canThink = facts?.capabilities ? facts.capabilities.includes('thinking') : undefined;
+    if (options.think === true && canThink !== false && !this.noThink.has(model)) body.think = true;
+    if (options.think === false && canThink === true) body.think = false;
+    return { model, body, fit, contextWindow: numCtx };
+  }
+
+  open(turn: PreparedTurn, signal: AbortSignal, timeoutMs: number): Promise<HttpResponse> {
+    return this.client.chat(turn.body, turn.model, signal, timeoutMs);
+  }
+
+  /** A "does not support thinking" 400: once more without `think`, and never `think` for that model again. */
+  retryAfter(error: GatewayError, turn: PreparedTurn): boolean {
+    if (error.code !== 'capability' || turn.body.think === undefined || !/think/i.test(error.message)) return false;
+    this.noThink.add(turn.model);
+    delete turn.body.think;
+    return true;
+  }
+
+  decoder(): StreamDecoder {
+    return new OllamaChatDecoder(this.client.server, this.tuning.maxLineChars);
+  }
+
+  listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    return listOllamaModels(this.client, this.facts, this.tuning, signal);
+  }
+
+  async health(signal?: AbortSignal): Promise<{ reachable: boolean; version?: string; error?: string }> {
+    try {
+      return { reachable: true, version: await this.client.version(signal, Math.min(this.tuning.metadataTimeoutMs, 5000)) };
+    } catch (e) {
+      return { reachable: false, error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  pull(model: string, onProgress: (p: PullProgress) => void, signal?: AbortSignal): Promise<void> {
+    return this.client.pull(model, onProgress, signal);
+  }
+
+  close(): Promise<void> {
+    this.facts.dispose();
+    return this.client.close();
+  }
+}
+
+/** /api/chat's NDJSON: message.content / message.thinking per line, then a done:true line with the metrics. */
+class OllamaChatDecoder implements StreamDecoder {
+  private readonly lines: NdjsonDecoder;
+  private final: ChatChunk | undefined;
+
+  constructor(
+    private readonly server: OllamaClient['server'],
+    maxLineChars: number,
+  ) {
+    this.lines = new NdjsonDecoder(maxLineChars, fastTokenLine);
+  }
+
+  push(chunk: Uint8Array, out: TextSink): void {
+    this.lines.push(chunk, (v) => this.line(v, out));
+  }
+
+  end(out: TextSink): StreamOutcome {
+    this.lines.end((v) => this.line(v, out));
+    const f = this.final;
+    if (!f) throw errors.truncated(this.server);
+    return {
+      finish: f.done_reason === 'length' ? 'length' : 'stop',
+      promptTokens: f.prompt_eval_count,
+      completionTokens: f.eval_count,
+      evalDurationNs: f.eval_duration,
+      loadDurationNs: f.load_duration,
+    };
+  }
+
+  private line(v: unknown, out: TextSink): void {
+    if (this.final) return; // nothing is expected after done; ignore rather than fail a finished reply
+    const c = parseChatChunk(v);
+    if (typeof c === 'string') throw errors.upstream(this.server, `it sent ${c}`);
+    if (c.error !== undefined) throw errors.upstream(this.server, c.error);
+    out('thinking', c.thinking);
+    out('token', c.content);
+    if (c.done) this.final = c;
+  }
+}
