@@ -11,9 +11,11 @@
  *              write before the first token instead of two)
  *   memory     the gateway over an in-memory store (diagnostic, not a product path):
  *              what the gateway adds besides the durable write of the question
- *   extension  chat service → a postMessage-like hop (MessageChannel, structured
- *              clone) → the message validated as the webview does; first token
- *              (in-process, without VS Code; store: FileSessionStore with fsync)
+ *   extension  the conversation core as the extension runs it (the extension's
+ *              session store with fsync, the chat service, the page's channel) →
+ *              a postMessage-like hop (MessageChannel, structured clone) → the
+ *              message validated as the webview does; first token (in-process,
+ *              without VS Code)
  *
  * Rounds alternate the order of the paths; median and p90 of each and the time
  * each path adds to the direct median. Target (issue 14): gateway adds ≤ 2 ms
@@ -32,6 +34,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { Pool } from 'undici';
+import { ConversationHub } from '../src/core/hub';
+import { ModelState } from '../src/core/models';
+import { ExtensionSessionStore } from '../src/extension/sessions/extensionSessionStore';
 import { createChatService } from '../src/gateway/chat/chatService';
 import type { ChatService } from '../src/gateway/chat/types';
 import { createEngine } from '../src/gateway/engine';
@@ -39,8 +44,9 @@ import type { ChatEngine } from '../src/gateway/engine/types';
 import { startGatewayServer } from '../src/gateway/server';
 import { FileSessionStore } from '../src/gateway/sessions/fileStore';
 import { parseHostMessage, type HostToWebview } from '../src/shared/protocol';
-import { summarize, type ChatMessage, type Session, type SessionStore } from '../src/shared/session';
+import { summarize, type ChatMessage, type Session, type SessionInit, type SessionStore } from '../src/shared/session';
 import { startOllamaDouble } from '../test/double';
+import { MemoryMemento } from '../test/unit/extension/memento';
 
 const ROUNDS = Number(process.env.HEARTH_BENCH_TTFT_ROUNDS ?? 30);
 const MODEL = 'bench-model';
@@ -114,9 +120,9 @@ class MemoryStore implements SessionStore {
     const s = this.sessions.get(id);
     return s && structuredClone(s);
   }
-  async create(init: { title?: string; model?: string; workspace?: string; id?: string }) {
+  async create(init: SessionInit) {
     const t = Date.now();
-    const s: Session = { id: init.id ?? `mem-${t}-${Math.random().toString(16).slice(2)}`, title: init.title ?? 'New chat', ...(init.model ? { model: init.model } : {}), created_at: t, updated_at: t, messages: [] };
+    const s: Session = { id: init.id ?? `mem-${t}-${Math.random().toString(16).slice(2)}`, title: init.title ?? 'New chat', ...(init.model ? { model: init.model } : {}), created_at: t, updated_at: t, messages: structuredClone(init.messages ?? []) };
     this.sessions.set(s.id, s);
     return structuredClone(s);
   }
@@ -221,17 +227,34 @@ async function main(): Promise<void> {
       req.end(body);
     });
 
-  // extension: chat service → postMessage-like hop → validated on arrival.
+  // extension: the conversation core (as the extension wires it) → postMessage-like hop → validated on arrival.
   const extEngine = createEngine(config);
-  const extStore = new FileSessionStore({ dir: path.join(dir, 'extension') });
+  const extMemento = new MemoryMemento();
+  const extStore = new ExtensionSessionStore({ memento: extMemento, dir: path.join(dir, 'extension'), workspace: 'file:///bench', maxSessions: () => 10_000 });
   const extService: ChatService = createChatService({ store: extStore, engine: extEngine, settings: () => ({}) });
+  const extModels = new ModelState({ source: () => extEngine, memento: extMemento, configuredModel: () => MODEL, baseUrl: () => url, pollMs: 0 });
+  const hub = new ConversationHub({
+    store: extStore,
+    chat: async () => extService,
+    models: extModels,
+    puller: () => ({ pull: async () => {} }),
+    canPull: () => false,
+    ready: async () => {},
+    prepare: async () => {},
+    prefs: extMemento,
+    log: () => {},
+  });
   const channel = new MessageChannel();
   let onWebview: ((m: HostToWebview) => void) | undefined;
   channel.port2.on('message', (raw: unknown) => {
     const parsed = parseHostMessage(raw);
     if (parsed.ok) onWebview?.(parsed.value);
   });
+  const noop = async () => {};
+  const conversation = hub.open({ editor: true, workspace: 'file:///bench', copy: noop, insertCode: noop, openInEditor: noop, openLink: noop, openSettings: noop, exportSession: noop }, (m) => channel.port1.postMessage(m));
+  await conversation.receive({ type: 'ready' });
   const viaExtension = async (): Promise<number> => {
+    conversation.newChat();
     const t0 = performance.now();
     const first = new Promise<number>((resolve) => {
       onWebview = (m) => {
@@ -241,12 +264,10 @@ async function main(): Promise<void> {
         }
       };
     });
-    const turn = await extService.send({ content: QUESTION, model: MODEL });
-    channel.port1.postMessage({ type: 'turnStarted', sessionId: turn.sessionId, userMessage: turn.userMessage, assistantMessage: turn.assistantMessage });
-    for await (const { event } of turn.events()) {
-      channel.port1.postMessage({ type: 'event', sessionId: turn.sessionId, messageId: turn.assistantMessage.id, event });
-    }
-    return (await first) - t0;
+    await conversation.receive({ type: 'send', content: QUESTION, model: MODEL });
+    const t1 = await first;
+    await conversation.idle();
+    return t1 - t0;
   };
 
   const paths: Paths = { direct, engine: viaEngine, gateway: () => viaGateway(), followUp: () => viaGateway(followUpSession), memory: () => viaGateway(undefined, memServer.port), extension: viaExtension };
@@ -276,7 +297,7 @@ async function main(): Promise<void> {
       gateway: "through the gateway's SSE (`POST /chat/stream`, new session)",
       followUp: "through the gateway's SSE (follow-up question)",
       memory: "through the gateway's SSE, store in memory (diagnostic: all but the disk write)",
-      extension: 'through the extension path (chat service → postMessage-like hop)',
+      extension: 'through the extension path (conversation core → postMessage-like hop)',
     };
     for (const k of names) {
       const m = median(times[k]);
@@ -292,6 +313,8 @@ async function main(): Promise<void> {
 
   agent.destroy();
   await Promise.all([server.close(), memServer.close()]);
+  hub.dispose();
+  extModels.dispose();
   await Promise.all([gwService.dispose(), extService.dispose(), memService.dispose()]);
   await Promise.all([engine.close(), gwEngine.close(), extEngine.close(), memEngine.close(), pool.close()]);
   channel.port1.close();

@@ -10,7 +10,7 @@ import type { ChatService, TurnHandle } from '../gateway/chat/types';
 import type { GatewayEvent } from '../shared/events';
 import { foldEvent } from '../shared/fold';
 import { parseWebviewMessage, type HostToWebview, type Snapshot, type WebviewToHost } from '../shared/protocol';
-import type { Attachment, ChatMessage, Session, SessionSummary } from '../shared/session';
+import { titleFrom, type Attachment, type ChatMessage, type Session, type SessionSummary } from '../shared/session';
 import { UiChannel } from './channel';
 import { Emitter } from './emitter';
 import { capabilitiesOf, type CoreServices, type Platform } from './platform';
@@ -67,6 +67,7 @@ export class Conversation {
   // Set while a turn is being started, so two quick sends cannot both start one.
   private starting = false;
   private restored = false;
+  private reads = 0;
   private disposed = false;
   readonly onStreamingChange = new Emitter<boolean>();
   /** Fired when a turn has finished and its final state is stored. */
@@ -371,17 +372,30 @@ export class Conversation {
     this.starting = false;
     const turn: ActiveTurn = { handle, sessionId: handle.sessionId, live: structuredClone(handle.assistantMessage) };
     this.active = turn;
-    // The service stored both messages before returning (write-ahead): the stored session is the truth.
-    // A failed read must not strand the turn: pump (below) is what clears `active`.
-    const stored = await this.services.store.get(handle.sessionId).catch((e: unknown) => {
-      this.services.log(`could not re-read the session: ${e instanceof Error ? e.name : 'unknown error'}`);
-      return undefined;
-    });
-    if (stored) this.setCurrent(stored);
+    // Nothing sits between the turn and its first token: the page hears of it and the
+    // pump starts at once; the stored session (the truth) is read beside the stream.
+    if (this.current?.id !== handle.sessionId) this.setCurrent(this.provisional(handle));
     this.channel.post({ type: 'turnStarted', sessionId: handle.sessionId, userMessage: handle.userMessage, assistantMessage: handle.assistantMessage });
     this.onStreamingChange.fire(true);
     void this.pump(turn);
+    void this.reread(handle.sessionId);
     return handle;
+  }
+
+  /** Re-reads the open session from the store; of overlapping reads only the latest counts. */
+  private async reread(sessionId: string): Promise<void> {
+    const n = ++this.reads;
+    const stored = await this.services.store.get(sessionId).catch((e: unknown) => {
+      this.services.log(`could not re-read the session: ${e instanceof Error ? e.name : 'unknown error'}`);
+      return undefined;
+    });
+    if (stored && n === this.reads && this.current?.id === sessionId) this.current = stored;
+  }
+
+  /** Until the stored session is read: the session as the turn describes it (its question; the live reply is overlaid). */
+  private provisional(h: TurnHandle): Session {
+    const at = h.userMessage.created_at;
+    return { id: h.sessionId, title: titleFrom(h.userMessage.content), created_at: at, updated_at: at, messages: [structuredClone(h.userMessage)] };
   }
 
   private async pump(turn: ActiveTurn): Promise<void> {
@@ -401,9 +415,7 @@ export class Conversation {
     const finishReason = await turn.handle.finished;
     if (this.active === turn) this.active = undefined;
     if (last?.type !== 'done') this.services.log('turn ended without a done event');
-    if (this.current?.id === turn.sessionId) {
-      this.current = (await this.services.store.get(turn.sessionId).catch(() => undefined)) ?? this.current;
-    }
+    await this.reread(turn.sessionId);
     if (this.disposed) return;
     this.onStreamingChange.fire(false);
     this.onTurnFinished.fire({ sessionId: turn.sessionId, messageId: turn.live.id, finishReason });

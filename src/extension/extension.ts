@@ -103,7 +103,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     chat,
     models,
     puller: () => engines,
-    canPull: () => settings.current.provider === 'ollama',
+    // Read once the heavy half is loaded (the hub only exists after that).
+    canPull: () => heavyLoaded?.providerCanPull(settings.current.provider) ?? false,
     ready: recovered,
     prepare: () => apiKeys.ensureLoaded(),
     prefs: context.globalState,
@@ -112,8 +113,11 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   /** The conversation once it exists (nothing streams before it does). */
   let current: Conversation | undefined;
   let coreP: Promise<{ hub: ConversationHub; conversation: Conversation }> | undefined;
+  let heavyLoaded: Awaited<ReturnType<typeof loadHeavy>> | undefined;
   const core = () =>
-    (coreP ??= loadHeavy().then(({ ConversationHub }) => {
+    (coreP ??= loadHeavy().then((heavy) => {
+      heavyLoaded = heavy;
+      const { ConversationHub } = heavy;
       const hub = new ConversationHub(services);
       const c = hub.open(vscodePlatform(workspace, log), view.send);
       current = c;

@@ -187,6 +187,15 @@ export function sessionsToPrune(summaries: Iterable<SessionSummary>, max: number
   return candidates.slice(0, all.length - max).map((s) => s.id);
 }
 
+/** What a new session starts with; `messages` (its first question) makes the session and the question one durable write. */
+export interface SessionInit {
+  title?: string;
+  model?: string;
+  workspace?: string;
+  id?: string;
+  messages?: ChatMessage[];
+}
+
 /**
  * The store both the standalone gateway (files under HEARTH_DATA_DIR) and the
  * extension (files under globalStorageUri + a globalState index) implement.
@@ -195,7 +204,7 @@ export function sessionsToPrune(summaries: Iterable<SessionSummary>, max: number
 export interface SessionStore {
   list(): Promise<SessionSummary[]>;
   get(id: string): Promise<Session | undefined>;
-  create(init: { title?: string; model?: string; workspace?: string; id?: string }): Promise<Session>;
+  create(init: SessionInit): Promise<Session>;
   appendMessage(sessionId: string, message: ChatMessage): Promise<void>;
   updateMessage(sessionId: string, messageId: string, patch: Partial<Omit<ChatMessage, 'id' | 'role'>>): Promise<void>;
   /** Removes the messages from messageId (inclusive) to the end: for regenerate / edit-and-resend. */

@@ -11,7 +11,7 @@
  * No `vscode` import: the Memento is passed in, so tests use an in-memory one.
  */
 import path from 'node:path';
-import type { ChatMessage, Session, SessionStore, SessionSummary } from '../../shared/session';
+import type { ChatMessage, Session, SessionStore, SessionSummary, SessionInit } from '../../shared/session';
 import { isValidSessionId, summarize } from '../../shared/session';
 import { FileSessionStore, type FileSessionStoreOptions } from '../../gateway/sessions/fileStore';
 import { withLock } from '../../gateway/sessions/atomicFile';
@@ -108,7 +108,7 @@ export class ExtensionSessionStore implements SessionStore {
     return s;
   }
 
-  async create(init: { title?: string; model?: string; workspace?: string; id?: string }): Promise<Session> {
+  async create(init: SessionInit): Promise<Session> {
     const workspace = init.workspace ?? this.opts.workspace;
     // Prunes beyond maxSessions itself (to our trash), telling onPruned.
     const s = await this.files.create({ ...init, ...(workspace ? { workspace } : {}) });

@@ -2,7 +2,7 @@
  * The extension's session store, loaded on first use: the store's code (zod
  * schemas, file locking) is not evaluated during activation.
  */
-import type { ChatMessage, Session, SessionStore, SessionSummary } from '../../shared/session';
+import type { ChatMessage, Session, SessionStore, SessionSummary, SessionInit } from '../../shared/session';
 import type { ExtensionSessionStore } from './extensionSessionStore';
 
 export class LazySessionStore implements SessionStore {
@@ -22,7 +22,7 @@ export class LazySessionStore implements SessionStore {
   async get(id: string): Promise<Session | undefined> {
     return (await this.store()).get(id);
   }
-  async create(init: { title?: string; model?: string; workspace?: string; id?: string }): Promise<Session> {
+  async create(init: SessionInit): Promise<Session> {
     return (await this.store()).create(init);
   }
   async appendMessage(sessionId: string, message: ChatMessage): Promise<void> {

@@ -233,15 +233,16 @@ class ChatServiceImpl implements ChatService {
     return session;
   }
 
-  /** Makes a question durable: creates the session (or keeps its title and model current), then appends it. */
+  /** Makes a question durable: creates the session with it, or keeps the session's title and model current and appends it. */
   private async storeQuestion(sessionId: string, existing: Session | undefined, input: SendInput, user: ChatMessage): Promise<void> {
     const title = titleFromQuestion(existing, input.content);
     if (!existing) {
-      await this.store.create({ id: sessionId, title, model: input.model, workspace: input.workspace });
-    } else {
-      if (title !== undefined) await this.store.rename(sessionId, title);
-      if (existing.model !== input.model) await this.store.setModel(sessionId, input.model);
+      // One write: the session with its question.
+      await this.store.create({ id: sessionId, title, model: input.model, workspace: input.workspace, messages: [user] });
+      return;
     }
+    if (title !== undefined) await this.store.rename(sessionId, title);
+    if (existing.model !== input.model) await this.store.setModel(sessionId, input.model);
     await this.store.appendMessage(sessionId, user);
   }
 

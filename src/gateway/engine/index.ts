@@ -11,10 +11,10 @@ export function createEngine(config: ProviderConfig, tuning?: Partial<EngineTuni
   const t = resolveTuning(tuning);
   // Settings come from users and the environment: guard the name at run time too.
   if (!isProviderName(config.provider)) throw new Error(`unknown provider ${String(config.provider)}`);
-  return new ProviderEngine(PROVIDERS[config.provider](config, t), config, t);
+  return new ProviderEngine(new PROVIDERS[config.provider](config, t), config, t);
 }
 
 export { GatewayError, isGatewayError } from './errors';
-export { isProviderName, PROVIDER_NAMES, type ProviderName } from './registry';
+export { isProviderName, PROVIDER_NAMES, providerCanPull, type ProviderName } from './registry';
 export { DEFAULT_TUNING, type EngineTuning } from './tuning';
 export type { ChatEngine, ChatOptions, ChatTurnMessage, ChatTurnRequest, ProviderConfig } from './types';

@@ -72,4 +72,4 @@ export interface ChatProvider {
   close(): Promise<void>;
 }
 
-export type ProviderFactory = (config: ProviderConfig, tuning: EngineTuning) => ChatProvider;
+export type ProviderClass = new (config: ProviderConfig, tuning: EngineTuning) => ChatProvider;

@@ -4,16 +4,21 @@
  */
 import { OllamaProvider } from '../ollama/provider';
 import { OpenAIProvider } from '../openai/provider';
-import type { ProviderFactory } from './provider';
+import type { ProviderClass } from './provider';
 
 export const PROVIDERS = {
-  ollama: (config, tuning) => new OllamaProvider(config, tuning),
-  openai: (config, tuning) => new OpenAIProvider(config, tuning),
-} satisfies Record<string, ProviderFactory>;
+  ollama: OllamaProvider,
+  openai: OpenAIProvider,
+} satisfies Record<string, ProviderClass>;
 
 export type ProviderName = keyof typeof PROVIDERS;
 
 export const PROVIDER_NAMES = Object.keys(PROVIDERS) as ProviderName[];
+
+/** Whether a provider can pull models (its class has `pull`), known without starting one. */
+export function providerCanPull(name: string): boolean {
+  return isProviderName(name) && typeof (PROVIDERS[name].prototype as { pull?: unknown }).pull === 'function';
+}
 
 export function isProviderName(name: unknown): name is ProviderName {
   return typeof name === 'string' && Object.hasOwn(PROVIDERS, name);

@@ -37,6 +37,7 @@ import {
   type InterruptedBy,
   type Session,
   type SessionStore,
+  type SessionInit,
   type SessionSummary,
 } from '../../shared/session';
 import { newId } from '../ids';
@@ -240,7 +241,7 @@ export class FileSessionStore implements SessionStore {
     return this.cache.get(id) === base ? structuredClone(merged.session) : merged.session;
   }
 
-  async create(init: { title?: string; model?: string; workspace?: string; id?: string }): Promise<Session> {
+  async create(init: SessionInit): Promise<Session> {
     const id = init.id ?? (this.opts.newId ?? newId)();
     if (!isValidSessionId(id)) throw new StoreError('invalid_id', `invalid session id`);
     await this.ensureDir();
@@ -252,7 +253,7 @@ export class FileSessionStore implements SessionStore {
       ...(init.workspace ? { workspace: init.workspace } : {}),
       created_at: t,
       updated_at: t,
-      messages: [],
+      messages: structuredClone(init.messages ?? []),
     };
     await withLock(this.lockPath(id), async () => {
       if (await this.exists(id)) throw new StoreError('session_exists', `session ${id} already exists`);

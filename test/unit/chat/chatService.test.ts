@@ -46,7 +46,9 @@ describe('ChatService', () => {
       }
       override async create(init: Parameters<FileSessionStore['create']>[0]) {
         await this.gate;
-        return super.create(init);
+        const s = await super.create(init);
+        for (const m of init.messages ?? []) this.durable.push(`${m.role}:${m.content}`);
+        return s;
       }
       override async appendMessage(sessionId: string, message: Parameters<FileSessionStore['appendMessage']>[1]) {
         await this.gate;

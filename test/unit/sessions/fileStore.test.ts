@@ -30,6 +30,15 @@ describe('FileSessionStore', () => {
     assert.deepEqual(sessionSchema.parse(raw), s);
   });
 
+  it('creates a session with its first question in one durable write', async () => {
+    const store = new FileSessionStore({ dir });
+    const q = msg('user-00001', 'user', 'first question');
+    const s = await store.create({ title: 'T', messages: [q] });
+    const raw = JSON.parse(await fs.readFile(path.join(dir, `${s.id}.json`), 'utf8'));
+    assert.deepEqual(raw.messages, [q]);
+    assert.equal((await store.list())[0]?.message_count, 1);
+  });
+
   it('appends, updates, truncates, renames, sets the model, and lists summaries newest first', async () => {
     let t = 1000;
     const store = new FileSessionStore({ dir, now: () => t++ });
