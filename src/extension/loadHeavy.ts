@@ -9,6 +9,5 @@ let heavy: Promise<typeof Heavy> | undefined;
  * require, not import(): the extension host loads extensions as CommonJS.
  */
 export function loadHeavy(): Promise<typeof Heavy> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (heavy ??= Promise.resolve().then(() => require('./heavy') as typeof Heavy));
 }

@@ -30,15 +30,15 @@ describe('controls', () => {
     type(m, 'Please keep me');
     fireEvent.keyDown(input(m), { key: 'Enter' });
     assert.equal(input(m).value, '');
-    act(() => m.send({ type: 'notice', level: 'error', message: 'Could not send: the session is busy' }));
+    void act(() => m.send({ type: 'notice', level: 'error', message: 'Could not send: the session is busy' }));
     assert.equal(input(m).value, 'Please keep me');
 
     fireEvent.keyDown(input(m), { key: 'Enter' });
     assert.equal(input(m).value, '');
-    act(() => {
+    void act(() => {
       startTurn(m, 'Please keep me');
     });
-    act(() => m.send({ type: 'notice', level: 'info', message: 'unrelated' }));
+    void act(() => m.send({ type: 'notice', level: 'info', message: 'unrelated' }));
     assert.equal(input(m).value, '', 'once the turn started, later notices leave the input alone');
   });
 
@@ -213,7 +213,7 @@ describe('controls', () => {
     const a = m.getByText('the docs') as HTMLAnchorElement;
     assert.equal(a.getAttribute('title'), 'https://example.com/a?b=1#c');
     const ev = new MouseEvent('click', { bubbles: true, cancelable: true });
-    act(() => {
+    void act(() => {
       a.dispatchEvent(ev);
     });
     assert.equal(ev.defaultPrevented, true);

@@ -121,9 +121,10 @@ export function mountApp(snap: Snapshot | null = snapshot(), ui: UiState = {}): 
   const clock = { now: Date.now() };
   const store = new Store(frames.schedule, () => clock.now);
   const r = render(<App host={host} store={store} />);
-  const frame = () => act(() => frames.flush());
+  // Preact's act() flushes synchronously for a synchronous callback; its promise carries nothing.
+  const frame = () => void act(() => frames.flush());
   const send = (...messages: HostToWebview[]) => {
-    act(() => {
+    void act(() => {
       for (const m of messages) host.emit(m);
     });
     frame();
@@ -150,7 +151,7 @@ export function startTurn(m: Mounted, question = 'Hello?', sessionId = m.store.g
 }
 
 export function tokens(m: Mounted, ids: { sessionId: string; replyId: string }, ...parts: string[]): void {
-  act(() => {
+  void act(() => {
     for (const p of parts) m.host.emit(m.event(ids.sessionId, ids.replyId, { type: 'token', content: p }));
   });
 }
