@@ -46,7 +46,7 @@ import { FileSessionStore } from '../src/gateway/sessions/fileStore';
 import { parseHostMessage, type HostToWebview } from '../src/shared/protocol';
 import { summarize, type ChatMessage, type Session, type SessionInit, type SessionStore } from '../src/shared/session';
 import { startOllamaDouble } from '../test/double';
-import { MemoryMemento } from '../test/unit/extension/memento';
+import { MemoryMemento } from '../test/support/memento';
 
 const ROUNDS = Number(process.env.HEARTH_BENCH_TTFT_ROUNDS ?? 30);
 const MODEL = 'bench-model';

@@ -9,7 +9,7 @@ import { createEngine } from '../../src/gateway/engine';
 import type { GatewayServer } from '../../src/gateway/server';
 import { FileSessionStore } from '../../src/gateway/sessions/fileStore';
 import { startStandaloneGateway } from '../../src/standalone/gateway';
-import { MemoryMemento } from '../unit/extension/memento';
+import { MemoryMemento } from '../support/memento';
 import { startOllamaDouble, type OllamaDouble } from '../double';
 import { buildWebview } from './webviewBuild';
 

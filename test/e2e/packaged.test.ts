@@ -9,7 +9,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { findRepoRoot } from '../../scripts/vscode-host/repo';
 import { launchHearth, type HearthUi } from './harness';
-import { packageVsix, type PackagedVsix } from './package-vsix';
+import { packageVsix, type PackagedVsix } from './packageVsix';
 
 describe('e2e packaged .vsix', function () {
   let vsix: PackagedVsix | undefined;

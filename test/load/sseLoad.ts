@@ -1,5 +1,5 @@
 /**
- * The load harness behind test/load/sse-load.test.ts (reduced numbers, CI) and
+ * The load harness behind test/load/sseLoad.test.ts (reduced numbers, CI) and
  * bench/gateway-load.bench.ts (full numbers): N concurrent SSE clients on a real
  * gateway (loopback only), each streaming its own reply from the Ollama double,
  * plus one client that never reads. Checks every event arrived, in order, and

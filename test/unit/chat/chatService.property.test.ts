@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { createChatService } from '../../../src/gateway/chat/chatService';
 import type { SequencedEvent } from '../../../src/gateway/chat/types';
 import { FileSessionStore } from '../../../src/gateway/sessions/fileStore';
-import { FakeEngine } from './fakeEngine';
+import { FakeEngine } from '../../support/fakeEngine';
 import { tempDir, until } from './helpers';
 
 type Op =

@@ -7,7 +7,7 @@ import { FileSessionStore } from '../../../src/gateway/sessions/fileStore';
 import { userContentForModel } from '../../../src/shared/attachments';
 import { foldEvents } from '../../../src/shared/fold';
 import type { Attachment } from '../../../src/shared/session';
-import { FakeEngine } from './fakeEngine';
+import { FakeEngine } from '../../support/fakeEngine';
 import { collect, tempDir, until } from './helpers';
 
 describe('ChatService', () => {

@@ -11,8 +11,8 @@ import type { ChatService } from '../../../src/gateway/chat/types';
 import { ExtensionSessionStore } from '../../../src/extension/sessions/extensionSessionStore';
 import type { HostToWebview } from '../../../src/shared/protocol';
 import type { SessionStore } from '../../../src/shared/session';
-import { FakeEngine } from '../extension/fakeEngine';
-import { MemoryMemento } from '../extension/memento';
+import { FakeEngine } from '../../support/fakeEngine';
+import { MemoryMemento } from '../../support/memento';
 
 export const WS = 'file:///ws';
 

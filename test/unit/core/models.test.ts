@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { ModelState, SELECTED_MODEL_KEY } from '../../../src/core/models';
 import { PullRunner } from '../../../src/core/pulls';
 import type { HostToWebview } from '../../../src/shared/protocol';
-import { FakeEngine } from '../extension/fakeEngine';
-import { MemoryMemento } from '../extension/memento';
+import { FakeEngine } from '../../support/fakeEngine';
+import { MemoryMemento } from '../../support/memento';
 
 describe('ModelState', () => {
   let engine: FakeEngine;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { EngineHolder } from '../../../src/extension/engine/engineHolder';
 import type { ProviderConfig } from '../../../src/gateway/engine/types';
-import { FakeEngine } from './fakeEngine';
+import { FakeEngine } from '../../support/fakeEngine';
 
 describe('EngineHolder', () => {
   let fingerprint: string;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ExtensionSessionStore } from '../../../src/extension/sessions/extensionSessionStore';
 import { decodeIndex, INDEX_KEY, INDEX_TITLE_MAX } from '../../../src/extension/sessions/sessionIndex';
 import { DEFAULT_TITLE, type ChatMessage } from '../../../src/shared/session';
-import { MemoryMemento } from './memento';
+import { MemoryMemento } from '../../support/memento';
 
 const WS = 'file:///home/me/project';
 

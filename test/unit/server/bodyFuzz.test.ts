@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { startGatewayServer } from '../../../src/gateway/server';
-import { FakeEngine } from '../chat/fakeEngine';
+import { FakeEngine } from '../../support/fakeEngine';
 import { request } from './httpClient';
 import { startTestGateway, TOKEN, type TestGateway } from './testGateway';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { FakeEngine } from '../chat/fakeEngine';
+import { FakeEngine } from '../../support/fakeEngine';
 import { until } from '../chat/helpers';
 import { request } from './httpClient';
 import { startTestGateway, TOKEN, type TestGateway } from './testGateway';

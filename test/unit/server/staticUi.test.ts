@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { FakeEngine } from '../chat/fakeEngine';
+import { FakeEngine } from '../../support/fakeEngine';
 import { tempDir } from '../chat/helpers';
 import { request } from './httpClient';
 import { startTestGateway, type TestGateway } from './testGateway';

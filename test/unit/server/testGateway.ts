@@ -8,7 +8,7 @@ import type { GatewayServer, GatewayServerOptions, Logger } from '../../../src/g
 import { FileSessionStore, type FileSessionStoreOptions } from '../../../src/gateway/sessions/fileStore';
 import { startStandaloneGateway } from '../../../src/standalone/gateway';
 import { tempDir } from '../chat/helpers';
-import { MemoryMemento } from '../extension/memento';
+import { MemoryMemento } from '../../support/memento';
 
 export const TOKEN = 'test-token-0123456789';
 

@@ -12,8 +12,8 @@ import { ExtensionSessionStore } from '../../../src/extension/sessions/extension
 import type { ReadText } from '../../../src/gateway/sessions/atomicFile';
 import { FileSessionStore } from '../../../src/gateway/sessions/fileStore';
 import { startOllamaDouble } from '../../double';
-import { FakeEngine } from '../chat/fakeEngine';
-import { MemoryMemento } from '../extension/memento';
+import { FakeEngine } from '../../support/fakeEngine';
+import { MemoryMemento } from '../../support/memento';
 import { request } from '../server/httpClient';
 import { spawnGateway } from '../server/spawnGateway';
 import { startTestGateway, TOKEN } from '../server/testGateway';

@@ -1,4 +1,4 @@
-import type { MementoLike } from '../../../src/extension/sessions/extensionSessionStore';
+import type { MementoLike } from '../../src/extension/sessions/extensionSessionStore';
 
 /** An in-memory Memento that, like VS Code's, stores JSON (values are copied in and out). */
 export class MemoryMemento implements MementoLike {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
-import { FakeEngine } from '../unit/chat/fakeEngine';
+import { FakeEngine } from '../support/fakeEngine';
 import { request } from '../unit/server/httpClient';
 import { startTestGateway, type TestGateway } from '../unit/server/testGateway';
 
