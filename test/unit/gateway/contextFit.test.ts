@@ -2,9 +2,7 @@ import assert from 'node:assert/strict';
 import { answerReserve, fitContext, serverTruncated } from '../../../src/gateway/engine/contextFit';
 import { MESSAGE_OVERHEAD } from '../../../src/shared/tokens';
 import type { ChatTurnMessage } from '../../../src/gateway/engine/types';
-import { startOllamaDouble, type OllamaDouble } from '../../double';
-import type { ChatEngine } from '../../../src/gateway/engine/types';
-import { collect, ollamaEngine, only, turn } from './helpers';
+import { collect, only, ollamaEngine, turn, withOllama } from './helpers';
 
 const msg = (role: ChatTurnMessage['role'], content: string): ChatTurnMessage => ({ role, content });
 
@@ -47,76 +45,65 @@ describe('context fit (pure)', () => {
 
 describe('context fit in the Ollama engine', function () {
   this.timeout(20_000);
-  let double: OllamaDouble;
-  let engine: ChatEngine;
-  beforeEach(async () => {
-    double = await startOllamaDouble({
-      models: [
+  const t = withOllama({ models: [
         'test-model', // /api/show: 131072 → capped at 8192
         { name: 'small-ctx', contextLength: 2048 },
         { name: 'modelfile-ctx', contextLength: 131072, parameters: 'num_ctx 6144\nstop "<end>"' },
-      ],
-    });
-    engine = ollamaEngine(double.url);
-  });
-  afterEach(async () => {
-    await engine.close();
-    await double.stop();
-  });
+      ] });
 
-  const numCtxSent = () => double.requestsTo('/api/chat').map((r) => r.body.options.num_ctx);
+  const numCtxSent = () => t.double.requestsTo('/api/chat').map((r) => r.body.options.num_ctx);
 
   it("sends the model's own context capped at 8192, the same on every turn, so Ollama never reloads", async () => {
-    for (let i = 0; i < 3; i++) await collect(engine.run(turn({ messages: [msg('user', 'x'.repeat(i * 100))] })));
+    for (let i = 0; i < 3; i++) await collect(t.engine.run(turn({ messages: [msg('user', 'x'.repeat(i * 100))] })));
     assert.deepEqual(numCtxSent(), [8192, 8192, 8192]);
-    assert.equal(double.loads('test-model'), 1);
-    assert.equal(double.requestsTo('/api/show').length, 1, 'show is cached per model');
+    assert.equal(t.double.loads('test-model'), 1);
+    assert.equal(t.double.requestsTo('/api/show').length, 1, 'show is cached per model');
   });
 
   it('uses a smaller model maximum, and a Modelfile num_ctx, as they are', async () => {
-    await collect(engine.run(turn({ model: 'small-ctx' })));
-    await collect(engine.run(turn({ model: 'modelfile-ctx' })));
+    await collect(t.engine.run(turn({ model: 'small-ctx' })));
+    await collect(t.engine.run(turn({ model: 'modelfile-ctx' })));
     assert.deepEqual(numCtxSent(), [2048, 6144]);
   });
 
   it('the contextLength setting wins when > 0; 0 means the model default', async () => {
-    await collect(engine.run(turn({ options: { contextLength: 3000 } })));
-    await collect(engine.run(turn({ options: { contextLength: 0 } })));
+    await collect(t.engine.run(turn({ options: { contextLength: 3000 } })));
+    await collect(t.engine.run(turn({ options: { contextLength: 0 } })));
     assert.deepEqual(numCtxSent(), [3000, 8192]);
   });
 
   it('falls back to 4096 while /api/show fails, and pins the real value once it answers', async () => {
-    double.routeFault('/api/show', { status: 500, times: 2 });
-    await collect(engine.run(turn()));
-    await collect(engine.run(turn()));
-    await collect(engine.run(turn()));
-    await collect(engine.run(turn()));
+    t.double.routeFault('/api/show', { status: 500, times: 2 });
+    await collect(t.engine.run(turn()));
+    await collect(t.engine.run(turn()));
+    await collect(t.engine.run(turn()));
+    await collect(t.engine.run(turn()));
     assert.deepEqual(numCtxSent(), [4096, 4096, 8192, 8192]);
   });
 
   it("one turn's cancel while /api/show is in flight does not change another turn's num_ctx", async () => {
-    double.routeFault('/api/show', { delayMs: 300, times: 1 });
+    t.double.routeFault('/api/show', { delayMs: 300, times: 1 });
     const ac = new AbortController();
-    const a = collect(engine.run(turn({ signal: ac.signal })));
-    const b = collect(engine.run(turn()));
-    await double.waitForRequest((r) => r.path === '/api/show');
+    const a = collect(t.engine.run(turn({ signal: ac.signal })));
+    const b = collect(t.engine.run(turn()));
+    await t.double.waitForRequest((r) => r.path === '/api/show');
     ac.abort();
     const [eventsA] = await Promise.all([a, b]);
     assert.equal((eventsA.at(-1) as { finish_reason: string }).finish_reason, 'cancelled');
-    await collect(engine.run(turn()));
+    await collect(t.engine.run(turn()));
     assert.deepEqual(numCtxSent(), [8192, 8192], 'the surviving turn and the next one use the model\'s own context');
   });
 
   it('later turns never wait for /api/show: stale facts are refreshed beside the turn, num_ctx stays', async () => {
-    const e2 = ollamaEngine(double.url, { factsMaxAgeMs: 0 });
+    const e2 = ollamaEngine(t.double.url, { factsMaxAgeMs: 0 });
     try {
       await collect(e2.run(turn()));
-      assert.equal(double.requestsTo('/api/show').length, 1, 'the first turn of a model looks it up');
+      assert.equal(t.double.requestsTo('/api/show').length, 1, 'the first turn of a model looks it up');
       // A refresh that never answers: a turn waiting for it would time the test out.
-      double.routeFault('/api/show', { delayMs: 60_000 });
+      t.double.routeFault('/api/show', { delayMs: 60_000 });
       const events = await collect(e2.run(turn()));
       assert.equal((events.at(-1) as { finish_reason: string }).finish_reason, 'stop');
-      assert.equal(double.requestsTo('/api/show').length, 2, 'a refresh was started');
+      assert.equal(t.double.requestsTo('/api/show').length, 2, 'a refresh was started');
       assert.deepEqual(numCtxSent(), [8192, 8192]);
     } finally {
       await e2.close();
@@ -126,8 +113,8 @@ describe('context fit in the Ollama engine', function () {
   it('drops the oldest turns to fit and reports truncated and dropped_messages', async () => {
     const big = 'y'.repeat(4 * 700); // ~700 tokens each
     const messages = [msg('user', big), msg('assistant', big), msg('user', big), msg('assistant', big), msg('user', 'the question')];
-    const events = await collect(engine.run(turn({ model: 'small-ctx', systemPrompt: 'You are terse.', messages })));
-    const sent = double.requestsTo('/api/chat')[0]!.body.messages as ChatTurnMessage[];
+    const events = await collect(t.engine.run(turn({ model: 'small-ctx', systemPrompt: 'You are terse.', messages })));
+    const sent = t.double.requestsTo('/api/chat')[0]!.body.messages as ChatTurnMessage[];
     assert.equal(sent[0]!.role, 'system');
     assert.equal(sent[0]!.content, 'You are terse.');
     assert.equal(sent.at(-1)!.content, 'the question');
@@ -140,8 +127,8 @@ describe('context fit in the Ollama engine', function () {
 
   it('flags truncation when Ollama reports far fewer prompt tokens than estimated', async () => {
     const prompt = 'z'.repeat(4 * 1200); // ~1200 tokens of a 2048 window: fits our budget
-    double.enqueue({ promptEvalCount: 300 });
-    const events = await collect(engine.run(turn({ model: 'small-ctx', messages: [msg('user', prompt)] })));
+    t.double.enqueue({ promptEvalCount: 300 });
+    const events = await collect(t.engine.run(turn({ model: 'small-ctx', messages: [msg('user', prompt)] })));
     const u = only(events, 'usage')[0]!;
     assert.equal(u.dropped_messages, 0);
     assert.equal(u.prompt_tokens, 300);

@@ -1,28 +1,17 @@
 import assert from 'node:assert/strict';
-import { startOllamaDouble, type OllamaDouble } from '../../double';
-import type { ChatEngine } from '../../../src/gateway/engine/types';
-import { assertWellFormed, collect, errorOf, lastOf, ollamaEngine, only, tokensOf, turn } from './helpers';
+import { assertWellFormed, collect, errorOf, lastOf, only, tokensOf, ollamaEngine, turn, withOllama } from './helpers';
 
 const finishOf = (events: { type: string }[]) => (lastOf(events as never) as { finish_reason: string }).finish_reason;
 
 /** Ollama's own errors; those of every provider are in engineContract.test.ts. */
 describe('Ollama chat engine: errors users meet', function () {
   this.timeout(20_000);
-  let double: OllamaDouble;
-  let engine: ChatEngine;
-  beforeEach(async () => {
-    double = await startOllamaDouble({ models: ['test-model', { name: 'thinker', capabilities: ['completion', 'thinking'] }] });
-    engine = ollamaEngine(double.url);
-  });
-  afterEach(async () => {
-    await engine.close();
-    await double.stop();
-  });
+  const t = withOllama({ models: ['test-model', { name: 'thinker', capabilities: ['completion', 'thinking'] }] });
 
   for (const wording of ['new', 'old'] as const) {
     it(`maps 404 (${wording} wording) to model_not_found with a pull hint`, async () => {
-      double.notFoundWording = wording;
-      const events = await collect(engine.run(turn({ model: 'absent-model' })));
+      t.double.notFoundWording = wording;
+      const events = await collect(t.engine.run(turn({ model: 'absent-model' })));
       assertWellFormed(events, assert);
       const err = errorOf(events)!;
       assert.equal(err.code, 'model_not_found');
@@ -33,18 +22,18 @@ describe('Ollama chat engine: errors users meet', function () {
   }
 
   it('maps a 404 from /api/chat itself (model removed after /api/show) to model_not_found', async () => {
-    double.enqueue({ status: 404, errorMessage: `model "test-model" not found, try pulling it first` });
-    const events = await collect(engine.run(turn()));
+    t.double.enqueue({ status: 404, errorMessage: `model "test-model" not found, try pulling it first` });
+    const events = await collect(t.engine.run(turn()));
     assert.equal(errorOf(events)!.code, 'model_not_found');
   });
 
   it('cancel during the 503 backoff ends with done(cancelled)', async () => {
-    const slow = ollamaEngine(double.url, { busyRetryDelaysMs: [10_000] });
+    const slow = ollamaEngine(t.double.url, { busyRetryDelaysMs: [10_000] });
     try {
-      double.failNext(5, 503);
+      t.double.failNext(5, 503);
       const req = turn();
       const pending = collect(slow.run(req));
-      await double.waitForRequest((r) => r.path === '/api/chat' && r.status === 503);
+      await t.double.waitForRequest((r) => r.path === '/api/chat' && r.status === 503);
       slow.cancel(req.turnId);
       assert.equal(finishOf(await pending), 'cancelled');
     } finally {
@@ -54,37 +43,37 @@ describe('Ollama chat engine: errors users meet', function () {
 
   it('retries once without think on a "does not support thinking" 400, and remembers the model', async () => {
     // /api/show fails, so the engine does not know the capabilities and tries think.
-    double.routeFault('/api/show', { status: 500 });
-    const events = await collect(engine.run(turn({ options: { think: true } })));
+    t.double.routeFault('/api/show', { status: 500 });
+    const events = await collect(t.engine.run(turn({ options: { think: true } })));
     assert.equal(finishOf(events), 'stop');
     assert.ok(tokensOf(events).startsWith('You said:'));
-    const chats = double.requestsTo('/api/chat');
+    const chats = t.double.requestsTo('/api/chat');
     assert.equal(chats.length, 2);
     assert.equal(chats[0]!.body.think, true);
     assert.equal(chats[0]!.status, 400);
     assert.equal('think' in chats[1]!.body, false);
-    await collect(engine.run(turn({ options: { think: true } })));
-    assert.equal(double.requestsTo('/api/chat').length, 3);
-    assert.equal('think' in double.requestsTo('/api/chat')[2]!.body, false, 'remembered: not sent again');
+    await collect(t.engine.run(turn({ options: { think: true } })));
+    assert.equal(t.double.requestsTo('/api/chat').length, 3);
+    assert.equal('think' in t.double.requestsTo('/api/chat')[2]!.body, false, 'remembered: not sent again');
   });
 
   it('does not send think to a model whose capabilities (from /api/show) lack thinking', async () => {
-    await collect(engine.run(turn({ options: { think: true } })));
-    const chats = double.requestsTo('/api/chat');
+    await collect(t.engine.run(turn({ options: { think: true } })));
+    const chats = t.double.requestsTo('/api/chat');
     assert.equal(chats.length, 1);
     assert.equal('think' in chats[0]!.body, false);
   });
 
   it('maps a bad option type (500) to bad_request', async () => {
-    double.enqueue({ status: 500, errorMessage: 'json: cannot unmarshal string into Go struct field Options.num_ctx of type int' });
-    const events = await collect(engine.run(turn()));
+    t.double.enqueue({ status: 500, errorMessage: 'json: cannot unmarshal string into Go struct field Options.num_ctx of type int' });
+    const events = await collect(t.engine.run(turn()));
     assert.equal(errorOf(events)!.code, 'bad_request');
     assert.equal(errorOf(events)!.retryable, false);
   });
 
   it('maps another 400 capability error to capability', async () => {
-    double.enqueue({ status: 400, errorMessage: '"test-model" does not support tools' });
-    const events = await collect(engine.run(turn()));
+    t.double.enqueue({ status: 400, errorMessage: '"test-model" does not support tools' });
+    const events = await collect(t.engine.run(turn()));
     assert.equal(errorOf(events)!.code, 'capability');
   });
 
@@ -99,9 +88,9 @@ describe('Ollama chat engine: errors users meet', function () {
   });
 
   it('late headers: a first byte later than the loading hint (but within the request timeout) is no timeout', async () => {
-    const e2 = ollamaEngine(double.url, { loadingHintMs: 50 }, { requestTimeoutMs: 10_000 });
+    const e2 = ollamaEngine(t.double.url, { loadingHintMs: 50 }, { requestTimeoutMs: 10_000 });
     try {
-      double.enqueue({ tokens: ['slow ', 'model'], firstByteDelayMs: 1500 });
+      t.double.enqueue({ tokens: ['slow ', 'model'], firstByteDelayMs: 1500 });
       const events = await collect(e2.run(turn()));
       assert.equal(only(events, 'error').length, 0);
       assert.equal(tokensOf(events), 'slow model');
@@ -114,9 +103,9 @@ describe('Ollama chat engine: errors users meet', function () {
   });
 
   it('reports a line beyond the hard bound as upstream_error instead of buffering it', async () => {
-    const e2 = ollamaEngine(double.url, { maxLineChars: 64 * 1024 });
+    const e2 = ollamaEngine(t.double.url, { maxLineChars: 64 * 1024 });
     try {
-      double.enqueue({ tokens: ['a', 'b'], oversizedLine: { afterTokens: 1, bytes: 256 * 1024 } });
+      t.double.enqueue({ tokens: ['a', 'b'], oversizedLine: { afterTokens: 1, bytes: 256 * 1024 } });
       const events = await collect(e2.run(turn()));
       assert.equal(tokensOf(events), 'a');
       assert.equal(errorOf(events)!.code, 'upstream_error');
@@ -127,18 +116,18 @@ describe('Ollama chat engine: errors users meet', function () {
   });
 
   it('accepts a long (1 MB) line under the default bound', async () => {
-    double.enqueue({ tokens: ['a'], oversizedLine: { afterTokens: 1, bytes: 1024 * 1024 } });
-    const events = await collect(engine.run(turn()));
+    t.double.enqueue({ tokens: ['a'], oversizedLine: { afterTokens: 1, bytes: 1024 * 1024 } });
+    const events = await collect(t.engine.run(turn()));
     assert.equal(tokensOf(events).length, 1 + 1024 * 1024);
     assert.equal(finishOf(events), 'stop');
   });
 
   it('sends the extra headers from the config on every request', async () => {
-    const e2 = ollamaEngine(double.url, {}, { headers: { Authorization: 'Bearer t0ken', 'X-Proxy': 'yes' } });
+    const e2 = ollamaEngine(t.double.url, {}, { headers: { Authorization: 'Bearer t0ken', 'X-Proxy': 'yes' } });
     try {
       await collect(e2.run(turn()));
       await e2.listModels();
-      for (const r of double.requests) {
+      for (const r of t.double.requests) {
         assert.equal(r.headers.authorization, 'Bearer t0ken', r.path);
         assert.equal(r.headers['x-proxy'], 'yes');
       }

@@ -6,9 +6,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { GatewayEvent } from '../../../src/shared/events';
-import type { ChatEngine } from '../../../src/gateway/engine/types';
-import { startOllamaDouble, type OllamaDouble, type ReplyScript } from '../../double';
-import { collect, ollamaEngine, thinkingOf, tokensOf, turn } from './helpers';
+import { type ReplyScript } from '../../double';
+import { collect, thinkingOf, tokensOf, turn, withOllama } from './helpers';
 
 /** Drops what depends on the clock or on model-load bookkeeping. */
 function normalise(events: GatewayEvent[]): unknown[] {
@@ -34,16 +33,7 @@ function normalise(events: GatewayEvent[]): unknown[] {
 
 describe('Ollama engine: property — any chunking gives the same events', function () {
   this.timeout(120_000);
-  let double: OllamaDouble;
-  let engine: ChatEngine;
-  before(async () => {
-    double = await startOllamaDouble({ models: [{ name: 'test-model', capabilities: ['completion', 'thinking'] }] });
-    engine = ollamaEngine(double.url, { coalesceMs: 0 });
-  });
-  after(async () => {
-    await engine.close();
-    await double.stop();
-  });
+  const t = withOllama({ models: [{ name: 'test-model', capabilities: ['completion', 'thinking'] }], tuning: { coalesceMs: 0 }, once: true });
 
   const text = fc.string({ unit: fc.constantFrom('a', 'b', ' ', 'é', '🔥', '世', '<', '>', '&', '"', '\\', '\n'), minLength: 1, maxLength: 6 });
 
@@ -57,16 +47,16 @@ describe('Ollama engine: property — any chunking gives the same events', funct
         fc.array(fc.nat(4000), { minLength: 1, maxLength: 25 }),
         async (tokens, thinking, doneReason, omitDone, cuts) => {
           const script: ReplyScript = { tokens, thinking, doneReason, omitDone, evalDurationNs: 1e9, promptEvalCount: 7 };
-          double.enqueue({ ...script, chunking: { kind: 'line' } });
-          const refEvents = await collect(engine.run(turn()));
+          t.double.enqueue({ ...script, chunking: { kind: 'line' } });
+          const refEvents = await collect(t.engine.run(turn()));
           assert.equal(tokensOf(refEvents), tokens.join(''));
           assert.equal(thinkingOf(refEvents), thinking.join(''));
           const reference = normalise(refEvents);
-          double.enqueue({ ...script, chunking: { kind: 'cuts', at: cuts } });
-          const cut = normalise(await collect(engine.run(turn())));
+          t.double.enqueue({ ...script, chunking: { kind: 'cuts', at: cuts } });
+          const cut = normalise(await collect(t.engine.run(turn())));
           assert.deepEqual(cut, reference);
-          double.enqueue({ ...script, chunking: { kind: 'bytes', size: 1 + (cuts[0]! % 7) } });
-          assert.deepEqual(normalise(await collect(engine.run(turn()))), reference);
+          t.double.enqueue({ ...script, chunking: { kind: 'bytes', size: 1 + (cuts[0]! % 7) } });
+          assert.deepEqual(normalise(await collect(t.engine.run(turn()))), reference);
         },
       ),
       { numRuns: 40 },

@@ -1,27 +1,16 @@
 import assert from 'node:assert/strict';
-import { startOllamaDouble, type OllamaDouble } from '../../double';
-import type { ChatEngine } from '../../../src/gateway/engine/types';
-import { collect, ollamaEngine, only, phasesOf, turn } from './helpers';
+import { collect, only, phasesOf, ollamaEngine, turn, withOllama } from './helpers';
 
 /** Ollama's phases and usage figures; coalescing and the common phases are in engineContract.test.ts. */
 describe('Ollama chat engine: phases and usage', function () {
   this.timeout(20_000);
-  let double: OllamaDouble;
-  let engine: ChatEngine;
-  beforeEach(async () => {
-    double = await startOllamaDouble({ models: ['test-model', { name: 'thinker', capabilities: ['completion', 'thinking'] }] });
-    engine = ollamaEngine(double.url);
-  });
-  afterEach(async () => {
-    await engine.close();
-    await double.stop();
-  });
+  const t = withOllama({ models: ['test-model', { name: 'thinker', capabilities: ['completion', 'thinking'] }] });
 
   it('reports reading_prompt instead when the model was used moments ago (warm)', async () => {
-    const e2 = ollamaEngine(double.url, { loadingHintMs: 30 });
+    const e2 = ollamaEngine(t.double.url, { loadingHintMs: 30 });
     try {
       await collect(e2.run(turn()));
-      double.enqueue({ tokens: ['hi'], firstByteDelayMs: 600 });
+      t.double.enqueue({ tokens: ['hi'], firstByteDelayMs: 600 });
       const events = await collect(e2.run(turn()));
       assert.deepEqual(phasesOf(events), ['queued', 'reading_prompt', 'generating']);
     } finally {
@@ -30,8 +19,8 @@ describe('Ollama chat engine: phases and usage', function () {
   });
 
   it('computes usage from the final chunk: tokens, tokens/s, load, context window and use', async () => {
-    double.enqueue({ tokens: ['a', 'b', 'c', 'd'], promptEvalCount: 120, evalDurationNs: 2e9, firstByteDelayMs: 50 });
-    const events = await collect(engine.run(turn({ options: { contextLength: 3000 } })));
+    t.double.enqueue({ tokens: ['a', 'b', 'c', 'd'], promptEvalCount: 120, evalDurationNs: 2e9, firstByteDelayMs: 50 });
+    const events = await collect(t.engine.run(turn({ options: { contextLength: 3000 } })));
     const u = only(events, 'usage')[0]!;
     assert.equal(u.prompt_tokens, 120);
     assert.equal(u.completion_tokens, 4);

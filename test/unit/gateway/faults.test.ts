@@ -9,9 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ErrorCode, GatewayEvent } from '../../../src/shared/events';
-import type { ChatEngine } from '../../../src/gateway/engine/types';
-import { startOllamaDouble, type OllamaDouble, type ReplyScript } from '../../double';
-import { assertWellFormed, collect, errorOf, guardUnhandledRejections, ollamaEngine, tokensOf, turn } from './helpers';
+import { type ReplyScript } from '../../double';
+import { assertWellFormed, collect, errorOf, guardUnhandledRejections, tokensOf, ollamaEngine, turn, withOllama } from './helpers';
 
 interface FaultResult {
   fault: string;
@@ -23,27 +22,20 @@ const results: FaultResult[] = [];
 
 describe('fault injection: the engine survives what Ollama and the network do', function () {
   this.timeout(30_000);
-  let double: OllamaDouble;
-  let engine: ChatEngine;
   let guard: ReturnType<typeof guardUnhandledRejections>;
-
-  beforeEach(async () => {
+  const t = withOllama({ models: ['test-model'], tuning: { busyRetryDelaysMs: [20, 40, 80] }, config: { requestTimeoutMs: 1500 } });
+  beforeEach(() => {
     guard = guardUnhandledRejections();
-    double = await startOllamaDouble({ models: ['test-model'] });
-    // Short client timeouts so stalls trip them quickly.
-    engine = ollamaEngine(double.url, { busyRetryDelaysMs: [20, 40, 80] }, { requestTimeoutMs: 1500 });
   });
-
   afterEach(async function () {
-    await engine.close();
-    await double.stop();
+    await t.engine.close();
+    await t.double.stop();
     // Give any stray rejection a chance to surface before judging.
     await new Promise((r) => setImmediate(r));
     guard.dispose();
     assert.deepEqual(guard.rejections, [], 'no unhandled rejections');
   });
-
-  after(async () => {
+  afterEach(async () => {
     const survived = results.filter((r) => r.survived).length;
     console.log(`\n    gateway faults: ${results.length} injected, ${survived} survived`);
     for (const r of results) console.log(`      ${r.survived ? 'ok  ' : 'FAIL'} ${r.fault}: ${r.outcome}`);
@@ -64,8 +56,8 @@ describe('fault injection: the engine survives what Ollama and the network do', 
       let events: GatewayEvent[];
       if (typeof script === 'function') events = await script();
       else {
-        double.enqueue(script);
-        events = await collect(engine.run(turn()));
+        t.double.enqueue(script);
+        events = await collect(t.engine.run(turn()));
       }
       assertWellFormed(events, assert);
       const err = errorOf(events);
@@ -77,8 +69,8 @@ describe('fault injection: the engine survives what Ollama and the network do', 
       outcome = err ? `error ${err.code} (${JSON.stringify(tokensOf(events))} kept)` : `recovered (${JSON.stringify(tokensOf(events))})`;
 
       // The next turn works.
-      double.enqueue({ tokens: ['next ', 'turn'] });
-      const next = await collect(engine.run(turn()));
+      t.double.enqueue({ tokens: ['next ', 'turn'] });
+      const next = await collect(t.engine.run(turn()));
       assert.equal(tokensOf(next), 'next turn', 'the next turn works');
       survived = true;
       return events;
@@ -92,17 +84,17 @@ describe('fault injection: the engine survives what Ollama and the network do', 
   });
 
   it('connection reset before any reply: retried once, then it works', async () => {
-    double.enqueue({ resetBeforeHeaders: true });
+    t.double.enqueue({ resetBeforeHeaders: true });
     await inject('connection reset before headers (retried once)', { tokens: ['fine'] }, { text: 'fine', finish: 'stop' });
-    assert.equal(double.requestsTo('/api/chat').length, 3, 'reset, retry, next turn');
+    assert.equal(t.double.requestsTo('/api/chat').length, 3, 'reset, retry, next turn');
   });
 
   it('connection reset before any reply, twice', async () => {
     await inject(
       'connection reset before headers, twice',
       async () => {
-        double.enqueue({ resetBeforeHeaders: true }, { resetBeforeHeaders: true });
-        return collect(engine.run(turn()));
+        t.double.enqueue({ resetBeforeHeaders: true }, { resetBeforeHeaders: true });
+        return collect(t.engine.run(turn()));
       },
       { code: 'upstream_error', text: '', finish: 'error' },
     );
@@ -118,7 +110,7 @@ describe('fault injection: the engine survives what Ollama and the network do', 
 
   it('stall before the first byte, longer than the client timeout', async () => {
     await inject('stall before first byte', { stallBeforeHeaders: true }, { code: 'timeout', text: '', finish: 'error' });
-    assert.ok(double.requestsTo('/api/chat')[0]!.clientClosedAt, 'the stalled request was closed');
+    assert.ok(t.double.requestsTo('/api/chat')[0]!.clientClosedAt, 'the stalled request was closed');
   });
 
   it('stall mid-stream', async () => {
@@ -126,7 +118,7 @@ describe('fault injection: the engine survives what Ollama and the network do', 
   });
 
   it('a burst of 503s, then success', async () => {
-    double.failNext(3, 503);
+    t.double.failNext(3, 503);
     await inject('503 burst (3) then success', { tokens: ['ok'] }, { text: 'ok', finish: 'stop' });
   });
 
@@ -134,8 +126,8 @@ describe('fault injection: the engine survives what Ollama and the network do', 
     await inject(
       '503 burst beyond retries (4)',
       async () => {
-        double.failNext(4, 503);
-        return collect(engine.run(turn()));
+        t.double.failNext(4, 503);
+        return collect(t.engine.run(turn()));
       },
       { code: 'busy', text: '', finish: 'error' },
     );
@@ -146,12 +138,12 @@ describe('fault injection: the engine survives what Ollama and the network do', 
   });
 
   it('an oversized line (beyond the hard bound)', async () => {
-    const small = ollamaEngine(double.url, { maxLineChars: 256 * 1024 }, { requestTimeoutMs: 5000 });
+    const small = ollamaEngine(t.double.url, { maxLineChars: 256 * 1024 }, { requestTimeoutMs: 5000 });
     try {
       await inject(
         'oversized line (1 MB > 256 KB bound)',
         async () => {
-          double.enqueue({ tokens: ['a', 'b'], oversizedLine: { afterTokens: 1, bytes: 1024 * 1024 } });
+          t.double.enqueue({ tokens: ['a', 'b'], oversizedLine: { afterTokens: 1, bytes: 1024 * 1024 } });
           return collect(small.run(turn()));
         },
         { code: 'upstream_error', text: 'a', finish: 'error' },
@@ -169,17 +161,17 @@ describe('fault injection: the engine survives what Ollama and the network do', 
     await inject(
       'Ollama gone mid-stream, back for the next turn',
       async () => {
-        double.enqueue({ tokens: ['a', 'b', 'c'], tokenDelayMs: 10_000 });
-        const it = engine.run(turn())[Symbol.asyncIterator]();
+        t.double.enqueue({ tokens: ['a', 'b', 'c'], tokenDelayMs: 10_000 });
+        const it = t.engine.run(turn())[Symbol.asyncIterator]();
         const events: GatewayEvent[] = [];
         // Read up to the first token, then take the server down.
         for (let r = await it.next(); !r.done; r = await it.next()) {
           events.push(r.value);
           if (r.value.type === 'token') break;
         }
-        await double.stop();
+        await t.double.stop();
         for (let r = await it.next(); !r.done; r = await it.next()) events.push(r.value);
-        await double.start();
+        await t.double.start();
         return events;
       },
       { code: 'upstream_error', text: 'a', finish: 'error' },
@@ -190,9 +182,9 @@ describe('fault injection: the engine survives what Ollama and the network do', 
     await inject(
       'Ollama down for a whole turn',
       async () => {
-        await double.stop();
-        const events = await collect(engine.run(turn()));
-        await double.start();
+        await t.double.stop();
+        const events = await collect(t.engine.run(turn()));
+        await t.double.start();
         return events;
       },
       { code: 'unreachable', text: '', finish: 'error' },

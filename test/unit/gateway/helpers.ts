@@ -3,6 +3,7 @@ import type { GatewayEvent } from '../../../src/shared/events';
 import { gatewayEventSchema } from '../../../src/shared/events';
 import { createEngine, type EngineTuning } from '../../../src/gateway/engine';
 import type { ChatEngine, ChatTurnRequest, ProviderConfig } from '../../../src/gateway/engine/types';
+import { startOllamaDouble, type DoubleOptions, type OllamaDouble } from '../../double';
 
 /** Tuning for tests: no waiting on backoff, coalescing off unless asked. */
 export const FAST: Partial<EngineTuning> = {
@@ -15,6 +16,39 @@ export const FAST: Partial<EngineTuning> = {
 
 export function ollamaEngine(baseUrl: string, tuning: Partial<EngineTuning> = {}, config: Partial<ProviderConfig> = {}): ChatEngine {
   return createEngine({ provider: 'ollama', baseUrl, requestTimeoutMs: 20_000, ...config }, { ...FAST, ...tuning });
+}
+
+/** The Ollama double and an engine over it, as one suite's fixture. */
+export interface OllamaFixture {
+  readonly double: OllamaDouble;
+  readonly engine: ChatEngine;
+}
+
+/**
+ * Registers hooks that start the double (with `models`) and an engine over it
+ * before each test (or once, with `once`), and close both afterwards.
+ */
+export function withOllama(o: { models: DoubleOptions['models']; tuning?: Partial<EngineTuning>; config?: Partial<ProviderConfig>; once?: boolean }): OllamaFixture {
+  let double: OllamaDouble | undefined;
+  let engine: ChatEngine | undefined;
+  (o.once ? before : beforeEach)(async () => {
+    double = await startOllamaDouble({ models: o.models });
+    engine = ollamaEngine(double.url, o.tuning, o.config);
+  });
+  (o.once ? after : afterEach)(async () => {
+    await engine?.close();
+    await double?.stop();
+  });
+  return {
+    get double() {
+      if (!double) throw new Error('the double is started by the suite hooks');
+      return double;
+    },
+    get engine() {
+      if (!engine) throw new Error('the engine is started by the suite hooks');
+      return engine;
+    },
+  };
 }
 
 let turnCounter = 0;
