@@ -84,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
         engine: engines,
         settings: () => turnSettings(settings.current),
         log: (message) => log(`chat: ${message}`),
+        interruptedBy: 'editor',
       }),
     ));
 

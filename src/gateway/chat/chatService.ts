@@ -6,7 +6,7 @@
  * `finished` resolves. One open turn per session.
  */
 import type { ErrorCode, FinishReason, Usage } from '../../shared/events';
-import { isValidSessionId, statusForFinish, titleFrom, type ChatMessage, type Session, type SessionStore } from '../../shared/session';
+import { interruptedPatch, isValidSessionId, statusForFinish, titleFrom, type ChatMessage, type InterruptedBy, type Session, type SessionStore } from '../../shared/session';
 import type { ChatEngine, ChatTurnRequest } from '../engine/types';
 import { newId as defaultNewId } from '../ids';
 import { ChatError } from './errors';
@@ -31,6 +31,8 @@ export interface ChatServiceOptions {
   newId?: () => string;
   /** Problems that must not end a turn (a failed intermediate write, say). */
   log?: (message: string, error?: unknown) => void;
+  /** Who runs this service: what a reply cut off by dispose() (a window reload, a shutdown) says (default 'gateway'). */
+  interruptedBy?: InterruptedBy;
 }
 
 const DEFAULT_TITLE = 'New chat';
@@ -53,6 +55,8 @@ class ChatServiceImpl implements ChatService {
   /** Open and recently finished turns, by session. */
   private readonly turns = new Map<string, Turn>();
   private readonly expiry = new Map<Turn, NodeJS.Timeout>();
+  /** Turns dispose() cut off: nobody pressed Stop, so they are stored as interrupted, not stopped. */
+  private readonly shutDown = new WeakSet<Turn>();
   private disposed = false;
 
   constructor(private readonly opts: ChatServiceOptions) {
@@ -141,7 +145,10 @@ class ChatServiceImpl implements ChatService {
   async dispose(): Promise<void> {
     this.disposed = true;
     const open = [...this.turns.values()].filter((t) => t.isOpen);
-    for (const t of open) t.cancel();
+    for (const t of open) {
+      if (!t.cancelled) this.shutDown.add(t);
+      t.cancel();
+    }
     await Promise.all(open.map((t) => t.finished));
     for (const timer of this.expiry.values()) clearTimeout(timer);
     this.expiry.clear();
@@ -310,12 +317,19 @@ class ChatServiceImpl implements ChatService {
         }
       }
     }
+    // Cut off by a shutdown or window reload: the same record start-up recovery leaves after a crash.
+    const interrupted = finish === 'cancelled' && this.shutDown.has(turn) ? interruptedPatch(this.opts.interruptedBy ?? 'gateway') : undefined;
+    if (interrupted) {
+      finish = interrupted.finish_reason!;
+      error = interrupted.error;
+      turn.push({ type: 'error', code: interrupted.error!.code, message: interrupted.error!.message, retryable: true });
+    }
     await writes;
     await this.store
       .updateMessage(sessionId, messageId, {
         content,
         ...(thinking ? { thinking } : {}),
-        status: statusForFinish(finish),
+        status: interrupted?.status ?? statusForFinish(finish),
         finish_reason: finish,
         ...(usage ? { usage } : {}),
         // Explicitly cleared otherwise: another process's start-up recovery may have stamped one meanwhile.
