@@ -59,7 +59,7 @@ describe('gateway /ui routes: the browser UI as a transport to the conversation 
     await page.waitFor((ms) => ms.some((m) => m.type === 'snapshot'), 'snapshot');
     const snap = page.messages().find((m) => m.type === 'snapshot');
     assert.ok(snap?.type === 'snapshot');
-    assert.deepEqual(snap.state.capabilities, { editor: false, pull: true });
+    assert.deepEqual(snap.state.capabilities, { editor: false, pull: true, titleActions: false });
     await page.waitFor((ms) => ms.some((m) => m.type === 'models' && m.selectedModel === MODEL), 'the model list, asked for by the first ready');
     double.enqueue({ tokens: ['Hi', ' there'] });
     assert.equal(await page.post({ type: 'send', content: 'hello', model: MODEL }), 202);
