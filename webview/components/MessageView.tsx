@@ -9,6 +9,7 @@ import { Markdown } from './Markdown';
 import { PhaseLine } from './PhaseLine';
 import { ReplyFooter } from './ReplyFooter';
 import { Thinking } from './Thinking';
+import { UserMessage } from './UserMessage';
 
 export interface MessageProps {
   message: ChatMessage;
@@ -70,18 +71,7 @@ function ReplyStatus({ message, canPull, canRetry }: { message: ChatMessage; can
 function MessageBody(props: MessageProps) {
   const actions = useContext(ActionsContext);
   const { message: m, streaming, isLastUser, isLastReply, busy, canPull, onEdit } = props;
-  if (m.role === 'user') {
-    return (
-      <div class="message message-user" aria-label="You">
-        <div class="user-text">{m.content}</div>
-        {isLastUser && !busy && (
-          <div class="message-actions">
-            <IconButton icon="edit" label="Edit and resend" onClick={() => onEdit(m.content)} />
-          </div>
-        )}
-      </div>
-    );
-  }
+  if (m.role === 'user') return <UserMessage message={m} canEdit={isLastUser && !busy} onEdit={onEdit} />;
   if (m.role === 'system') return null;
   const live = !!streaming;
   return (
