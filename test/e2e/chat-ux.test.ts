@@ -64,7 +64,7 @@ describe('e2e: the chat in a narrow sidebar', () => {
     const ui = hearth();
     ui.double.enqueue({ tokens: ['It ', 'divides ', 'by ', 'zero.'], tokenDelayMs: 10 });
     const chat = await ui.openHearthView();
-    await ui.viewAction('New Chat');
+    await ui.newChat();
     await ask(chat, 'Why does this fail?\n```python\nprint(1 / 0)\n```');
     await chat.getByText('It divides by zero.').waitFor({ timeout: 60_000 });
     const you = chat.locator('[aria-label="You"]').last();
@@ -138,7 +138,7 @@ describe('e2e: the chat in a narrow sidebar', () => {
     const ui = hearth();
     ui.double.enqueue({ tokens: Array.from({ length: 600 }, (_, i) => (i % 12 === 11 ? `word${i}\n\n` : `word${i} `)), tokenDelayMs: 25 });
     const chat = await ui.openHearthView();
-    await ui.viewAction('New Chat');
+    await ui.newChat();
     await ask(chat, 'Tell me a long story');
     const reply = chat.locator('[aria-label="Reply"]').last();
     await reply.getByText(/word150/).waitFor({ timeout: 60_000 });
@@ -167,7 +167,7 @@ describe('e2e: the chat in a narrow sidebar', () => {
   it('Ollama down: the banner says it once with `ollama serve` as code; the failed reply does not repeat it', async () => {
     const ui = hearth();
     const chat = await ui.openHearthView();
-    await ui.viewAction('New Chat');
+    await ui.newChat();
     await ui.double.stop();
     try {
       await ask(chat, 'Are you there?');

@@ -60,6 +60,12 @@ export interface HearthUi {
   runCommand(label: string): Promise<void>;
   /** Clicks an action in the Hearth view's title bar by its label: 'New Chat', 'Show History'. */
   viewAction(label: string): Promise<void>;
+  /**
+   * New Chat from the view's title bar, then waits for the empty chat: the command
+   * reaches the page through the extension host, so a question typed at once could
+   * still go to the old session.
+   */
+  newChat(): Promise<void>;
   /** Drags the sidebar's edge until it is about `px` wide; resolves with the width reached. */
   setSidebarWidth(px: number): Promise<number>;
   /** Saves a PNG of the whole workbench to test-results/<name>.png; returns its path. */
@@ -138,6 +144,10 @@ export async function launchHearth(options: LaunchOptions = {}): Promise<HearthU
       await action.waitFor({ state: 'visible', timeout: 30_000 });
       await action.click();
       await page.mouse.move(700, 600); // no tooltip over what comes next
+    },
+    async newChat() {
+      await this.viewAction('New Chat');
+      await chatFrame().locator('.welcome').waitFor({ state: 'visible', timeout: 30_000 });
     },
     async setSidebarWidth(px: number) {
       const sidebar = page.locator('.part.sidebar');

@@ -143,7 +143,7 @@ describe('e2e: sessions across a reload and a crashed extension host', () => {
     const ui = hearth();
     ui.double.enqueue({ tokens: Array.from({ length: 500 }, (_, i) => `bit${i} `), tokenDelayMs: 60 });
     let chat = await ui.openHearthView();
-    await ui.viewAction('New Chat');
+    await ui.newChat();
     await ask(chat, 'Reload while you answer');
     await chat.locator('[aria-label="Reply"]').last().getByText(/bit12 /).waitFor({ timeout: 60_000 });
 
@@ -181,7 +181,7 @@ describe('e2e: sessions across a reload and a crashed extension host', () => {
     const ui = hearth();
     ui.double.enqueue({ tokens: Array.from({ length: 500 }, (_, i) => `part${i} `), tokenDelayMs: 60 });
     let chat = await ui.openHearthView();
-    await ui.viewAction('New Chat');
+    await ui.newChat();
     await ask(chat, 'Stream until the crash');
     await chat.locator('[aria-label="Reply"]').last().getByText(/part12 /).waitFor({ timeout: 60_000 });
 
@@ -226,7 +226,7 @@ describe('e2e: sessions across a reload and a crashed extension host', () => {
     const home = ui.session.sandbox.workspaceDir;
     const other = path.join(ui.session.sandbox.root, 'other-workspace');
     let chat = await ui.openHearthView();
-    await ui.viewAction('New Chat');
+    await ui.newChat();
     ui.double.enqueue({ tokens: ['Home ', 'answer.'], tokenDelayMs: 5 });
     await ask(chat, 'A question in the first workspace');
     await chat.getByText('Home answer.').waitFor({ timeout: 60_000 });
