@@ -95,6 +95,13 @@ export async function launchHearth(options: LaunchOptions = {}): Promise<HearthU
   await page.locator('.monaco-workbench .activitybar').waitFor({ state: 'visible', timeout: 120_000 });
 
   const chatFrame = () => page.frameLocator(WEBVIEW_FRAME[0]).frameLocator(WEBVIEW_FRAME[1]);
+  const viewAction = async (label: string) => {
+    // With one view in the container VS Code shows the view's actions in the container's title.
+    const action = page.locator(`.part.sidebar a.action-label[aria-label="${label}"]`).filter({ visible: true }).first();
+    await action.waitFor({ state: 'visible', timeout: 30_000 });
+    await action.click();
+    await page.mouse.move(700, 600); // no tooltip over what comes next
+  };
 
   return {
     session,
@@ -138,15 +145,9 @@ export async function launchHearth(options: LaunchOptions = {}): Promise<HearthU
         { timeout: 30_000 },
       );
     },
-    async viewAction(label: string) {
-      // With one view in the container VS Code shows the view's actions in the container's title.
-      const action = page.locator(`.part.sidebar a.action-label[aria-label="${label}"]`).filter({ visible: true }).first();
-      await action.waitFor({ state: 'visible', timeout: 30_000 });
-      await action.click();
-      await page.mouse.move(700, 600); // no tooltip over what comes next
-    },
+    viewAction,
     async newChat() {
-      await this.viewAction('New Chat');
+      await viewAction('New Chat');
       await chatFrame().locator('.welcome').waitFor({ state: 'visible', timeout: 30_000 });
     },
     async setSidebarWidth(px: number) {
