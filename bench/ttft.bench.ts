@@ -251,7 +251,7 @@ async function main(): Promise<void> {
     if (parsed.ok) onWebview?.(parsed.value);
   });
   const noop = async () => {};
-  const conversation = hub.open({ editor: true, workspace: 'file:///bench', copy: noop, insertCode: noop, openInEditor: noop, openLink: noop, openSettings: noop, exportSession: noop }, (m) => channel.port1.postMessage(m));
+  const conversation = hub.open({ editor: true, titleActions: true, workspace: 'file:///bench', copy: noop, insertCode: noop, openInEditor: noop, openLink: noop, openSettings: noop, exportSession: noop }, (m) => channel.port1.postMessage(m));
   await conversation.receive({ type: 'ready' });
   const viaExtension = async (): Promise<number> => {
     conversation.newChat();

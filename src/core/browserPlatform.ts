@@ -21,6 +21,7 @@ export function browserPlatform(opts: BrowserPlatformOptions): Platform {
   const editorOnly = async () => info('Inserting into an editor is only available inside VS Code: use Copy here.');
   return {
     editor: false,
+    titleActions: false,
     copy: async (text) => effect({ kind: 'copy', text }),
     insertCode: editorOnly,
     openInEditor: editorOnly,

@@ -20,6 +20,8 @@ export interface KeyValueStore {
 export interface Platform {
   /** Editor-only actions exist (insert at cursor, open in editor). */
   readonly editor: boolean;
+  /** The page sits under a title bar that has New chat and History (VS Code's view title); a browser tab has none. */
+  readonly titleActions: boolean;
   /** The workspace this page works in (a folder URI), if any: sessions belong to it. */
   readonly workspace?: string;
   copy(text: string): Promise<void>;
@@ -50,5 +52,5 @@ export interface CoreServices {
 }
 
 export function capabilitiesOf(platform: Platform, services: CoreServices): HostCapabilities {
-  return { editor: platform.editor, pull: services.canPull() };
+  return { editor: platform.editor, pull: services.canPull(), titleActions: platform.titleActions };
 }

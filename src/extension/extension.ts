@@ -77,14 +77,17 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   subs.push(models);
 
   let chatService: Promise<ChatService> | undefined;
+  /** The same service once created, for the synchronous first step of shutdown. */
+  let chatServiceNow: ChatService | undefined;
   const chat = (): Promise<ChatService> =>
     (chatService ??= loadHeavy().then(({ createChatService }) =>
-      createChatService({
+      (chatServiceNow = createChatService({
         store,
         engine: engines,
         settings: () => turnSettings(settings.current),
         log: (message) => log(`chat: ${message}`),
-      }),
+        interruptedBy: 'editor',
+      })),
     ));
 
   // Recovery of replies a crashed window left "streaming": after activation, before the first snapshot.
@@ -176,8 +179,12 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   // On shutdown (window closed or reloaded) open replies are stopped and their text
   // written before the engine closes; deactivate() returns this so VS Code waits for it.
   shutdown = async () => {
+    // First, synchronously: VS Code disposes context.subscriptions right after calling deactivate(),
+    // and the hub among them would stop the reply as if the user had pressed Stop. Cut off by the
+    // chat service, it is stored as interrupted (the window went away), with Retry in the chat.
+    const closing = chatServiceNow?.dispose().catch(() => {});
     await gateway.stop().catch(() => {});
-    await chatService?.then((c) => c.dispose()).catch(() => {});
+    await (closing ?? chatService?.then((c) => c.dispose()).catch(() => {}));
     await engines.close();
   };
   subs.push({ dispose: () => void shutdown?.() });

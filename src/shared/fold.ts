@@ -5,8 +5,8 @@
  *
  * Rules: text and reasoning append; usage replaces; an `error` is recorded but
  * the reply stays "streaming" until `done`; `done` sets the final status from its
- * finish reason, and keeps the error only when the turn finished with one (a
- * stop after an error is a stop). Pure and immutable: returns a new message when
+ * finish reason (an `interrupted` error makes it "interrupted"), and keeps the
+ * error only when the turn finished with one (a stop after an error is a stop). Pure and immutable: returns a new message when
  * anything changed, the same one otherwise.
  */
 import type { GatewayEvent } from './events';
@@ -28,8 +28,9 @@ export function foldEvent(m: ChatMessage, e: GatewayEvent): ChatMessage {
       return { ...m, error: { code: e.code, message: e.message } };
     case 'done': {
       const { error, ...rest } = m;
-      const status = statusForFinish(e.finish_reason);
-      return status === 'error' && error ? { ...rest, error, status, finish_reason: e.finish_reason } : { ...rest, status, finish_reason: e.finish_reason };
+      // A turn cut off by a shutdown ends with an `interrupted` error: shown as start-up recovery shows a crash.
+      const status = e.finish_reason === 'error' && error?.code === 'interrupted' ? 'interrupted' : statusForFinish(e.finish_reason);
+      return e.finish_reason === 'error' && error ? { ...rest, error, status, finish_reason: e.finish_reason } : { ...rest, status, finish_reason: e.finish_reason };
     }
   }
 }

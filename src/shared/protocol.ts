@@ -71,6 +71,11 @@ export const hostCapabilitiesSchema = z.object({
   editor: z.boolean(),
   /** Pulling models is offered (the provider can pull). */
   pull: z.boolean(),
+  /**
+   * The host draws New chat and History in its own title bar (VS Code's view title
+   * actions), so the page does not repeat them. Absent: the page shows its own.
+   */
+  titleActions: z.boolean().optional(),
 });
 export type HostCapabilities = z.infer<typeof hostCapabilitiesSchema>;
 

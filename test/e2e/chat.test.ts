@@ -36,7 +36,8 @@ describe('e2e: chatting in the Hearth panel', () => {
     const shown = (await reply.textContent()) ?? '';
     assert.ok(shown.includes('word0') && !shown.includes('word399'), 'the partial text is kept');
 
-    await chat.locator('button[aria-label="Show history"]').click();
+    // New Chat and Show History live in the view's title bar (the panel does not repeat them).
+    await ui.viewAction('Show History');
     await chat.getByText('Tell me a very long story').first().waitFor({ timeout: 30_000 });
     await chat.locator('button[aria-label="Back to chat"]').click();
   });
@@ -58,7 +59,7 @@ describe('e2e: chatting in the Hearth panel', () => {
     const tokens = answer.flatMap((part) => part.match(/.{1,6}/gs) ?? []);
     ui.double.enqueue({ tokens, tokenDelayMs: 15 });
     const chat = await ui.openHearthView();
-    await chat.locator('button[aria-label="New chat"]').click();
+    await ui.newChat();
     const input = chat.locator('textarea[aria-label="Message"]');
     await input.fill('How do I add two numbers in Python?');
     await input.press('Enter');

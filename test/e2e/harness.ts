@@ -58,6 +58,16 @@ export interface HearthUi {
   chatFrame(): FrameLocator;
   /** Runs a command by its palette label, e.g. 'Hearth: New Chat'. */
   runCommand(label: string): Promise<void>;
+  /** Clicks an action in the Hearth view's title bar by its label: 'New Chat', 'Show History'. */
+  viewAction(label: string): Promise<void>;
+  /**
+   * New Chat from the view's title bar, then waits for the empty chat: the command
+   * reaches the page through the extension host, so a question typed at once could
+   * still go to the old session.
+   */
+  newChat(): Promise<void>;
+  /** Drags the sidebar's edge until it is about `px` wide; resolves with the width reached. */
+  setSidebarWidth(px: number): Promise<number>;
   /** Saves a PNG of the whole workbench to test-results/<name>.png; returns its path. */
   screenshot(name: string): Promise<string>;
   dispose(): Promise<void>;
@@ -85,6 +95,13 @@ export async function launchHearth(options: LaunchOptions = {}): Promise<HearthU
   await page.locator('.monaco-workbench .activitybar').waitFor({ state: 'visible', timeout: 120_000 });
 
   const chatFrame = () => page.frameLocator(WEBVIEW_FRAME[0]).frameLocator(WEBVIEW_FRAME[1]);
+  const viewAction = async (label: string) => {
+    // With one view in the container VS Code shows the view's actions in the container's title.
+    const action = page.locator(`.part.sidebar a.action-label[aria-label="${label}"]`).filter({ visible: true }).first();
+    await action.waitFor({ state: 'visible', timeout: 30_000 });
+    await action.click();
+    await page.mouse.move(700, 600); // no tooltip over what comes next
+  };
 
   return {
     session,
@@ -127,6 +144,27 @@ export async function launchHearth(options: LaunchOptions = {}): Promise<HearthU
         `>${label}`,
         { timeout: 30_000 },
       );
+    },
+    viewAction,
+    async newChat() {
+      await viewAction('New Chat');
+      await chatFrame().locator('.welcome').waitFor({ state: 'visible', timeout: 30_000 });
+    },
+    async setSidebarWidth(px: number) {
+      const sidebar = page.locator('.part.sidebar');
+      for (let i = 0; i < 3; i++) {
+        const box = await sidebar.boundingBox();
+        if (!box) throw new Error('no sidebar');
+        if (Math.abs(box.width - px) <= 2) return box.width;
+        const x = box.x + box.width - 1;
+        const y = box.y + box.height / 2;
+        await page.mouse.move(x, y);
+        await page.mouse.down();
+        await page.mouse.move(x + (px - box.width), y, { steps: 10 });
+        await page.mouse.up();
+      }
+      await page.mouse.move(700, 600);
+      return (await sidebar.boundingBox())?.width ?? 0;
     },
     async screenshot(name: string) {
       const dir = artifactsDir(root);

@@ -1,13 +1,16 @@
 /**
- * Sessions outlive the window, for real: a workbench reload brings the session
- * and its messages back, and a reply cut off by a killed extension host (SIGKILL,
- * no chance to clean up) comes back marked "interrupted", partial text kept.
+ * Sessions outlive the window, for real: a workbench reload reopens the session
+ * that was open (no trip through History), scrolled to its end; a reply the reload
+ * cut off, or a killed extension host (SIGKILL, no chance to clean up), comes back
+ * marked "interrupted" with Retry, partial text kept; another workspace opens its
+ * own last session, or an empty chat.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
+import { workbenchUrl } from '../../scripts/vscode-host/workbench';
 import { useHearth, type HearthUi } from './harness';
 
 /** Children of each pid, from /proc (Linux). */
@@ -92,42 +95,66 @@ async function ask(chat: FrameLocator, question: string): Promise<void> {
   await input.press('Enter');
 }
 
-async function openFromHistory(chat: FrameLocator, title: string): Promise<void> {
-  await chat.locator('button[aria-label="Show history"]').click();
-  await chat.getByText(title).first().click();
+/** How far from the bottom the transcript is scrolled (0 = at its end). */
+function fromBottom(chat: FrameLocator): Promise<number> {
+  return chat.locator('.messages').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+}
+
+/** The same workbench on another folder: what a new window on another workspace shows. */
+async function openFolder(ui: HearthUi, folder: string): Promise<void> {
+  await mkdir(folder, { recursive: true });
+  // The web workbench writes globalState (where the open chat is remembered) to IndexedDB a
+  // moment after a change; navigating away at once can lose it, as closing a browser tab can.
+  // (Desktop VS Code flushes it on shutdown.)
+  await ui.page.waitForTimeout(1500);
+  const url = workbenchUrl({ serverUrl: ui.session.server.url, folder, extensionDevelopmentPath: ui.session.root });
+  await ui.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 120_000 });
+  await ui.page.locator('.monaco-workbench .activitybar').waitFor({ state: 'visible', timeout: 120_000 });
 }
 
 describe('e2e: sessions across a reload and a crashed extension host', () => {
   const hearth = useHearth();
 
-  it('after reloading the window the session and its messages are back', async () => {
+  it('after reloading the window the open session is back without opening History, scrolled to its end, the composer ready', async () => {
     const ui = hearth();
-    ui.double.enqueue({ tokens: ['The ', 'answer ', 'survives ', 'reloads.'], tokenDelayMs: 20 });
+    // Long enough to scroll: the end is only visible if the view was scrolled there.
+    const paragraphs = Array.from({ length: 40 }, (_, i) => `Paragraph ${i} of a long answer.\n\n`);
+    ui.double.enqueue({ tokens: [...paragraphs, 'The ', 'answer ', 'survives ', 'reloads.'], tokenDelayMs: 5 });
     let chat = await ui.openHearthView();
     await ask(chat, 'Will you remember this?');
     await chat.getByText('The answer survives reloads.').waitFor({ timeout: 60_000 });
 
     await reloadWorkbench(ui.page);
     chat = await showChatAfterReload(ui);
-    await openFromHistory(chat, 'Will you remember this?');
-    await chat.getByText('The answer survives reloads.').waitFor({ timeout: 60_000 });
-    await chat.locator('[aria-label="You"]').getByText('Will you remember this?').waitFor({ timeout: 30_000 });
+    const last = chat.getByText('The answer survives reloads.');
+    await last.waitFor({ timeout: 60_000 });
+    await chat.locator('[aria-label="You"]').getByText('Will you remember this?').waitFor({ state: 'attached', timeout: 30_000 });
+    assert.equal(await chat.locator('.history').count(), 0, 'the chat itself, not the history');
+    assert.ok((await fromBottom(chat)) < 30, 'scrolled to the end');
+    assert.ok(await last.isVisible());
+    const input = chat.locator('textarea[aria-label="Message"]');
+    assert.equal(await input.isEnabled(), true);
+    await input.fill('and a follow-up');
+    assert.equal(await chat.locator('button[aria-label="Send"]').isEnabled(), true, 'ready to send');
+    await input.fill('');
   });
 
-  it('a reload in the middle of a reply keeps the text streamed so far', async () => {
+  it('a reload in the middle of a reply keeps the text streamed so far, shown as interrupted with Retry', async () => {
     const ui = hearth();
     ui.double.enqueue({ tokens: Array.from({ length: 500 }, (_, i) => `bit${i} `), tokenDelayMs: 60 });
     let chat = await ui.openHearthView();
-    await chat.locator('button[aria-label="New chat"]').click();
+    await ui.newChat();
     await ask(chat, 'Reload while you answer');
     await chat.locator('[aria-label="Reply"]').last().getByText(/bit12 /).waitFor({ timeout: 60_000 });
 
     await reloadWorkbench(ui.page);
     await ui.double.waitForClientClose(undefined, 60_000);
     chat = await showChatAfterReload(ui);
-    await openFromHistory(chat, 'Reload while you answer');
+    // Reopened by itself: the session that was open, its reply marked as cut off.
     const reply = chat.locator('[aria-label="Reply"]').last();
     await reply.getByText(/bit0 /).waitFor({ timeout: 60_000 });
+    await reply.getByText(/Interrupted/).waitFor({ timeout: 30_000 });
+    assert.equal(await chat.locator('.history').count(), 0);
 
     const dir = await sessionsDir(ui);
     const stored = await waitFor(async () => {
@@ -138,16 +165,23 @@ describe('e2e: sessions across a reload and a crashed extension host', () => {
       return undefined;
     }, 'the reply to be finalized');
     console.log(`      [hearth] after a reload mid-reply the reply is "${stored.messages[1].status}" with ${stored.messages[1].content.length} characters`);
-    // deactivate() stopped the turn and wrote its final text before the host went away.
-    assert.equal(stored.messages[1].status, 'stopped');
+    // deactivate() stopped the turn and wrote its final text before the host went away;
+    // nobody pressed Stop, so it is recorded as interrupted, as after a crash.
+    assert.equal(stored.messages[1].status, 'interrupted');
     assert.ok(stored.messages[1].content.includes('bit12 '), 'the text streamed before the reload is kept');
+
+    // Retry asks the same question again.
+    ui.double.enqueue({ tokens: ['A ', 'whole ', 'answer ', 'this ', 'time.'], tokenDelayMs: 10 });
+    await reply.locator('button[aria-label="Retry"]').click();
+    await chat.getByText('A whole answer this time.').waitFor({ timeout: 60_000 });
+    assert.equal(await chat.locator('[aria-label="You"]').count(), 1, 'the same question, answered anew');
   });
 
   it('after the extension host is killed mid-reply the turn is shown as interrupted, partial text kept', async () => {
     const ui = hearth();
     ui.double.enqueue({ tokens: Array.from({ length: 500 }, (_, i) => `part${i} `), tokenDelayMs: 60 });
     let chat = await ui.openHearthView();
-    await chat.locator('button[aria-label="New chat"]').click();
+    await ui.newChat();
     await ask(chat, 'Stream until the crash');
     await chat.locator('[aria-label="Reply"]').last().getByText(/part12 /).waitFor({ timeout: 60_000 });
 
@@ -170,10 +204,13 @@ describe('e2e: sessions across a reload and a crashed extension host', () => {
     await reloadWorkbench(ui.page);
     await waitFor(() => (extensionHostPids(serverPid).some((p) => p !== hosts[0]) ? true : undefined), 'a new extension host');
     chat = await showChatAfterReload(ui);
-    await chat.locator('button[aria-label="Show history"]').click();
+    // The crashed session was the open one: it is back by itself, the reply marked, with Retry.
+    await chat.getByText(/stopped before this reply finished/).first().waitFor({ timeout: 60_000 });
+    await chat.locator('[aria-label="Reply"]').last().locator('button[aria-label="Retry"]').waitFor({ timeout: 30_000 });
+    // The history says so too.
+    await ui.viewAction('Show History');
     await chat.getByText(/· interrupted/).first().waitFor({ timeout: 60_000 });
     await chat.getByText('Stream until the crash').first().click();
-    // The UI shows the stored reason ("… stopped before this reply finished.") beside the partial text.
     await chat.getByText(/stopped before this reply finished/).first().waitFor({ timeout: 60_000 });
     const replyText = (await chat.locator('[aria-label="Reply"]').last().textContent()) ?? '';
     assert.ok(replyText.includes('part0'), 'the partial text is kept');
@@ -182,5 +219,33 @@ describe('e2e: sessions across a reload and a crashed extension host', () => {
     assert.equal(after.messages[1].status, 'interrupted');
     assert.equal(after.messages[1].error.code, 'interrupted');
     assert.ok(after.messages[1].content.startsWith('part0 '));
+  });
+
+  it('a new window on another workspace opens that workspace’s last session, or an empty chat', async () => {
+    const ui = hearth();
+    const home = ui.session.sandbox.workspaceDir;
+    const other = path.join(ui.session.sandbox.root, 'other-workspace');
+    let chat = await ui.openHearthView();
+    await ui.newChat();
+    ui.double.enqueue({ tokens: ['Home ', 'answer.'], tokenDelayMs: 5 });
+    await ask(chat, 'A question in the first workspace');
+    await chat.getByText('Home answer.').waitFor({ timeout: 60_000 });
+
+    await openFolder(ui, other);
+    chat = await showChatAfterReload(ui);
+    await chat.getByText('Ask anything').waitFor({ timeout: 60_000 });
+    assert.equal(await chat.locator('[aria-label="You"]').count(), 0, 'nothing of the other workspace is opened here');
+    ui.double.enqueue({ tokens: ['Other ', 'answer.'], tokenDelayMs: 5 });
+    await ask(chat, 'A question in the other workspace');
+    await chat.getByText('Other answer.').waitFor({ timeout: 60_000 });
+
+    await openFolder(ui, home);
+    chat = await showChatAfterReload(ui);
+    await chat.getByText('Home answer.').waitFor({ timeout: 60_000 });
+    assert.equal(await chat.getByText('Other answer.').count(), 0);
+
+    await openFolder(ui, other);
+    chat = await showChatAfterReload(ui);
+    await chat.getByText('Other answer.').waitFor({ timeout: 60_000 });
   });
 });

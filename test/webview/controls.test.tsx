@@ -260,7 +260,7 @@ describe('history', () => {
     fireEvent.input(m.getByLabelText('Search chats'), { target: { value: 'PARSER' } });
     assert.deepEqual(titles(m), ['Refactor the parser']);
     fireEvent.input(m.getByLabelText('Search chats'), { target: { value: 'zzz' } });
-    assert.ok(m.getByText('No chat matches.'));
+    assert.ok(m.getByText(/No chat matches/));
   });
 
   it('opening a session asks the host and returns to the chat', () => {

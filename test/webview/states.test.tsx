@@ -67,13 +67,13 @@ describe('empty and error states', () => {
     assert.equal(m.store.getState().current!.messages[1]!.status, 'error');
   });
 
-  it('unreachable during a turn: the error offers Retry', () => {
+  it('unreachable during a turn: the error offers Retry, which asks the question again', () => {
     const m = mountApp();
     const ids = startTurn(m);
     m.send(m.event(ids.sessionId, ids.replyId, { type: 'error', code: 'unreachable', message: 'Could not reach Ollama', retryable: true }));
     done(m, ids, 'error');
     fireEvent.click(m.container.querySelector('.reply-error button')!);
-    assert.equal(m.host.ofType('retryConnection').length, 1);
+    assert.equal(m.host.ofType('regenerate').length, 1);
   });
 
   it('interrupted replies from history are marked', () => {

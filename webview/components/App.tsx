@@ -37,6 +37,12 @@ export function App({ host, store }: { host: Host; store: Store }) {
   const state = useStoreState(store);
   const initialUi = useMemo<UiState>(() => host.getUiState(), [host]);
   const [view, setView] = useState<'chat' | 'history'>(initialUi.view ?? 'chat');
+  /** The history was opened just now by the user or a command (its search field takes the focus), not restored. */
+  const [historyAsked, setHistoryAsked] = useState(false);
+  const showHistory = () => {
+    setHistoryAsked(true);
+    setView('history');
+  };
   const [draft, setDraft] = useState(initialUi.draft ?? '');
   const [editing, setEditing] = useState(false);
   const lastPrefill = useRef(0);
@@ -55,7 +61,7 @@ export function App({ host, store }: { host: Host; store: Store }) {
   }, [state.focus]);
 
   useEffect(() => {
-    if (state.historySeq > 0) setView('history');
+    if (state.historySeq > 0) showHistory();
   }, [state.historySeq]);
 
   const actions = useMemo<AppActions>(
@@ -126,6 +132,9 @@ export function App({ host, store }: { host: Host; store: Store }) {
   };
 
   const messages = state.current?.messages ?? [];
+  // VS Code has New Chat and Show History in the view's title bar: the panel does not repeat them.
+  // Only once the host has said so (the snapshot), and a browser tab always keeps them.
+  const panelActions = state.ready && !state.capabilities.titleActions;
   const connected = state.connection.status !== 'unreachable';
   const noModels = state.ready && state.connection.status === 'ok' && state.models.length === 0;
 
@@ -143,19 +152,30 @@ export function App({ host, store }: { host: Host; store: Store }) {
             onRefresh={() => host.post({ type: 'refreshModels' })}
           />
           <span class="toolbar-spacer" />
-          <IconButton icon="add" label="New chat" onClick={newChat} />
-          <IconButton
-            icon={view === 'history' ? 'comment-discussion' : 'history'}
-            label={view === 'history' ? 'Back to chat' : 'Show history'}
-            onClick={() => setView(view === 'history' ? 'chat' : 'history')}
-          />
+          {panelActions && (
+            <>
+              <IconButton icon="add" label="New chat" onClick={newChat} />
+              <IconButton
+                icon={view === 'history' ? 'comment-discussion' : 'history'}
+                label={view === 'history' ? 'Back to chat' : 'Show history'}
+                onClick={() => (view === 'history' ? setView('chat') : showHistory())}
+              />
+            </>
+          )}
         </header>
         <Notices notices={state.notices} />
         <ConnectionBanner connection={state.connection} />
         {state.pull && <PullProgressView pull={state.pull} />}
         <main class="content">
           {view === 'history' ? (
-            <HistoryView sessions={state.sessions} workspace={state.workspace} currentId={state.current?.id} onOpen={openSession} />
+            <HistoryView
+              sessions={state.sessions}
+              workspace={state.workspace}
+              currentId={state.current?.id}
+              onOpen={openSession}
+              autoFocus={historyAsked}
+              {...(panelActions ? {} : { onBack: () => setView('chat') })}
+            />
           ) : messages.length > 0 ? (
             <MessageList
               messages={messages}

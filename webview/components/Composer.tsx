@@ -18,9 +18,36 @@ interface Props {
 /** The input: Enter sends, Shift+Enter is a new line; Stop replaces Send while a reply streams. */
 export function Composer({ draft, onDraft, busy, blocked, editing, onSend, onStop, onCancelEdit, focusSeq }: Props) {
   const ref = useRef<HTMLTextAreaElement>(null);
+  const mounted = useRef(false);
   useEffect(() => {
-    ref.current?.focus();
+    // Asked for (a command, Edit), or the page itself has the focus (the user opened the view).
+    // Never on a mount the user did not ask for: Ask About Selection shows the view but keeps
+    // the focus in the editor, and a focus() inside the webview would take it away.
+    const asked = mounted.current;
+    mounted.current = true;
+    if (asked || document.hasFocus()) ref.current?.focus();
   }, [focusSeq, editing]);
+
+  useEffect(() => {
+    // The host focused the view (VS Code's reveal, clicking into it) with nothing inside focused yet:
+    // the caret goes to the message box rather than nowhere.
+    // Not when the focus came from a click inside the page: that would break selecting text in a reply.
+    let pointer = false;
+    const onPointer = () => {
+      pointer = true;
+      setTimeout(() => (pointer = false), 0);
+    };
+    const onFocus = () => {
+      const active = document.activeElement;
+      if (!pointer && (!active || active === document.body)) ref.current?.focus();
+    };
+    window.addEventListener('pointerdown', onPointer, true);
+    window.addEventListener('focus', onFocus);
+    return () => {
+      window.removeEventListener('pointerdown', onPointer, true);
+      window.removeEventListener('focus', onFocus);
+    };
+  }, []);
 
   const canSend = !busy && !blocked && draft.trim().length > 0;
   const send = () => {

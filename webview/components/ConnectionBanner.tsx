@@ -2,22 +2,38 @@ import { useContext } from 'preact/hooks';
 import type { ConnectionState } from '../../src/shared/protocol';
 import { ActionsContext } from './context';
 import { IconButton } from './IconButton';
+import { InlineCode } from './InlineCode';
 
-/** Ollama is not reachable: say which URL was tried and how to start it. */
+/**
+ * Ollama is not reachable: which URL was tried and how to start it, said once.
+ * The server's own message usually says both already (the gateway's
+ * "Ollama is not running at …: start it with `ollama serve` …"); only what it
+ * lacks is added. A failed reply then says just that it could not reach the server.
+ */
 export function ConnectionBanner({ connection }: { connection: ConnectionState }) {
   const actions = useContext(ActionsContext);
   if (connection.status !== 'unreachable') return null;
+  const error = connection.error;
+  const namesUrl = !!connection.url && error.includes(connection.url);
+  const saysHow = /\bstart it\b/i.test(error);
   return (
     <div class="banner banner-error" role="alert">
       <div class="banner-title">
         <span class="codicon codicon-debug-disconnect" aria-hidden="true" /> Ollama is not reachable
       </div>
-      <p>
-        Tried <code>{connection.url}</code>: {connection.error}
+      <p class="banner-detail">
+        {!namesUrl && (
+          <>
+            Tried <code class="md-codespan">{connection.url}</code>:{' '}
+          </>
+        )}
+        <InlineCode text={error} />
       </p>
-      <p>
-        Start it with <code>ollama serve</code> (or open the Ollama app), or point Hearth at the right URL in the settings.
-      </p>
+      {!saysHow && (
+        <p>
+          Start it with <code class="md-codespan">ollama serve</code> (or open the Ollama app), or point Hearth at the right URL in the settings.
+        </p>
+      )}
       <div class="banner-actions">
         <IconButton icon="refresh" label="Retry connection" text="Retry" onClick={() => actions.post({ type: 'retryConnection' })} />
         <IconButton icon="settings-gear" label="Open settings" text="Open settings" onClick={() => actions.post({ type: 'openSettings' })} />

@@ -1,6 +1,7 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatMessage } from '../../src/shared/session';
 import type { StreamingState } from '../state/types';
+import { IconButton } from './IconButton';
 import { MessageView } from './MessageView';
 
 interface Props {
@@ -18,12 +19,19 @@ const PIN_SLACK_PX = 48;
  * The transcript. It follows the stream unless the user scrolled up, without
  * reading layout on every frame: an IntersectionObserver reports when the bottom
  * anchor drops out of view (computed by the browser during its own layout), and
- * only then do we scroll.
+ * only then do we scroll. Once the user scrolls up it stops following and offers
+ * "Jump to latest" until they are back at the bottom.
  */
 export function MessageList({ messages, streaming, busy, canPull, onEdit }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const anchor = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
+  /** Mirrors !pinned for rendering; set only when it flips, so scrolling does not re-render the list. */
+  const [behind, setBehind] = useState(false);
+  const follow = (on: boolean) => {
+    pinned.current = on;
+    setBehind(!on);
+  };
   /** Where our own last scroll put the view: scroll events at or below it are ours, not the user's. */
   const autoTop = useRef(0);
   const toBottom = (el: HTMLDivElement) => {
@@ -62,35 +70,45 @@ export function MessageList({ messages, streaming, busy, canPull, onEdit }: Prop
   const firstId = messages[0]?.id;
   useEffect(() => {
     const el = ref.current;
-    pinned.current = true;
+    follow(true);
     if (el) toBottom(el);
   }, [count, firstId]);
 
+  const jump = () => {
+    const el = ref.current;
+    follow(true);
+    if (el) toBottom(el);
+  };
+
   return (
-    <div
-      class="messages"
-      ref={ref}
-      role="log"
-      aria-label="Conversation"
-      onScroll={(e) => {
-        const el = e.currentTarget;
-        // Text may have grown since our own scroll: only moving up un-pins; reaching the bottom re-pins.
-        pinned.current = el.scrollTop >= autoTop.current - 2 || el.scrollHeight - el.scrollTop - el.clientHeight < PIN_SLACK_PX;
-      }}
-    >
-      {messages.map((m, i) => (
-        <MessageView
-          key={m.id}
-          message={m}
-          streaming={streaming && streaming.messageId === m.id ? streaming : undefined}
-          isLastUser={i === lastUser}
-          isLastReply={i === lastReply && i === messages.length - 1}
-          busy={busy}
-          canPull={canPull}
-          onEdit={onEdit}
-        />
-      ))}
-      <div class="scroll-anchor" ref={anchor} aria-hidden="true" />
+    <div class="messages-frame">
+      <div
+        class="messages"
+        ref={ref}
+        role="log"
+        aria-label="Conversation"
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          // Text may have grown since our own scroll: only moving up un-pins; reaching the bottom re-pins.
+          const on = el.scrollTop >= autoTop.current - 2 || el.scrollHeight - el.scrollTop - el.clientHeight < PIN_SLACK_PX;
+          if (on !== pinned.current) follow(on);
+        }}
+      >
+        {messages.map((m, i) => (
+          <MessageView
+            key={m.id}
+            message={m}
+            streaming={streaming && streaming.messageId === m.id ? streaming : undefined}
+            isLastUser={i === lastUser}
+            isLastReply={i === lastReply && i === messages.length - 1}
+            busy={busy}
+            canPull={canPull}
+            onEdit={onEdit}
+          />
+        ))}
+        <div class="scroll-anchor" ref={anchor} aria-hidden="true" />
+      </div>
+      {behind && <IconButton icon="arrow-down" label="Jump to latest" text="Jump to latest" class="jump-latest" onClick={jump} />}
     </div>
   );
 }

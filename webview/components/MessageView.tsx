@@ -2,12 +2,14 @@ import { Component } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { ChatMessage } from '../../src/shared/session';
 import type { StreamingState } from '../state/types';
-import { ActionsContext } from './context';
+import { ActionsContext, type AppActions } from './context';
 import { IconButton } from './IconButton';
+import { InlineCode } from './InlineCode';
 import { Markdown } from './Markdown';
 import { PhaseLine } from './PhaseLine';
 import { ReplyFooter } from './ReplyFooter';
 import { Thinking } from './Thinking';
+import { UserMessage } from './UserMessage';
 
 export interface MessageProps {
   message: ChatMessage;
@@ -21,28 +23,44 @@ export interface MessageProps {
   onEdit(content: string): void;
 }
 
-function ReplyStatus({ message, canPull }: { message: ChatMessage; canPull: boolean }) {
+/** Drops the last reply and asks for a new one: Regenerate, and Retry on a reply that did not finish. */
+function regenerate(actions: AppActions): void {
+  actions.local({ type: 'local/regenerate' });
+  actions.post({ type: 'regenerate' });
+}
+
+function RetryButton() {
+  const actions = useContext(ActionsContext);
+  return <IconButton icon="refresh" label="Retry" text="Retry" onClick={() => regenerate(actions)} />;
+}
+
+function ReplyStatus({ message, canPull, canRetry }: { message: ChatMessage; canPull: boolean; canRetry: boolean }) {
   const actions = useContext(ActionsContext);
   // Before the error branch: recovery stores an 'interrupted' error too, and the marker says it better.
   if (message.status === 'interrupted') {
     return (
       <div class="reply-marker reply-interrupted">
-        <span class="codicon codicon-debug-disconnect" aria-hidden="true" /> Interrupted — Hearth stopped before this reply finished.
+        <span>
+          <span class="codicon codicon-debug-disconnect" aria-hidden="true" /> Interrupted — Hearth stopped before this reply finished.
+        </span>
+        {canRetry && <RetryButton />}
       </div>
     );
   }
   if (message.status === 'error' || message.error) {
     const err = message.error;
+    // The connection banner already says where Ollama was expected and how to start it; the full text stays in the tooltip.
+    const text = err?.code === 'unreachable' ? 'Could not reach the model server.' : (err?.message ?? 'The reply failed.');
     return (
-      <div class="reply-error" role="alert">
+      <div class="reply-error" role="alert" title={err?.code === 'unreachable' ? err.message : undefined}>
         <span class="codicon codicon-error" aria-hidden="true" />
-        <span>{err ? err.message : 'The reply failed.'}</span>
+        <span class="reply-error-text">
+          <InlineCode text={text} />
+        </span>
         {err?.code === 'model_not_found' && canPull && message.model && (
           <IconButton icon="cloud-download" label={`Pull ${message.model}`} text={`Pull ${message.model}`} onClick={() => actions.post({ type: 'pullModel', model: message.model! })} />
         )}
-        {err?.code === 'unreachable' && (
-          <IconButton icon="refresh" label="Retry connection" text="Retry" onClick={() => actions.post({ type: 'retryConnection' })} />
-        )}
+        {canRetry && <RetryButton />}
       </div>
     );
   }
@@ -53,18 +71,7 @@ function ReplyStatus({ message, canPull }: { message: ChatMessage; canPull: bool
 function MessageBody(props: MessageProps) {
   const actions = useContext(ActionsContext);
   const { message: m, streaming, isLastUser, isLastReply, busy, canPull, onEdit } = props;
-  if (m.role === 'user') {
-    return (
-      <div class="message message-user" aria-label="You">
-        <div class="user-text">{m.content}</div>
-        {isLastUser && !busy && (
-          <div class="message-actions">
-            <IconButton icon="edit" label="Edit and resend" onClick={() => onEdit(m.content)} />
-          </div>
-        )}
-      </div>
-    );
-  }
+  if (m.role === 'user') return <UserMessage message={m} canEdit={isLastUser && !busy} onEdit={onEdit} />;
   if (m.role === 'system') return null;
   const live = !!streaming;
   return (
@@ -72,15 +79,12 @@ function MessageBody(props: MessageProps) {
       {m.thinking && <Thinking text={m.thinking} active={live && !m.content} />}
       {m.content && <Markdown text={m.content} streaming={live} />}
       {live && <PhaseLine phase={streaming.phase} startedAt={streaming.startedAt} />}
-      <ReplyStatus message={m} canPull={canPull} />
+      <ReplyStatus message={m} canPull={canPull} canRetry={!live && isLastReply && !busy} />
       {!live && <ReplyFooter message={m} />}
       {!live && (
         <div class="message-actions">
           <IconButton icon="copy" label="Copy reply" onClick={() => actions.post({ type: 'copy', text: m.content })} />
-          {isLastReply && !busy && <IconButton icon="refresh" label="Regenerate" onClick={() => {
-                actions.local({ type: 'local/regenerate' });
-                actions.post({ type: 'regenerate' });
-              }} />}
+          {isLastReply && !busy && <IconButton icon="refresh" label="Regenerate" onClick={() => regenerate(actions)} />}
         </div>
       )}
     </div>

@@ -6,6 +6,8 @@ import * as editor from './editorActions';
 export function vscodePlatform(workspace: string | undefined, log: Log): Platform {
   return {
     editor: true,
+    // package.json contributes New Chat and Show History to the view's title (view/title).
+    titleActions: true,
     ...(workspace ? { workspace } : {}),
     copy: (text) => editor.copyText(text),
     insertCode: async (code) => void (await editor.insertAtCursor(code)),

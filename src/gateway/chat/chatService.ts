@@ -14,12 +14,14 @@ import type { FinishReason, GatewayEvent } from '../../shared/events';
 import { foldEvent } from '../../shared/fold';
 import {
   attachmentSchema,
+  interruptedPatch,
   isValidSessionId,
   MAX_ATTACHMENTS,
   takesTitleFromFirstQuestion,
   titleFrom,
   type Attachment,
   type ChatMessage,
+  type InterruptedBy,
   type Session,
   type SessionStore,
 } from '../../shared/session';
@@ -47,6 +49,8 @@ export interface ChatServiceOptions {
   newId?: () => string;
   /** Problems that must not end a turn (a failed intermediate write, say). */
   log?: (message: string, error?: unknown) => void;
+  /** Who runs this service: what a reply cut off by dispose() (a window reload, a shutdown) says (default 'gateway'). */
+  interruptedBy?: InterruptedBy;
 }
 
 const attachmentsSchema = z.array(attachmentSchema).max(MAX_ATTACHMENTS);
@@ -79,6 +83,8 @@ class ChatServiceImpl implements ChatService {
   /** Open and recently finished turns, by session. */
   private readonly turns = new Map<string, Turn>();
   private readonly expiry = new Map<Turn, NodeJS.Timeout>();
+  /** Turns dispose() cut off: nobody pressed Stop, so they are stored as interrupted, not stopped. */
+  private readonly shutDown = new WeakSet<Turn>();
   private disposed = false;
 
   constructor(private readonly opts: ChatServiceOptions) {
@@ -168,7 +174,10 @@ class ChatServiceImpl implements ChatService {
   async dispose(): Promise<void> {
     this.disposed = true;
     const open = [...this.turns.values()].filter((t) => t.isOpen);
-    for (const t of open) t.cancel();
+    for (const t of open) {
+      if (!t.cancelled) this.shutDown.add(t);
+      t.cancel();
+    }
     await Promise.all(open.map((t) => t.finished));
     for (const timer of this.expiry.values()) clearTimeout(timer);
     this.expiry.clear();
@@ -391,6 +400,11 @@ class ChatServiceImpl implements ChatService {
         finish = 'error';
         internalError('the reply ended without finishing');
       }
+    }
+    // Cut off by a shutdown or window reload (nobody pressed Stop): recorded as start-up recovery records a crash.
+    if (finish === 'cancelled' && this.shutDown.has(turn)) {
+      finish = 'error';
+      publish({ type: 'error', code: 'interrupted', message: interruptedPatch(this.opts.interruptedBy ?? 'gateway').error!.message, retryable: true });
     }
     const done: GatewayEvent = { type: 'done', session_id: sessionId, message_id: messageId, finish_reason: finish };
     reply = foldEvent(reply, done);

@@ -436,8 +436,41 @@ describe('ChatService', () => {
     engine.release(1);
     await until(async () => (await store.get(turn.sessionId))!.messages[1]?.content === 'a', 'first token stored');
     await service.dispose();
-    assert.equal((await store.get(turn.sessionId))!.messages[1]!.status, 'stopped');
+    const reply = (await store.get(turn.sessionId))!.messages[1]!;
+    assert.equal(reply.content, 'a');
     await assert.rejects(service.send({ content: 'x', model: 'm1' }), (e) => isChatError(e, 'disposed'));
+    // Nobody pressed Stop: the reply is recorded as interrupted (as after a crash), so the UI offers Retry.
+    assert.equal(reply.status, 'interrupted');
+    assert.equal(reply.error?.code, 'interrupted');
+  });
+
+  it('a reply cut off by dispose says who stopped it, and its stream ends with that error', async () => {
+    await service.dispose();
+    service = createChatService({ store, engine, settings: () => settings, interruptedBy: 'editor' });
+    engine.scripts.push({ tokens: ['a', 'b'], manual: true });
+    const turn = await service.send({ content: 'x', model: 'm1' });
+    engine.release(1);
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const { event } of turn.events()) seen.push(event.type === 'done' ? `done:${event.finish_reason}` : event.type);
+    })();
+    await until(async () => seen.includes('token'), 'first token streamed');
+    await service.dispose();
+    await reading;
+    assert.deepEqual(seen.slice(-2), ['error', 'done:error']);
+    const reply = (await store.get(turn.sessionId))!.messages[1]!;
+    assert.equal(reply.status, 'interrupted');
+    assert.match(reply.error?.message ?? '', /VS Code closed/);
+  });
+
+  it('a reply stopped by the user before dispose stays stopped', async () => {
+    engine.scripts.push({ tokens: ['a', 'b'], manual: true });
+    const turn = await service.send({ content: 'x', model: 'm1' });
+    engine.release(1);
+    await until(async () => (await store.get(turn.sessionId))!.messages[1]?.content === 'a', 'first token stored');
+    service.cancel(turn.sessionId);
+    await service.dispose();
+    assert.equal((await store.get(turn.sessionId))!.messages[1]!.status, 'stopped');
   });
 
   it('a turn whose session is deleted mid-stream still ends with done', async () => {

@@ -267,6 +267,15 @@ describe('Conversation (the one core, with the real ChatService and store)', () 
     assert.ok(sent.some((m) => m.type === 'notice' && m.level === 'error' && /boom/.test(m.message)));
   });
 
+  it('the snapshot says whether the host has New chat / History in its own title bar (from the platform)', async () => {
+    const vscodeLike = await f.page(new RecordingPlatform(true, WS, true));
+    const snap = vscodeLike.sent[0];
+    assert.ok(snap?.type === 'snapshot' && snap.state.capabilities.titleActions === true);
+    const browserLike = await f.page(new RecordingPlatform(false, undefined, false));
+    const snap2 = browserLike.sent[0];
+    assert.ok(snap2?.type === 'snapshot' && snap2.state.capabilities.titleActions === false);
+  });
+
   it('offers pulling only when the provider can pull, and says so otherwise', async () => {
     await f.dispose();
     f = await coreFixture({ canPull: false });

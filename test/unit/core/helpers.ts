@@ -34,6 +34,7 @@ export class RecordingPlatform implements Platform {
   constructor(
     readonly editor = true,
     readonly workspace: string | undefined = WS,
+    readonly titleActions = true,
   ) {}
   async copy(text: string) {
     this.calls.push(['copy', text]);

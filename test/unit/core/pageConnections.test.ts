@@ -94,6 +94,7 @@ describe('browserPlatform (what copy, export and links mean in a browser tab)', 
     const got: HostToWebview[] = [];
     const p = browserPlatform({ post: (m) => got.push(m), settingsHelp: 'Set OLLAMA_HOST.' });
     assert.equal(p.editor, false);
+    assert.equal(p.titleActions, false, 'a browser tab has no title bar: the page keeps its own New chat / History');
     await p.copy('x');
     await p.openLink('https://example.com/a b');
     await p.openLink('javascript:alert(1)');

@@ -50,3 +50,12 @@ describe('foldEvent: the one fold of a turn into its reply', () => {
     assert.equal(foldEvent(n, { type: 'status_update', status: 'executing' }), n);
   });
 });
+
+describe('foldEvent: a turn cut off by a shutdown', () => {
+  it('an interrupted error then done(error) reads as interrupted, as start-up recovery records a crash', () => {
+    const m = foldEvents(reply(), [{ type: 'token', content: 'half' }, { type: 'error', code: 'interrupted', message: 'VS Code closed', retryable: true }, done('error')]);
+    assert.equal(m.status, 'interrupted');
+    assert.equal(m.error?.code, 'interrupted');
+    assert.equal(m.content, 'half');
+  });
+});
