@@ -74,7 +74,7 @@ async function main(): Promise<void> {
       log: () => {},
     });
     const noop = async () => {};
-    const conversation = hub.open({ editor: true, workspace: workspaces[2], copy: noop, insertCode: noop, openInEditor: noop, openLink: noop, openSettings: noop, exportSession: noop }, () => {});
+    const conversation = hub.open({ editor: true, workspace: workspaces[2], copy: noop, insertCode: noop, openInEditor: noop, openLink: noop, openSettings: noop, exportSession: noop, applyCode: async () => ({ status: 'dismissed' as const }) }, () => {});
     const open = async () => {
       const t0 = performance.now();
       const snap = (await conversation.prepareSnapshot())();

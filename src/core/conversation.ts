@@ -7,10 +7,13 @@
  * so a snapshot taken mid-stream has every token so far.
  */
 import type { ChatService, TurnHandle } from '../gateway/chat/types';
+import { codeBlockKey, type ApplyState } from '../shared/codeBlocks';
 import type { GatewayEvent } from '../shared/events';
 import { foldEvent } from '../shared/fold';
 import { parseWebviewMessage, type HostToWebview, type Snapshot, type WebviewToHost } from '../shared/protocol';
 import type { Attachment, ChatMessage, Session, SessionSummary } from '../shared/session';
+import { findBlock } from './apply/fences';
+import { questionTargets, type ApplyOutcome } from './apply/target';
 import { UiChannel } from './channel';
 import { Emitter } from './emitter';
 import { capabilitiesOf, type CoreServices, type Platform } from './platform';
@@ -162,6 +165,10 @@ export class Conversation {
         return p.insertCode(m.code);
       case 'openInEditor':
         return p.openInEditor(m.code, m.language);
+      case 'applyCode':
+        // Not awaited: the review may stay open for minutes; its outcome arrives as `applyState`.
+        void this.applyCode(m.messageId, m.code);
+        return;
       case 'openLink':
         return p.openLink(m.url);
       case 'openSettings':
@@ -245,6 +252,40 @@ export class Conversation {
     if (!model) return undefined;
     if (!s) return this.sendMessage(content, { model, ...(attachments ? { attachments } : {}) });
     return this.startTurn((chat) => chat.editLast(s.id, content, model));
+  }
+
+  /**
+   * Proposes a code block of a reply in the open chat as a change (the platform
+   * shows it for review) and records the user's decision with the reply. Only a
+   * block of the reply's answer text qualifies — never its reasoning, never a
+   * block still being written. The request carries what the question was about
+   * (its attachments with a URI and range), the first place to apply to.
+   * Resolves with the outcome once the user decided; never throws.
+   */
+  async applyCode(messageId: string, code: string): Promise<ApplyOutcome> {
+    const refuse = (level: 'info' | 'warning', message: string): ApplyOutcome => {
+      this.notice(level, message);
+      return { status: 'failed', message };
+    };
+    if (!this.platform.editor) return refuse('info', 'Applying code needs a workspace: it works in Hearth inside VS Code. Use Copy here.');
+    const s = this.current && this.overlay(this.current);
+    const at = s ? s.messages.findIndex((x) => x.id === messageId) : -1;
+    const reply = s?.messages[at];
+    if (!s || !reply || reply.role !== 'assistant') return refuse('warning', 'That reply is no longer in the open chat.');
+    const block = findBlock(reply.content, code, reply.status !== 'streaming');
+    if (!block) return refuse('warning', 'Only a complete code block of the reply itself can be applied (not its reasoning, not a block still being written).');
+    const question = s.messages.slice(0, at).reverse().find((x) => x.role === 'user');
+    const key = codeBlockKey(block.code);
+    let outcome: ApplyOutcome;
+    try {
+      outcome = await this.platform.applyCode({ code: block.code, info: block.info, targets: questionTargets(question?.attachments) });
+    } catch (e) {
+      this.services.log(`apply failed: ${e instanceof Error ? e.name : 'unknown error'}`);
+      return refuse('warning', `Hearth could not apply the block: ${errorText(e)}. Nothing was changed.`);
+    }
+    if (outcome.status === 'failed') this.notice('warning', outcome.message);
+    else if (outcome.status === 'applied' || outcome.status === 'rejected') await this.recordApply(s.id, messageId, key, outcome.status);
+    return outcome;
   }
 
   /** Stops the streaming reply (the request to the server is closed). False when nothing streams. */
@@ -410,12 +451,30 @@ export class Conversation {
     await this.hub.sessionsChanged().catch(() => {});
   }
 
+  /** Stores what became of a block with its reply (so a reload shows it) and tells the page. */
+  private async recordApply(sessionId: string, messageId: string, key: string, state: ApplyState): Promise<void> {
+    const fromCurrent = this.current?.id === sessionId ? this.current.messages.find((m) => m.id === messageId) : undefined;
+    const prior = fromCurrent ?? (await this.services.store.get(sessionId).catch(() => undefined))?.messages.find((m) => m.id === messageId);
+    if (!prior) return; // the session or reply is gone (deleted, regenerated)
+    const applied = { ...prior.applied, [key]: state };
+    try {
+      await this.services.store.updateMessage(sessionId, messageId, { applied });
+    } catch (e) {
+      this.services.log(`could not store the apply outcome: ${errorText(e)}`);
+    }
+    if (this.current?.id === sessionId) {
+      this.current = { ...this.current, messages: this.current.messages.map((m) => (m.id === messageId ? { ...m, applied } : m)) };
+    }
+    this.channel.post({ type: 'applyState', sessionId, messageId, key, state });
+  }
+
   private overlay(s: Session): Session {
     const copy = structuredClone(s);
     const a = this.active;
     if (a && a.sessionId === s.id) {
       const i = copy.messages.findIndex((m) => m.id === a.live.id);
-      if (i >= 0) copy.messages[i] = structuredClone(a.live);
+      // The live reply lacks what was recorded on the stored one meanwhile (blocks applied while it streams).
+      if (i >= 0) copy.messages[i] = { ...structuredClone(a.live), ...(copy.messages[i]!.applied ? { applied: copy.messages[i]!.applied } : {}) };
       else copy.messages.push(structuredClone(a.live));
     }
     return copy;

@@ -1,8 +1,8 @@
 import { Component } from 'preact';
-import { useContext } from 'preact/hooks';
+import { useContext, useMemo } from 'preact/hooks';
 import type { ChatMessage } from '../../src/shared/session';
 import type { StreamingState } from '../state/types';
-import { ActionsContext } from './context';
+import { ActionsContext, ReplyContext } from './context';
 import { IconButton } from './IconButton';
 import { Markdown } from './Markdown';
 import { PhaseLine } from './PhaseLine';
@@ -53,6 +53,8 @@ function ReplyStatus({ message, canPull }: { message: ChatMessage; canPull: bool
 function MessageBody(props: MessageProps) {
   const actions = useContext(ActionsContext);
   const { message: m, streaming, isLastUser, isLastReply, busy, canPull, onEdit } = props;
+  // Stable while the reply streams, so its finished code blocks are not re-rendered per frame.
+  const reply = useMemo(() => ({ messageId: m.id, ...(m.applied ? { applied: m.applied } : {}) }), [m.id, m.applied]);
   if (m.role === 'user') {
     return (
       <div class="message message-user" aria-label="You">
@@ -70,7 +72,11 @@ function MessageBody(props: MessageProps) {
   return (
     <div class={`message message-assistant status-${m.status}`} aria-label="Reply" aria-busy={live}>
       {m.thinking && <Thinking text={m.thinking} active={live && !m.content} />}
-      {m.content && <Markdown text={m.content} streaming={live} />}
+      {m.content && (
+        <ReplyContext.Provider value={reply}>
+          <Markdown text={m.content} streaming={live} />
+        </ReplyContext.Provider>
+      )}
       {live && <PhaseLine phase={streaming.phase} startedAt={streaming.startedAt} />}
       <ReplyStatus message={m} canPull={canPull} />
       {!live && <ReplyFooter message={m} />}
