@@ -440,6 +440,9 @@ export class Conversation {
       this.services.log(`turn stream failed: ${e instanceof Error ? e.name : 'unknown error'}`);
     }
     const finishReason = await turn.handle.finished;
+    // Keep the finished reply in the open session while the stored copy is read back below:
+    // a snapshot or an Apply in between must not see the write-ahead placeholder.
+    if (this.active === turn && this.current?.id === turn.sessionId) this.current = this.overlay(this.current);
     if (this.active === turn) this.active = undefined;
     if (last?.type !== 'done') this.services.log('turn ended without a done event');
     if (this.current?.id === turn.sessionId) {

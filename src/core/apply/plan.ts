@@ -16,8 +16,8 @@ import { convertIndent, detectIndent, indentColumns, isBlank, joinText, minInden
 export type Region =
   /** A 1-based inclusive line range (the selection a question was about); `expected` is the code that was asked about. */
   | { kind: 'range'; startLine: number; endLine: number; expected?: string; expectedIsPrefix?: boolean }
-  /** A selection in the editor, as character offsets into the text. */
-  | { kind: 'selection'; start: number; end: number }
+  /** A selection in the editor, as character offsets into the text; `expected` is the text selected then. */
+  | { kind: 'selection'; start: number; end: number; expected?: string }
   /** The whole file (a file the block names, or the active editor's). */
   | { kind: 'file' };
 
@@ -346,6 +346,17 @@ function locateRange(file: string[], region: Extract<Region, { kind: 'range' }>,
   return `the code the question was about (${span(region.startLine, region.endLine)} of ${fileName}) has changed since, and is no longer found there; select it again and Apply`;
 }
 
+/** The selection's offsets, or where its text is now if the file changed around it (once, exactly). */
+function locateSelection(text: string, region: Extract<Region, { kind: 'selection' }>): { start: number; end: number } | string {
+  const { start, end, expected } = region;
+  if (expected === undefined || text.slice(start, end) === expected) {
+    return end <= text.length && start <= end ? { start, end } : 'the selection is no longer in the file';
+  }
+  const first = text.indexOf(expected);
+  if (expected && first >= 0 && text.indexOf(expected, first + 1) < 0) return { start: first, end: first + expected.length };
+  return 'the selected code has changed since; select it again and Apply';
+}
+
 export function planEdit(input: PlanInput): Plan {
   const { fileName } = input;
   const shape = parseBlock(input.code, input.info ?? '');
@@ -400,7 +411,9 @@ export function planEdit(input: PlanInput): Plan {
   };
 
   if (region.kind === 'selection') {
-    const { start, end } = region;
+    const at = locateSelection(input.text, region);
+    if (typeof at === 'string') return fail(`The block cannot be placed: ${at}. Nothing was changed.`);
+    const { start, end } = at;
     const before = input.text.slice(0, start);
     const after = input.text.slice(end);
     const wholeLines = (start === 0 || /[\r\n]$/.test(before)) && (end === input.text.length || /^[\r\n]/.test(after) || /[\r\n]$/.test(input.text.slice(start, end)));

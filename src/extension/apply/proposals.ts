@@ -106,15 +106,17 @@ export class ProposalManager implements vscode.Disposable {
       });
     });
     this.updateContext();
-    try {
-      await vscode.commands.executeCommand('vscode.diff', doc.uri, uri, diffTitle(fileName), { preview: false });
-    } catch (e) {
-      const p = this.proposals.get(uri.toString());
-      if (p) await this.finish(p, { status: 'failed', message: `Hearth could not open the diff: ${e instanceof Error ? e.message : String(e)}. Nothing was changed.` });
-      return outcome;
-    }
-    vscode.window.setStatusBarMessage(`$(diff) Hearth: ${plan.summary}. Accept or Reject in the diff's title bar.`, 10_000);
-    this.log(`apply: proposal opened (${plan.how})`);
+    // Not awaited for the outcome: the user may decide before VS Code reports the diff open.
+    void Promise.resolve(vscode.commands.executeCommand('vscode.diff', doc.uri, uri, diffTitle(fileName), { preview: false })).then(
+      () => {
+        vscode.window.setStatusBarMessage(`$(diff) Hearth: ${plan.summary}. Accept or Reject in the diff's title bar.`, 10_000);
+        this.log(`apply: proposal opened (${plan.how})`);
+      },
+      (e: unknown) => {
+        const p = this.proposals.get(uri.toString());
+        if (p) void this.finish(p, { status: 'failed', message: `Hearth could not open the diff: ${e instanceof Error ? e.message : String(e)}. Nothing was changed.` });
+      },
+    );
     return outcome;
   }
 

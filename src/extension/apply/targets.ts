@@ -122,7 +122,7 @@ export async function resolveTarget(req: ApplyRequest, log: (line: string) => vo
   if (editor) {
     const sel = editor.selection;
     const doc = editor.document;
-    if (!sel.isEmpty) return { uri: doc.uri, region: { kind: 'selection', start: doc.offsetAt(sel.start), end: doc.offsetAt(sel.end) } };
+    if (!sel.isEmpty) return { uri: doc.uri, region: { kind: 'selection', start: doc.offsetAt(sel.start), end: doc.offsetAt(sel.end), expected: doc.getText(sel) } };
     return { uri: doc.uri, region: { kind: 'file' } };
   }
   const chosen = await askForFile();

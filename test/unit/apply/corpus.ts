@@ -293,6 +293,22 @@ export const CORPUS: Case[] = [
     },
   },
   {
+    name: 'the selection moved (a line was typed above it since): found again by its text',
+    file: '# new first line\n' + CALC_PY,
+    fileName: 'calc.py',
+    region: { kind: 'selection', start: CALC_PY.indexOf('def add'), end: CALC_PY.indexOf('def add') + 'def add(a, b):\n    return a - b'.length, expected: 'def add(a, b):\n    return a - b' },
+    reply: '```python\ndef add(a, b):\n    return a + b\n```',
+    expect: { how: 'selection', lands: [{ startLine: 5, endLine: 6 }], text: '# new first line\n' + CALC_PY.replace('return a - b', 'return a + b') },
+  },
+  {
+    name: 'the selected code was rewritten since: refused',
+    file: CALC_PY.replace('return a - b', 'return b - a'),
+    fileName: 'calc.py',
+    region: { kind: 'selection', start: CALC_PY.indexOf('def add'), end: CALC_PY.indexOf('def add') + 'def add(a, b):\n    return a - b'.length, expected: 'def add(a, b):\n    return a - b' },
+    reply: '```python\ndef add(a, b):\n    return a + b\n```',
+    expect: { refused: /the selected code has changed since/ },
+  },
+  {
     name: 'part of a line selected: the expression is replaced in place',
     file: CALC_PY,
     fileName: 'calc.py',

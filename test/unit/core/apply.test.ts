@@ -3,7 +3,7 @@ import type { ApplyRequest } from '../../../src/core/apply';
 import { browserPlatform } from '../../../src/core/browserPlatform';
 import { codeBlockKey } from '../../../src/shared/codeBlocks';
 import type { HostToWebview } from '../../../src/shared/protocol';
-import type { ChatMessage } from '../../../src/shared/session';
+import type { ChatMessage, SessionStore } from '../../../src/shared/session';
 import { coreFixture, finished, RecordingPlatform, until, type CoreFixture } from './helpers';
 
 const SELECTION = { kind: 'selection' as const, name: 'calc.py', path: 'src/calc.py', uri: 'file:///ws/src/calc.py', language: 'python', range: { startLine: 4, endLine: 5 }, content: 'def add(a, b):\n    return a - b' };
@@ -107,6 +107,29 @@ describe('Conversation: applying a code block of a reply', () => {
     const after = (await c.prepareSnapshot())();
     assert.deepEqual(after.current?.messages[1]?.applied, { [codeBlockKey('x = 2')]: 'applied' }, 'the final write of the reply keeps it');
     assert.equal(after.current?.messages[1]?.content.includes('y = 3'), true);
+  });
+
+  it('a reply can be applied as soon as its turn is over (before the stored copy is read back)', async () => {
+    await f.dispose();
+    let slow = false;
+    f = await coreFixture({
+      store: (real) => {
+        const wrapped = Object.create(real) as SessionStore;
+        // A store that takes its time (a real disk): the turn's final read-back is still pending.
+        wrapped.get = async (id: string) => {
+          if (slow) await new Promise((r) => setTimeout(r, 300));
+          return real.get(id);
+        };
+        return wrapped;
+      },
+    });
+    const { c, sent } = await f.page();
+    f.engine.script({ tokens: ['```py\n', 'w = 1\n', '```'] });
+    const handle = await c.sendMessage('fix');
+    slow = true;
+    await until(() => sent.some((m) => m.type === 'event' && m.event.type === 'done'), 'the done event');
+    await c.idle();
+    assert.equal((await c.applyCode(handle!.assistantMessage.id, 'w = 1')).status, 'applied');
   });
 
   it('an open fence at the end of a finished reply counts (the model forgot to close it)', async () => {
