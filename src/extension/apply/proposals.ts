@@ -109,7 +109,7 @@ export class ProposalManager implements vscode.Disposable {
     // Not awaited for the outcome: the user may decide before VS Code reports the diff open.
     void Promise.resolve(vscode.commands.executeCommand('vscode.diff', doc.uri, uri, diffTitle(fileName), { preview: false })).then(
       () => {
-        vscode.window.setStatusBarMessage(`$(diff) Hearth: ${plan.summary}. Accept or Reject in the diff's title bar.`, 10_000);
+        vscode.window.setStatusBarMessage(`$(diff) Hearth: ${plan.summary}`, 10_000);
         this.log(`apply: proposal opened (${plan.how})`);
       },
       (e: unknown) => {
