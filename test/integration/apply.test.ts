@@ -53,17 +53,27 @@ describe('Apply as a diff', function () {
     await vscode.commands.executeCommand('hearth.newChat');
   });
 
+  const created: vscode.Uri[] = [];
+
   afterEach(async () => {
     // Leave no proposal, dirty editor or diff behind for the next suite.
     for (const p of t.proposals()) await vscode.commands.executeCommand('hearth.rejectChange', vscode.Uri.parse(p.uri));
-    await vscode.commands.executeCommand('workbench.action.files.revert').then(undefined, () => undefined);
+    for (const d of vscode.workspace.textDocuments.filter((x) => x.isDirty && x.uri.scheme === 'file')) {
+      await vscode.window.showTextDocument(d);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  after(async () => {
+    for (const u of created.splice(0)) await vscode.workspace.fs.delete(u).then(undefined, () => undefined);
   });
 
   /** Writes the file, selects lines, asks with the Fix preset; the double answers `answer`. Returns the reply id. */
   async function askFix(name: string, content: string, selection: vscode.Selection, answer: string): Promise<{ doc: vscode.TextDocument; replyId: string }> {
     const uri = vscode.Uri.joinPath(folder, 'src', name);
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
+    created.push(uri);
     const doc = await vscode.workspace.openTextDocument(uri);
     const editor = await vscode.window.showTextDocument(doc);
     editor.selection = selection;
@@ -85,13 +95,13 @@ describe('Apply as a diff', function () {
   }
 
   it('Fix → Apply opens the diff; Accept is one WorkspaceEdit (one undo step), unsaved; the reply says applied', async () => {
-    const { doc, replyId } = await askFix('calc.py', BUGGY, new vscode.Selection(3, 0, 4, 16), `The function subtracts. Fixed:\n\n\`\`\`python\n${FIXED_BLOCK}\n\`\`\`\n\nIt now adds.`);
+    const { doc, replyId } = await askFix('apply1.py', BUGGY, new vscode.Selection(3, 0, 4, 16), `The function subtracts. Fixed:\n\n\`\`\`python\n${FIXED_BLOCK}\n\`\`\`\n\nIt now adds.`);
     const asked = (await double.requests()).filter((r) => r.path === '/api/chat').at(-1)!.body.messages.at(-1).content as string;
     assert.ok(asked.includes('Fix the bugs in this code'), asked);
 
     await apply(replyId, FIXED_BLOCK);
     const tab = diffTabs()[0]!;
-    assert.equal(tab.label, 'calc.py ↔ Hearth proposal');
+    assert.equal(tab.label, 'apply1.py ↔ Hearth proposal');
     const input = tab.input as vscode.TabInputTextDiff;
     assert.equal(input.original.toString(), doc.uri.toString(), 'left: the file as it is');
     assert.equal(t.proposals()[0]!.text, BUGGY.replace('a - b', 'a + b'), 'right: the proposal');
@@ -111,7 +121,7 @@ describe('Apply as a diff', function () {
   });
 
   it('Reject changes nothing and closes the diff; the reply says rejected', async () => {
-    const { doc, replyId } = await askFix('calc2.py', BUGGY, new vscode.Selection(3, 0, 4, 16), `\`\`\`python\n${FIXED_BLOCK}\n\`\`\``);
+    const { doc, replyId } = await askFix('apply2.py', BUGGY, new vscode.Selection(3, 0, 4, 16), `\`\`\`python\n${FIXED_BLOCK}\n\`\`\``);
     await apply(replyId, FIXED_BLOCK);
     const before = t.posted().length;
     assert.equal(await vscode.commands.executeCommand('hearth.rejectChange'), true);
@@ -125,7 +135,7 @@ describe('Apply as a diff', function () {
   });
 
   it('a file edited after the proposal was shown is never overwritten: Accept re-checks and shows the proposal again', async () => {
-    const { doc, replyId } = await askFix('calc3.py', BUGGY, new vscode.Selection(3, 0, 4, 16), `\`\`\`python\n${FIXED_BLOCK}\n\`\`\``);
+    const { doc, replyId } = await askFix('apply3.py', BUGGY, new vscode.Selection(3, 0, 4, 16), `\`\`\`python\n${FIXED_BLOCK}\n\`\`\``);
     await apply(replyId, FIXED_BLOCK);
     const edit = new vscode.WorkspaceEdit();
     edit.insert(doc.uri, new vscode.Position(0, 0), '# edited meanwhile\n');
@@ -143,7 +153,7 @@ describe('Apply as a diff', function () {
 
   it('a CRLF file keeps CRLF', async () => {
     const crlf = BUGGY.replace(/\n/g, '\r\n');
-    const { doc, replyId } = await askFix('crlf.py', crlf, new vscode.Selection(3, 0, 4, 16), `\`\`\`python\n${FIXED_BLOCK}\n\`\`\``);
+    const { doc, replyId } = await askFix('apply-crlf.py', crlf, new vscode.Selection(3, 0, 4, 16), `\`\`\`python\n${FIXED_BLOCK}\n\`\`\``);
     assert.equal(doc.eol, vscode.EndOfLine.CRLF);
     await apply(replyId, FIXED_BLOCK);
     await vscode.commands.executeCommand('hearth.acceptChange');
@@ -152,7 +162,7 @@ describe('Apply as a diff', function () {
   });
 
   it('a block that cannot be placed says why and opens nothing', async () => {
-    const { doc, replyId } = await askFix('calc4.py', BUGGY, new vscode.Selection(3, 0, 4, 16), '```\n<<<<<<< SEARCH\n    return a * b\n=======\n    return a + b\n>>>>>>> REPLACE\n```');
+    const { doc, replyId } = await askFix('apply4.py', BUGGY, new vscode.Selection(3, 0, 4, 16), '```\n<<<<<<< SEARCH\n    return a * b\n=======\n    return a + b\n>>>>>>> REPLACE\n```');
     const before = t.posted().length;
     await t.simulateWebviewMessage({ type: 'applyCode', messageId: replyId, code: '<<<<<<< SEARCH\n    return a * b\n=======\n    return a + b\n>>>>>>> REPLACE' });
     await waitUntil(() => t.posted().slice(before).some((p) => p.type === 'notice'), 'the reason to reach the chat');
