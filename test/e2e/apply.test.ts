@@ -50,23 +50,24 @@ describe('e2e: Apply a fix as a reviewable diff', () => {
   /** Quick Open (Ctrl+P) by name; the first file search of a cold workbench can be slow, so it is tried again. */
   async function openFile(ui: HearthUi, name: string): Promise<void> {
     const page = ui.page;
+    // The chat view takes focus once its page is up, which would close Quick Open: let it settle first.
+    await ui.chatFrame().locator('textarea[aria-label="Message"]').waitFor({ state: 'visible', timeout: 60_000 });
     for (let attempt = 1; ; attempt++) {
-      await page.keyboard.press('Control+P');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible', timeout: 30_000 });
-      await input.fill(name);
-      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
       try {
-        await row.waitFor({ state: 'visible', timeout: 15_000 });
+        await page.keyboard.press('Control+P');
+        const input = page.locator('.quick-input-widget input');
+        await input.waitFor({ state: 'visible', timeout: 10_000 });
+        await input.fill(name, { timeout: 5_000 });
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible', timeout: 15_000 });
+        await page.keyboard.press('Enter');
+        await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ state: 'visible', timeout: 10_000 });
+        break;
       } catch (e) {
         await page.keyboard.press('Escape');
         if (attempt >= 4) throw e;
-        continue;
       }
-      await page.keyboard.press('Enter');
-      await waitForEditorText(ui, /def add/);
-      return;
     }
+    await waitForEditorText(ui, /def add/);
   }
 
   /** Opens calc.py, selects the buggy function (lines 1–2) and asks with the Fix preset. */
