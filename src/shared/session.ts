@@ -85,8 +85,11 @@ export const chatMessageSchema = z.object({
   usage: usageSchema.optional(),
   finish_reason: z.enum(FINISH_REASONS).optional(),
   error: z.object({ code: errorCodeSchema, message: z.string() }).optional(),
-  /** What became of this reply's code blocks the user applied, by block key (codeBlocks.ts). */
-  applied: z.record(blockKeySchema, applyStateSchema).optional(),
+  /**
+   * What became of this reply's code blocks the user applied, by block key
+   * (codeBlocks.ts). A mark that does not read is dropped: it must never cost the transcript.
+   */
+  applied: z.record(blockKeySchema, applyStateSchema).catch(() => ({})).optional(),
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 

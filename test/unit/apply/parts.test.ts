@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { fencedBlocks, findBlock, findLines, namedPath, namesTarget, parseBlock, questionTargets, targetSteps } from '../../../src/core/apply';
 import { convertIndent, detectEol, detectIndent, minimalEdit, splitText } from '../../../src/core/apply/text';
 import { codeBlockKey } from '../../../src/shared/codeBlocks';
-import type { Attachment } from '../../../src/shared/session';
+import { chatMessageSchema, type Attachment } from '../../../src/shared/session';
 
 describe('apply: the blocks of a reply', () => {
   it('reads fences by CommonMark rules: a longer fence holds a shorter one; ~~~ and info strings', () => {
@@ -33,6 +33,13 @@ describe('apply: the blocks of a reply', () => {
     const md = 'x\n```py\nhalf = (\n';
     assert.equal(findBlock(md, 'half = (', false), undefined);
     assert.equal(findBlock(md, 'half = (', true)?.closed, false);
+  });
+
+  it('a stored mark that does not read is dropped, never the message', () => {
+    const base = { id: 'm1', role: 'assistant', content: 'x', status: 'complete', created_at: 1 };
+    assert.deepEqual(chatMessageSchema.parse({ ...base, applied: { bad_key: 'maybe' } }).applied, {});
+    assert.deepEqual(chatMessageSchema.parse({ ...base, applied: { b12ab: 'applied' } }).applied, { b12ab: 'applied' });
+    assert.equal('applied' in chatMessageSchema.parse(base), false);
   });
 
   it('keys a block the same whatever its line ends or trailing space', () => {
