@@ -38,16 +38,22 @@ export type ApplyOutcome =
   /** Nothing was proposed; `message` says why. */
   | { status: 'failed'; message: string };
 
-/** The attachments of a question that name a document, ranged ones (a selection) first. */
+/**
+ * The attachments of a question that name a document: code with a range (a
+ * selection) first, then the lines a problem was reported on (their content is
+ * the diagnostics, not code, so there is nothing to check the lines against),
+ * then whole files.
+ */
 export function questionTargets(attachments: readonly Attachment[] | undefined): ApplyTarget[] {
-  const withUri = (attachments ?? []).filter((a) => a.uri && a.kind !== 'problems');
-  const ranged = withUri.filter((a) => a.range);
-  const whole = withUri.filter((a) => !a.range);
-  return [...ranged, ...whole].map((a) => ({
+  const withUri = (attachments ?? []).filter((a) => a.uri);
+  const code = withUri.filter((a) => a.kind !== 'problems');
+  const ordered = [...code.filter((a) => a.range), ...withUri.filter((a) => a.kind === 'problems' && a.range), ...code.filter((a) => !a.range)];
+  return ordered.map((a) => ({
     uri: a.uri!,
     name: a.name,
     ...(a.path ? { path: a.path } : {}),
-    ...(a.range ? { range: a.range, expected: a.content, ...(a.truncated ? { expectedIsPrefix: true } : {}) } : {}),
+    ...(a.range ? { range: a.range } : {}),
+    ...(a.range && a.kind !== 'problems' ? { expected: a.content, ...(a.truncated ? { expectedIsPrefix: true } : {}) } : {}),
   }));
 }
 

@@ -143,10 +143,12 @@ describe('apply: targets', () => {
   const other: Attachment = { kind: 'file', name: 'util.py', path: 'src/util.py', uri: 'file:///w/src/util.py', content: 'x = 1\n' };
   const problems: Attachment = { kind: 'problems', name: 'calc.py', uri: 'file:///w/src/calc.py', content: 'E1' };
 
-  it('the attachments that name a document, ranged first; problems are not a target', () => {
-    const t = questionTargets([other, problems, sel]);
+  it('the attachments that name a document: ranged code first, then the lines of a problem (nothing to check them against), then files', () => {
+    const problemAt: Attachment = { ...problems, path: 'src/calc.py', range: { startLine: 5, endLine: 5 } };
+    const t = questionTargets([other, problems, problemAt, sel]);
     assert.deepEqual(t.map((x) => [x.path, x.range?.startLine, x.expected]), [
       ['src/calc.py', 4, 'def add(a, b):\n    return a - b'],
+      ['src/calc.py', 5, undefined],
       ['src/util.py', undefined, undefined],
     ]);
   });
