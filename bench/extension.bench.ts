@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ConversationHub } from '../src/core/hub';
+import { inertPlatform } from '../test/support/platform';
 import { ModelState } from '../src/core/models';
 import { ExtensionSessionStore, type MementoLike } from '../src/extension/sessions/extensionSessionStore';
 import { INDEX_KEY } from '../src/extension/sessions/sessionIndex';
@@ -73,8 +74,7 @@ async function main(): Promise<void> {
       prefs: memento,
       log: () => {},
     });
-    const noop = async () => {};
-    const conversation = hub.open({ editor: true, titleActions: true, workspace: workspaces[2], copy: noop, insertCode: noop, openInEditor: noop, openLink: noop, openSettings: noop, exportSession: noop }, () => {});
+    const conversation = hub.open(inertPlatform({ workspace: workspaces[2] }), () => {});
     const open = async () => {
       const t0 = performance.now();
       const snap = (await conversation.prepareSnapshot())();

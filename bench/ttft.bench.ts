@@ -35,6 +35,7 @@ import path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { Pool } from 'undici';
 import { ConversationHub } from '../src/core/hub';
+import { inertPlatform } from '../test/support/platform';
 import { ModelState } from '../src/core/models';
 import { ExtensionSessionStore } from '../src/extension/sessions/extensionSessionStore';
 import { createChatService } from '../src/gateway/chat/chatService';
@@ -250,8 +251,7 @@ async function main(): Promise<void> {
     const parsed = parseHostMessage(raw);
     if (parsed.ok) onWebview?.(parsed.value);
   });
-  const noop = async () => {};
-  const conversation = hub.open({ editor: true, titleActions: true, workspace: 'file:///bench', copy: noop, insertCode: noop, openInEditor: noop, openLink: noop, openSettings: noop, exportSession: noop }, (m) => channel.port1.postMessage(m));
+  const conversation = hub.open(inertPlatform({ workspace: 'file:///bench' }), (m) => channel.port1.postMessage(m));
   await conversation.receive({ type: 'ready' });
   const viaExtension = async (): Promise<number> => {
     conversation.newChat();

@@ -25,6 +25,8 @@ export function browserPlatform(opts: BrowserPlatformOptions): Platform {
     copy: async (text) => effect({ kind: 'copy', text }),
     insertCode: editorOnly,
     openInEditor: editorOnly,
+    // The page offers Copy only (capabilities.editor is false); a page that asks anyway is told why.
+    applyCode: async () => ({ status: 'failed', message: 'Applying code needs a workspace: it works in Hearth inside VS Code. Use Copy here.' }),
     openLink: async (url) => {
       const u = allowedExternalUrl(url);
       if (!u) return info('Hearth only opens http, https and mailto links.');

@@ -7,10 +7,13 @@
  * so a snapshot taken mid-stream has every token so far.
  */
 import type { ChatService, TurnHandle } from '../gateway/chat/types';
+import { codeBlockKey, type ApplyState } from '../shared/codeBlocks';
 import type { GatewayEvent } from '../shared/events';
 import { foldEvent } from '../shared/fold';
 import { parseWebviewMessage, type HostToWebview, type Snapshot, type WebviewToHost } from '../shared/protocol';
 import { titleFrom, type Attachment, type ChatMessage, type Session, type SessionSummary } from '../shared/session';
+import { findBlock } from './apply/fences';
+import { questionTargets, type ApplyOutcome } from './apply/target';
 import { UiChannel } from './channel';
 import { Emitter } from './emitter';
 import { capabilitiesOf, type CoreServices, type Platform } from './platform';
@@ -163,6 +166,10 @@ export class Conversation {
         return p.insertCode(m.code);
       case 'openInEditor':
         return p.openInEditor(m.code, m.language);
+      case 'applyCode':
+        // Not awaited: the review may stay open for minutes; its outcome arrives as `applyState`.
+        void this.applyCode(m.messageId, m.code);
+        return;
       case 'openLink':
         return p.openLink(m.url);
       case 'openSettings':
@@ -246,6 +253,40 @@ export class Conversation {
     if (!model) return undefined;
     if (!s) return this.sendMessage(content, { model, ...(attachments ? { attachments } : {}) });
     return this.startTurn((chat) => chat.editLast(s.id, content, model));
+  }
+
+  /**
+   * Proposes a code block of a reply in the open chat as a change (the platform
+   * shows it for review) and records the user's decision with the reply. Only a
+   * block of the reply's answer text qualifies — never its reasoning, never a
+   * block still being written. The request carries what the question was about
+   * (its attachments with a URI and range), the first place to apply to.
+   * Resolves with the outcome once the user decided; never throws.
+   */
+  async applyCode(messageId: string, code: string): Promise<ApplyOutcome> {
+    const refuse = (level: 'info' | 'warning', message: string): ApplyOutcome => {
+      this.notice(level, message);
+      return { status: 'failed', message };
+    };
+    if (!this.platform.editor) return refuse('info', 'Applying code needs a workspace: it works in Hearth inside VS Code. Use Copy here.');
+    const s = this.current && this.overlay(this.current);
+    const at = s ? s.messages.findIndex((x) => x.id === messageId) : -1;
+    const reply = s?.messages[at];
+    if (!s || !reply || reply.role !== 'assistant') return refuse('warning', 'That reply is no longer in the open chat.');
+    const block = findBlock(reply.content, code, reply.status !== 'streaming');
+    if (!block) return refuse('warning', 'Only a complete code block of the reply itself can be applied (not its reasoning, not a block still being written).');
+    const question = s.messages.slice(0, at).reverse().find((x) => x.role === 'user');
+    const key = codeBlockKey(block.code);
+    let outcome: ApplyOutcome;
+    try {
+      outcome = await this.platform.applyCode({ code: block.code, info: block.info, targets: questionTargets(question?.attachments) });
+    } catch (e) {
+      this.services.log(`apply failed: ${e instanceof Error ? e.name : 'unknown error'}`);
+      return refuse('warning', `Hearth could not apply the block: ${errorText(e)}. Nothing was changed.`);
+    }
+    if (outcome.status === 'failed') this.notice('warning', outcome.message);
+    else if (outcome.status === 'applied' || outcome.status === 'rejected') await this.recordApply(s.id, messageId, key, outcome.status);
+    return outcome;
   }
 
   /** Stops the streaming reply (the request to the server is closed). False when nothing streams. */
@@ -413,6 +454,9 @@ export class Conversation {
       this.services.log(`turn stream failed: ${e instanceof Error ? e.name : 'unknown error'}`);
     }
     const finishReason = await turn.handle.finished;
+    // Keep the finished reply in the open session while the stored copy is read back below:
+    // a snapshot or an Apply in between must not see the write-ahead placeholder.
+    if (this.active === turn && this.current?.id === turn.sessionId) this.current = this.overlay(this.current);
     if (this.active === turn) this.active = undefined;
     if (last?.type !== 'done') this.services.log('turn ended without a done event');
     await this.reread(turn.sessionId);
@@ -420,6 +464,25 @@ export class Conversation {
     this.onStreamingChange.fire(false);
     this.onTurnFinished.fire({ sessionId: turn.sessionId, messageId: turn.live.id, finishReason });
     await this.hub.sessionsChanged().catch(() => {});
+  }
+
+  /** Stores what became of a block with its reply (so a reload shows it) and tells the page. */
+  private async recordApply(sessionId: string, messageId: string, key: string, state: ApplyState): Promise<void> {
+    const fromCurrent = this.current?.id === sessionId ? this.current.messages.find((m) => m.id === messageId) : undefined;
+    const prior = fromCurrent ?? (await this.services.store.get(sessionId).catch(() => undefined))?.messages.find((m) => m.id === messageId);
+    if (!prior) return; // the session or reply is gone (deleted, regenerated)
+    const applied = { ...prior.applied, [key]: state };
+    try {
+      await this.services.store.updateMessage(sessionId, messageId, { applied });
+    } catch (e) {
+      this.services.log(`could not store the apply outcome: ${errorText(e)}`);
+    }
+    if (this.current?.id === sessionId) {
+      this.current = { ...this.current, messages: this.current.messages.map((m) => (m.id === messageId ? { ...m, applied } : m)) };
+    }
+    // A reply still streaming: its live copy is what snapshots show.
+    if (this.active?.live.id === messageId) this.active.live = { ...this.active.live, applied };
+    this.channel.post({ type: 'applyState', sessionId, messageId, key, state });
   }
 
   private overlay(s: Session): Session {

@@ -7,6 +7,7 @@
 import type { ChatService } from '../gateway/chat/types';
 import type { HostCapabilities } from '../shared/protocol';
 import type { Session, SessionStore } from '../shared/session';
+import type { ApplyOutcome, ApplyRequest } from './apply/target';
 import type { ModelState } from './models';
 import type { Puller } from './pulls';
 
@@ -18,7 +19,7 @@ export interface KeyValueStore {
 
 /** One page's surroundings: what "copy", "open link" and friends mean there. */
 export interface Platform {
-  /** Editor-only actions exist (insert at cursor, open in editor). */
+  /** Editor-only actions exist (insert at cursor, open in editor, apply). */
   readonly editor: boolean;
   /** The page sits under a title bar that has New chat and History (VS Code's view title); a browser tab has none. */
   readonly titleActions: boolean;
@@ -27,6 +28,11 @@ export interface Platform {
   copy(text: string): Promise<void>;
   insertCode(code: string): Promise<void>;
   openInEditor(code: string, language?: string): Promise<void>;
+  /**
+   * Proposes a reply's code block as a change to a file (VS Code: a diff the user
+   * accepts or rejects). Resolves once the user decided, or with why nothing was proposed.
+   */
+  applyCode(request: ApplyRequest): Promise<ApplyOutcome>;
   openLink(url: string): Promise<void>;
   openSettings(): Promise<void>;
   exportSession(session: Session): Promise<void>;

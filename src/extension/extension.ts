@@ -13,6 +13,7 @@ import type { ConversationHub } from '../core/hub';
 import { ModelState } from '../core/models';
 import type { CoreServices } from '../core/platform';
 import type { ChatService } from '../gateway/chat/types';
+import type { ProposalManager } from './apply/proposals';
 import { askAboutSelection } from './commands/askAboutSelection';
 import { GatewayCommands } from './commands/gatewayCommands';
 import { ModelPicker } from './commands/selectModel';
@@ -115,16 +116,20 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   };
   /** The conversation once it exists (nothing streams before it does). */
   let current: Conversation | undefined;
+  /** Apply-as-diff reviews; created with the conversation (nothing can be proposed before it exists). */
+  let proposals: ProposalManager | undefined;
   let coreP: Promise<{ hub: ConversationHub; conversation: Conversation }> | undefined;
   let heavyLoaded: Awaited<ReturnType<typeof loadHeavy>> | undefined;
   const core = () =>
     (coreP ??= loadHeavy().then((heavy) => {
       heavyLoaded = heavy;
-      const { ConversationHub } = heavy;
+      const { ConversationHub, ProposalManager } = heavy;
       const hub = new ConversationHub(services);
-      const c = hub.open(vscodePlatform(workspace, log), view.send);
+      proposals = new ProposalManager(log);
+      const c = hub.open(vscodePlatform(workspace, log, proposals), view.send);
       current = c;
       subs.push(
+        proposals,
         { dispose: () => hub.dispose() },
         c.onStreamingChange.on((streaming) => {
           void vscode.commands.executeCommand('setContext', 'hearth.streaming', streaming);
@@ -216,6 +221,9 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     await view.postWhenReady({ type: 'showHistory' });
   });
   command('hearth.setApiKey', () => setApiKeyCommand(apiKeys));
+  const noProposal = () => void vscode.window.showInformationMessage('Hearth: there is no proposed change to review. Use Apply on a code block in the chat.');
+  command('hearth.acceptChange', (arg) => (proposals ? proposals.accept(arg) : noProposal()));
+  command('hearth.rejectChange', (arg) => (proposals ? proposals.reject(arg) : noProposal()));
   command('hearth.startGateway', (arg) => gateway.start({ quiet: !!arg && typeof arg === 'object' && (arg as { quiet?: unknown }).quiet === true }));
   command('hearth.stopGateway', () => gateway.stop());
 
@@ -226,7 +234,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     activationMs,
     whenChatViewResolved: () => view.whenResolved,
     ...(context.extensionMode !== vscode.ExtensionMode.Production
-      ? { test: createTestApi({ store, conversation, current: () => current, view, models, statusBar, picker, engines, gateway, recovered, storageDir: context.globalStorageUri.fsPath, reopen: openStore, apiKeys }) }
+      ? { test: createTestApi({ store, conversation, current: () => current, proposals: () => proposals, view, models, statusBar, picker, engines, gateway, recovered, storageDir: context.globalStorageUri.fsPath, reopen: openStore, apiKeys }) }
       : {}),
   };
   return api;

@@ -7,6 +7,7 @@ import type { PostedRecord } from '../core/channel';
 import type { Conversation, TurnInfo } from '../core/conversation';
 import type { ModelState } from '../core/models';
 import type { Session, SessionSummary } from '../shared/session';
+import type { ProposalManager } from './apply/proposals';
 import type { GatewayCommands } from './commands/gatewayCommands';
 import type { ModelPicker } from './commands/selectModel';
 import type { EngineHolder } from './engine/engineHolder';
@@ -50,6 +51,8 @@ export interface HearthTestApi {
    * reloaded window would read.
    */
   reopenStore(): { list(): Promise<SessionSummary[]>; get(id: string): Promise<Session | undefined> };
+  /** Apply proposals waiting for Accept/Reject: the diff's right-hand URI, the target file, the proposed text. */
+  proposals(): { uri: string; target: string; text: string; summary: string }[];
   /** Stores (or with undefined, removes) the API key, as "Hearth: Set API Key" does. */
   setApiKey(key: string | undefined): Promise<void>;
 }
@@ -60,6 +63,7 @@ export function createTestApi(d: {
   conversation: () => Promise<Conversation>;
   /** The conversation if it exists yet. */
   current: () => Conversation | undefined;
+  proposals: () => ProposalManager | undefined;
   view: ChatViewProvider;
   models: ModelState;
   statusBar: ModelStatusBar;
@@ -97,5 +101,6 @@ export function createTestApi(d: {
       return { list: async () => (await s).list(), get: async (id) => (await s).get(id) };
     },
     setApiKey: (key) => (key ? d.apiKeys.set(key) : d.apiKeys.clear()),
+    proposals: () => d.proposals()?.pending ?? [],
   };
 }

@@ -9,6 +9,7 @@
  * browser UI). Host capabilities tell the UI which editor-only actions exist.
  */
 import * as z from 'zod'; // namespace import: lets esbuild drop zod's locales from the webview bundle (~370 kB)
+import { applyStateSchema, blockKeySchema } from './codeBlocks';
 import { gatewayEventSchema } from './events';
 import { modelInfoSchema, pullProgressSchema } from './models';
 import { attachmentSchema, chatMessageSchema, MAX_ATTACHMENTS, messageIdSchema, sessionIdSchema, sessionSchema, sessionSummarySchema } from './session';
@@ -49,6 +50,8 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('copy'), text }),
   z.strictObject({ type: z.literal('insertCode'), code: text }),
   z.strictObject({ type: z.literal('openInEditor'), code: text, language: z.string().max(100).optional() }),
+  /** Apply a code block of a reply in the open chat (VS Code: reviewed as a diff first). */
+  z.strictObject({ type: z.literal('applyCode'), messageId: messageIdSchema, code: text }),
   z.strictObject({ type: z.literal('openLink'), url: z.string().max(MAX_URL_CHARS) }),
   z.strictObject({ type: z.literal('openSettings') }),
   z.strictObject({ type: z.literal('pullModel'), model: modelName }),
@@ -67,7 +70,7 @@ export const connectionSchema = z.discriminatedUnion('status', [
 export type ConnectionState = z.infer<typeof connectionSchema>;
 
 export const hostCapabilitiesSchema = z.object({
-  /** Insert at cursor / open in a new editor exist (VS Code only). */
+  /** Insert at cursor / open in a new editor / apply as a diff exist (VS Code only). */
   editor: z.boolean(),
   /** Pulling models is offered (the provider can pull). */
   pull: z.boolean(),
@@ -109,6 +112,8 @@ export const hostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pullDone'), model: z.string(), error: z.string().optional() }),
   z.object({ type: z.literal('notice'), level: noticeLevel, message: z.string() }),
   z.object({ type: z.literal('focusInput'), prefill: z.string().optional() }),
+  /** A code block of a reply was applied or rejected (also stored with the reply, `ChatMessage.applied`). */
+  z.object({ type: z.literal('applyState'), sessionId: sessionIdSchema, messageId: messageIdSchema, key: blockKeySchema, state: applyStateSchema }),
   /** Open the history list (the "Show History" command / view title button). */
   z.object({ type: z.literal('showHistory') }),
   /**

@@ -6,6 +6,7 @@
  * only how they persist.
  */
 import * as z from 'zod'; // namespace import: lets esbuild drop zod's locales from the webview bundle
+import { applyStateSchema, blockKeySchema } from './codeBlocks';
 import { errorCodeSchema, FINISH_REASONS, usageSchema, type FinishReason } from './events';
 
 /** Session ids are ours: lowercase letters, digits and dashes, so they are safe as file names. */
@@ -84,6 +85,11 @@ export const chatMessageSchema = z.object({
   usage: usageSchema.optional(),
   finish_reason: z.enum(FINISH_REASONS).optional(),
   error: z.object({ code: errorCodeSchema, message: z.string() }).optional(),
+  /**
+   * What became of this reply's code blocks the user applied, by block key
+   * (codeBlocks.ts). A mark that does not read is dropped: it must never cost the transcript.
+   */
+  applied: z.record(blockKeySchema, applyStateSchema).catch(() => ({})).optional(),
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 

@@ -24,6 +24,7 @@ const WEBVIEW_MESSAGES: { [K in WebviewToHost['type']]: Extract<WebviewToHost, {
   copy: { type: 'copy', text: 'code' },
   insertCode: { type: 'insertCode', code: 'x = 1' },
   openInEditor: { type: 'openInEditor', code: 'x = 1', language: 'python' },
+  applyCode: { type: 'applyCode', messageId: MID, code: 'x = 1' },
   openLink: { type: 'openLink', url: 'https://example.com' },
   openSettings: { type: 'openSettings' },
   pullModel: { type: 'pullModel', model: 'm:1b' },
@@ -50,6 +51,8 @@ const HOST_MESSAGES: HostToWebview[] = [
   { type: 'notice', level: 'error', message: 'x' },
   { type: 'focusInput', prefill: 'explain' },
   { type: 'showHistory' },
+  { type: 'applyState', sessionId: SID, messageId: MID, key: 'b1x2y3', state: 'applied' },
+  { type: 'session', session: session([message('assistant', '```py\nx\n```', { applied: { b1x2y3: 'rejected' } })]) },
 ];
 
 describe('protocol validation', () => {
@@ -63,7 +66,7 @@ describe('protocol validation', () => {
 
   it('accepts every host → webview message type', () => {
     const covered = new Set(HOST_MESSAGES.map((m) => m.type));
-    assert.equal(covered.size, 12, 'every HostToWebview variant has an example');
+    assert.equal(covered.size, 13, 'every HostToWebview variant has an example');
     for (const m of HOST_MESSAGES) {
       const r = parseHostMessage(m);
       assert.ok(r.ok, `${m.type}: ${!r.ok && r.error}`);

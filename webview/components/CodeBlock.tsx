@@ -1,7 +1,8 @@
 import { Component, Fragment, type ComponentChild } from 'preact';
-import { useContext, useRef } from 'preact/hooks';
+import { useContext, useMemo, useRef } from 'preact/hooks';
+import { codeBlockKey } from '../../src/shared/codeBlocks';
 import { highlightCode, knownLanguage, LiveHighlighter } from '../markdown/highlight';
-import { ActionsContext } from './context';
+import { ActionsContext, ReplyContext } from './context';
 import { IconButton } from './IconButton';
 
 interface Props {
@@ -23,6 +24,10 @@ class Settled extends Component<{ nodes: ComponentChild }> {
 
 export function CodeBlock({ code, lang, open }: Props) {
   const actions = useContext(ActionsContext);
+  const reply = useContext(ReplyContext);
+  // What became of this block (applied / rejected), by the key the host stored it under.
+  const key = useMemo(() => (reply && !open ? codeBlockKey(code) : undefined), [reply, code, open]);
+  const applyState = key ? reply?.applied?.[key] : undefined;
   const live = useRef<LiveHighlighter | null>(null);
   const language = knownLanguage(lang);
   let body: ComponentChild;
@@ -41,6 +46,11 @@ export function CodeBlock({ code, lang, open }: Props) {
       <div class="code-header">
         <span class="code-lang">{label}</span>
         <span class="code-actions">
+          {applyState && (
+            <span class={`code-state code-${applyState}`} role="status">
+              <span class={`codicon codicon-${applyState === 'applied' ? 'check' : 'close'}`} aria-hidden="true" /> {applyState === 'applied' ? 'Applied' : 'Rejected'}
+            </span>
+          )}
           <IconButton icon="copy" label="Copy code" onClick={() => actions.post({ type: 'copy', text: code })} />
           {actions.editor && (
             <>
@@ -50,7 +60,21 @@ export function CodeBlock({ code, lang, open }: Props) {
                 label="Open in new editor"
                 onClick={() => actions.post(language ? { type: 'openInEditor', code, language } : { type: 'openInEditor', code })}
               />
+              {reply && (
+                <IconButton
+                  icon="diff"
+                  text="Apply"
+                  label={open ? 'Apply (waits for the block to finish)' : 'Apply to a file (review the change as a diff)'}
+                  disabled={open}
+                  onClick={() => actions.post({ type: 'applyCode', messageId: reply.messageId, code })}
+                />
+              )}
             </>
+          )}
+          {!actions.editor && reply && (
+            <span class="code-note" title="This page has no workspace to change. Apply works in Hearth inside VS Code.">
+              Copy only here: Apply works in VS Code
+            </span>
           )}
         </span>
       </div>

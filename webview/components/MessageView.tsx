@@ -1,8 +1,8 @@
 import { Component } from 'preact';
-import { useContext } from 'preact/hooks';
+import { useContext, useMemo } from 'preact/hooks';
 import type { ChatMessage } from '../../src/shared/session';
 import type { StreamingState } from '../state/types';
-import { ActionsContext, type AppActions } from './context';
+import { ActionsContext, ReplyContext, type AppActions } from './context';
 import { IconButton } from './IconButton';
 import { InlineCode } from './InlineCode';
 import { Markdown } from './Markdown';
@@ -71,13 +71,19 @@ function ReplyStatus({ message, canPull, canRetry }: { message: ChatMessage; can
 function MessageBody(props: MessageProps) {
   const actions = useContext(ActionsContext);
   const { message: m, streaming, isLastUser, isLastReply, busy, canPull, onEdit } = props;
+  // Stable while the reply streams, so its finished code blocks are not re-rendered per frame.
+  const reply = useMemo(() => ({ messageId: m.id, ...(m.applied ? { applied: m.applied } : {}) }), [m.id, m.applied]);
   if (m.role === 'user') return <UserMessage message={m} canEdit={isLastUser && !busy} onEdit={onEdit} />;
   if (m.role === 'system') return null;
   const live = !!streaming;
   return (
     <div class={`message message-assistant status-${m.status}`} aria-label="Reply" aria-busy={live}>
       {m.thinking && <Thinking text={m.thinking} active={live && !m.content} />}
-      {m.content && <Markdown text={m.content} streaming={live} />}
+      {m.content && (
+        <ReplyContext.Provider value={reply}>
+          <Markdown text={m.content} streaming={live} />
+        </ReplyContext.Provider>
+      )}
       {live && <PhaseLine phase={streaming.phase} startedAt={streaming.startedAt} />}
       <ReplyStatus message={m} canPull={canPull} canRetry={!live && isLastReply && !busy} />
       {!live && <ReplyFooter message={m} />}

@@ -1,4 +1,5 @@
 import { createContext } from 'preact';
+import type { ApplyState } from '../../src/shared/codeBlocks';
 import type { WebviewToHost } from '../../src/shared/protocol';
 import type { LocalAction } from '../state/reducer';
 
@@ -6,7 +7,7 @@ import type { LocalAction } from '../state/reducer';
 export interface AppActions {
   post(message: WebviewToHost): void;
   local(action: LocalAction): void;
-  /** Insert at cursor / open in editor exist (VS Code only). */
+  /** Insert at cursor / open in editor / apply exist (VS Code only). */
   editor: boolean;
 }
 
@@ -15,3 +16,11 @@ export const ActionsContext = createContext<AppActions>({
   local: () => undefined,
   editor: false,
 });
+
+/** The reply a code block belongs to (Apply names it) and what became of its blocks; unset outside replies. */
+export interface ReplyInfo {
+  messageId: string;
+  applied?: Record<string, ApplyState>;
+}
+
+export const ReplyContext = createContext<ReplyInfo | undefined>(undefined);

@@ -56,6 +56,8 @@ export function reduceHost(state: AppState, msg: HostToWebview, now: number): Ap
       return { ...state, focus: { seq: state.focus.seq + 1, prefill: msg.prefill } };
     case 'showHistory':
       return { ...state, historySeq: state.historySeq + 1 };
+    case 'applyState':
+      return applyState(state, msg);
     case 'pageEffect':
       // Carried out by the page's transport; nothing to show.
       return state;
@@ -141,4 +143,15 @@ function applyEvent(state: AppState, sessionId: string, messageId: string, event
   const messages = msgs.slice();
   messages[idx] = updated;
   return { ...next, current: { ...state.current, messages } };
+}
+
+/** Marks a code block of a reply applied or rejected (the host stored it with the reply too). */
+function applyState(state: AppState, msg: Extract<HostToWebview, { type: 'applyState' }>): AppState {
+  if (!state.current || state.current.id !== msg.sessionId) return state;
+  const msgs = state.current.messages;
+  const idx = msgs.findIndex((m) => m.id === msg.messageId);
+  if (idx < 0) return state;
+  const messages = msgs.slice();
+  messages[idx] = { ...msgs[idx]!, applied: { ...msgs[idx]!.applied, [msg.key]: msg.state } };
+  return { ...state, current: { ...state.current, messages } };
 }

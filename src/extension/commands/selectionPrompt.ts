@@ -9,6 +9,8 @@ import type { Attachment } from '../../shared/session';
 export const PRESETS = [
   { id: 'explain', label: 'Explain', question: 'Explain what this code does.' },
   { id: 'bugs', label: 'Find bugs', question: 'Find bugs in this code and explain how to fix them.' },
+  // Asks for the corrected code in one block, so Apply can put it back in place of the selection.
+  { id: 'fix', label: 'Fix', question: 'Fix the bugs in this code. Answer with the corrected code in one code block that replaces the selected lines, then explain the fix briefly.' },
   { id: 'tests', label: 'Write tests', question: 'Write unit tests for this code.' },
   { id: 'refactor', label: 'Refactor', question: 'Refactor this code to be clearer, and explain the changes.' },
 ] as const;

@@ -1,9 +1,10 @@
-/** The conversation core's platform inside VS Code: the editor, VS Code's clipboard and opener, its settings. */
+/** The conversation core's platform inside VS Code: the editor, VS Code's clipboard and opener, its settings, apply as a diff. */
+import type { ApplyOutcome, ApplyRequest } from '../../core/apply';
 import type { Platform } from '../../core/platform';
 import type { Log } from '../log';
 import * as editor from './editorActions';
 
-export function vscodePlatform(workspace: string | undefined, log: Log): Platform {
+export function vscodePlatform(workspace: string | undefined, log: Log, proposals: { propose(request: ApplyRequest): Promise<ApplyOutcome> }): Platform {
   return {
     editor: true,
     // package.json contributes New Chat and Show History to the view's title (view/title).
@@ -12,6 +13,7 @@ export function vscodePlatform(workspace: string | undefined, log: Log): Platfor
     copy: (text) => editor.copyText(text),
     insertCode: async (code) => void (await editor.insertAtCursor(code)),
     openInEditor: (code, language) => editor.openInEditor(code, language),
+    applyCode: (request) => proposals.propose(request),
     openLink: async (url) => void (await editor.openLink(url, log)),
     openSettings: () => editor.openSettings(),
     exportSession: (s) => editor.exportSession(s),

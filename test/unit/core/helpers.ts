@@ -2,6 +2,7 @@
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { ApplyOutcome, ApplyRequest } from '../../../src/core/apply';
 import type { Conversation } from '../../../src/core/conversation';
 import { ConversationHub } from '../../../src/core/hub';
 import { ModelState } from '../../../src/core/models';
@@ -44,6 +45,12 @@ export class RecordingPlatform implements Platform {
   }
   async openInEditor(code: string, language?: string) {
     this.calls.push(['openInEditor', code, language]);
+  }
+  /** What applyCode answers (default: the user accepted). */
+  applyOutcome: () => Promise<ApplyOutcome> = async () => ({ status: 'applied' });
+  async applyCode(request: ApplyRequest) {
+    this.calls.push(['applyCode', request]);
+    return this.applyOutcome();
   }
   async openLink(url: string) {
     this.calls.push(['openLink', url]);

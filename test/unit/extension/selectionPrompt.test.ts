@@ -57,8 +57,9 @@ describe('ask about selection: the selection as an attachment', () => {
     assert.ok(!formatAttachment(attachment).includes('evil'));
   });
 
-  it('has the four presets', () => {
-    assert.deepEqual(PRESETS.map((p) => p.label), ['Explain', 'Find bugs', 'Write tests', 'Refactor']);
+  it('has the five presets', () => {
+    assert.deepEqual(PRESETS.map((p) => p.label), ['Explain', 'Find bugs', 'Fix', 'Write tests', 'Refactor']);
+    assert.match(presetById('fix')!.question, /corrected code in one code block/);
     assert.equal(presetById('bugs')?.label, 'Find bugs');
     assert.equal(presetById('nope'), undefined);
   });
