@@ -6,7 +6,7 @@
  * `finished` resolves. One open turn per session.
  */
 import type { ErrorCode, FinishReason, Usage } from '../../shared/events';
-import { isValidSessionId, statusForFinish, titleFrom, type ChatMessage, type Session, type SessionStore } from '../../shared/session';
+import { isValidSessionId, statusForFinish, titleFrom, type Attachment, type ChatMessage, type Session, type SessionStore } from '../../shared/session';
 import type { ChatEngine, ChatTurnRequest } from '../engine/types';
 import { newId as defaultNewId } from '../ids';
 import { ChatError } from './errors';
@@ -113,14 +113,14 @@ class ChatServiceImpl implements ChatService {
     });
   }
 
-  async editLast(sessionId: string, content: string, model: string): Promise<TurnHandle> {
+  async editLast(sessionId: string, content: string, model: string, attachments?: Attachment[]): Promise<TurnHandle> {
     this.validate({ sessionId, content, model });
     return this.exclusive(sessionId, async () => {
       const session = await this.mustGet(sessionId);
       const idx = session.messages.map((m) => m.role).lastIndexOf('user');
       if (idx < 0) throw new ChatError('conflict', 'the session has no message to edit');
       await this.store.truncateFrom(sessionId, session.messages[idx]!.id);
-      const user = this.userMessage({ content, model });
+      const user = this.userMessage({ content, model, ...(attachments ? { attachments } : {}) });
       await this.store.appendMessage(sessionId, user);
       if (idx === 0) await this.store.rename(sessionId, titleFrom(content));
       return this.startTurn(session, [...session.messages.slice(0, idx), user], this.modelFor(session, model));
@@ -206,8 +206,16 @@ class ChatServiceImpl implements ChatService {
     return session;
   }
 
-  private userMessage(input: { messageId?: string; content: string; model: string }): ChatMessage {
-    return { id: input.messageId ?? this.newId(), role: 'user', content: input.content, status: 'complete', created_at: this.now(), model: input.model };
+  private userMessage(input: { messageId?: string; content: string; model: string; attachments?: Attachment[] }): ChatMessage {
+    return {
+      id: input.messageId ?? this.newId(),
+      role: 'user',
+      content: input.content,
+      ...(input.attachments?.length ? { attachments: input.attachments } : {}),
+      status: 'complete',
+      created_at: this.now(),
+      model: input.model,
+    };
   }
 
   /** Stores the placeholder (write-ahead), then starts the engine in the background. */

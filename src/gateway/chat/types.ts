@@ -1,5 +1,5 @@
 import type { GatewayEvent, FinishReason } from '../../shared/events';
-import type { ChatMessage } from '../../shared/session';
+import type { Attachment, ChatMessage } from '../../shared/session';
 import type { ChatOptions } from '../engine/types';
 
 /** One event of a turn with its sequence number (the SSE `id:`; increasing from 1). */
@@ -34,6 +34,8 @@ export interface SendInput {
   /** Client-chosen id for the user message (idempotency); validated like a session id. */
   messageId?: string;
   content: string;
+  /** Context the user attached: stored with the question and sent to the model with it (src/shared/attachments.ts). */
+  attachments?: Attachment[];
   model: string;
   workspace?: string;
 }
@@ -46,9 +48,11 @@ export interface TurnSettings {
 
 /**
  * Orchestrates turns over a SessionStore and a ChatEngine. Write-ahead: the
- * user's message and an assistant placeholder ("streaming") are durable before
- * the model is called; partial text is flushed while streaming and on
- * cancel/error; the final state is written before `finished` resolves.
+ * user's message is saved beside the model call and is durable before any event
+ * of the reply is published (and before a turn handle is returned); an assistant
+ * placeholder ("streaming") follows it before any write of the reply; partial
+ * text is flushed while streaming and on cancel/error; the final state is
+ * written before `finished` resolves.
  * One open turn per session.
  */
 export interface ChatService {
@@ -57,10 +61,10 @@ export interface ChatService {
   storeUserMessage(input: SendInput): Promise<{ sessionId: string; messageId: string }>;
   /** Two-step form (GET /chat/stream/{id}): reply to the session's last, unanswered user message. */
   startReply(sessionId: string, model?: string): Promise<TurnHandle>;
-  /** Replaces the last assistant reply with a new one. */
+  /** Replaces the last assistant reply with a new one (the question keeps its attachments). */
   regenerate(sessionId: string, model: string): Promise<TurnHandle>;
-  /** Replaces the last user message (and its reply) and asks again. */
-  editLast(sessionId: string, content: string, model: string): Promise<TurnHandle>;
+  /** Replaces the last user message (and its reply) and asks again, with the attachments given (none when omitted). */
+  editLast(sessionId: string, content: string, model: string, attachments?: Attachment[]): Promise<TurnHandle>;
   /** The open (or just finished, still resumable) turn of a session. */
   turn(sessionId: string): TurnHandle | undefined;
   /** Cancels the session's open turn; false when there is none. */
