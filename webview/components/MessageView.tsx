@@ -1,7 +1,8 @@
 import { Component } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { ChatMessage } from '../../src/shared/session';
+import type { Attachment, ChatMessage } from '../../src/shared/session';
 import type { StreamingState } from '../state/types';
+import { AttachmentList } from './Attachments';
 import { ActionsContext } from './context';
 import { IconButton } from './IconButton';
 import { Markdown } from './Markdown';
@@ -18,7 +19,8 @@ export interface MessageProps {
   isLastReply: boolean;
   busy: boolean;
   canPull: boolean;
-  onEdit(content: string): void;
+  /** Edit and resend: the question's text and attachments go back into the composer. */
+  onEdit(content: string, attachments?: Attachment[]): void;
 }
 
 function ReplyStatus({ message, canPull }: { message: ChatMessage; canPull: boolean }) {
@@ -57,9 +59,12 @@ function MessageBody(props: MessageProps) {
     return (
       <div class="message message-user" aria-label="You">
         <div class="user-text">{m.content}</div>
+        {m.attachments?.length ? (
+          <AttachmentList attachments={m.attachments} {...(actions.editor ? { onOpen: (a: Attachment) => a.uri && actions.post({ type: 'openAttachment', uri: a.uri, ...(a.range ? { range: a.range } : {}) }) } : {})} />
+        ) : null}
         {isLastUser && !busy && (
           <div class="message-actions">
-            <IconButton icon="edit" label="Edit and resend" onClick={() => onEdit(m.content)} />
+            <IconButton icon="edit" label="Edit and resend" onClick={() => onEdit(m.content, m.attachments)} />
           </div>
         )}
       </div>
