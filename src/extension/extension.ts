@@ -13,11 +13,16 @@ import type { ConversationHub } from '../core/hub';
 import { ModelState } from '../core/models';
 import type { CoreServices } from '../core/platform';
 import type { ChatService } from '../gateway/chat/types';
+import type { Attachment } from '../shared/session';
+import { estimateMessageTokens } from '../shared/tokens';
+import { addFileToChat } from './commands/addFileToChat';
 import { askAboutSelection } from './commands/askAboutSelection';
+import { ASK_TO_FIX, askToFix, AskToFixProvider } from './commands/askToFix';
 import { GatewayCommands } from './commands/gatewayCommands';
 import { ModelPicker } from './commands/selectModel';
 import { EngineHolder } from './engine/engineHolder';
 import { loadHeavy } from './loadHeavy';
+import { VsCodeWorkspaceContext } from './context/workspaceContext';
 import { createLog } from './log';
 import { ApiKeyStore, setApiKeyCommand } from './secrets';
 import { connectionFingerprint, providerConfig, turnSettings } from './settings';
@@ -97,6 +102,16 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const recoveryTimer = setTimeout(() => void recovered(), 0);
   subs.push({ dispose: () => clearTimeout(recoveryTimer) });
 
+  // The workspace as context (@ picker, current file, commands): created on first use; the file index on the first search.
+  let wsContext: VsCodeWorkspaceContext | undefined;
+  const workspaceContext = (): VsCodeWorkspaceContext => {
+    if (!wsContext) {
+      wsContext = new VsCodeWorkspaceContext(() => settings.current.context, log);
+      subs.push(wsContext);
+    }
+    return wsContext;
+  };
+
   // The conversation core (one conversation: this window's chat view), loaded with the heavy half on first use.
   const services: CoreServices = {
     store,
@@ -108,6 +123,10 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     prepare: () => apiKeys.ensureLoaded(),
     prefs: context.globalState,
     log,
+    fitSettings: () => {
+      const s = settings.current;
+      return { contextLength: s.contextLength, reservedTokens: s.systemPrompt ? estimateMessageTokens({ content: s.systemPrompt }) : 0, maxFileKB: s.context.maxFileKB };
+    },
   };
   /** The conversation once it exists (nothing streams before it does). */
   let current: Conversation | undefined;
@@ -115,7 +134,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const core = () =>
     (coreP ??= loadHeavy().then(({ ConversationHub }) => {
       const hub = new ConversationHub(services);
-      const c = hub.open(vscodePlatform(workspace, log), view.send);
+      const c = hub.open(vscodePlatform(workspace, log, workspaceContext()), view.send);
       current = c;
       subs.push(
         { dispose: () => hub.dispose() },
@@ -148,6 +167,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     settings.onDidChange.on((c) => {
       if (c.connectionChanged) models.reset();
       else if (c.modelChanged) models.notifySelectionChanged();
+      // The window, the system prompt or hearth.context.* may have changed: pages count with the new values.
+      void coreP?.then(({ hub }) => hub.contextChanged());
     }),
     apiKeys.onDidChange.on(() => models.reset()),
   );
@@ -189,6 +210,33 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
       arg,
     ),
   );
+  // Chips added before the view is ready are kept (together) until it is.
+  let chipsBeforeReady: Attachment[] = [];
+  const addChips = async (attachments: Attachment[]): Promise<void> => {
+    chipsBeforeReady = view.isReady ? attachments : [...chipsBeforeReady, ...attachments];
+    await view.postWhenReady({ type: 'attachmentsAdded', attachments: chipsBeforeReady });
+    if (view.isReady) chipsBeforeReady = [];
+  };
+  command('hearth.addFileToChat', (arg, all) => addFileToChat({ context: workspaceContext, reveal: () => view.reveal(true), addChips }, arg, all));
+  command(ASK_TO_FIX, (arg, diagnostic) =>
+    askToFix(
+      {
+        context: workspaceContext,
+        reveal: () => view.reveal(true),
+        // As if typed in the chat: read again, fitted (a question that does not fit comes back to the composer).
+        ask: async (content, attachments) => void (await (await conversation()).receive({ type: 'send', content, attachments })),
+      },
+      arg,
+      diagnostic,
+    ),
+  );
+  subs.push(
+    vscode.languages.registerCodeActionsProvider(
+      ['file', 'vscode-remote', 'vscode-vfs', 'untitled'].map((scheme) => ({ scheme })),
+      new AskToFixProvider(),
+      AskToFixProvider.metadata,
+    ),
+  );
   command('hearth.selectModel', (arg) => picker.run(arg));
   command('hearth.cancel', () => current?.cancel() ?? false);
   command('hearth.newChat', async () => {
@@ -215,7 +263,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     activationMs,
     whenChatViewResolved: () => view.whenResolved,
     ...(context.extensionMode !== vscode.ExtensionMode.Production
-      ? { test: createTestApi({ store, conversation, current: () => current, view, models, statusBar, picker, engines, gateway, recovered, storageDir: context.globalStorageUri.fsPath, reopen: openStore, apiKeys }) }
+      ? { test: createTestApi({ store, conversation, current: () => current, view, models, statusBar, picker, engines, gateway, recovered, storageDir: context.globalStorageUri.fsPath, reopen: openStore, apiKeys, workspaceContext }) }
       : {}),
   };
   return api;

@@ -6,8 +6,11 @@
 import type { PostedRecord } from '../core/channel';
 import type { Conversation, TurnInfo } from '../core/conversation';
 import type { ModelState } from '../core/models';
+import type { ContextResult } from '../core/platform';
+import type { ContextCandidate } from '../shared/protocol';
 import type { Session, SessionSummary } from '../shared/session';
 import type { GatewayCommands } from './commands/gatewayCommands';
+import type { VsCodeWorkspaceContext } from './context/workspaceContext';
 import type { ModelPicker } from './commands/selectModel';
 import type { EngineHolder } from './engine/engineHolder';
 import type { ExtensionSessionStore } from './sessions/extensionSessionStore';
@@ -52,6 +55,9 @@ export interface HearthTestApi {
   reopenStore(): { list(): Promise<SessionSummary[]>; get(id: string): Promise<Session | undefined> };
   /** Stores (or with undefined, removes) the API key, as "Hearth: Set API Key" does. */
   setApiKey(key: string | undefined): Promise<void>;
+  /** What the `@` picker offers for a query, and what adding one of them gives. */
+  contextSearch(query: string): Promise<ContextCandidate[]>;
+  contextResolve(id: string): Promise<ContextResult>;
 }
 
 export function createTestApi(d: {
@@ -70,6 +76,7 @@ export function createTestApi(d: {
   storageDir: string;
   reopen: () => Promise<ExtensionSessionStore>;
   apiKeys: ApiKeyStore;
+  workspaceContext: () => VsCodeWorkspaceContext;
 }): HearthTestApi {
   return {
     listSessions: () => d.store.list(),
@@ -97,5 +104,7 @@ export function createTestApi(d: {
       return { list: async () => (await s).list(), get: async (id) => (await s).get(id) };
     },
     setApiKey: (key) => (key ? d.apiKeys.set(key) : d.apiKeys.clear()),
+    contextSearch: (query) => d.workspaceContext().search(query),
+    contextResolve: (id) => d.workspaceContext().resolve(id),
   };
 }

@@ -13,23 +13,33 @@ function isBoundary(text: string, i: number): boolean {
   return prev === '/' || prev === '\\' || prev === '_' || prev === '-' || prev === '.' || prev === ' ' || (prev >= 'a' && prev <= 'z' && c >= 'A' && c <= 'Z');
 }
 
+function isSubsequence(query: string, lower: string, from: number): boolean {
+  let at = from;
+  for (const ch of query) {
+    at = lower.indexOf(ch, at);
+    if (at < 0) return false;
+    at++;
+  }
+  return true;
+}
+
 /** Score of `query` (lower case, no spaces) as a subsequence of `text`, or -1. Greedy, preferring word starts. */
 function subsequenceScore(query: string, text: string): number {
   const lower = text.toLowerCase();
   let score = 0;
   let from = 0;
   let prev = -2;
-  for (const ch of query) {
-    // Prefer the next occurrence at a word start, when there is one before the plain next occurrence's word ends.
+  for (let k = 0; k < query.length; k++) {
+    const ch = query[k]!;
     let at = lower.indexOf(ch, from);
     if (at < 0) return -1;
+    // Prefer a later occurrence at a word start (within the same folder or name), if the rest still matches after it.
     if (at !== prev + 1 && !isBoundary(text, at)) {
-      for (let j = at + 1; j < lower.length; j++) {
+      for (let j = at + 1; j < lower.length && lower[j] !== '/'; j++) {
         if (lower[j] === ch && isBoundary(text, j)) {
-          at = j;
+          if (isSubsequence(query.slice(k + 1), lower, j + 1)) at = j;
           break;
         }
-        if (lower[j] === '/') break;
       }
     }
     score += 1;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { DEFAULT_CONTEXT_EXCLUDE } from '../../../src/shared/contextRules';
 import { fuzzyScore, rankPaths } from '../../../src/extension/context/fuzzy';
 import { GitIgnore } from '../../../src/extension/context/gitignore';
@@ -87,6 +88,18 @@ describe('context: fuzzy file matching', () => {
   it('matches folders too, and several terms must all match', () => {
     assert.deepEqual(rank('util str'), ['src/util/strings.ts']);
     assert.ok(rank('application').includes('src/application/config.ts'));
+  });
+  it('a letter that also starts a later word does not make a real match fail', () => {
+    assert.ok(fuzzyScore('wdgtts', 'ctx/src/widget.ts') > 0);
+  });
+  it('property: whenever the query is a subsequence of the path, it matches', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-zA-Z0-9_./-]{1,40}$/), fc.array(fc.nat(), { maxLength: 8 }), (path, picks) => {
+        const chars = [...new Set(picks.map((p) => p % path.length))].sort((a, b) => a - b).map((i) => path[i]!).join('').replace(/\s/g, '');
+        assert.ok(fuzzyScore(chars, path) >= 0, `${chars} in ${path}`);
+      }),
+      { numRuns: 300 },
+    );
   });
   it('an empty query keeps every item', () => {
     assert.equal(rank('').length, paths.length);
