@@ -11,7 +11,7 @@ import { DEFAULT_MAX_FILE_KB } from '../shared/contextRules';
 import type { GatewayEvent } from '../shared/events';
 import { checkFit, contextWindowFor, cutToFit } from '../shared/fit';
 import { foldEvent } from '../shared/fold';
-import { parseWebviewMessage, type ContextState, type HostToWebview, type Snapshot, type WebviewToHost } from '../shared/protocol';
+import { parseWebviewMessage, type ContextCandidate, type ContextState, type HostToWebview, type Snapshot, type WebviewToHost } from '../shared/protocol';
 import type { Attachment, ChatMessage, Session, SessionSummary } from '../shared/session';
 import { UiChannel } from './channel';
 import { Emitter } from './emitter';
@@ -182,7 +182,13 @@ export class Conversation {
         this.hub.pulls.cancel();
         return;
       case 'contextSearch': {
-        const items = p.context ? await p.context.search(m.query) : [];
+        let items: ContextCandidate[] = [];
+        try {
+          items = p.context ? await p.context.search(m.query) : [];
+        } catch (e) {
+          // The picker waits for an answer: an empty one, rather than none.
+          this.services.log(`context search failed: ${e instanceof Error ? e.message.slice(0, 200) : 'unknown error'}`);
+        }
         this.channel.post({ type: 'contextCandidates', requestId: m.requestId, items });
         return;
       }

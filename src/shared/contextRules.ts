@@ -70,7 +70,8 @@ export function decodeText(name: string, bytes: Uint8Array, maxKB: number, setti
 
 /** A text already in memory (an open editor) against the same cap. */
 export function checkText(name: string, text: string, maxKB: number, settingHint = ''): TextResult {
-  const bytes = new TextEncoder().encode(text).length;
+  // More characters than the cap has bytes is over it already: a huge open file is not encoded just to be refused.
+  const bytes = text.length > maxKB * 1024 ? text.length : new TextEncoder().encode(text).length;
   return sizeRefusal(name, bytes, maxKB, settingHint) ?? (text.length > MAX_ATTACHMENT_CHARS ? { ok: false, reason: 'tooLarge', message: `${name} is too long to attach; attach a selection of it instead.` } : { ok: true, text });
 }
 

@@ -105,6 +105,16 @@ describe('Conversation: workspace context', () => {
     assert.deepEqual(of(sent, 'notice').map((n) => n.message), ['That is no longer offered.']);
   });
 
+  it('a failed search still answers (empty), so the picker does not wait forever', async () => {
+    const { c, sent } = await page();
+    ws.search = async () => {
+      throw new Error('index broke');
+    };
+    await c.receive({ type: 'contextSearch', requestId: 4, query: 'x' });
+    assert.deepEqual(of(sent, 'contextCandidates'), [{ type: 'contextCandidates', requestId: 4, items: [] }]);
+    assert.ok(f.logs.some((l) => l.includes('index broke')));
+  });
+
   it('a chip click opens its file at its lines', async () => {
     const { c } = await page();
     await c.receive({ type: 'openAttachment', uri: A.uri!, range: { startLine: 2, endLine: 3 } });
