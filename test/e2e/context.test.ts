@@ -45,7 +45,8 @@ async function openFile(ui: HearthUi, name: string): Promise<void> {
   await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ timeout: 30_000 });
 }
 
-async function sidebarShot(ui: HearthUi, name: string): Promise<void> {
+/** The sidebar (its lower `height` pixels when given), widened first. */
+async function sidebarShot(ui: HearthUi, name: string, height?: number): Promise<void> {
   // Widen the sidebar (drag the sash at its right edge) so the chips have room in the picture.
   const sidebar = ui.page.locator('.part.sidebar');
   const box = await sidebar.boundingBox();
@@ -61,7 +62,10 @@ async function sidebarShot(ui: HearthUi, name: string): Promise<void> {
   // Tracked screenshots change only when asked to, so a test run leaves the tree clean.
   const dir = process.env.HEARTH_UPDATE_SCREENSHOTS ? path.join(ROOT, 'media', 'screenshots') : path.join(ROOT, 'test-results');
   await mkdir(dir, { recursive: true });
-  await ui.page.locator('.part.sidebar').screenshot({ path: path.join(dir, `${name}.png`) });
+  const after = await sidebar.boundingBox();
+  const file = path.join(dir, `${name}.png`);
+  if (after && height && height < after.height) await ui.page.screenshot({ path: file, clip: { x: after.x, y: after.y + after.height - height, width: after.width, height } });
+  else await sidebar.screenshot({ path: file });
 }
 
 async function options(chat: FrameLocator): Promise<string[]> {
@@ -114,7 +118,14 @@ describe('e2e: workspace context', () => {
     await chat.locator('.context-bar .chip', { hasText: 'calc.py' }).waitFor({ timeout: 30_000 });
     await input.pressSequentially('what these do', { delay: 10 });
     await chat.getByLabel(/^Context use:/).waitFor();
-    await sidebarShot(ui, 'context-chips');
+    // The picture: the chips, the total, the current file offered, and the picker open on a bare @.
+    await input.pressSequentially(' @', { delay: 10 });
+    await chat.locator('[role="option"]').first().waitFor({ timeout: 30_000 });
+    await sidebarShot(ui, 'context-chips', 420);
+    await input.press('Escape');
+    assert.equal(await input.inputValue(), 'Explain what these do @', 'Escape keeps the typed @');
+    await input.press('Backspace');
+    await input.press('Backspace');
 
     const before = ui.double.requests.length;
     await input.press('Enter');
