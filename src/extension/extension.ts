@@ -22,7 +22,7 @@ import { GatewayCommands } from './commands/gatewayCommands';
 import { ModelPicker } from './commands/selectModel';
 import { EngineHolder } from './engine/engineHolder';
 import { loadHeavy } from './loadHeavy';
-import { VsCodeWorkspaceContext } from './context/workspaceContext';
+import type { VsCodeWorkspaceContext } from './context/workspaceContext';
 import { createLog } from './log';
 import { ApiKeyStore, setApiKeyCommand } from './secrets';
 import { connectionFingerprint, providerConfig, turnSettings } from './settings';
@@ -102,15 +102,14 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const recoveryTimer = setTimeout(() => void recovered(), 0);
   subs.push({ dispose: () => clearTimeout(recoveryTimer) });
 
-  // The workspace as context (@ picker, current file, commands): created on first use; the file index on the first search.
-  let wsContext: VsCodeWorkspaceContext | undefined;
-  const workspaceContext = (): VsCodeWorkspaceContext => {
-    if (!wsContext) {
-      wsContext = new VsCodeWorkspaceContext(() => settings.current.context, log);
-      subs.push(wsContext);
-    }
-    return wsContext;
-  };
+  // The workspace as context (@ picker, current file, commands): loaded with the heavy half on first use; the file index on the first search.
+  let wsContext: Promise<VsCodeWorkspaceContext> | undefined;
+  const workspaceContext = (): Promise<VsCodeWorkspaceContext> =>
+    (wsContext ??= loadHeavy().then(({ VsCodeWorkspaceContext }) => {
+      const c = new VsCodeWorkspaceContext(() => settings.current.context, log);
+      subs.push(c);
+      return c;
+    }));
 
   // The conversation core (one conversation: this window's chat view), loaded with the heavy half on first use.
   const services: CoreServices = {
@@ -132,9 +131,10 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   let current: Conversation | undefined;
   let coreP: Promise<{ hub: ConversationHub; conversation: Conversation }> | undefined;
   const core = () =>
-    (coreP ??= loadHeavy().then(({ ConversationHub }) => {
+    (coreP ??= loadHeavy().then(async ({ ConversationHub }) => {
+      const context = await workspaceContext();
       const hub = new ConversationHub(services);
-      const c = hub.open(vscodePlatform(workspace, log, workspaceContext()), view.send);
+      const c = hub.open(vscodePlatform(workspace, log, context), view.send);
       current = c;
       subs.push(
         { dispose: () => hub.dispose() },

@@ -11,3 +11,4 @@ export { startGatewayServer } from '../gateway/server';
 export { ConversationHub } from '../core/hub';
 export { PageConnections } from '../core/pageConnections';
 export { ExtensionSessionStore } from './sessions/extensionSessionStore';
+export { VsCodeWorkspaceContext } from './context/workspaceContext';

@@ -76,7 +76,7 @@ export function createTestApi(d: {
   storageDir: string;
   reopen: () => Promise<ExtensionSessionStore>;
   apiKeys: ApiKeyStore;
-  workspaceContext: () => VsCodeWorkspaceContext;
+  workspaceContext: () => Promise<VsCodeWorkspaceContext>;
 }): HearthTestApi {
   return {
     listSessions: () => d.store.list(),
@@ -104,7 +104,7 @@ export function createTestApi(d: {
       return { list: async () => (await s).list(), get: async (id) => (await s).get(id) };
     },
     setApiKey: (key) => (key ? d.apiKeys.set(key) : d.apiKeys.clear()),
-    contextSearch: (query) => d.workspaceContext().search(query),
-    contextResolve: (id) => d.workspaceContext().resolve(id),
+    contextSearch: async (query) => (await d.workspaceContext()).search(query),
+    contextResolve: async (id) => (await d.workspaceContext()).resolve(id),
   };
 }

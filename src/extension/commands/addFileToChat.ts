@@ -11,7 +11,8 @@ import { isFileLike } from '../context/fileReader';
 import type { VsCodeWorkspaceContext } from '../context/workspaceContext';
 
 export interface AddFileDeps {
-  context: () => VsCodeWorkspaceContext;
+  /** Loaded with the heavy half on first use. */
+  context: () => Promise<VsCodeWorkspaceContext>;
   /** Shows the chat view (without taking the focus from where the user is). */
   reveal: () => Promise<void>;
   /** Adds chips to the composer (kept until the page is ready). */
@@ -46,7 +47,7 @@ export async function addFileToChat(deps: AddFileDeps, arg?: unknown, all?: unkn
       uris = picked;
     }
   }
-  const { attachments, errors } = await deps.context().attachFiles(uris, confirmExcluded);
+  const { attachments, errors } = await (await deps.context()).attachFiles(uris, confirmExcluded);
   if (errors.length) void vscode.window.showWarningMessage(`Hearth: ${errors.join(' ')}`);
   if (attachments.length === 0) return 0;
   await deps.reveal();

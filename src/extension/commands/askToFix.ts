@@ -10,7 +10,8 @@ import { baseName } from '../../shared/contextRules';
 import type { Attachment } from '../../shared/session';
 import { displayPath, isFileLike } from '../context/fileReader';
 import { fixQuestion, linesAround, problemLine } from '../context/problems';
-import { problemInfo, type VsCodeWorkspaceContext } from '../context/workspaceContext';
+import { problemInfo } from '../context/diagnostics';
+import type { VsCodeWorkspaceContext } from '../context/workspaceContext';
 import { selectionAttachment } from './selectionPrompt';
 
 export const ASK_TO_FIX = 'hearth.askToFix';
@@ -48,7 +49,7 @@ export function fixRequest(doc: vscode.TextDocument, d: vscode.Diagnostic): { qu
 }
 
 export interface AskToFixDeps {
-  context: () => VsCodeWorkspaceContext;
+  context: () => Promise<VsCodeWorkspaceContext>;
   reveal: () => Promise<void>;
   /** Asks as the page would (re-read, fit checked). */
   ask: (question: string, attachments: Attachment[]) => Promise<void>;
@@ -73,7 +74,7 @@ export async function askToFix(deps: AskToFixDeps, arg?: unknown, diag?: unknown
       return false;
     }
   }
-  const ctx = deps.context();
+  const ctx = await deps.context();
   if (ctx.isExcluded(uri)) {
     const ok = await vscode.window.showWarningMessage(
       `${baseName(uri.path)} matches hearth.context.exclude: such files often hold secrets. Send the problem and the code around it to the model anyway?`,

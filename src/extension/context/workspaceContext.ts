@@ -9,7 +9,7 @@
  * that file here (picker, current file, command) or when the picker could have
  * offered it (inside the workspace, not excluded); any other chip is sent
  * exactly as it came, never read. Selections go as captured; problems as they
- * are at send time.
+ * are at send time. Part of the heavy bundle (loaded on first use).
  */
 import * as vscode from 'vscode';
 import type { ContextResult, WorkspaceContext } from '../../core/platform';
@@ -22,7 +22,8 @@ import { displayPath, fileAttachment, isFileLike, linesOf, matchPath, MAX_FILE_S
 import { FileIndex } from './fileIndex';
 import { rankPaths } from './fuzzy';
 import { matchesAnyGlob } from './glob';
-import { countLabel, formatProblems, type ProblemInfo, type Severity } from './problems';
+import { problemInfo, selectionLines } from './diagnostics';
+import { countLabel, formatProblems, type ProblemInfo } from './problems';
 
 /** The name of the whole-workspace problems attachment (it has no file). */
 export const WORKSPACE_PROBLEMS = 'workspace';
@@ -30,28 +31,6 @@ const MAX_RESULTS = 50;
 const MAX_OFFERS = 2000;
 
 type Offer = { kind: 'file'; uri: vscode.Uri } | { kind: 'problems'; uri?: vscode.Uri } | { kind: 'selection'; uri: vscode.Uri; selection: vscode.Range };
-
-const SEVERITIES: Record<vscode.DiagnosticSeverity, Severity> = { 0: 'error', 1: 'warning', 2: 'info', 3: 'hint' };
-
-export function problemInfo(uri: vscode.Uri, d: vscode.Diagnostic): ProblemInfo {
-  const code = typeof d.code === 'object' && d.code ? d.code.value : d.code;
-  return {
-    path: displayPath(uri),
-    line: d.range.start.line + 1,
-    column: d.range.start.character + 1,
-    endLine: d.range.end.line + 1,
-    severity: SEVERITIES[d.severity] ?? 'error',
-    message: d.message,
-    ...(d.source ? { source: d.source } : {}),
-    ...(code !== undefined && code !== '' ? { code: String(code) } : {}),
-  };
-}
-
-/** 1-based lines of a selection; one ending at column 0 does not include that line. */
-export function selectionLines(sel: vscode.Selection | vscode.Range): { startLine: number; endLine: number } {
-  const endLine = sel.end.character === 0 && sel.end.line > sel.start.line ? sel.end.line : sel.end.line + 1;
-  return { startLine: sel.start.line + 1, endLine };
-}
 
 export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposable {
   private readonly index: FileIndex;
