@@ -369,12 +369,18 @@ export class Conversation {
    * cut silently: without the page's `cutToFit` it is sent back (fitRefused) so
    * the user chooses; with it, attachments are cut, each marked as cut.
    */
+  /** Nothing was sent: the page gets the transcript back as stored (an edit-and-resend had already taken its question off). */
+  private refused(): void {
+    this.channel.post({ type: 'session', session: this.currentSession() });
+  }
+
   private async prepareAttachments(content: string, attachments: Attachment[] | undefined, cut: boolean, model?: string): Promise<Attachment[] | undefined> {
     if (!attachments?.length) return [];
     let list = attachments;
     if (this.platform.context) {
       const r = await this.platform.context.refresh(list);
       if ('error' in r) {
+        this.refused();
         this.notice('warning', r.error);
         return undefined;
       }
@@ -387,11 +393,13 @@ export class Conversation {
     const report = checkFit(input);
     if (report.fits) return list;
     if (!cut) {
+      this.refused();
       this.channel.post({ type: 'fitRefused', content, attachments: list, report: { window: report.window, budget: report.budget, used: report.used } });
       return undefined;
     }
     const r = cutToFit(input);
     if (!r.report.fits) {
+      this.refused();
       this.notice('warning', `The question alone is about ${r.report.used.toLocaleString('en-US')} tokens, more than the ${r.report.budget.toLocaleString('en-US')} this model's context window leaves for it. Shorten the question.`);
       return undefined;
     }

@@ -289,6 +289,22 @@ describe('fit, never silent', () => {
     assert.equal(m.host.ofType('send')[1]!.cutToFit, true);
   });
 
+  it('an edit-and-resend sent back for fit stays an edit', () => {
+    const m = mountVsCode({ contextLength: 2048 });
+    const ids = startTurn(m, 'Old');
+    done(m, ids);
+    fireEvent.click(m.getByLabelText('Edit and resend'));
+    m.send({ type: 'attachmentsAdded', attachments: [CALC] });
+    type(m, 'New');
+    key(m, 'Enter');
+    assert.equal(m.host.ofType('editLast').length, 1);
+    m.send({ type: 'fitRefused', content: 'New', attachments: [{ ...CALC, content: big(400) }], report: { window: 2048, budget: 1536, used: 5000 } });
+    assert.ok(m.getByText(/Editing your last question/));
+    fireEvent.click(m.getByText('Send cut version'));
+    assert.deepEqual(m.host.ofType('editLast')[1], { type: 'editLast', content: 'New', attachments: [{ ...CALC, content: big(400) }], cutToFit: true });
+    assert.equal(m.host.ofType('send').length, 0);
+  });
+
   it('when even a cut cannot fit, it says to shorten the question and offers no cut', () => {
     const m = mountVsCode({ contextLength: 1024 });
     m.send({ type: 'attachmentsAdded', attachments: [CALC] });

@@ -83,7 +83,7 @@ export function App({ host, store }: { host: Host; store: Store }) {
   );
 
   // The text and chips last sent, until its turn starts: a refused send (a notice instead of a turn) gives them back.
-  const pendingSend = useRef<{ text: string; attachments: Attachment[]; afterNotice: number } | undefined>(undefined);
+  const pendingSend = useRef<{ text: string; attachments: Attachment[]; editing: boolean; afterNotice: number } | undefined>(undefined);
   useEffect(() => {
     const p = pendingSend.current;
     if (!p) return;
@@ -91,6 +91,7 @@ export function App({ host, store }: { host: Host; store: Store }) {
     else if ((state.notices.at(-1)?.id ?? 0) > p.afterNotice) {
       pendingSend.current = undefined;
       setDraft((d) => (d.trim() === '' ? p.text : d));
+      if (p.editing) setEditing(true);
       if (p.attachments.length && store.getState().attachments.length === 0) store.dispatchLocal({ type: 'local/setAttachments', attachments: p.attachments });
     }
   }, [state.streaming, state.notices]);
@@ -120,6 +121,7 @@ export function App({ host, store }: { host: Host; store: Store }) {
     const p = pendingSend.current;
     pendingSend.current = undefined;
     setDraft((d) => (d.trim() === '' ? (p?.text ?? r.content) : d));
+    if (p?.editing) setEditing(true);
     setFitOpen({ host: { report: r.report, chips: store.getState().attachments } });
   }, [state.fitRefusal]);
 
@@ -181,7 +183,7 @@ export function App({ host, store }: { host: Host; store: Store }) {
       if (state.current) msg.sessionId = state.current.id;
       host.post(msg);
     }
-    pendingSend.current = { text, attachments: chips, afterNotice: state.notices.at(-1)?.id ?? 0 };
+    pendingSend.current = { text, attachments: chips, editing, afterNotice: state.notices.at(-1)?.id ?? 0 };
     setDraft('');
     setDismissedAuto(undefined);
     if (chips.length) store.dispatchLocal({ type: 'local/setAttachments', attachments: [] });

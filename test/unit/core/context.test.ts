@@ -183,6 +183,22 @@ describe('Conversation: workspace context', () => {
     assert.ok(bigText(600).startsWith(stored!.content));
   });
 
+  it('an edit-and-resend that does not fit leaves the stored question alone, and the page gets the transcript back', async () => {
+    fit = { ...fit, contextLength: 2048 };
+    const { c, sent } = await page();
+    f.engine.script({ tokens: ['one'] });
+    await c.receive({ type: 'send', content: 'first', attachments: [A] });
+    await finished(sent);
+    ws.files.set(A.uri!, bigText(600));
+    const mark = sent.length;
+    await c.receive({ type: 'editLast', content: 'again', attachments: [A] });
+    const after = sent.slice(mark);
+    assert.deepEqual(after.map((m) => m.type), ['session', 'fitRefused']);
+    const s = await f.store.get(c.currentSessionId!);
+    assert.deepEqual(s?.messages.map((m) => m.content), ['first', 'one']);
+    assert.deepEqual(after[0]!.type === 'session' && after[0]!.session?.messages.map((m) => m.content), ['first', 'one']);
+  });
+
   it('counts with the selected model’s window when no setting is made', async () => {
     f.engine.models = [{ name: 'fake-a', size: 1, context_length: 1024 }];
     await f.models.refresh();
