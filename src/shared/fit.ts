@@ -13,10 +13,9 @@
  * next to a huge one stays whole). Every cut attachment carries `truncated`, which
  * the heading the model sees and the chip the user sees both spell out.
  */
-import { userContentForModel } from './attachments';
 import type { ModelInfo } from './models';
 import type { Attachment } from './session';
-import { estimateAttachmentTokens, estimateMessageTokens } from './tokens';
+import { estimateAttachmentTokens, estimateTokens, MESSAGE_OVERHEAD } from './tokens';
 
 /** The engine's num_ctx when the setting is 0: the model's own, capped here (DEFAULT_TUNING.contextCap). */
 export const CONTEXT_CAP = 8192;
@@ -62,10 +61,25 @@ export interface FitReport {
   fits: boolean;
 }
 
+/** Attachments do not change once made (state is immutable): each is measured once, not on every keystroke. */
+const measured = new WeakMap<Attachment, number>();
+function attachmentTokens(a: Attachment): number {
+  let n = measured.get(a);
+  if (n === undefined) measured.set(a, (n = estimateAttachmentTokens(a)));
+  return n;
+}
+
+/**
+ * The message's estimate as the sum of its parts (the question, each attachment as
+ * formatted, the blank lines between them): at most a token per part above the
+ * estimate of the joined text (rounding), so it errs on the safe side.
+ */
 export function checkFit(input: FitInput): FitReport {
   const budget = Math.max(0, input.window - answerReserve(input.window));
-  const used = estimateMessageTokens({ content: userContentForModel({ content: input.content, attachments: [...input.attachments] }) }) + (input.reserved ?? 0);
-  return { window: input.window, budget, used, attachmentTokens: input.attachments.map(estimateAttachmentTokens), fits: used <= budget };
+  const parts = input.attachments.map(attachmentTokens);
+  const separators = estimateTokens('\n\n'.repeat(parts.length));
+  const used = estimateTokens(input.content) + parts.reduce((a, b) => a + b, 0) + separators + MESSAGE_OVERHEAD + (input.reserved ?? 0);
+  return { window: input.window, budget, used, attachmentTokens: parts, fits: used <= budget };
 }
 
 export interface CutResult {

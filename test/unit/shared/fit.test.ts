@@ -27,13 +27,26 @@ describe('fit: the context window a turn gets', () => {
 });
 
 describe('fit: counting a question with its attachments', () => {
-  it('counts the message exactly as the model receives it (one format), plus the system prompt', () => {
+  it('counts the message as the model receives it (one format), plus the system prompt: never under, at most a token per part over', () => {
     const atts = [file('a.ts', 'const a = 1;\n'), file('b.ts', 'let b;\n')];
     const r = checkFit({ content: 'Why?', attachments: atts, window: 4096, reserved: 50 });
-    assert.equal(r.used, estimateTokens(userContentForModel({ content: 'Why?', attachments: atts })) + MESSAGE_OVERHEAD + 50);
+    const exact = estimateTokens(userContentForModel({ content: 'Why?', attachments: atts })) + MESSAGE_OVERHEAD + 50;
+    assert.ok(r.used >= exact && r.used <= exact + atts.length + 1, `${r.used} vs ${exact}`);
     assert.deepEqual(r.attachmentTokens, atts.map(estimateAttachmentTokens));
     assert.equal(r.budget, 4096 - 1024);
     assert.equal(r.fits, true);
+  });
+
+  it('property: the count is never below the estimate of the text the model receives', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), fc.array(fc.string({ maxLength: 300 }), { maxLength: 4 }), (q, contents) => {
+        const atts = contents.map((c, i) => file(`f${i}.ts`, c));
+        const exact = estimateTokens(userContentForModel({ content: q, attachments: atts })) + MESSAGE_OVERHEAD;
+        const used = checkFit({ content: q, attachments: atts, window: 1_000_000 }).used;
+        assert.ok(used >= exact && used <= exact + atts.length + 1, `${used} vs ${exact}`);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('does not fit when over the window minus the answer’s share', () => {
