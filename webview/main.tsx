@@ -4,6 +4,7 @@ import { App } from './components/App';
 import { createHost } from './host/createHost';
 import { Store } from './state/store';
 import './styles.css';
+import './context.css';
 
 const host = createHost();
 const store = new Store();

@@ -8,9 +8,11 @@
  */
 import type { ChatService, TurnHandle } from '../gateway/chat/types';
 import { codeBlockKey, type ApplyState } from '../shared/codeBlocks';
+import { DEFAULT_MAX_FILE_KB } from '../shared/contextRules';
 import type { GatewayEvent } from '../shared/events';
+import { checkFit, contextWindowFor, cutToFit } from '../shared/fit';
 import { foldEvent } from '../shared/fold';
-import { parseWebviewMessage, type HostToWebview, type Snapshot, type WebviewToHost } from '../shared/protocol';
+import { parseWebviewMessage, type ContextCandidate, type ContextState, type HostToWebview, type Snapshot, type WebviewToHost } from '../shared/protocol';
 import { titleFrom, type Attachment, type ChatMessage, type Session, type SessionSummary } from '../shared/session';
 import { findBlock } from './apply/fences';
 import { questionTargets, type ApplyOutcome } from './apply/target';
@@ -75,6 +77,7 @@ export class Conversation {
   readonly onStreamingChange = new Emitter<boolean>();
   /** Fired when a turn has finished and its final state is stored. */
   readonly onTurnFinished = new Emitter<TurnInfo & { finishReason: string }>();
+  private readonly contextSub: (() => void) | undefined;
 
   constructor(
     private readonly services: CoreServices,
@@ -83,6 +86,7 @@ export class Conversation {
     private readonly hub: ConversationHubLink,
   ) {
     this.channel = new UiChannel(send);
+    this.contextSub = platform.context?.onDidChange(() => this.postContextState());
   }
 
   get streaming(): TurnInfo | undefined {
@@ -124,10 +128,12 @@ export class Conversation {
         void this.services.models.ensureChecked();
         return this.channel.onReady(() => this.prepareSnapshot(m.sessionId));
       case 'send': {
+        const attachments = await this.prepareAttachments(m.content, m.attachments, m.cutToFit === true, m.model);
+        if (!attachments) return;
         await this.sendMessage(m.content, {
           ...(m.sessionId ? { sessionId: m.sessionId } : {}),
           ...(m.model ? { model: m.model } : {}),
-          ...(m.attachments?.length ? { attachments: m.attachments } : {}),
+          ...(attachments.length ? { attachments } : {}),
         });
         return;
       }
@@ -140,9 +146,12 @@ export class Conversation {
       case 'regenerate':
         await this.regenerate();
         return;
-      case 'editLast':
-        await this.editLast(m.content, m.attachments);
+      case 'editLast': {
+        const attachments = await this.prepareAttachments(m.content, m.attachments, m.cutToFit === true);
+        if (!attachments) return;
+        await this.editLast(m.content, attachments);
         return;
+      }
       case 'selectModel':
         return this.services.models.select(m.model);
       case 'refreshModels':
@@ -180,6 +189,26 @@ export class Conversation {
       case 'cancelPull':
         this.hub.pulls.cancel();
         return;
+      case 'contextSearch': {
+        let items: ContextCandidate[] = [];
+        try {
+          items = p.context ? await p.context.search(m.query) : [];
+        } catch (e) {
+          // The picker waits for an answer: an empty one, rather than none.
+          this.services.log(`context search failed: ${e instanceof Error ? e.message.slice(0, 200) : 'unknown error'}`);
+        }
+        this.channel.post({ type: 'contextCandidates', requestId: m.requestId, items });
+        return;
+      }
+      case 'contextAdd': {
+        if (!p.context) return this.notice('info', 'Workspace files can be attached inside VS Code; here, use the attach button.');
+        const r = await p.context.resolve(m.id);
+        if ('error' in r) return this.notice('warning', r.error);
+        this.channel.post({ type: 'attachmentsAdded', attachments: r.attachments });
+        return;
+      }
+      case 'openAttachment':
+        return p.context?.open(m.uri, m.range);
       default:
         assertNever(m);
     }
@@ -251,8 +280,8 @@ export class Conversation {
     await this.services.prepare();
     const model = await this.model();
     if (!model) return undefined;
-    if (!s) return this.sendMessage(content, { model, ...(attachments ? { attachments } : {}) });
-    return this.startTurn((chat) => chat.editLast(s.id, content, model));
+    if (!s) return this.sendMessage(content, { model, ...(attachments?.length ? { attachments } : {}) });
+    return this.startTurn((chat) => chat.editLast(s.id, content, model, attachments?.length ? attachments : undefined));
   }
 
   /**
@@ -346,6 +375,7 @@ export class Conversation {
     this.channel.dispose();
     this.onStreamingChange.dispose();
     this.onTurnFinished.dispose();
+    this.contextSub?.();
     this.hub.closed(this);
   }
 
@@ -353,7 +383,70 @@ export class Conversation {
     this.channel.post({ type: 'notice', level, message });
   }
 
+  /** What the composer counts and offers with: the fit settings, and the editor's current file. */
+  contextState(): ContextState {
+    const f = this.services.fitSettings?.() ?? { contextLength: 0, reservedTokens: 0, maxFileKB: DEFAULT_MAX_FILE_KB };
+    const ws = this.platform.context?.state();
+    return {
+      contextLength: f.contextLength,
+      reservedTokens: f.reservedTokens,
+      maxFileKB: f.maxFileKB,
+      workspace: !!this.platform.context,
+      includeCurrentFile: ws?.includeCurrentFile ?? false,
+      ...(ws?.currentFile ? { currentFile: ws.currentFile } : {}),
+    };
+  }
+
+  /** Settings or the current file changed: the page counts with the new state. */
+  postContextState(): void {
+    this.channel.post({ type: 'contextState', state: this.contextState() });
+  }
+
   // --- internals ---
+
+  /**
+   * The attachments to send, or undefined when the page was told why not. Chips
+   * are read again first (a file changed since it was attached is sent as it is
+   * now); then the question with them must fit the context window. It never is
+   * cut silently: without the page's `cutToFit` it is sent back (fitRefused) so
+   * the user chooses; with it, attachments are cut, each marked as cut.
+   */
+  /** Nothing was sent: the page gets the transcript back as stored (an edit-and-resend had already taken its question off). */
+  private refused(): void {
+    this.channel.post({ type: 'session', session: this.currentSession() });
+  }
+
+  private async prepareAttachments(content: string, attachments: Attachment[] | undefined, cut: boolean, model?: string): Promise<Attachment[] | undefined> {
+    if (!attachments?.length) return [];
+    let list = attachments;
+    if (this.platform.context) {
+      const r = await this.platform.context.refresh(list);
+      if ('error' in r) {
+        this.refused();
+        this.notice('warning', r.error);
+        return undefined;
+      }
+      list = r.attachments;
+    }
+    const state = this.contextState();
+    const name = model ?? this.services.models.selected;
+    const info = this.services.models.models.find((x) => x.name === name);
+    const input = { content, attachments: list, window: contextWindowFor(state.contextLength, info).tokens, reserved: state.reservedTokens };
+    const report = checkFit(input);
+    if (report.fits) return list;
+    if (!cut) {
+      this.refused();
+      this.channel.post({ type: 'fitRefused', content, attachments: list, report: { window: report.window, budget: report.budget, used: report.used } });
+      return undefined;
+    }
+    const r = cutToFit(input);
+    if (!r.report.fits) {
+      this.refused();
+      this.notice('warning', `The question alone is about ${r.report.used.toLocaleString('en-US')} tokens, more than the ${r.report.budget.toLocaleString('en-US')} this model's context window leaves for it. Shorten the question.`);
+      return undefined;
+    }
+    return r.attachments;
+  }
 
   /** The chosen model; when none is chosen yet (e.g. "Ask About Selection" before the panel was ever opened) the server's list decides. */
   private async model(): Promise<string | undefined> {
@@ -509,6 +602,7 @@ export class Conversation {
     if (selected) snap.selectedModel = selected;
     if (this.streaming) snap.streaming = this.streaming;
     if (this.platform.workspace) snap.workspace = this.platform.workspace;
+    snap.context = this.contextState();
     return snap;
   }
 }

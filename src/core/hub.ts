@@ -49,6 +49,11 @@ export class ConversationHub {
     for (const c of this.conversations) c.channel.post(m);
   }
 
+  /** Settings that fitting depends on changed: every page counts with the new ones. */
+  contextChanged(): void {
+    for (const c of this.conversations) c.postContextState();
+  }
+
   /** Lists the sessions once and sends the list to every page. */
   async sessionsChanged(): Promise<void> {
     if (this.conversations.size === 0) return;

@@ -5,8 +5,8 @@
  * `vscode` or Node: everything platform-shaped comes through these interfaces.
  */
 import type { ChatService } from '../gateway/chat/types';
-import type { HostCapabilities } from '../shared/protocol';
-import type { Session, SessionStore } from '../shared/session';
+import type { ContextCandidate, ContextState, HostCapabilities } from '../shared/protocol';
+import type { Attachment, Session, SessionStore } from '../shared/session';
 import type { ApplyOutcome, ApplyRequest } from './apply/target';
 import type { ModelState } from './models';
 import type { Puller } from './pulls';
@@ -36,6 +36,41 @@ export interface Platform {
   openLink(url: string): Promise<void>;
   openSettings(): Promise<void>;
   exportSession(session: Session): Promise<void>;
+  /** The workspace as a source of attachments; absent in a browser tab (the page attaches its own files). */
+  readonly context?: WorkspaceContext;
+}
+
+/** An answer that is either what was asked for or a sentence saying why not. */
+export type ContextResult = { attachments: Attachment[] } | { error: string };
+
+/**
+ * Workspace files, problems and the selection as attachments (VS Code). Only
+ * what this object offered (`search`, the current file) or read itself can be
+ * added, and only files the user chose are read again at send time.
+ */
+export interface WorkspaceContext {
+  /** The part of the composer's context state that comes from the editor. */
+  state(): Pick<ContextState, 'includeCurrentFile' | 'currentFile'>;
+  /** Fires when that state (or a setting it depends on) changes; returns the unsubscribe function. */
+  onDidChange(listener: () => void): () => void;
+  /** The `@` picker's rows for what was typed after the `@`. */
+  search(query: string): Promise<ContextCandidate[]>;
+  /** Reads what `search` (or the current file) offered under `id`. */
+  resolve(id: string): Promise<ContextResult>;
+  /** Just before a send: the chips as their files are now (changed files are sent as they are at send time). */
+  refresh(attachments: Attachment[]): Promise<ContextResult>;
+  /** Opens a chip's file at its lines. */
+  open(uri: string, range?: { startLine: number; endLine: number }): Promise<void>;
+}
+
+/** What fitting a question needs from the settings of the process. */
+export interface FitSettings {
+  /** hearth.contextLength (0 = the model's own). */
+  contextLength: number;
+  /** Tokens of the system prompt, spent before every question. */
+  reservedTokens: number;
+  /** Size cap for files a page reads itself. */
+  maxFileKB: number;
 }
 
 /** What every conversation of one process shares. */
@@ -55,6 +90,8 @@ export interface CoreServices {
   prefs: KeyValueStore;
   /** Never message content, keys or header values. */
   log(line: string): void;
+  /** The settings fitting depends on; defaults (the model's own window, no system prompt, 256 KB) when absent. */
+  fitSettings?(): FitSettings;
 }
 
 export function capabilitiesOf(platform: Platform, services: CoreServices): HostCapabilities {

@@ -14,11 +14,16 @@ import { ModelState } from '../core/models';
 import type { CoreServices } from '../core/platform';
 import type { ChatService } from '../gateway/chat/types';
 import type { ProposalManager } from './apply/proposals';
+import type { Attachment } from '../shared/session';
+import { estimateMessageTokens } from '../shared/tokens';
+import { addFileToChat } from './commands/addFileToChat';
 import { askAboutSelection } from './commands/askAboutSelection';
+import { ASK_TO_FIX, askToFix, AskToFixProvider } from './commands/askToFix';
 import { GatewayCommands } from './commands/gatewayCommands';
 import { ModelPicker } from './commands/selectModel';
 import { EngineHolder } from './engine/engineHolder';
 import { loadHeavy } from './loadHeavy';
+import type { VsCodeWorkspaceContext } from './context/workspaceContext';
 import { createLog } from './log';
 import { ApiKeyStore, setApiKeyCommand } from './secrets';
 import { connectionFingerprint, providerConfig, turnSettings } from './settings';
@@ -101,6 +106,15 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const recoveryTimer = setTimeout(() => void recovered(), 0);
   subs.push({ dispose: () => clearTimeout(recoveryTimer) });
 
+  // The workspace as context (@ picker, current file, commands): loaded with the heavy half on first use; the file index on the first search.
+  let wsContext: Promise<VsCodeWorkspaceContext> | undefined;
+  const workspaceContext = (): Promise<VsCodeWorkspaceContext> =>
+    (wsContext ??= loadHeavy().then(({ VsCodeWorkspaceContext }) => {
+      const c = new VsCodeWorkspaceContext(() => settings.current.context, log);
+      subs.push(c);
+      return c;
+    }));
+
   // The conversation core (one conversation: this window's chat view), loaded with the heavy half on first use.
   const services: CoreServices = {
     store,
@@ -113,6 +127,10 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     prepare: () => apiKeys.ensureLoaded(),
     prefs: context.globalState,
     log,
+    fitSettings: () => {
+      const s = settings.current;
+      return { contextLength: s.contextLength, reservedTokens: s.systemPrompt ? estimateMessageTokens({ content: s.systemPrompt }) : 0, maxFileKB: s.context.maxFileKB };
+    },
   };
   /** The conversation once it exists (nothing streams before it does). */
   let current: Conversation | undefined;
@@ -121,12 +139,13 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   let coreP: Promise<{ hub: ConversationHub; conversation: Conversation }> | undefined;
   let heavyLoaded: Awaited<ReturnType<typeof loadHeavy>> | undefined;
   const core = () =>
-    (coreP ??= loadHeavy().then((heavy) => {
+    (coreP ??= loadHeavy().then(async (heavy) => {
       heavyLoaded = heavy;
       const { ConversationHub, ProposalManager } = heavy;
+      const context = await workspaceContext();
       const hub = new ConversationHub(services);
       proposals = new ProposalManager(log);
-      const c = hub.open(vscodePlatform(workspace, log, proposals), view.send);
+      const c = hub.open(vscodePlatform(workspace, log, proposals, context), view.send);
       current = c;
       subs.push(
         proposals,
@@ -160,6 +179,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     settings.onDidChange.on((c) => {
       if (c.connectionChanged) models.reset();
       else if (c.modelChanged) models.notifySelectionChanged();
+      // The window, the system prompt or hearth.context.* may have changed: pages count with the new values.
+      void coreP?.then(({ hub }) => hub.contextChanged());
     }),
     apiKeys.onDidChange.on(() => models.reset()),
   );
@@ -205,6 +226,33 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
       arg,
     ),
   );
+  // Chips added before the view is ready are kept (together) until it is.
+  let chipsBeforeReady: Attachment[] = [];
+  const addChips = async (attachments: Attachment[]): Promise<void> => {
+    chipsBeforeReady = view.isReady ? attachments : [...chipsBeforeReady, ...attachments];
+    await view.postWhenReady({ type: 'attachmentsAdded', attachments: chipsBeforeReady });
+    if (view.isReady) chipsBeforeReady = [];
+  };
+  command('hearth.addFileToChat', (arg, all) => addFileToChat({ context: workspaceContext, reveal: () => view.reveal(true), addChips }, arg, all));
+  command(ASK_TO_FIX, (arg, diagnostic) =>
+    askToFix(
+      {
+        context: workspaceContext,
+        reveal: () => view.reveal(true),
+        // As if typed in the chat: read again, fitted (a question that does not fit comes back to the composer).
+        ask: async (content, attachments) => void (await (await conversation()).receive({ type: 'send', content, attachments })),
+      },
+      arg,
+      diagnostic,
+    ),
+  );
+  subs.push(
+    vscode.languages.registerCodeActionsProvider(
+      ['file', 'vscode-remote', 'vscode-vfs', 'untitled'].map((scheme) => ({ scheme })),
+      new AskToFixProvider(),
+      AskToFixProvider.metadata,
+    ),
+  );
   command('hearth.selectModel', (arg) => picker.run(arg));
   command('hearth.cancel', () => current?.cancel() ?? false);
   command('hearth.newChat', async () => {
@@ -234,7 +282,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     activationMs,
     whenChatViewResolved: () => view.whenResolved,
     ...(context.extensionMode !== vscode.ExtensionMode.Production
-      ? { test: createTestApi({ store, conversation, current: () => current, proposals: () => proposals, view, models, statusBar, picker, engines, gateway, recovered, storageDir: context.globalStorageUri.fsPath, reopen: openStore, apiKeys }) }
+      ? { test: createTestApi({ store, conversation, current: () => current, proposals: () => proposals, view, models, statusBar, picker, engines, gateway, recovered, storageDir: context.globalStorageUri.fsPath, reopen: openStore, apiKeys, workspaceContext }) }
       : {}),
   };
   return api;

@@ -12,3 +12,4 @@ export { ConversationHub } from '../core/hub';
 export { PageConnections } from '../core/pageConnections';
 export { ExtensionSessionStore } from './sessions/extensionSessionStore';
 export { ProposalManager } from './apply/proposals';
+export { VsCodeWorkspaceContext } from './context/workspaceContext';

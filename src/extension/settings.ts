@@ -5,6 +5,15 @@
  */
 import type { ChatOptions, ProviderConfig } from '../gateway/engine/types';
 import type { TurnSettings } from '../gateway/chat/types';
+import { DEFAULT_CONTEXT_EXCLUDE, DEFAULT_MAX_FILE_KB, MAX_FILE_KB_LIMIT } from '../shared/contextRules';
+
+/** hearth.context.*: what may be attached, and whether the current file always is. */
+export interface ContextSettings {
+  includeCurrentFile: boolean;
+  maxFileKB: number;
+  /** Globs never offered by `@`, and confirmed before a command attaches them. */
+  exclude: string[];
+}
 
 export interface HearthSettings {
   provider: 'ollama' | 'openai';
@@ -21,6 +30,7 @@ export interface HearthSettings {
   requestTimeoutMs: number;
   maxSessions: number;
   think: boolean;
+  context: ContextSettings;
 }
 
 /** Reads one setting under `hearth.` (e.g. 'ollama.url'); undefined when unset. */
@@ -38,6 +48,7 @@ export const DEFAULT_SETTINGS: Readonly<HearthSettings> = Object.freeze({
   requestTimeoutMs: 600_000,
   maxSessions: 500,
   think: true,
+  context: Object.freeze({ includeCurrentFile: false, maxFileKB: DEFAULT_MAX_FILE_KB, exclude: [...DEFAULT_CONTEXT_EXCLUDE] }),
 });
 
 /** Keys whose change means a new engine (a new connection pool, new headers). */
@@ -54,6 +65,9 @@ export const ALL_KEYS = [
   'requestTimeoutSeconds',
   'maxSessions',
   'think',
+  'context.includeCurrentFile',
+  'context.maxFileKB',
+  'context.exclude',
 ] as const;
 
 // RFC 9110 token characters for header names; values must not smuggle line breaks.
@@ -84,7 +98,7 @@ export function validateUrl(raw: unknown): { ok: true; url: string } | { ok: fal
 
 export function readSettings(src: ConfigSource): SettingsResult {
   const problems: string[] = [];
-  const s: HearthSettings = { ...DEFAULT_SETTINGS, headers: {} };
+  const s: HearthSettings = { ...DEFAULT_SETTINGS, headers: {}, context: { ...DEFAULT_SETTINGS.context, exclude: [...DEFAULT_SETTINGS.context.exclude] } };
 
   const url = src.get('ollama.url');
   if (url !== undefined) {
@@ -150,6 +164,18 @@ export function readSettings(src: ConfigSource): SettingsResult {
   if (think !== undefined) {
     if (typeof think === 'boolean') s.think = think;
     else problems.push('hearth.think must be true or false.');
+  }
+
+  const include = src.get('context.includeCurrentFile');
+  if (include !== undefined) {
+    if (typeof include === 'boolean') s.context.includeCurrentFile = include;
+    else problems.push('hearth.context.includeCurrentFile must be true or false.');
+  }
+  s.context.maxFileKB = intSetting(src, 'context.maxFileKB', 1, MAX_FILE_KB_LIMIT, DEFAULT_MAX_FILE_KB, problems);
+  const exclude = src.get('context.exclude');
+  if (exclude !== undefined && exclude !== null) {
+    if (Array.isArray(exclude) && exclude.every((g) => typeof g === 'string')) s.context.exclude = exclude.map((g: string) => g.trim()).filter(Boolean);
+    else problems.push('hearth.context.exclude must be a list of glob patterns. Using the default (secrets such as .env and keys).');
   }
 
   return { settings: s, problems };

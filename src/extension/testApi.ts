@@ -6,9 +6,12 @@
 import type { PostedRecord } from '../core/channel';
 import type { Conversation, TurnInfo } from '../core/conversation';
 import type { ModelState } from '../core/models';
+import type { ContextResult } from '../core/platform';
+import type { ContextCandidate } from '../shared/protocol';
 import type { Session, SessionSummary } from '../shared/session';
 import type { ProposalManager } from './apply/proposals';
 import type { GatewayCommands } from './commands/gatewayCommands';
+import type { VsCodeWorkspaceContext } from './context/workspaceContext';
 import type { ModelPicker } from './commands/selectModel';
 import type { EngineHolder } from './engine/engineHolder';
 import type { ExtensionSessionStore } from './sessions/extensionSessionStore';
@@ -55,6 +58,9 @@ export interface HearthTestApi {
   proposals(): { uri: string; target: string; text: string; summary: string }[];
   /** Stores (or with undefined, removes) the API key, as "Hearth: Set API Key" does. */
   setApiKey(key: string | undefined): Promise<void>;
+  /** What the `@` picker offers for a query, and what adding one of them gives. */
+  contextSearch(query: string): Promise<ContextCandidate[]>;
+  contextResolve(id: string): Promise<ContextResult>;
 }
 
 export function createTestApi(d: {
@@ -74,6 +80,7 @@ export function createTestApi(d: {
   storageDir: string;
   reopen: () => Promise<ExtensionSessionStore>;
   apiKeys: ApiKeyStore;
+  workspaceContext: () => Promise<VsCodeWorkspaceContext>;
 }): HearthTestApi {
   return {
     listSessions: () => d.store.list(),
@@ -102,5 +109,7 @@ export function createTestApi(d: {
     },
     setApiKey: (key) => (key ? d.apiKeys.set(key) : d.apiKeys.clear()),
     proposals: () => d.proposals()?.pending ?? [],
+    contextSearch: async (query) => (await d.workspaceContext()).search(query),
+    contextResolve: async (id) => (await d.workspaceContext()).resolve(id),
   };
 }

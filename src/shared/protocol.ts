@@ -12,7 +12,7 @@ import * as z from 'zod'; // namespace import: lets esbuild drop zod's locales f
 import { applyStateSchema, blockKeySchema } from './codeBlocks';
 import { gatewayEventSchema } from './events';
 import { modelInfoSchema, pullProgressSchema } from './models';
-import { attachmentSchema, chatMessageSchema, MAX_ATTACHMENTS, messageIdSchema, sessionIdSchema, sessionSchema, sessionSummarySchema } from './session';
+import { ATTACHMENT_KINDS, attachmentSchema, chatMessageSchema, MAX_ATTACHMENTS, messageIdSchema, sessionIdSchema, sessionSchema, sessionSummarySchema } from './session';
 
 /** Limits on what a webview may send: a generous cap, not a context-window check. */
 export const MAX_MESSAGE_CHARS = 1_000_000;
@@ -25,6 +25,45 @@ const text = z.string().max(MAX_MESSAGE_CHARS);
 const question = text.refine((s) => s.trim().length > 0, 'empty message');
 const modelName = z.string().min(1).max(500);
 const attachments = z.array(attachmentSchema).max(MAX_ATTACHMENTS);
+/** The page's answer to "it does not fit": send the attachments cut (src/shared/fit.ts), each marked as cut. */
+const cutToFit = z.literal(true).optional();
+const lineRange = z.object({ startLine: z.number().int().min(1), endLine: z.number().int().min(1) });
+
+/** Something the `@` picker offers; the page names it back by `id` only, so it can add nothing it was not offered. */
+export const contextCandidateSchema = z.object({
+  id: z.string().min(1).max(100),
+  kind: z.enum(ATTACHMENT_KINDS),
+  /** What the row shows: a file name, "Problems in the current file"… */
+  label: z.string().max(500),
+  /** The folder, a count of problems… */
+  description: z.string().max(4096).optional(),
+});
+export type ContextCandidate = z.infer<typeof contextCandidateSchema>;
+
+/** What the composer needs to count, fit and offer context. */
+export const contextStateSchema = z.object({
+  /** hearth.contextLength (0 = the model's own, as the engine decides). */
+  contextLength: z.number().int().nonnegative(),
+  /** Tokens every prompt spends before the question (the system prompt). */
+  reservedTokens: z.number().int().nonnegative(),
+  /** The size cap for a file the page reads itself (the browser's attach button). */
+  maxFileKB: z.number().int().positive(),
+  /** The host offers workspace files (the `@` picker, the current file): VS Code. */
+  workspace: z.boolean(),
+  /** hearth.context.includeCurrentFile: the current file goes with every question (as a visible chip). */
+  includeCurrentFile: z.boolean(),
+  /** The file in the editor, offered as a one-click chip; its attachment when it goes with every question. */
+  currentFile: z
+    .object({
+      candidate: contextCandidateSchema,
+      uri: z.string().max(8192),
+      attachment: attachmentSchema.optional(),
+      /** Why it cannot be attached (too large, binary), said on the chip. */
+      problem: z.string().max(1000).optional(),
+    })
+    .optional(),
+});
+export type ContextState = z.infer<typeof contextStateSchema>;
 
 export const webviewToHostSchema = z.discriminatedUnion('type', [
   /** The page is up and wants a snapshot; `sessionId` asks to open that session (a browser link). */
@@ -35,11 +74,12 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
     model: modelName.optional(),
     sessionId: sessionIdSchema.optional(),
     attachments: attachments.optional(),
+    cutToFit,
   }),
   z.strictObject({ type: z.literal('cancel') }),
   z.strictObject({ type: z.literal('newChat') }),
   z.strictObject({ type: z.literal('regenerate') }),
-  z.strictObject({ type: z.literal('editLast'), content: question, attachments: attachments.optional() }),
+  z.strictObject({ type: z.literal('editLast'), content: question, attachments: attachments.optional(), cutToFit }),
   z.strictObject({ type: z.literal('selectModel'), model: modelName }),
   z.strictObject({ type: z.literal('refreshModels') }),
   z.strictObject({ type: z.literal('retryConnection') }),
@@ -56,6 +96,12 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('openSettings') }),
   z.strictObject({ type: z.literal('pullModel'), model: modelName }),
   z.strictObject({ type: z.literal('cancelPull') }),
+  /** The `@` picker's text changed: the host answers with contextCandidates for this requestId. */
+  z.strictObject({ type: z.literal('contextSearch'), requestId: z.number().int().nonnegative(), query: z.string().max(200) }),
+  /** Add what the host offered under this id (a file, problems, the selection, the current file). */
+  z.strictObject({ type: z.literal('contextAdd'), id: z.string().min(1).max(100) }),
+  /** A chip was clicked: open its file at its lines. */
+  z.strictObject({ type: z.literal('openAttachment'), uri: z.string().max(8192), range: lineRange.optional() }),
 ]);
 export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
 export type WebviewMessageType = WebviewToHost['type'];
@@ -95,6 +141,8 @@ export const snapshotSchema = z.object({
   /** The current workspace, so the history can list its sessions first. */
   workspace: z.string().optional(),
   capabilities: hostCapabilitiesSchema,
+  /** Counting and offering context (absent from an older host: the page assumes defaults). */
+  context: contextStateSchema.optional(),
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
 
@@ -114,6 +162,21 @@ export const hostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('focusInput'), prefill: z.string().optional() }),
   /** A code block of a reply was applied or rejected (also stored with the reply, `ChatMessage.applied`). */
   z.object({ type: z.literal('applyState'), sessionId: sessionIdSchema, messageId: messageIdSchema, key: blockKeySchema, state: applyStateSchema }),
+  /** What the `@` picker offers for the query of requestId. */
+  z.object({ type: z.literal('contextCandidates'), requestId: z.number().int().nonnegative(), items: z.array(contextCandidateSchema).max(200) }),
+  /** Chips to add to the question being written (picked, or added by a command). */
+  z.object({ type: z.literal('attachmentsAdded'), attachments }),
+  z.object({ type: z.literal('contextState'), state: contextStateSchema }),
+  /**
+   * Not sent: the question with its attachments (as read again just now) does not
+   * fit the context window. The page gets them back and offers a cut version.
+   */
+  z.object({
+    type: z.literal('fitRefused'),
+    content: text,
+    attachments,
+    report: z.object({ window: z.number().int().nonnegative(), budget: z.number().int().nonnegative(), used: z.number().int().nonnegative() }),
+  }),
   /** Open the history list (the "Show History" command / view title button). */
   z.object({ type: z.literal('showHistory') }),
   /**

@@ -14,7 +14,9 @@ import { createChatService, type ChatServiceOptions } from '../gateway/chat/chat
 import type { ChatService, TurnSettings } from '../gateway/chat/types';
 import type { ChatEngine } from '../gateway/engine/types';
 import { silentLogger, startGatewayServer, type GatewayServer, type GatewayServerOptions, type Logger } from '../gateway/server';
+import { DEFAULT_MAX_FILE_KB } from '../shared/contextRules';
 import type { SessionStore } from '../shared/session';
+import { estimateMessageTokens } from '../shared/tokens';
 
 export interface StandaloneOptions extends Omit<GatewayServerOptions, 'chatService' | 'ui' | 'engine' | 'store'> {
   engine: ChatEngine;
@@ -64,6 +66,11 @@ export async function startStandaloneGateway(o: StandaloneOptions): Promise<Stan
     prepare: async () => {},
     prefs,
     log: (m) => logger.info(m),
+    // The browser's fit check counts the system prompt too (HEARTH_SYSTEM_PROMPT).
+    fitSettings: () => {
+      const system = o.settings?.().systemPrompt;
+      return { contextLength: 0, reservedTokens: system ? estimateMessageTokens({ content: system }) : 0, maxFileKB: DEFAULT_MAX_FILE_KB };
+    },
   });
   const pages = new PageConnections(hub, { settingsHelp: STANDALONE_SETTINGS_HELP, ...(o.pageGraceMs !== undefined ? { graceMs: o.pageGraceMs } : {}) });
   const { engine: _e, store: _s, prefs: _p, settings: _t, chat: _c, pageGraceMs: _g, pollMs: _m, ...serverOptions } = o;

@@ -124,6 +124,34 @@ describe('web UI on the standalone gateway (Chromium)', function () {
     await page.locator('.message-assistant .reply-marker', { hasText: 'Stopped' }).waitFor();
   });
 
+  it('attaches local files (file picker, drag and drop): chips, then the model receives their content', async () => {
+    await page.getByLabel('New chat').click();
+    const code = 'def greet(name):\n    return f"Hello, {name}!"\n';
+    await page.locator('input[aria-label="Files to attach"]').setInputFiles({ name: 'greet.py', mimeType: 'text/x-python', buffer: Buffer.from(code) });
+    await page.locator('.context-bar .chip', { hasText: 'greet.py' }).waitFor();
+    // Dropped on the message box: read in the page, like the picker's.
+    const dt = await page.evaluateHandle(() => {
+      const d = new DataTransfer();
+      d.items.add(new File(['# Notes\nUse greet() for greetings.\n'], 'notes.md', { type: 'text/markdown' }));
+      return d;
+    });
+    await page.locator('.composer').dispatchEvent('drop', { dataTransfer: dt });
+    await page.locator('.context-bar .chip', { hasText: 'notes.md' }).waitFor();
+    // A binary file is refused with the reason; nothing else is lost.
+    await page.locator('input[aria-label="Files to attach"]').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]) });
+    await page.getByText('logo.png looks like a binary file').waitFor();
+    const before = gw.double.requests.length;
+    const input = page.getByLabel('Message');
+    await input.fill('What does greet return?');
+    await input.press('Enter');
+    const req = await gw.double.waitForRequest((r) => r.index >= before && r.path === '/api/chat' && r.body !== undefined, 30_000);
+    const sent = req.body.messages.at(-1).content as string;
+    assert.ok(sent.includes('File `greet.py` (python)\n```python\n' + code + '```'), sent);
+    assert.ok(sent.includes('File `notes.md` (markdown)'), sent);
+    assert.ok(sent.trimEnd().endsWith('What does greet return?'), sent);
+    await page.locator('.message-user .chip', { hasText: 'greet.py' }).waitFor();
+  });
+
   it('made no request outside the gateway and threw no page errors', () => {
     assert.deepEqual(external, []);
     assert.deepEqual(pageErrors, []);

@@ -29,6 +29,9 @@ const WEBVIEW_MESSAGES: { [K in WebviewToHost['type']]: Extract<WebviewToHost, {
   openSettings: { type: 'openSettings' },
   pullModel: { type: 'pullModel', model: 'm:1b' },
   cancelPull: { type: 'cancelPull' },
+  contextSearch: { type: 'contextSearch', requestId: 3, query: 'app' },
+  contextAdd: { type: 'contextAdd', id: 'c7' },
+  openAttachment: { type: 'openAttachment', uri: 'file:///w/src/a.ts', range: { startLine: 2, endLine: 4 } },
 };
 
 /** One valid example of every host → webview message (and every gateway event). */
@@ -53,6 +56,10 @@ const HOST_MESSAGES: HostToWebview[] = [
   { type: 'showHistory' },
   { type: 'applyState', sessionId: SID, messageId: MID, key: 'b1x2y3', state: 'applied' },
   { type: 'session', session: session([message('assistant', '```py\nx\n```', { applied: { b1x2y3: 'rejected' } })]) },
+  { type: 'contextCandidates', requestId: 3, items: [{ id: 'c7', kind: 'file', label: 'a.ts', description: 'src' }, { id: 'p1', kind: 'problems', label: 'Problems in the current file' }] },
+  { type: 'attachmentsAdded', attachments: [{ kind: 'file', name: 'a.ts', path: 'src/a.ts', uri: 'file:///w/src/a.ts', language: 'typescript', content: 'x' }] },
+  { type: 'contextState', state: { contextLength: 0, reservedTokens: 12, maxFileKB: 256, workspace: true, includeCurrentFile: false, currentFile: { candidate: { id: 'cur', kind: 'file', label: 'a.ts' }, uri: 'file:///w/src/a.ts' } } },
+  { type: 'fitRefused', content: 'q', attachments: [{ kind: 'file', name: 'a.ts', content: 'x' }], report: { window: 4096, budget: 3072, used: 5000 } },
 ];
 
 describe('protocol validation', () => {
@@ -66,7 +73,7 @@ describe('protocol validation', () => {
 
   it('accepts every host → webview message type', () => {
     const covered = new Set(HOST_MESSAGES.map((m) => m.type));
-    assert.equal(covered.size, 13, 'every HostToWebview variant has an example');
+    assert.equal(covered.size, 17, 'every HostToWebview variant has an example');
     for (const m of HOST_MESSAGES) {
       const r = parseHostMessage(m);
       assert.ok(r.ok, `${m.type}: ${!r.ok && r.error}`);
@@ -91,6 +98,7 @@ describe('protocol validation', () => {
       for (const key of Object.keys(m)) {
         if (key === 'type') continue;
         for (const wrong of [42, null, { x: 1 }, ['a'], true]) {
+          if (typeof wrong === typeof (m as Record<string, unknown>)[key] && typeof wrong !== 'object') continue; // a right type (a number id)
           const r = parseWebviewMessage({ ...m, [key]: wrong });
           assert.equal(r.ok, false, `${m.type}.${key} = ${JSON.stringify(wrong)} was accepted`);
         }

@@ -1,18 +1,28 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { checkFit, contextWindowFor, cutToFit } from '../../src/shared/fit';
 import type { WebviewToHost } from '../../src/shared/protocol';
+import type { Attachment } from '../../src/shared/session';
 import type { Host, UiState } from '../host/types';
 import type { LocalAction } from '../state/reducer';
 import type { Store } from '../state/store';
 import type { AppState } from '../state/types';
-import { Composer } from './Composer';
+import { Composer, type Mentions } from './Composer';
 import { ConnectionBanner } from './ConnectionBanner';
+import { ContextBar, FitWarning } from './ContextBar';
 import { ActionsContext, type AppActions } from './context';
 import { HistoryView } from './HistoryView';
 import { IconButton } from './IconButton';
+import { readLocalFiles } from './localFiles';
 import { MessageList } from './MessageList';
 import { ModelPicker } from './ModelPicker';
 import { Notices } from './Notices';
 import { NoModels, PullProgressView } from './PullPanel';
+
+/** The attachments a cut version would change (each with its cut note), or undefined when even cut it cannot fit. */
+function cutPreview(input: Parameters<typeof cutToFit>[0]): Attachment[] | undefined {
+  const r = cutToFit(input);
+  return r.report.fits ? r.cut.map((i) => r.attachments[i]!) : undefined;
+}
 
 function useStoreState(store: Store): AppState {
   const [state, setState] = useState(store.getState());
@@ -46,10 +56,15 @@ export function App({ host, store }: { host: Host; store: Store }) {
   const [draft, setDraft] = useState(initialUi.draft ?? '');
   const [editing, setEditing] = useState(false);
   const lastPrefill = useRef(0);
+  // Chips kept with the draft across a reload of the view.
+  useMemo(() => {
+    if (initialUi.attachments?.length) store.dispatchLocal({ type: 'local/setAttachments', attachments: initialUi.attachments });
+  }, [store, initialUi]);
 
   useEffect(() => host.onMessage((m) => store.dispatchHost(m)), [host, store]);
   useEffect(() => host.post({ type: 'ready' }), [host]);
-  useEffect(() => host.setUiState({ draft, view }), [host, draft, view]);
+  const chips = state.attachments;
+  useEffect(() => host.setUiState({ draft, view, ...(chips.length ? { attachments: chips } : {}) }), [host, draft, view, chips]);
 
   // The host may ask for focus with text (e.g. "ask about selection").
   useEffect(() => {
@@ -73,8 +88,8 @@ export function App({ host, store }: { host: Host; store: Store }) {
     [host, store, state.capabilities.editor],
   );
 
-  // The text last sent, until its turn starts: a refused send (a notice instead of a turn) gives it back.
-  const pendingSend = useRef<{ text: string; afterNotice: number } | undefined>(undefined);
+  // The text and chips last sent, until its turn starts: a refused send (a notice instead of a turn) gives them back.
+  const pendingSend = useRef<{ text: string; attachments: Attachment[]; editing: boolean; afterNotice: number } | undefined>(undefined);
   useEffect(() => {
     const p = pendingSend.current;
     if (!p) return;
@@ -82,8 +97,60 @@ export function App({ host, store }: { host: Host; store: Store }) {
     else if ((state.notices.at(-1)?.id ?? 0) > p.afterNotice) {
       pendingSend.current = undefined;
       setDraft((d) => (d.trim() === '' ? p.text : d));
+      if (p.editing) setEditing(true);
+      if (p.attachments.length && store.getState().attachments.length === 0) store.dispatchLocal({ type: 'local/setAttachments', attachments: p.attachments });
     }
   }, [state.streaming, state.notices]);
+
+  // --- context: chips, the current file, the fit against the window ---
+  const ctx = state.context;
+  const current = ctx.currentFile;
+  // The current file the setting adds, unless removed for this question (✕) or already a chip.
+  const [dismissedAuto, setDismissedAuto] = useState<string | undefined>(undefined);
+  const coveredByChip = !!current && chips.some((a) => a.uri === current.uri && !a.range && a.kind === 'file');
+  const auto = ctx.includeCurrentFile && current?.attachment && dismissedAuto !== current.uri && !coveredByChip ? current.attachment : undefined;
+  const outgoing = auto ? [auto, ...chips] : chips;
+  const modelInfo = state.models.find((m) => m.name === state.selectedModel);
+  const ctxWindow = contextWindowFor(ctx.contextLength, modelInfo);
+  const fitInput = { content: draft.trim(), attachments: outgoing, window: ctxWindow.tokens, reserved: ctx.reservedTokens };
+  const report = checkFit(fitInput);
+  // The warning: opened by a send that does not fit (here, or refused by the host after reading the files again).
+  const [fitOpen, setFitOpen] = useState<{ host?: { report: { window: number; budget: number; used: number }; chips: Attachment[] } } | undefined>(undefined);
+  const fitShown = fitOpen && (fitOpen.host ? fitOpen.host.chips === chips : !report.fits && outgoing.length > 0) ? fitOpen : undefined;
+  // Worked out only while the warning shows: cutting large files is not free.
+  const cuts = fitShown ? cutPreview(fitInput) : undefined;
+  const lastRefusal = useRef(0);
+  useEffect(() => {
+    const r = state.fitRefusal;
+    if (!r || r.seq === lastRefusal.current) return;
+    lastRefusal.current = r.seq;
+    const p = pendingSend.current;
+    pendingSend.current = undefined;
+    setDraft((d) => (d.trim() === '' ? (p?.text ?? r.content) : d));
+    if (p?.editing) setEditing(true);
+    setFitOpen({ host: { report: r.report, chips: store.getState().attachments } });
+  }, [state.fitRefusal]);
+
+  const searchSeq = useRef(0);
+  const mentions = useMemo<Mentions | undefined>(
+    () =>
+      ctx.workspace
+        ? {
+            items: state.candidates && state.candidates.requestId === searchSeq.current ? state.candidates.items : undefined,
+            search: (query) => host.post({ type: 'contextSearch', requestId: ++searchSeq.current, query }),
+            pick: (item) => host.post({ type: 'contextAdd', id: item.id }),
+          }
+        : undefined,
+    [ctx.workspace, state.candidates, host],
+  );
+  const openAttachment = state.capabilities.editor
+    ? (a: Attachment) => a.uri && host.post({ type: 'openAttachment', uri: a.uri, ...(a.range ? { range: a.range } : {}) })
+    : undefined;
+  const attachFiles = async (files: File[]) => {
+    const r = await readLocalFiles(files, ctx.maxFileKB);
+    if (r.attachments.length) store.dispatchLocal({ type: 'local/addAttachments', attachments: r.attachments });
+    for (const e of r.errors) store.dispatchLocal({ type: 'local/notice', level: 'warning', message: e });
+  };
 
   const busy = !!state.streaming;
   const stop = useCallback(() => host.post({ type: 'cancel' }), [host]);
@@ -102,21 +169,30 @@ export function App({ host, store }: { host: Host; store: Store }) {
     return () => document.removeEventListener('keydown', onKey);
   }, [host, store, view]);
 
-  const send = (text: string) => {
+  const send = (text: string, cut = false) => {
     const content = text.trim();
     if (!content) return;
+    // Fit, never silent: a question that does not fit is not sent until the user chooses.
+    if (outgoing.length && !cut && !checkFit({ ...fitInput, content }).fits) {
+      setFitOpen({});
+      return;
+    }
+    setFitOpen(undefined);
+    const parts = outgoing.length ? { attachments: outgoing, ...(cut ? { cutToFit: true as const } : {}) } : {};
     if (editing) {
       store.dispatchLocal({ type: 'local/editLast' });
-      host.post({ type: 'editLast', content });
+      host.post({ type: 'editLast', content, ...parts });
       setEditing(false);
     } else {
-      const msg: WebviewToHost = { type: 'send', content };
+      const msg: WebviewToHost = { type: 'send', content, ...parts };
       if (state.selectedModel) msg.model = state.selectedModel;
       if (state.current) msg.sessionId = state.current.id;
       host.post(msg);
     }
-    pendingSend.current = { text, afterNotice: state.notices.at(-1)?.id ?? 0 };
+    pendingSend.current = { text, attachments: chips, editing, afterNotice: state.notices.at(-1)?.id ?? 0 };
     setDraft('');
+    setDismissedAuto(undefined);
+    if (chips.length) store.dispatchLocal({ type: 'local/setAttachments', attachments: [] });
   };
 
   const newChat = () => {
@@ -182,8 +258,10 @@ export function App({ host, store }: { host: Host; store: Store }) {
               streaming={state.streaming?.sessionId === state.current?.id ? state.streaming : undefined}
               busy={busy}
               canPull={state.capabilities.pull}
-              onEdit={(content) => {
+              onEdit={(content, attachments) => {
                 setDraft(content);
+                // Edit-and-resend sends the question's attachments again, as chips the user can remove.
+                store.dispatchLocal({ type: 'local/setAttachments', attachments: attachments ?? [] });
                 setEditing(true);
               }}
             />
@@ -210,9 +288,33 @@ export function App({ host, store }: { host: Host; store: Store }) {
             onCancelEdit={() => {
               setEditing(false);
               setDraft('');
+              store.dispatchLocal({ type: 'local/setAttachments', attachments: [] });
             }}
             focusSeq={state.focus.seq}
-          />
+            {...(mentions ? { mentions } : {})}
+            {...(!ctx.workspace ? { onAttachFiles: (files: File[]) => void attachFiles(files) } : {})}
+          >
+            <ContextBar
+              attachments={chips}
+              {...(auto ? { auto } : {})}
+              {...(current && !ctx.includeCurrentFile && !coveredByChip
+                ? { offer: { label: current.candidate.label, ...(current.problem ? { problem: current.problem } : {}), onAdd: () => host.post({ type: 'contextAdd', id: current.candidate.id }) } }
+                : {})}
+              report={report}
+              windowKnown={ctxWindow.known}
+              onRemove={(index) => store.dispatchLocal({ type: 'local/removeAttachment', index })}
+              onDismissAuto={() => current && setDismissedAuto(current.uri)}
+              {...(openAttachment ? { onOpen: openAttachment } : {})}
+            />
+            {fitShown && (
+              <FitWarning
+                report={fitShown.host?.report ?? report}
+                {...(cuts ? { cuts } : {})}
+                onSendCut={() => send(draft, true)}
+                onCancel={() => setFitOpen(undefined)}
+              />
+            )}
+          </Composer>
         )}
       </div>
     </ActionsContext.Provider>

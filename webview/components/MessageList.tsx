@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ChatMessage } from '../../src/shared/session';
+import type { Attachment, ChatMessage } from '../../src/shared/session';
 import type { StreamingState } from '../state/types';
 import { IconButton } from './IconButton';
 import { MessageView } from './MessageView';
@@ -9,7 +9,8 @@ interface Props {
   streaming?: StreamingState;
   busy: boolean;
   canPull: boolean;
-  onEdit(content: string): void;
+  /** Edit and resend: the question's text and attachments go back into the composer. */
+  onEdit(content: string, attachments?: Attachment[]): void;
 }
 
 /** How close to the bottom still counts as "following the stream". */

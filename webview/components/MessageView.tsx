@@ -1,6 +1,6 @@
 import { Component } from 'preact';
 import { useContext, useMemo } from 'preact/hooks';
-import type { ChatMessage } from '../../src/shared/session';
+import type { Attachment, ChatMessage } from '../../src/shared/session';
 import type { StreamingState } from '../state/types';
 import { ActionsContext, ReplyContext, type AppActions } from './context';
 import { IconButton } from './IconButton';
@@ -20,7 +20,8 @@ export interface MessageProps {
   isLastReply: boolean;
   busy: boolean;
   canPull: boolean;
-  onEdit(content: string): void;
+  /** Edit and resend: the question's text and attachments go back into the composer. */
+  onEdit(content: string, attachments?: Attachment[]): void;
 }
 
 /** Drops the last reply and asks for a new one: Regenerate, and Retry on a reply that did not finish. */

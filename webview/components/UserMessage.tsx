@@ -1,5 +1,7 @@
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { ChatMessage } from '../../src/shared/session';
+import { useContext, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { Attachment, ChatMessage } from '../../src/shared/session';
+import { AttachmentList } from './Attachments';
+import { ActionsContext } from './context';
 import { IconButton } from './IconButton';
 import { Markdown } from './Markdown';
 
@@ -29,7 +31,8 @@ interface Props {
   message: ChatMessage;
   /** Edit and resend is offered (the last question, nothing streaming). */
   canEdit: boolean;
-  onEdit(content: string): void;
+  /** Edit and resend: the question and its attachments go back into the composer. */
+  onEdit(content: string, attachments?: Attachment[]): void;
 }
 
 /**
@@ -38,6 +41,7 @@ interface Props {
  * text). Long questions are collapsed to QUESTION_LINES with "Show more".
  */
 export function UserMessage({ message: m, canEdit, onEdit }: Props) {
+  const actions = useContext(ActionsContext);
   const body = useRef<HTMLDivElement>(null);
   const [tall, setTall] = useState(() => sourceLines(m.content.trimEnd()) > QUESTION_LINES);
   const [expanded, setExpanded] = useState(false);
@@ -65,6 +69,12 @@ export function UserMessage({ message: m, canEdit, onEdit }: Props) {
       <div ref={body} class={`user-text${collapsed ? ' collapsed' : ''}`}>
         <Markdown text={m.content} streaming={false} />
       </div>
+      {m.attachments?.length ? (
+        <AttachmentList
+          attachments={m.attachments}
+          {...(actions.editor ? { onOpen: (a: Attachment) => a.uri && actions.post({ type: 'openAttachment', uri: a.uri, ...(a.range ? { range: a.range } : {}) }) } : {})}
+        />
+      ) : null}
       {(tall || canEdit) && (
         <div class="message-actions">
           {tall && (
@@ -72,7 +82,7 @@ export function UserMessage({ message: m, canEdit, onEdit }: Props) {
               {expanded ? 'Show less' : 'Show more'}
             </button>
           )}
-          {canEdit && <IconButton icon="edit" label="Edit and resend" onClick={() => onEdit(m.content)} />}
+          {canEdit && <IconButton icon="edit" label="Edit and resend" onClick={() => onEdit(m.content, m.attachments)} />}
         </div>
       )}
     </div>

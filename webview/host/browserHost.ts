@@ -121,7 +121,16 @@ export class BrowserHost implements Host {
   }
 
   setUiState(state: UiState): void {
-    this.env.sessionStorage.setItem(UI_KEY, JSON.stringify(state));
+    try {
+      this.env.sessionStorage.setItem(UI_KEY, JSON.stringify(state));
+    } catch {
+      // Over the storage quota (large attachments): keep at least the draft across a reload.
+      try {
+        this.env.sessionStorage.setItem(UI_KEY, JSON.stringify({ draft: state.draft, view: state.view }));
+      } catch {
+        /* storage unavailable: the page still works, it just forgets on reload */
+      }
+    }
   }
 
   dispose(): void {

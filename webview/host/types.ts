@@ -1,18 +1,26 @@
+import * as z from 'zod';
 import type { HostToWebview, WebviewToHost } from '../../src/shared/protocol';
+import { attachmentSchema, MAX_ATTACHMENTS, type Attachment } from '../../src/shared/session';
 
 /** Small UI state the host keeps across reloads of the view (the draft, the open view). */
 export interface UiState {
   draft?: string;
   view?: 'chat' | 'history';
+  /** The chips of the question being written, so a reloaded view keeps them with the draft. */
+  attachments?: Attachment[];
 }
+
+const storedAttachments = z.array(attachmentSchema).max(MAX_ATTACHMENTS);
 
 /** What either host stored, read defensively (an older version or a hand edit may have left anything). */
 export function parseUiState(raw: unknown): UiState {
   if (!raw || typeof raw !== 'object') return {};
-  const { draft, view } = raw as Record<string, unknown>;
+  const { draft, view, attachments } = raw as Record<string, unknown>;
+  const chips = attachments === undefined ? undefined : storedAttachments.safeParse(attachments);
   return {
     draft: typeof draft === 'string' ? draft : undefined,
     view: view === 'history' || view === 'chat' ? view : undefined,
+    ...(chips?.success && chips.data.length ? { attachments: chips.data } : {}),
   };
 }
 

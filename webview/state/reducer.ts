@@ -1,7 +1,7 @@
 import type { GatewayEvent } from '../../src/shared/events';
 import type { HostToWebview } from '../../src/shared/protocol';
 import { foldEvent } from '../../src/shared/fold';
-import { titleFrom, type Session } from '../../src/shared/session';
+import { titleFrom, type Attachment, type Session } from '../../src/shared/session';
 import type { AppState } from './types';
 
 /** Things the UI itself does to its state before the host answers (optimistic updates). */
@@ -12,9 +12,38 @@ export type LocalAction =
   | { type: 'local/selectModel'; model: string }
   | { type: 'local/dismissNotice'; id: number }
   | { type: 'local/deleteSession'; sessionId: string }
-  | { type: 'local/renameSession'; sessionId: string; title: string };
+  | { type: 'local/renameSession'; sessionId: string; title: string }
+  /** Chips the page made itself (files picked or dropped in the browser). */
+  | { type: 'local/addAttachments'; attachments: Attachment[] }
+  | { type: 'local/removeAttachment'; index: number }
+  /** Replaces every chip (cleared on send, given back on a refusal, loaded for edit-and-resend). */
+  | { type: 'local/setAttachments'; attachments: Attachment[] }
+  /** A notice the page raises itself (a file it could not read). */
+  | { type: 'local/notice'; level: 'info' | 'warning' | 'error'; message: string };
 
 let noticeSeq = 0;
+
+/** Same chip: same file and lines (or, without a file, same name and content). */
+function sameChip(a: Attachment, b: Attachment): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.uri || b.uri) return a.uri === b.uri && a.range?.startLine === b.range?.startLine && a.range?.endLine === b.range?.endLine && (a.kind !== 'problems' || a.content === b.content);
+  return a.name === b.name && a.content === b.content;
+}
+
+/** Adds chips; one already there is replaced by the newer one (read later), in its place. */
+export function mergeAttachments(current: readonly Attachment[], added: readonly Attachment[]): Attachment[] {
+  const out = [...current];
+  for (const a of added) {
+    const i = out.findIndex((b) => sameChip(a, b));
+    if (i >= 0) out[i] = a;
+    else out.push(a);
+  }
+  return out;
+}
+
+function addNotice(state: AppState, level: 'info' | 'warning' | 'error', message: string): AppState {
+  return { ...state, notices: [...state.notices.slice(-4), { id: ++noticeSeq, level, message }] };
+}
 
 /** Applies one host message. Pure apart from Date.now() for the elapsed-time origin. */
 export function reduceHost(state: AppState, msg: HostToWebview, now: number): AppState {
@@ -32,6 +61,7 @@ export function reduceHost(state: AppState, msg: HostToWebview, now: number): Ap
         workspace: s.workspace,
         capabilities: s.capabilities,
         streaming: s.streaming ? { ...s.streaming, startedAt: now } : undefined,
+        context: s.context ?? state.context,
       };
     }
     case 'sessions':
@@ -51,7 +81,7 @@ export function reduceHost(state: AppState, msg: HostToWebview, now: number): Ap
     case 'pullDone':
       return { ...state, pull: { model: msg.model, progress: state.pull?.progress, active: false, error: msg.error } };
     case 'notice':
-      return { ...state, notices: [...state.notices.slice(-4), { id: ++noticeSeq, level: msg.level, message: msg.message }] };
+      return addNotice(state, msg.level, msg.message);
     case 'focusInput':
       return { ...state, focus: { seq: state.focus.seq + 1, prefill: msg.prefill } };
     case 'showHistory':
@@ -61,6 +91,18 @@ export function reduceHost(state: AppState, msg: HostToWebview, now: number): Ap
     case 'pageEffect':
       // Carried out by the page's transport; nothing to show.
       return state;
+    case 'contextCandidates':
+      return { ...state, candidates: { requestId: msg.requestId, items: msg.items } };
+    case 'attachmentsAdded':
+      return { ...state, attachments: mergeAttachments(state.attachments, msg.attachments) };
+    case 'contextState':
+      return { ...state, context: msg.state };
+    case 'fitRefused':
+      return {
+        ...state,
+        attachments: msg.attachments,
+        fitRefusal: { seq: (state.fitRefusal?.seq ?? 0) + 1, content: msg.content, report: msg.report },
+      };
   }
 }
 
@@ -93,6 +135,14 @@ export function reduceLocal(state: AppState, action: LocalAction): AppState {
         sessions: state.sessions.filter((s) => s.id !== action.sessionId),
         current: state.current?.id === action.sessionId ? null : state.current,
       };
+    case 'local/addAttachments':
+      return { ...state, attachments: mergeAttachments(state.attachments, action.attachments) };
+    case 'local/removeAttachment':
+      return { ...state, attachments: state.attachments.filter((_, i) => i !== action.index) };
+    case 'local/setAttachments':
+      return { ...state, attachments: action.attachments };
+    case 'local/notice':
+      return addNotice(state, action.level, action.message);
     case 'local/renameSession':
       return {
         ...state,

@@ -1,7 +1,8 @@
 import type { Phase } from '../../src/shared/events';
 import type { ModelInfo, PullProgress } from '../../src/shared/models';
-import type { ConnectionState, HostCapabilities } from '../../src/shared/protocol';
-import type { Session, SessionSummary } from '../../src/shared/session';
+import { DEFAULT_MAX_FILE_KB } from '../../src/shared/contextRules';
+import type { ConnectionState, ContextCandidate, ContextState, HostCapabilities } from '../../src/shared/protocol';
+import type { Attachment, Session, SessionSummary } from '../../src/shared/session';
 
 export interface StreamingState {
   sessionId: string;
@@ -41,7 +42,17 @@ export interface AppState {
   focus: { seq: number; prefill?: string };
   /** Bumped whenever the host asks to show the history list. */
   historySeq: number;
+  /** The chips of the question being written. */
+  attachments: Attachment[];
+  /** Counting and offering context (settings, the editor's current file). */
+  context: ContextState;
+  /** The `@` picker's latest answer. */
+  candidates?: { requestId: number; items: ContextCandidate[] };
+  /** Bumped when the host sent a question back because it does not fit (its chips are in `attachments` again). */
+  fitRefusal?: { seq: number; content: string; report: { window: number; budget: number; used: number } };
 }
+
+export const DEFAULT_CONTEXT_STATE: ContextState = { contextLength: 0, reservedTokens: 0, maxFileKB: DEFAULT_MAX_FILE_KB, workspace: false, includeCurrentFile: false };
 
 export function initialState(): AppState {
   return {
@@ -54,5 +65,7 @@ export function initialState(): AppState {
     notices: [],
     focus: { seq: 0 },
     historySeq: 0,
+    attachments: [],
+    context: DEFAULT_CONTEXT_STATE,
   };
 }

@@ -4,7 +4,11 @@
  * in the one attachment format of src/shared/attachments.ts), cut at whole lines
  * with a visible note when it would not fit the context window. Pure.
  */
+import { cutToBudget, type CutResult } from '../../shared/fit';
 import type { Attachment } from '../../shared/session';
+
+// The whole-line cut lives once, in src/shared/fit.ts (the composer's fit uses it too).
+export { cutToBudget, type CutResult };
 
 export const PRESETS = [
   { id: 'explain', label: 'Explain', question: 'Explain what this code does.' },
@@ -44,30 +48,6 @@ export interface SelectionInput {
   startLine: number;
   endLine: number;
   maxChars: number;
-}
-
-export interface CutResult {
-  text: string;
-  shownLines: number;
-  totalLines: number;
-  cut: boolean;
-}
-
-/** Keeps whole lines from the top while they fit; a single over-long first line is cut by characters. */
-export function cutToBudget(text: string, maxChars: number): CutResult {
-  const lines = text.split('\n');
-  const total = lines.length;
-  if (text.length <= maxChars) return { text, shownLines: total, totalLines: total, cut: false };
-  const kept: string[] = [];
-  let used = 0;
-  for (const line of lines) {
-    const cost = line.length + (kept.length ? 1 : 0);
-    if (used + cost > maxChars) break;
-    kept.push(line);
-    used += cost;
-  }
-  if (kept.length === 0) return { text: lines[0]!.slice(0, maxChars), shownLines: 1, totalLines: total, cut: true };
-  return { text: kept.join('\n'), shownLines: kept.length, totalLines: total, cut: true };
 }
 
 /** The selection as an attachment of the question; when cut, its range and note say which lines were kept. */

@@ -6,13 +6,12 @@
  * messages are dropped oldest first until estimate(prompt) + the answer reserve
  * fits in num_ctx. A reply left at the front without its question is dropped too.
  */
+import { answerReserve } from '../../shared/fit';
 import { estimateMessageTokens } from '../../shared/tokens';
 import type { ChatTurnMessage } from './types';
 
-/** Tokens kept free for the answer: a quarter of the window, at most 1024. */
-export function answerReserve(numCtx: number): number {
-  return Math.min(1024, Math.floor(numCtx / 4));
-}
+// The answer's room is shared with the composer's fit check (src/shared/fit.ts).
+export { answerReserve };
 
 export interface FitResult {
   /** What to send: the system prompt (if any) then the kept history. */

@@ -24,6 +24,9 @@ describe('settings', () => {
         requestTimeoutSeconds: 120,
         maxSessions: 50,
         think: false,
+        'context.includeCurrentFile': true,
+        'context.maxFileKB': 64,
+        'context.exclude': ['**/secrets/**', ' '],
       }),
     );
     assert.deepEqual(problems, []);
@@ -39,7 +42,19 @@ describe('settings', () => {
       requestTimeoutMs: 120_000,
       maxSessions: 50,
       think: false,
+      context: { includeCurrentFile: true, maxFileKB: 64, exclude: ['**/secrets/**'] },
     });
+  });
+
+  it('hearth.context.*: defaults exclude secrets and cap files at 256 KB; bad values are named and the default used', () => {
+    assert.deepEqual(readSettings(src({})).settings.context, { includeCurrentFile: false, maxFileKB: 256, exclude: ['**/.env*', '**/*.pem', '**/*.key', '**/id_rsa*'] });
+    const { settings, problems } = readSettings(src({ 'context.includeCurrentFile': 'yes', 'context.maxFileKB': 5000, 'context.exclude': '**/.env' }));
+    assert.equal(problems.length, 3);
+    assert.ok(problems[0]!.includes('hearth.context.includeCurrentFile'));
+    assert.ok(problems[1]!.includes('hearth.context.maxFileKB must be a whole number from 1 to 960'));
+    assert.ok(problems[2]!.includes('hearth.context.exclude'));
+    assert.deepEqual(settings.context, DEFAULT_SETTINGS.context);
+    assert.deepEqual(readSettings(src({ 'context.exclude': [] })).settings.context.exclude, [], 'an empty list is allowed (the user chose it)');
   });
 
   it('rejects bad URLs with a clear message and falls back to the default', () => {

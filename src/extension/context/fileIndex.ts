@@ -1,0 +1,120 @@
+/**
+ * The workspace's files the `@` picker may offer: found with findFiles (so it
+ * works in remote and virtual workspaces), minus files.exclude, search.exclude,
+ * hearth.context.exclude and what .gitignore files ignore. Built on the first
+ * search, kept until files are created or deleted, an exclusion setting or a
+ * .gitignore changes; then built again on the next search.
+ */
+import * as vscode from 'vscode';
+import { GitIgnore } from './gitignore';
+import { enabledGlobs, matchesAnyGlob } from './glob';
+import { displayPath, matchPath } from './fileReader';
+
+/** Enough for large repositories; beyond it the picker offers the first ones found. */
+export const MAX_INDEXED_FILES = 20_000;
+const MAX_GITIGNORE_BYTES = 256 * 1024;
+
+export interface IndexedFile {
+  uri: vscode.Uri;
+  /** What the picker shows and matches against (workspace-relative). */
+  path: string;
+}
+
+export class FileIndex implements vscode.Disposable {
+  private files: Promise<IndexedFile[]> | undefined;
+  private readonly subs: vscode.Disposable[] = [];
+
+  constructor(
+    /** hearth.context.exclude, read when the index is built. */
+    private readonly contextExclude: () => readonly string[],
+    private readonly log: (line: string) => void,
+  ) {
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
+    const gitignores = vscode.workspace.createFileSystemWatcher('**/.gitignore', true, false, true);
+    this.subs.push(
+      watcher,
+      gitignores,
+      watcher.onDidCreate(() => this.invalidate()),
+      watcher.onDidDelete(() => this.invalidate()),
+      gitignores.onDidChange(() => this.invalidate()),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.invalidate()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('files.exclude') || e.affectsConfiguration('search.exclude') || e.affectsConfiguration('hearth.context.exclude')) this.invalidate();
+      }),
+    );
+  }
+
+  /** Every offerable file, sorted by path. */
+  list(): Promise<IndexedFile[]> {
+    if (!this.files) {
+      const p = this.build();
+      this.files = p;
+      // A failed build is not kept: the next search tries again.
+      p.catch(() => {
+        if (this.files === p) this.files = undefined;
+      });
+    }
+    return this.files;
+  }
+
+  /** The exclusion globs in force: VS Code's own, then Hearth's. */
+  globs(): string[] {
+    const cfg = vscode.workspace.getConfiguration();
+    return [...enabledGlobs(cfg.get('files.exclude')), ...enabledGlobs(cfg.get('search.exclude')), ...this.contextExclude()];
+  }
+
+  invalidate(): void {
+    this.files = undefined;
+  }
+
+  dispose(): void {
+    this.invalidate();
+    for (const d of this.subs.splice(0)) d.dispose();
+  }
+
+  private async build(): Promise<IndexedFile[]> {
+    const started = Date.now();
+    const globs = this.globs();
+    // findFiles takes one exclude glob; patterns with braces of their own are checked afterwards instead (nested braces are not portable).
+    const simple = globs.filter((g) => !/[{}]/.test(g));
+    const exclude = simple.length ? `{${simple.join(',')}}` : null;
+    const [uris, ignore] = await Promise.all([vscode.workspace.findFiles('**/*', exclude, MAX_INDEXED_FILES), this.gitignores(exclude)]);
+    const out: IndexedFile[] = [];
+    for (const uri of uris) {
+      const rel = matchPath(uri);
+      if (matchesAnyGlob(rel, globs)) continue;
+      const folder = vscode.workspace.getWorkspaceFolder(uri);
+      if (folder && ignore.get(folder.uri.toString())?.ignores(rel)) continue;
+      out.push({ uri, path: displayPath(uri) });
+    }
+    out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    this.log(`context: indexed ${out.length} files of ${uris.length} found${uris.length >= MAX_INDEXED_FILES ? ' (the cap)' : ''} in ${Date.now() - started} ms`);
+    return out;
+  }
+
+  /** The .gitignore rules of each workspace folder. */
+  private async gitignores(exclude: string | null): Promise<Map<string, GitIgnore>> {
+    const found = await vscode.workspace.findFiles('**/.gitignore', exclude, 1000);
+    const byFolder = new Map<string, GitIgnore>();
+    await Promise.all(
+      found.map(async (uri) => {
+        const folder = vscode.workspace.getWorkspaceFolder(uri);
+        if (!folder) return;
+        let text: string;
+        try {
+          const stat = await vscode.workspace.fs.stat(uri);
+          if (stat.size > MAX_GITIGNORE_BYTES) return;
+          text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+        } catch {
+          return; // an unreadable .gitignore ignores nothing
+        }
+        const key = folder.uri.toString();
+        let g = byFolder.get(key);
+        if (!g) byFolder.set(key, (g = new GitIgnore()));
+        const rel = matchPath(uri);
+        g.add(rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '', text);
+      }),
+    );
+    return byFolder;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Attachment chips: what goes to the model with a question, visible and counted.
+ * In the composer a chip has its token estimate and a ✕; in the transcript it
+ * shows what was sent (and whether it was cut). Clicking one opens its file at
+ * its lines (VS Code).
+ */
+import type { Attachment, AttachmentKind } from '../../src/shared/session';
+
+const ICONS: Record<AttachmentKind, string> = { file: 'file', selection: 'selection', problems: 'warning' };
+
+/** "app.ts:10-24" (the lines only when part of the file). */
+export function chipLabel(a: Attachment): string {
+  if (!a.range) return a.name;
+  return `${a.name}:${a.range.startLine === a.range.endLine ? a.range.startLine : `${a.range.startLine}-${a.range.endLine}`}`;
+}
+
+/** 950 → "950", 1234 → "1.2k", 15000 → "15k". */
+export function formatTokens(n: number): string {
+  if (n < 1000) return String(n);
+  return n < 10_000 ? `${(n / 1000).toFixed(1).replace(/\.0$/, '')}k` : `${Math.round(n / 1000)}k`;
+}
+
+/** The cut note the chip shows, in the words of the model's heading. */
+export function cutNote(a: Attachment): string | undefined {
+  const t = a.truncated;
+  if (!t) return undefined;
+  const lines = a.content === '' ? 0 : a.content.replace(/\n$/, '').split('\n').length;
+  return t.originalLines !== undefined ? `cut to fit: first ${lines} of ${t.originalLines} lines` : `cut to fit: first ${a.content.length} of ${t.originalChars} characters`;
+}
+
+interface ChipProps {
+  attachment: Attachment;
+  /** Its estimated share of the prompt (composer chips). */
+  tokens?: number;
+  /** Open the file at the lines; absent when it cannot be opened (no file, or a browser). */
+  onOpen?: () => void;
+  onRemove?: () => void;
+  /** Added by the setting "include the current file", not by the user. */
+  auto?: boolean;
+}
+
+export function AttachmentChip({ attachment: a, tokens, onOpen, onRemove, auto }: ChipProps) {
+  const label = chipLabel(a);
+  const cut = cutNote(a);
+  const where = a.path ?? a.name;
+  const title = [where + (a.range ? ` (lines ${a.range.startLine}-${a.range.endLine})` : ''), tokens !== undefined ? `about ${tokens.toLocaleString('en-US')} tokens` : '', cut ?? '', auto ? 'the current file (hearth.context.includeCurrentFile)' : '']
+    .filter(Boolean)
+    .join(' · ');
+  const body = (
+    <>
+      <span class={`codicon codicon-${ICONS[a.kind]}`} aria-hidden="true" />
+      <span class="chip-name">{label}</span>
+      {auto && <span class="chip-note">current</span>}
+      {tokens !== undefined && <span class="chip-tokens">≈{formatTokens(tokens)}</span>}
+      {cut && <span class="chip-cut">cut</span>}
+    </>
+  );
+  return (
+    <span class={`chip chip-${a.kind}${cut ? ' chip-is-cut' : ''}${auto ? ' chip-auto' : ''}`} title={title} data-chip={label}>
+      {onOpen ? (
+        <button type="button" class="chip-open" aria-label={`Open ${label}`} onClick={onOpen}>
+          {body}
+        </button>
+      ) : (
+        <span class="chip-open">{body}</span>
+      )}
+      {onRemove && (
+        <button type="button" class="chip-remove" aria-label={`Remove ${label}`} title={`Remove ${label}`} onClick={onRemove}>
+          <span class="codicon codicon-close" aria-hidden="true" />
+        </button>
+      )}
+    </span>
+  );
+}
+
+/** A sent question's attachments, in the transcript. */
+export function AttachmentList({ attachments, onOpen }: { attachments: readonly Attachment[]; onOpen?: (a: Attachment) => void }) {
+  return (
+    <div class="chips chips-sent" aria-label="Attachments">
+      {attachments.map((a, i) => (
+        <AttachmentChip key={i} attachment={a} {...(onOpen && a.uri ? { onOpen: () => onOpen(a) } : {})} />
+      ))}
+    </div>
+  );
+}

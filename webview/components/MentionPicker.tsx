@@ -1,0 +1,58 @@
+/**
+ * The `@` picker's list, under the control of the message box (the focus never
+ * leaves it): arrows move, Enter or Tab add, Escape closes (see Composer).
+ */
+import { useEffect, useRef } from 'preact/hooks';
+import type { ContextCandidate } from '../../src/shared/protocol';
+
+const ICONS: Record<ContextCandidate['kind'], string> = { file: 'file', selection: 'selection', problems: 'warning' };
+
+export const MENTION_LIST_ID = 'hearth-mention-list';
+export const mentionOptionId = (i: number) => `hearth-mention-${i}`;
+
+interface Props {
+  /** Undefined while the host has not answered the latest query. */
+  items: readonly ContextCandidate[] | undefined;
+  active: number;
+  onPick(item: ContextCandidate): void;
+  onHover(index: number): void;
+}
+
+export function MentionPicker({ items, active, onPick, onHover }: Props) {
+  const list = useRef<HTMLUListElement>(null);
+  useEffect(() => {
+    list.current?.querySelector(`#${mentionOptionId(active)}`)?.scrollIntoView?.({ block: 'nearest' });
+  }, [active, items]);
+  return (
+    <div class="mention-picker">
+      {items === undefined ? (
+        <div class="mention-empty">Searching…</div>
+      ) : items.length === 0 ? (
+        <div class="mention-empty">No matching files. Escape keeps the text as typed.</div>
+      ) : (
+        <ul class="mention-list" role="listbox" id={MENTION_LIST_ID} aria-label="Add context" ref={list}>
+          {items.map((item, i) => (
+            <li
+              key={item.id}
+              id={mentionOptionId(i)}
+              role="option"
+              aria-selected={i === active}
+              class={`mention-option${i === active ? ' active' : ''}`}
+              // mousedown, not click: the message box keeps the focus.
+              onMouseDown={(e) => {
+                e.preventDefault();
+                onPick(item);
+              }}
+              onMouseEnter={() => onHover(i)}
+            >
+              <span class={`codicon codicon-${ICONS[item.kind]}`} aria-hidden="true" />
+              <span class="mention-label">{item.label}</span>
+              {item.description && <span class="mention-description">{item.description}</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div class="mention-hint">↑↓ to choose · Enter or Tab to add · Esc to close · @problems · @selection</div>
+    </div>
+  );
+}
