@@ -11,24 +11,14 @@ import { performance } from 'node:perf_hooks';
 import { ConversationHub } from '../src/core/hub';
 import { inertPlatform } from '../test/support/platform';
 import { ModelState } from '../src/core/models';
-import { ExtensionSessionStore, type MementoLike } from '../src/extension/sessions/extensionSessionStore';
+import { ExtensionSessionStore } from '../src/extension/sessions/extensionSessionStore';
+import { MemoryMemento } from '../test/support/memento';
 import { INDEX_KEY } from '../src/extension/sessions/sessionIndex';
 import type { ChatService } from '../src/gateway/chat/types';
 
 const SESSIONS = 1000;
 const RUNS = 20;
 
-class JsonMemento implements MementoLike {
-  private readonly data = new Map<string, string>();
-  get<T>(key: string): T | undefined {
-    const v = this.data.get(key);
-    return v === undefined ? undefined : (JSON.parse(v) as T);
-  }
-  async update(key: string, value: unknown): Promise<void> {
-    // VS Code serializes the whole value on every update; so do we.
-    this.data.set(key, JSON.stringify(value));
-  }
-}
 
 function stats(xs: number[]): { median: number; p95: number; max: number } {
   const s = [...xs].sort((a, b) => a - b);
@@ -38,7 +28,7 @@ function stats(xs: number[]): { median: number; p95: number; max: number } {
 async function main(): Promise<void> {
   const dir = await fs.mkdtemp(path.join(tmpdir(), 'hearth-bench-ext-'));
   try {
-    const memento = new JsonMemento();
+    const memento = new MemoryMemento();
     const workspaces = Array.from({ length: 5 }, (_, i) => `file:///home/user/projects/project-number-${i}`);
     const models = ['bench-model-a:latest', 'bench-model-b:13b-instruct-q4_K_M', 'bench-model-c:7b'];
     let clock = 1_700_000_000_000;

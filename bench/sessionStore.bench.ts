@@ -18,7 +18,8 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ExtensionSessionStore, type MementoLike } from '../src/extension/sessions/extensionSessionStore';
+import { ExtensionSessionStore } from '../src/extension/sessions/extensionSessionStore';
+import { MemoryMemento } from '../test/support/memento';
 import { FileSessionStore } from '../src/gateway/sessions/fileStore';
 import type { ChatMessage, SessionStore } from '../src/shared/session';
 
@@ -28,16 +29,6 @@ const MAX_RATIO = 2.0;
 const REPLY_START = 2_000;
 const REPLY_STEP = 160;
 
-class JsonMemento implements MementoLike {
-  private readonly data = new Map<string, string>();
-  get<T>(key: string): T | undefined {
-    const v = this.data.get(key);
-    return v === undefined ? undefined : (JSON.parse(v) as T);
-  }
-  async update(key: string, value: unknown): Promise<void> {
-    this.data.set(key, JSON.stringify(value));
-  }
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -114,7 +105,7 @@ async function measure(name: string, make: (dir: string, fsync: boolean) => Sess
 
 async function main(): Promise<void> {
   const gateway = (dir: string, fsync: boolean) => new FileSessionStore({ dir, fsync });
-  const memento = new JsonMemento();
+  const memento = new MemoryMemento();
   const extension = (dir: string, fsync: boolean) => new ExtensionSessionStore({ memento, dir, maxSessions: () => 1000, fsync });
   const rows: Row[] = [];
   for (const fsync of [true, false]) {

@@ -93,7 +93,8 @@ export const chatMessageSchema = z.object({
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
-export const sessionSchema = z.object({
+/** What a session and its summary share. */
+const sessionHeadSchema = z.object({
   id: sessionIdSchema,
   title: z.string(),
   model: z.string().optional(),
@@ -101,21 +102,16 @@ export const sessionSchema = z.object({
   workspace: z.string().optional(),
   created_at: finite,
   updated_at: finite,
-  messages: z.array(chatMessageSchema),
 });
+
+export const sessionSchema = sessionHeadSchema.extend({ messages: z.array(chatMessageSchema) });
 export type Session = z.infer<typeof sessionSchema>;
 
 /** The status of a session, as its last assistant message's. */
 export const SESSION_STATUSES = [...MESSAGE_STATUSES, 'empty'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
-export const sessionSummarySchema = z.object({
-  id: sessionIdSchema,
-  title: z.string(),
-  model: z.string().optional(),
-  workspace: z.string().optional(),
-  created_at: finite,
-  updated_at: finite,
+export const sessionSummarySchema = sessionHeadSchema.extend({
   status: z.enum(SESSION_STATUSES),
   message_count: nonNegInt,
 });
