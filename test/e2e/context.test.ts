@@ -145,8 +145,10 @@ describe('e2e: workspace context', () => {
   it('runs the "Ask Hearth to fix" quick fix on a diagnostic: the model receives the problem, where it is and the code around it', async () => {
     const ui = hearth();
     const chat = await ui.openHearthView();
-    await chat.locator('button[aria-label="New chat"]').click();
+    await ui.newChat();
     const page = ui.page;
+    // New Chat puts the caret in the message box; Quick Open needs the workbench's focus.
+    await page.locator('.part.editor').click();
     await openFile(ui, 'broken.json');
     // The JSON language server reports the missing comma.
     await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 90_000 });
