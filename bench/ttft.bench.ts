@@ -36,6 +36,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { Pool } from 'undici';
 import { ConversationHub } from '../src/core/hub';
 import { inertPlatform } from '../test/support/platform';
+import { standaloneStore } from '../src/standalone/gateway';
 import { ModelState } from '../src/core/models';
 import { ExtensionSessionStore } from '../src/extension/sessions/extensionSessionStore';
 import { createChatService } from '../src/gateway/chat/chatService';
@@ -193,7 +194,7 @@ async function main(): Promise<void> {
 
   // gateway: the standalone server as `npm start` runs it (fsync on).
   const gwEngine = PROFILE ? traced(createEngine(config)) : createEngine(config);
-  const gwStore = new FileSessionStore({ dir: path.join(dir, 'gateway') });
+  const gwStore = standaloneStore(path.join(dir, 'gateway'), undefined);
   const gwService = createChatService({ store: gwStore, engine: gwEngine, settings: () => ({}) });
   const server = await startGatewayServer({ port: 0, token: TOKEN, provider: () => ({ kind: 'ollama', url }), engine: gwEngine, chatService: gwService, store: gwStore });
   const memEngine = createEngine(config);

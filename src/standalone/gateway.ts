@@ -15,7 +15,23 @@ import type { ChatService, TurnSettings } from '../gateway/chat/types';
 import type { ChatEngine } from '../gateway/engine/types';
 import { silentLogger, startGatewayServer, type GatewayServer, type GatewayServerOptions, type Logger } from '../gateway/server';
 import { DEFAULT_MAX_FILE_KB } from '../shared/contextRules';
+import { FileSessionStore } from '../gateway/sessions/fileStore';
 import type { SessionStore } from '../shared/session';
+
+/**
+ * The gateway's session store, as `npm start` runs it. Only for a folder this
+ * process has locked (lockDataDir): it is then the only writer, so sessions need
+ * no lock files of their own.
+ */
+export function standaloneStore(dir: string, maxSessions: number | undefined, logger: Logger = silentLogger): FileSessionStore {
+  return new FileSessionStore({
+    dir,
+    ...(maxSessions !== undefined ? { maxSessions } : {}),
+    onCorrupt: (file, reason, movedTo) => logger.warn(`moved a corrupt session file aside (${reason}): ${movedTo ?? file}`),
+    log: (line) => logger.warn(line),
+    lock: { processOwnsFolder: true },
+  });
+}
 import { estimateMessageTokens } from '../shared/tokens';
 
 export interface StandaloneOptions extends Omit<GatewayServerOptions, 'chatService' | 'ui' | 'engine' | 'store'> {

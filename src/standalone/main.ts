@@ -16,8 +16,7 @@ import { createEngine } from '../gateway/engine';
 import { PortInUseError, type Logger } from '../gateway/server';
 import { redactUrl } from '../gateway/net/redact';
 import { DataDirInUseError, lockDataDir } from '../gateway/sessions/dataDirLock';
-import { FileSessionStore } from '../gateway/sessions/fileStore';
-import { startStandaloneGateway } from './gateway';
+import { standaloneStore, startStandaloneGateway } from './gateway';
 import { PrefsFile } from './prefsFile';
 
 function describe(e: unknown): string {
@@ -56,12 +55,7 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   const engine = createEngine(config.provider);
-  const store = new FileSessionStore({
-    dir: config.dataDir,
-    maxSessions: config.maxSessions,
-    onCorrupt: (file, reason, movedTo) => logger.warn(`moved a corrupt session file aside (${reason}): ${movedTo ?? file}`),
-    log: (line) => logger.warn(line),
-  });
+  const store = standaloneStore(config.dataDir, config.maxSessions, logger);
   const systemPrompt = config.systemPrompt;
   const prefs = await PrefsFile.open(config.dataDir, (m) => logger.warn(m));
 
