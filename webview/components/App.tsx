@@ -80,21 +80,35 @@ export function App({ host, store }: { host: Host; store: Store }) {
   }, [state.streaming, state.notices]);
 
   const busy = !!state.streaming;
-  const stop = useCallback(() => host.post({ type: 'cancel' }), [host]);
+  const stop = useCallback(() => {
+    store.flushNow();
+    host.post({ type: 'cancel' });
+  }, [host, store]);
+
+  // Streamed text is painted a few times a second; when the user scrolls, clicks or
+  // types, whatever is buffered is painted at once, so what they act on is current.
+  useEffect(() => {
+    const flush = () => store.flushNow();
+    const events = ['wheel', 'touchmove', 'pointerdown', 'keydown', 'input'] as const;
+    for (const e of events) document.addEventListener(e, flush, { capture: true, passive: true });
+    return () => {
+      for (const e of events) document.removeEventListener(e, flush, { capture: true });
+    };
+  }, [store]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Escape') return;
       if (store.getState().streaming) {
         e.preventDefault();
-        host.post({ type: 'cancel' });
+        stop();
       } else if (view === 'history') {
         setView('chat');
       }
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [host, store, view]);
+  }, [stop, store, view]);
 
   const send = (text: string) => {
     const content = text.trim();
