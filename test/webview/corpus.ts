@@ -89,6 +89,13 @@ export const HOSTILE_SHAPES: HostileShape[] = [
   { name: 'backslashes', kind: 'quadratic', make: (n) => rep('\\', n) + ' END' },
   { name: 'mixed punctuation (*_[`<)', kind: 'quadratic', make: (n) => rep('*_[`<', n) + ' END' },
   { name: 'a_b_ snake case, no spaces', kind: 'quadratic', make: (n) => rep('a_b_', n) + ' END' },
+  // The costliest shapes fuzzing found for marked (openers that never find a closer).
+  { name: 'a._ repeated', kind: 'quadratic', make: (n) => rep('a._', n) + ' END' },
+  { name: '" _**~" repeated', kind: 'quadratic', make: (n) => rep(' _**~', n) + ' END' },
+  { name: '[__a repeated', kind: 'quadratic', make: (n) => rep('[__a', n) + ' END' },
+  { name: 'a>_]__ repeated', kind: 'quadratic', make: (n) => rep('a>_]__', n) + ' END' },
+  // Just under the inline budgets: lines of 240 specials of the costliest shape.
+  { name: 'lines of 240 a._ (just under the inline budget)', kind: 'quadratic', make: (n) => rep('a._'.repeat(240) + '\n', n) + 'END' },
   { name: 'one paragraph, no blank line', kind: 'size', make: (n) => rep('The model repeats itself with **bold** and `code` again. ', n) + 'END' },
   { name: 'one tight list', kind: 'size', make: (n) => rep('- an item with _some_ *emphasis*\n', n) + '- END' },
   { name: 'one loose list', kind: 'size', make: (n) => rep('- item\n\n', n) + '- END' },

@@ -9,8 +9,8 @@ import { ErrorBoundary } from '../../webview/components/ErrorBoundary';
 import { Markdown, MdBlock } from '../../webview/components/Markdown';
 import { MessageList } from '../../webview/components/MessageList';
 import { MarkdownBlocks, SLOW_LEX_MS, WINDOW_CHARS, type Lex } from '../../webview/markdown/blocks';
-import { DEPTH_CAP, inlineCost, lineDepth } from '../../webview/markdown/guard';
-import { lexMarkdown, lexStats, LEAF_BUDGET } from '../../webview/markdown/lexer';
+import { DEPTH_CAP, inlineWeight, lineDepth } from '../../webview/markdown/guard';
+import { lexMarkdown, lexStats, PIECE_WEIGHT } from '../../webview/markdown/lexer';
 import { HOSTILE_MARKDOWN, HOSTILE_SHAPES } from './corpus';
 import { message, mountApp, session, snapshot, startTurn, tokens, done } from './helpers';
 
@@ -105,15 +105,16 @@ describe('hostile markdown: nesting depth', () => {
     assert.equal(depth('    indented code'), 0);
     assert.equal(depth('1234567890. not a marker'), 0);
     assert.equal(lineDepth('> > ', 0, 4).settled, false, 'an unfinished prefix may still grow');
-    assert.equal(inlineCost('*a *b *c d* e* f*').depth, 3);
-    assert.equal(inlineCost('**bold** and *em* and snake_case_name').depth, 2);
+    assert.equal(inlineWeight('*a *b *c d* e* f*').depth, 3);
+    assert.equal(inlineWeight('**bold** and *em* and snake_case_name').depth, 2);
+    assert.equal(inlineWeight('**bold**, `code`, [a](b) and snake_case').specials, 9);
   });
 });
 
 describe('hostile markdown: bounded lexing', () => {
   it('a quadratic inline run past the budget is kept as plain text, not lexed', () => {
     const run = '_a'.repeat(6000);
-    assert.ok(inlineCost(run).cost > LEAF_BUDGET);
+    assert.ok(inlineWeight(run).specials ** 2 > PIECE_WEIGHT);
     const before = lexStats.plainInline;
     const [para] = lexMarkdown(run);
     assert.equal(para!.type, 'paragraph');
@@ -132,9 +133,34 @@ describe('hostile markdown: bounded lexing', () => {
     assert.deepEqual(types.filter((t) => t !== 'text'), ['em', 'strong', 'codespan', 'link']);
   });
 
+  it('a long paragraph full of markdown is lexed a group of lines at a time, keeping its formatting', () => {
+    const line = (i: number) => `**Step ${i}**: run \`npm test\` and *then* [open](https://example.com/${i}) it.`;
+    const text = Array.from({ length: 100 }, (_, i) => line(i)).join('\n');
+    assert.ok(inlineWeight(text).specials ** 2 > PIECE_WEIGHT, 'over one piece');
+    const before = lexStats.plainInline;
+    const c = md(text);
+    assert.equal(lexStats.plainInline, before, 'nothing fell back to plain text');
+    assert.equal(c.querySelectorAll('p').length, 1);
+    assert.equal(c.querySelectorAll('strong').length, 100);
+    assert.equal(c.querySelectorAll('code').length, 100);
+    assert.equal(c.querySelectorAll('a').length, 100);
+    cleanup();
+  });
+
+  it('a hard line break where a paragraph is split between pieces is kept', () => {
+    const line = '`a` `b` `c` `d` `e` `f` `g` `h` `i` `j` `k` `l`';
+    const text = Array.from({ length: 12 }, () => line).join('  \n');
+    assert.ok(inlineWeight(text).specials ** 2 > PIECE_WEIGHT);
+    const c = md(text);
+    assert.equal(c.querySelectorAll('br').length, 11);
+    assert.equal(c.querySelectorAll('code').length, 144);
+    cleanup();
+  });
+
   it('the budget is per top-level block: many small costly runs add up', () => {
     // Each cell is under the leaf budget; the table as a whole is over the block budget.
-    const cell = '_a'.repeat(700);
+    const cell = '_a'.repeat(75);
+    assert.ok(inlineWeight(cell).specials ** 2 < PIECE_WEIGHT);
     const table = '| a | b |\n|---|---|\n' + `| ${cell} | ${cell} |\n`.repeat(20);
     const before = lexStats.plainInline;
     lexMarkdown(table);
