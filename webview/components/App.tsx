@@ -113,17 +113,20 @@ export function App({ host, store }: { host: Host; store: Store }) {
   const send = (text: string) => {
     const content = text.trim();
     if (!content) return;
+    // The store's state, not the last painted one: New chat (or a model switch) right before
+    // Enter, within one frame, must not send into the old session.
+    const latest = store.getState();
     if (editing) {
       store.dispatchLocal({ type: 'local/editLast' });
       host.post({ type: 'editLast', content });
       setEditing(false);
     } else {
       const msg: WebviewToHost = { type: 'send', content };
-      if (state.selectedModel) msg.model = state.selectedModel;
-      if (state.current) msg.sessionId = state.current.id;
+      if (latest.selectedModel) msg.model = latest.selectedModel;
+      if (latest.current) msg.sessionId = latest.current.id;
       host.post(msg);
     }
-    pendingSend.current = { text, afterNotice: state.notices.at(-1)?.id ?? 0 };
+    pendingSend.current = { text, afterNotice: latest.notices.at(-1)?.id ?? 0 };
     setDraft('');
   };
 
