@@ -158,6 +158,17 @@ describe('controls', () => {
     assert.equal(m.container.querySelectorAll('.message').length, 0);
   });
 
+  it('New chat then Enter within the same frame starts a new session, not a turn in the old one', () => {
+    const m = mountApp(snapshot({ current: session([message('user', 'q'), message('assistant', 'a')]) }));
+    fireEvent.click(m.getByLabelText('New chat'));
+    // No frame in between: the new state is not painted yet.
+    type(m, 'a fresh question');
+    fireEvent.keyDown(input(m), { key: 'Enter' });
+    const [sent] = m.host.ofType('send');
+    assert.equal(sent?.content, 'a fresh question');
+    assert.equal(sent?.sessionId, undefined);
+  });
+
   it('the model picker lists live models, selects and refreshes', () => {
     const m = mountApp();
     const select = m.getByLabelText('Model') as HTMLSelectElement;

@@ -26,6 +26,40 @@ export class FakeFrames {
   }
 }
 
+/** setTimeout under the test's control, on the test's clock. */
+export class FakeTimers {
+  private queue: Array<{ at: number; cb: () => void; id: number }> = [];
+  private seq = 0;
+  constructor(private readonly clock: { now: number }) {}
+  set = (cb: () => void, ms: number): unknown => {
+    const id = ++this.seq;
+    this.queue.push({ at: this.clock.now + ms, cb, id });
+    return id;
+  };
+  clear = (id: unknown): void => {
+    this.queue = this.queue.filter((t) => t.id !== id);
+  };
+  get pending(): number {
+    return this.queue.length;
+  }
+  /** Moves the clock forward, running each timer that falls due on the way, at its time. */
+  advance(ms: number): void {
+    const end = this.clock.now + ms;
+    for (;;) {
+      const next = this.queue.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!next) break;
+      this.queue = this.queue.filter((t) => t !== next);
+      this.clock.now = Math.max(this.clock.now, next.at);
+      next.cb();
+    }
+    this.clock.now = end;
+  }
+  /** Runs every timer, moving the clock to each one's time. */
+  runAll(): void {
+    while (this.queue.length) this.advance(Math.max(0, Math.min(...this.queue.map((t) => t.at)) - this.clock.now));
+  }
+}
+
 export class FakeHost implements Host {
   readonly posted: WebviewToHost[] = [];
   private readonly listeners = new Listeners<HostToWebview>();
@@ -107,9 +141,11 @@ export interface Mounted extends RenderResult {
   host: FakeHost;
   store: Store;
   frames: FakeFrames;
+  timers: FakeTimers;
   clock: { now: number };
-  /** Host messages in, then one animation frame. */
+  /** Host messages in, then the next paint. */
   send(...messages: HostToWebview[]): void;
+  /** The next paint: any paint-interval timer runs (the clock moves to it), then one animation frame. */
   frame(): void;
   event(sessionId: string, messageId: string, event: GatewayEvent): HostToWebview;
 }
@@ -119,10 +155,15 @@ export function mountApp(snap: Snapshot | null = snapshot(), ui: UiState = {}): 
   host.ui = ui;
   const frames = new FakeFrames();
   const clock = { now: Date.now() };
-  const store = new Store(frames.schedule, () => clock.now);
+  const timers = new FakeTimers(clock);
+  const store = new Store(frames.schedule, () => clock.now, timers);
   const r = render(<App host={host} store={store} />);
   // Preact's act() flushes synchronously for a synchronous callback; its promise carries nothing.
-  const frame = () => void act(() => frames.flush());
+  const frame = () =>
+    void act(() => {
+      timers.runAll();
+      frames.flush();
+    });
   const send = (...messages: HostToWebview[]) => {
     void act(() => {
       for (const m of messages) host.emit(m);
@@ -135,6 +176,7 @@ export function mountApp(snap: Snapshot | null = snapshot(), ui: UiState = {}): 
     host,
     store,
     frames,
+    timers,
     clock,
     send,
     frame,

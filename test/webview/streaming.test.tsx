@@ -21,7 +21,7 @@ describe('streaming replies', () => {
     assert.equal(replyText(m), 'Hello world');
   });
 
-  it('renders at most once per frame however many tokens arrive', () => {
+  it('renders at most once per paint however many tokens arrive', () => {
     const m = mountApp();
     const ids = startTurn(m);
     let notified = 0;

@@ -153,21 +153,35 @@ export function App({ host, store }: { host: Host; store: Store }) {
   };
 
   const busy = !!state.streaming;
-  const stop = useCallback(() => host.post({ type: 'cancel' }), [host]);
+  const stop = useCallback(() => {
+    store.flushNow();
+    host.post({ type: 'cancel' });
+  }, [host, store]);
+
+  // Streamed text is painted a few times a second; when the user scrolls, clicks or
+  // types, whatever is buffered is painted at once, so what they act on is current.
+  useEffect(() => {
+    const flush = () => store.flushNow();
+    const events = ['wheel', 'touchmove', 'pointerdown', 'keydown', 'input'] as const;
+    for (const e of events) document.addEventListener(e, flush, { capture: true, passive: true });
+    return () => {
+      for (const e of events) document.removeEventListener(e, flush, { capture: true });
+    };
+  }, [store]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Escape') return;
       if (store.getState().streaming) {
         e.preventDefault();
-        host.post({ type: 'cancel' });
+        stop();
       } else if (view === 'history') {
         setView('chat');
       }
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [host, store, view]);
+  }, [stop, store, view]);
 
   const send = (text: string, cut = false) => {
     const content = text.trim();
@@ -179,17 +193,20 @@ export function App({ host, store }: { host: Host; store: Store }) {
     }
     setFitOpen(undefined);
     const parts = outgoing.length ? { attachments: outgoing, ...(cut ? { cutToFit: true as const } : {}) } : {};
+    // The store's state, not the last painted one: New chat (or a model switch) right before
+    // Enter, within one frame, must not send into the old session.
+    const latest = store.getState();
     if (editing) {
       store.dispatchLocal({ type: 'local/editLast' });
       host.post({ type: 'editLast', content, ...parts });
       setEditing(false);
     } else {
       const msg: WebviewToHost = { type: 'send', content, ...parts };
-      if (state.selectedModel) msg.model = state.selectedModel;
-      if (state.current) msg.sessionId = state.current.id;
+      if (latest.selectedModel) msg.model = latest.selectedModel;
+      if (latest.current) msg.sessionId = latest.current.id;
       host.post(msg);
     }
-    pendingSend.current = { text, attachments: chips, editing, afterNotice: state.notices.at(-1)?.id ?? 0 };
+    pendingSend.current = { text, attachments: chips, editing, afterNotice: latest.notices.at(-1)?.id ?? 0 };
     setDraft('');
     setDismissedAuto(undefined);
     if (chips.length) store.dispatchLocal({ type: 'local/setAttachments', attachments: [] });

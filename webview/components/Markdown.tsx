@@ -1,7 +1,7 @@
 import { Component } from 'preact';
 import { useRef } from 'preact/hooks';
 import { MarkdownBlocks, type Block } from '../markdown/blocks';
-import { renderBlock } from '../markdown/render';
+import { PlainText, renderBlock } from '../markdown/render';
 
 /** Blocks are grouped so a long answer diffs a few dozen groups per frame, not thousands of blocks. */
 const CHUNK = 32;
@@ -13,13 +13,28 @@ function sameBlock(a: Block, b: Block): boolean {
 /**
  * One block of a message. It re-renders only when its own text changes, so a
  * finished block is turned into vnodes (and highlighted) once, not per frame.
+ * It is also the block's error boundary: if turning it into vnodes, or rendering
+ * them, throws, the block shows its text plain and the rest of the message renders.
  */
-class MdBlock extends Component<{ block: Block }> {
-  override shouldComponentUpdate(next: { block: Block }): boolean {
-    return !sameBlock(this.props.block, next.block);
+export class MdBlock extends Component<{ block: Block }, { failed?: { open: boolean } }> {
+  override componentDidCatch(error: unknown): void {
+    // Remembers the state it failed in: a block that fails while open is tried once more when it finishes.
+    this.setState({ failed: { open: this.props.block.open } });
+    console.error('Hearth: a markdown block failed to render; showing it as plain text.', error);
+  }
+  override shouldComponentUpdate(next: { block: Block }, nextState: { failed?: { open: boolean } }): boolean {
+    return !sameBlock(this.props.block, next.block) || nextState.failed !== this.state.failed;
   }
   override render() {
-    return renderBlock(this.props.block.token, this.props.block.open);
+    const { block } = this.props;
+    const failed = this.state.failed;
+    if (failed && failed.open === block.open) return <PlainText text={block.raw} reason="error" />;
+    try {
+      return renderBlock(block.token, block.open);
+    } catch (error) {
+      console.error('Hearth: a markdown block failed to render; showing it as plain text.', error);
+      return <PlainText text={block.raw} reason="error" />;
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Attachment, ChatMessage } from '../../src/shared/session';
 import type { StreamingState } from '../state/types';
 import { IconButton } from './IconButton';
@@ -65,6 +65,15 @@ export function MessageList({ messages, streaming, busy, canPull, onEdit }: Prop
     io.observe(end);
     return () => io.disconnect();
   }, []);
+
+  // While a reply streams into view, follow it in the same frame as its text: set
+  // right after the render, before the browser's own layout and paint (so that
+  // layout is not extra), the new text and the scroll are painted and committed as
+  // one frame instead of two (the observer above would scroll one frame later).
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el && streaming && pinned.current) toBottom(el);
+  });
 
   // A new message (or another session) starts at the bottom.
   const count = messages.length;

@@ -3,6 +3,7 @@ import { useContext, useMemo } from 'preact/hooks';
 import type { Attachment, ChatMessage } from '../../src/shared/session';
 import type { StreamingState } from '../state/types';
 import { ActionsContext, ReplyContext, type AppActions } from './context';
+import { ErrorBoundary, FailedMessage } from './ErrorBoundary';
 import { IconButton } from './IconButton';
 import { InlineCode } from './InlineCode';
 import { Markdown } from './Markdown';
@@ -112,6 +113,11 @@ export class MessageView extends Component<MessageProps> {
     );
   }
   override render() {
-    return <MessageBody {...this.props} />;
+    // A message that fails to render shows its text plain; the others still render.
+    return (
+      <ErrorBoundary resetKey={this.props.message.status} fallback={() => <FailedMessage message={this.props.message} />}>
+        <MessageBody {...this.props} />
+      </ErrorBoundary>
+    );
   }
 }

@@ -2,6 +2,7 @@ import type { ComponentChild } from 'preact';
 import type { MarkedToken, Token, Tokens } from 'marked';
 import { CodeBlock } from '../components/CodeBlock';
 import { ImageLink, SafeLink } from '../components/Links';
+import type { PlainReason, PlainToken } from './blocks';
 import { decodeEntities } from './entities';
 
 /**
@@ -10,6 +11,7 @@ import { decodeEntities } from './entities';
  * and images go through SafeLink/ImageLink. There is no innerHTML anywhere.
  */
 export function renderBlock(token: Token, open = false): ComponentChild {
+  if (token.type === 'plain') return <PlainText text={token.raw} reason={(token as PlainToken).reason} />;
   const t = token as MarkedToken;
   switch (t.type) {
     case 'space':
@@ -39,6 +41,21 @@ export function renderBlock(token: Token, open = false): ComponentChild {
     default:
       return <p>{token.raw}</p>;
   }
+}
+
+const PLAIN_NOTES: Record<PlainReason, string | undefined> = {
+  depth: 'Shown as plain text: nested too deeply to format.',
+  error: 'Shown as plain text: this part could not be formatted.',
+  slow: undefined, // formatted once the reply ends
+};
+
+/** Model text kept as it was written (whitespace and all), for blocks that are not formatted. */
+export function PlainText({ text, reason }: { text: string; reason: PlainReason }) {
+  return (
+    <p class="md-plain" title={PLAIN_NOTES[reason]}>
+      {text}
+    </p>
+  );
 }
 
 export function renderBlocks(tokens: Token[]): ComponentChild[] {

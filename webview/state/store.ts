@@ -4,6 +4,25 @@ import { initialState, type AppState } from './types';
 
 export type FrameScheduler = (callback: () => void) => unknown;
 
+export interface Timers {
+  set(callback: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const realTimers: Timers = {
+  set: (cb, ms) => setTimeout(cb, ms),
+  clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+/**
+ * While a reply streams, its text is painted at most once per this interval. The
+ * wait ends in a timer and the paint happens on the animation frame after it, so
+ * at 60 Hz the text moves every third frame (20 paints a second), evenly. Nobody
+ * reads faster than that, and each paint of a long answer costs style, layout and
+ * paint work; Chromium's own word streamer ticks every 100 ms.
+ */
+export const PAINT_INTERVAL_MS = 40;
+
 interface PendingText {
   sessionId: string;
   messageId: string;
@@ -13,9 +32,15 @@ interface PendingText {
 
 /**
  * App state plus the streaming buffer. Token and thinking text is appended to a
- * buffer and folded into the state once per animation frame; every other message
- * first flushes the buffer (so the end of a reply never overtakes its text).
- * Listeners are told at most once per frame, which is what bounds rendering.
+ * buffer and folded into the state when it is painted; every other message first
+ * flushes the buffer (so the end of a reply never overtakes its text) and is
+ * painted on the next animation frame. Listeners are told at most once per frame.
+ *
+ * Streamed text is painted with a leading edge: the first text of a turn, and the
+ * first after a pause of PAINT_INTERVAL_MS, is painted on the next frame (time to
+ * first token is never made longer); text that follows within the interval is
+ * merged into one paint at its end. Done, stop, errors, and the user scrolling or
+ * typing (`flushNow`) paint whatever is buffered on the next frame.
  */
 export class Store {
   private state: AppState = initialState();
@@ -24,10 +49,19 @@ export class Store {
   private scheduled = false;
   private dirty = false;
   private disposed = false;
+  /** A trailing paint is waiting for the interval to pass. */
+  private timer: unknown = undefined;
+  /** When streamed text was last painted (the store's clock). */
+  private lastTextPaint = Number.NEGATIVE_INFINITY;
+  /** Text was folded into the state since the last frame. */
+  private textFolded = false;
+  /** The next text starts a turn: paint it at once, whatever the interval says. */
+  private leadingNext = true;
 
   constructor(
     private readonly schedule: FrameScheduler = (cb) => requestAnimationFrame(cb),
     private readonly now: () => number = () => Date.now(),
+    private readonly timers: Timers = realTimers,
   ) {}
 
   getState(): AppState {
@@ -49,11 +83,12 @@ export class Store {
       }
       if (msg.event.type === 'token') p.content += msg.event.content;
       else p.thinking += msg.event.content;
-      this.markDirty();
+      this.requestTextPaint();
       return;
     }
     this.flushPending();
     this.state = reduceHost(this.state, msg, this.now());
+    if (startsOrEndsTurn(msg)) this.leadingNext = true;
     this.markDirty();
   }
 
@@ -63,22 +98,61 @@ export class Store {
     this.markDirty();
   }
 
+  /** Paints buffered text on the next frame instead of at the end of the interval (the user scrolled, typed or stopped). */
+  flushNow(): void {
+    if (this.pending.size === 0 && this.timer === undefined) return;
+    this.clearTimer();
+    this.scheduleFrame();
+  }
+
   dispose(): void {
     this.disposed = true;
+    this.clearTimer();
     this.listeners.clear();
+  }
+
+  private requestTextPaint(): void {
+    // A frame is coming anyway, or a trailing paint is already set: the text goes with it.
+    if (this.scheduled || this.timer !== undefined || this.disposed) return;
+    const wait = this.lastTextPaint + PAINT_INTERVAL_MS - this.now();
+    if (this.leadingNext || wait <= 0) {
+      this.scheduleFrame();
+      return;
+    }
+    // min(): a clock that jumped back must not hold text longer than one interval.
+    this.timer = this.timers.set(() => {
+      this.timer = undefined;
+      this.scheduleFrame();
+    }, Math.min(wait, PAINT_INTERVAL_MS));
   }
 
   private markDirty(): void {
     this.dirty = true;
+    this.scheduleFrame();
+  }
+
+  private scheduleFrame(): void {
     if (this.scheduled || this.disposed) return;
     this.scheduled = true;
     this.schedule(() => this.frame());
+  }
+
+  private clearTimer(): void {
+    if (this.timer === undefined) return;
+    this.timers.clear(this.timer);
+    this.timer = undefined;
   }
 
   private frame(): void {
     this.scheduled = false;
     if (this.disposed) return;
     this.flushPending();
+    if (this.textFolded) {
+      // Everything buffered is painted now: a trailing paint would have nothing to do.
+      this.textFolded = false;
+      this.lastTextPaint = this.now();
+      this.clearTimer();
+    }
     if (!this.dirty) return;
     this.dirty = false;
     for (const l of [...this.listeners]) l();
@@ -96,5 +170,14 @@ export class Store {
       }
     }
     this.pending.clear();
+    this.textFolded = true;
+    this.leadingNext = false;
+    this.dirty = true;
   }
+}
+
+/** After these the next streamed text is the first of a turn (or of a reloaded view). */
+function startsOrEndsTurn(msg: HostToWebview): boolean {
+  if (msg.type === 'turnStarted' || msg.type === 'snapshot' || msg.type === 'session') return true;
+  return msg.type === 'event' && (msg.event.type === 'done' || msg.event.type === 'error');
 }
