@@ -1,13 +1,14 @@
 // Hostile markdown (issue 13): nothing a model writes may throw out of the renderer,
 // blank the panel, or make one block cost more than a bounded amount of lexing.
 import assert from 'node:assert/strict';
-import { cleanup, render } from '@testing-library/preact';
+import { cleanup, fireEvent, render } from '@testing-library/preact';
 import fc from 'fast-check';
 import type { ChatMessage } from '../../src/shared/session';
 import { ActionsContext } from '../../webview/components/context';
 import { ErrorBoundary } from '../../webview/components/ErrorBoundary';
 import { Markdown, MdBlock } from '../../webview/components/Markdown';
 import { MessageList } from '../../webview/components/MessageList';
+import { Root } from '../../webview/components/Root';
 import { MarkdownBlocks, SLOW_LEX_MS, WINDOW_CHARS, type Lex } from '../../webview/markdown/blocks';
 import { DEPTH_CAP, inlineWeight, lineDepth } from '../../webview/markdown/guard';
 import { lexMarkdown, lexStats, PIECE_WEIGHT } from '../../webview/markdown/lexer';
@@ -313,6 +314,23 @@ describe('hostile markdown: error boundaries', () => {
     assert.equal(c.querySelector('p.md-plain')?.textContent, '```ts');
     assert.equal(c.querySelector('.sibling')?.textContent, 'still here');
     assert.ok(errors.length >= 1);
+  });
+
+  it('a failure outside the messages (composer, toolbar) shows a way back, not a blank panel', () => {
+    let explode = true;
+    function Toolbar() {
+      if (explode) throw new Error('boom');
+      return <span class="ok">toolbar</span>;
+    }
+    const r = render(
+      <Root>
+        <Toolbar />
+      </Root>,
+    );
+    assert.match(r.container.querySelector('[role="alert"]')?.textContent ?? '', /could not be displayed/);
+    explode = false;
+    fireEvent.click(r.getByText('Try again'));
+    assert.equal(r.container.querySelector('.ok')?.textContent, 'toolbar');
   });
 
   it('the error boundary renders its fallback when a child throws, and retries when its key changes', () => {
