@@ -41,6 +41,8 @@ export interface ExtensionSessionStoreOptions {
   isAlive?: (pid: number) => boolean;
   /** Test seam passed to the file store: how transcripts are read. */
   readText?: FileSessionStoreOptions['readText'];
+  /** Test seam passed to the file store: how its files are written. */
+  writeText?: FileSessionStoreOptions['writeText'];
 }
 
 /** A write that changes nothing in the summary but updated_at (a message edited in place, say) leaves the index alone unless the time drifts further. */
@@ -65,6 +67,7 @@ export class ExtensionSessionStore implements SessionStore {
       fsync: opts.fsync ?? true,
       ...(opts.isAlive ? { isAlive: opts.isAlive } : {}),
       ...(opts.readText ? { readText: opts.readText } : {}),
+      ...(opts.writeText ? { writeText: opts.writeText } : {}),
       log: (line) => opts.log?.(line),
       onCorrupt: (_file, reason, movedTo) => opts.log?.(`session file was corrupt (${reason.slice(0, 120)}); moved aside to ${movedTo ?? '(gone)'}`),
       onPruned: async (ids) => {
