@@ -320,7 +320,7 @@ async function main(): Promise<void> {
   await Promise.all([engine.close(), gwEngine.close(), extEngine.close(), memEngine.close(), pool.close()]);
   channel.port1.close();
   child.kill();
-  await fs.rm(dir, { recursive: true, force: true });
+  await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
 }
 
 let mark: (what: string) => void = () => {};

@@ -120,8 +120,13 @@ export class ExtensionSessionStore implements SessionStore {
   }
 
   async appendMessage(sessionId: string, message: ChatMessage): Promise<void> {
-    await this.files.appendMessage(sessionId, message);
-    await this.afterChange(sessionId);
+    // The index first, then the fold of a journaled question into its transcript (see FileSessionStore).
+    const fold = await this.files.appendHoldingFold(sessionId, message);
+    try {
+      await this.afterChange(sessionId);
+    } finally {
+      fold();
+    }
   }
 
   async updateMessage(sessionId: string, messageId: string, patch: Partial<Omit<ChatMessage, 'id' | 'role'>>): Promise<void> {
@@ -180,6 +185,11 @@ export class ExtensionSessionStore implements SessionStore {
     }
     await this.list();
     return fixed;
+  }
+
+  /** Resolves when the transcripts have folded in the messages appended so far (benchmarks, tests). */
+  folded(): Promise<void> {
+    return this.files.folded();
   }
 
   /** Bytes the index takes in globalState (JSON), for the benchmark and the test hook. */

@@ -351,14 +351,20 @@ export class FileSessionStore implements SessionStore {
   }
 
   async appendMessage(sessionId: string, message: ChatMessage): Promise<void> {
+    (await this.appendHoldingFold(sessionId, message))();
+  }
+
+  /**
+   * appendMessage whose fold waits until the caller calls the function it
+   * resolves with: after the caller's own follow-up (the extension's index
+   * update), which a fold running meanwhile would slow down (its CPU, a file
+   * replaced under a reader). The message is durable already.
+   */
+  async appendHoldingFold(sessionId: string, message: ChatMessage): Promise<() => void> {
     // A streaming reply claims the session (owner record): that stays the full write's job.
     if (message.status !== 'streaming' && isValidSessionId(sessionId)) {
       await this.ensureDir();
-      if (await this.journal(sessionId, message)) {
-        // Queued once the lock is released, so a write the caller makes right away is queued first.
-        this.queueFold(sessionId);
-        return;
-      }
+      if (await this.journal(sessionId, message)) return () => this.queueFold(sessionId);
     }
     await this.mutate(
       sessionId,
@@ -370,6 +376,7 @@ export class FileSessionStore implements SessionStore {
       },
       message.status === 'streaming',
     );
+    return () => {};
   }
 
   async updateMessage(sessionId: string, messageId: string, patch: Partial<Omit<ChatMessage, 'id' | 'role'>>): Promise<void> {
@@ -748,24 +755,22 @@ export class FileSessionStore implements SessionStore {
   }
 
   /**
-   * Queues the fold of an append. It starts on the next turn of the event loop,
-   * so a write the caller makes right away (the chat service's reply placeholder)
-   * is queued first and folds the message itself: the fold then finds nothing.
+   * Queues the fold of an append for the next turn of the event loop: a write the
+   * caller makes right away (the chat service's reply placeholder) is queued
+   * first and folds the message itself. One fold folds everything appended before it runs.
    */
   private queueFold(id: string): void {
     if (this.foldsQueued.has(id)) return;
     this.foldsQueued.add(id);
-    let started = false;
     const done = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() =>
-        withLock(this.lockPath(id), async () => {
-          started = true;
-          this.foldsQueued.delete(id);
-          await this.foldLocked(id);
-        }, this.opts.lock),
-      )
+      .then(async () => {
+        // From here an append queues its own fold: this one may not see it.
+        this.foldsQueued.delete(id);
+        // Most often the caller's next write has folded it already: then not even the lock is taken.
+        if (!(await this.readLive(id))?.appended) return;
+        await withLock(this.lockPath(id), () => this.foldLocked(id), this.opts.lock);
+      })
       .catch((e: unknown) => {
-        if (!started) this.foldsQueued.delete(id);
         // Still durable in the side record: every read merges it, the next write folds it.
         this.log(`could not fold the messages appended to session ${id} (kept in ${this.liveFile(id)}): ${describe(e)}`);
       });

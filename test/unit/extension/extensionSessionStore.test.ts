@@ -27,7 +27,7 @@ describe('ExtensionSessionStore', () => {
     memento = new MemoryMemento();
     clock = 1_700_000_000_000;
   });
-  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+  afterEach(() => fs.rm(dir, { recursive: true, force: true, maxRetries: 5 }));
 
   it('keeps transcripts in files and only summaries in globalState', async () => {
     const store = make();

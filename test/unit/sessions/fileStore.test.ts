@@ -19,7 +19,7 @@ describe('FileSessionStore', () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-store-'));
   });
   afterEach(async () => {
-    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('creates a session as <id>.json, valid against sessionSchema, with a generated safe id', async () => {
