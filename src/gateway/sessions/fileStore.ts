@@ -887,8 +887,9 @@ export class FileSessionStore implements SessionStore {
     const max = typeof m === 'function' ? m() : m;
     if (max === undefined) return;
     try {
+      if ((await this.scan()).size <= max) return;
+      // Side records are read only when some session must go (their appended messages move updated_at).
       const summaries = await this.summaries();
-      if (summaries.length <= max) return;
       const protectedIds = new Set([keep, ...[...this.entries.values()].filter((e) => e.streaming.length).map((e) => e.summary.id)]);
       const moved: string[] = [];
       for (const id of sessionsToPrune(summaries, max, protectedIds)) {
