@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     console.log(`append a message (fsync on):    median ${w.median.toFixed(1)} ms, p95 ${w.p95.toFixed(1)} ms (transcript write + index rewrite)`);
     if (indexBytes >= 512 * 1024 || first.ms >= 100) process.exitCode = 1;
   } finally {
-    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
   }
 }
 

@@ -7,8 +7,10 @@
  *   engine     engine.run(), first `token` event
  *   gateway    POST /chat/stream to the gateway (new session, write-ahead save with
  *              fsync, as `npm start` runs), first `event: token` frame parsed
- *   followUp   the same, for a follow-up question in an existing session (one
- *              write before the first token instead of two)
+ *   followUp   the same, for a follow-up question in an existing session (its
+ *              write goes to the session's journal, live/<id>.json: it costs the
+ *              question, not the session)
+ *   followUp1MB  the same in a session of 1 MB (the model gets what fits its window)
  *   memory     the gateway over an in-memory store (diagnostic, not a product path):
  *              what the gateway adds besides the durable write of the question
  *   extension  the conversation core as the extension runs it (the extension's
@@ -23,7 +25,7 @@
  *
  *   npm run bench -- ttft                  figures
  *   HEARTH_BENCH_TTFT_ROUNDS=60 …          more rounds (default 30)
- *   node --import tsx bench/ttft.bench.ts --profile [followUp]    where a gateway turn's time goes
+ *   node --import tsx bench/ttft.bench.ts --profile [followUp|followUp1MB]    where a gateway turn's time goes
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
@@ -108,6 +110,7 @@ interface Paths {
   engine(): Promise<number>;
   gateway(): Promise<number>;
   followUp(): Promise<number>;
+  followUp1MB(): Promise<number>;
   memory(): Promise<number>;
   extension(): Promise<number>;
 }
@@ -203,6 +206,12 @@ async function main(): Promise<void> {
   const memServer = await startGatewayServer({ port: 0, token: TOKEN, provider: () => ({ kind: 'ollama', url }), engine: memEngine, chatService: memService, store: memStore });
   const agent = new http.Agent({ keepAlive: true });
   let followUpSession: string | undefined;
+  // A long conversation: 40 turns of 25 KB messages.
+  const large = await gwStore.create({ title: 'a long conversation', model: MODEL });
+  for (let i = 0; i < 40; i++) {
+    const text = `${'The cache key changes when the lock file is rewritten. '.repeat(460)}${i}`;
+    await gwStore.appendMessage(large.id, { id: `large-${String(i).padStart(6, '0')}`, role: i % 2 ? 'assistant' : 'user', content: text, status: 'complete', created_at: i, model: MODEL });
+  }
   const viaGateway = (sessionId?: string, port = server.port): Promise<number> =>
     new Promise((resolve, reject) => {
       const body = JSON.stringify({ model: MODEL, content: QUESTION, ...(sessionId ? { session_id: sessionId } : {}) });
@@ -271,7 +280,7 @@ async function main(): Promise<void> {
     return t1 - t0;
   };
 
-  const paths: Paths = { direct, engine: viaEngine, gateway: () => viaGateway(), followUp: () => viaGateway(followUpSession), memory: () => viaGateway(undefined, memServer.port), extension: viaExtension };
+  const paths: Paths = { direct, engine: viaEngine, gateway: () => viaGateway(), followUp: () => viaGateway(followUpSession), followUp1MB: () => viaGateway(large.id), memory: () => viaGateway(undefined, memServer.port), extension: viaExtension };
   const names = Object.keys(paths) as (keyof Paths)[];
 
   if (PROFILE) {
@@ -279,7 +288,7 @@ async function main(): Promise<void> {
   } else {
     // Warm up every path (JIT, connections, /api/show cache).
     for (let i = 0; i < 3; i++) for (const k of names) await paths[k]();
-    const times: Record<keyof Paths, number[]> = { direct: [], engine: [], gateway: [], followUp: [], memory: [], extension: [] };
+    const times: Record<keyof Paths, number[]> = { direct: [], engine: [], gateway: [], followUp: [], followUp1MB: [], memory: [], extension: [] };
     for (let r = 0; r < ROUNDS; r++) {
       // Rotate the order so no path always runs first (or after the same one).
       for (let i = 0; i < names.length; i++) {
@@ -297,6 +306,7 @@ async function main(): Promise<void> {
       engine: 'through the engine (`engine.run`)',
       gateway: "through the gateway's SSE (`POST /chat/stream`, new session)",
       followUp: "through the gateway's SSE (follow-up question)",
+      followUp1MB: "through the gateway's SSE (follow-up question, 1 MB session)",
       memory: "through the gateway's SSE, store in memory (diagnostic: all but the disk write)",
       extension: 'through the extension path (conversation core → postMessage-like hop)',
     };
@@ -320,7 +330,7 @@ async function main(): Promise<void> {
   await Promise.all([engine.close(), gwEngine.close(), extEngine.close(), memEngine.close(), pool.close()]);
   channel.port1.close();
   child.kill();
-  await fs.rm(dir, { recursive: true, force: true });
+  await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
 }
 
 let mark: (what: string) => void = () => {};
@@ -381,7 +391,7 @@ async function profile(paths: Paths, store: FileSessionStore): Promise<void> {
       }
     };
   }
-  const which = process.argv.includes('followUp') ? 'followUp' : 'gateway';
+  const which = process.argv.includes('followUp1MB') ? 'followUp1MB' : process.argv.includes('followUp') ? 'followUp' : 'gateway';
   await paths.gateway(); // makes the session the follow-ups continue
   for (let i = 0; i < 3; i++) await paths[which]();
   const all = new Map<string, number[]>();
@@ -400,7 +410,8 @@ async function profile(paths: Paths, store: FileSessionStore): Promise<void> {
       all.set(key, [...(all.get(key) ?? []), at]);
     }
   }
-  console.log(`gateway turn profile, ${which === 'gateway' ? 'new session' : 'follow-up question'} (${ROUNDS} rounds): median ms after the client sent the request`);
+  const what = { gateway: 'new session', followUp: 'follow-up question', followUp1MB: 'follow-up question, 1 MB session' }[which];
+  console.log(`gateway turn profile, ${what} (${ROUNDS} rounds): median ms after the client sent the request`);
   const rows = [...all.entries()].map(([k, xs]) => [k, median(xs)] as const).sort((a, b) => a[1] - b[1]);
   for (const [k, m] of rows) console.log(`${m.toFixed(2).padStart(8)}  ${k}`);
   console.log(`${median(firsts).toFixed(2).padStart(8)}  client: first token frame`);

@@ -29,7 +29,7 @@ describe('pruning on the standalone gateway', function () {
   after(async () => {
     await g?.kill('SIGKILL');
     await double.stop();
-    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it(`${POSTS} POST /chat/message with HEARTH_MAX_SESSIONS=${LIMIT}: the oldest go to the trash, each logged`, async () => {

@@ -69,7 +69,7 @@ describe('gateway memory with a large history', function () {
   after(async () => {
     for (const p of procs) await p.kill('SIGKILL');
     await double?.stop();
-    if (dir) await fs.rm(dir, { recursive: true, force: true });
+    if (dir) await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   async function startAndList(): Promise<{ g: GatewayProcess; port: number; startMs: number; listMs: number }> {

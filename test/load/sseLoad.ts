@@ -161,7 +161,7 @@ export async function runSseLoad(o: LoadOptions): Promise<LoadFigures> {
     await service.dispose();
     await engine.close();
     await double.stop();
-    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
   }
 }
 

@@ -41,6 +41,8 @@ export interface ExtensionSessionStoreOptions {
   isAlive?: (pid: number) => boolean;
   /** Test seam passed to the file store: how transcripts are read. */
   readText?: FileSessionStoreOptions['readText'];
+  /** Test seam passed to the file store: how its files are written. */
+  writeText?: FileSessionStoreOptions['writeText'];
 }
 
 /** A write that changes nothing in the summary but updated_at (a message edited in place, say) leaves the index alone unless the time drifts further. */
@@ -65,6 +67,7 @@ export class ExtensionSessionStore implements SessionStore {
       fsync: opts.fsync ?? true,
       ...(opts.isAlive ? { isAlive: opts.isAlive } : {}),
       ...(opts.readText ? { readText: opts.readText } : {}),
+      ...(opts.writeText ? { writeText: opts.writeText } : {}),
       log: (line) => opts.log?.(line),
       onCorrupt: (_file, reason, movedTo) => opts.log?.(`session file was corrupt (${reason.slice(0, 120)}); moved aside to ${movedTo ?? '(gone)'}`),
       onPruned: async (ids) => {
@@ -117,8 +120,13 @@ export class ExtensionSessionStore implements SessionStore {
   }
 
   async appendMessage(sessionId: string, message: ChatMessage): Promise<void> {
-    await this.files.appendMessage(sessionId, message);
-    await this.afterChange(sessionId);
+    // The index first, then the fold of a journaled question into its transcript (see FileSessionStore).
+    const fold = await this.files.appendHoldingFold(sessionId, message);
+    try {
+      await this.afterChange(sessionId);
+    } finally {
+      fold();
+    }
   }
 
   async updateMessage(sessionId: string, messageId: string, patch: Partial<Omit<ChatMessage, 'id' | 'role'>>): Promise<void> {
@@ -177,6 +185,11 @@ export class ExtensionSessionStore implements SessionStore {
     }
     await this.list();
     return fixed;
+  }
+
+  /** Resolves when the transcripts have folded in the messages appended so far (benchmarks, tests). */
+  folded(): Promise<void> {
+    return this.files.folded();
   }
 
   /** Bytes the index takes in globalState (JSON), for the benchmark and the test hook. */

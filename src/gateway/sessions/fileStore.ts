@@ -4,11 +4,22 @@
  *   <id>.json        one session, replaced atomically (temp + fsync + rename); every
  *                    read-modify-write runs under <id>.json.lock, a cross-process lock,
  *                    so several processes (VS Code windows, a script) can share the folder;
- *   live/<id>.json   while a reply streams: its owner (pid, host, store token) and its
- *                    latest partial text. The 500 ms partial saves go here, so their cost
- *                    follows the reply, not the session; the next full write folds the
- *                    partial into <id>.json (a partial applies only to the exact file
- *                    identity it was written against, so a folded one is never re-applied);
+ *   live/<id>.json   a side record, small, written atomically like the session, for what
+ *                    must be durable at once but should not cost a rewrite of the session:
+ *                    - while a reply streams: its owner (pid, host, store token) and its
+ *                      latest partial text (the 500 ms partial saves);
+ *                    - a message just appended (a question: the first token waits for it),
+ *                      the journal: appendMessage resolves once it is here, and the full
+ *                      write that folds it into <id>.json follows off the caller's path,
+ *                      under the same lock (the next write of the session, or a fold
+ *                      queued right after). So the durable write costs the message, not
+ *                      the session.
+ *                    Both apply only to the exact file identity (`base`) they were written
+ *                    against: every full write changes it, so what was folded is never
+ *                    applied again, and a write that has not folded it yet (a crash) still
+ *                    finds it: every read merges it, any writer (any process) folds it
+ *                    under the lock, start-up recovery does. Readers read the side record
+ *                    before <id>.json, so a fold between the two reads is never missed;
  *   .index.json      summaries keyed by each file's identity (inode + mtime + size): a
  *                    cache that spares reading every transcript at start-up, never
  *                    trusted for a file whose identity changed;
@@ -39,6 +50,7 @@ import {
   type SessionStore,
   type SessionInit,
   type SessionSummary,
+  chatMessageSchema,
 } from '../../shared/session';
 import { newId } from '../ids';
 import {
@@ -53,6 +65,7 @@ import {
   writeFileAtomic,
   type LockOptions,
   type ReadText,
+  type WriteOptions,
 } from './atomicFile';
 import { StoreError } from './errors';
 
@@ -85,13 +98,24 @@ export interface FileSessionStoreOptions {
   isAlive?: (pid: number) => boolean;
   /** Test seam: how session files are read (to inject EACCES and other I/O faults). */
   readText?: ReadText;
+  /** Test seam: how every file of the store is written (to count bytes, hold a write). */
+  writeText?: WriteText;
 }
+
+/** Writes a file whole and atomically (writeFileAtomic's contract). */
+export type WriteText = (file: string, text: string, opts: WriteOptions) => Promise<void>;
 
 export const TRASH_KEEP_MS = 30 * 24 * 60 * 60 * 1000;
 const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
 const INDEX_FILE = '.index.json';
 /** Transcripts read at once when summaries must be rebuilt: bounds memory, not just time. */
 const READ_CONCURRENCY = 4;
+/**
+ * Appended messages a side record holds at most; beyond, appendMessage writes the
+ * session whole. Folds run right after an append, so this is only reached when
+ * they keep failing (a full disk): the record then stays small.
+ */
+const MAX_APPENDED = 16;
 
 /** The session id a file name `<id>.json` stands for, or undefined. */
 export function sessionIdOfFile(name: string): string | undefined {
@@ -114,9 +138,19 @@ const liveSchema = z.object({
       thinking: z.string().optional(),
     })
     .optional(),
+  /** The journal: messages appended to <id>.json as it was at `base`, not folded into it yet. */
+  appended: z
+    .object({
+      base: z.string(),
+      /** The session's updated_at with them. */
+      updated_at: z.number(),
+      messages: z.array(chatMessageSchema),
+    })
+    .optional(),
 });
 type LiveRecord = z.infer<typeof liveSchema>;
 type PartialReply = NonNullable<LiveRecord['partial']>;
+type Appended = NonNullable<LiveRecord['appended']>;
 
 const indexEntrySchema = z.object({ key: z.string(), summary: sessionSummarySchema, streaming: z.array(z.string()) });
 type Entry = z.infer<typeof indexEntrySchema>;
@@ -163,6 +197,52 @@ function partialFields(patch: Partial<Omit<ChatMessage, 'id' | 'role'>>): Pick<P
   return out.content !== undefined || out.thinking !== undefined ? out : undefined;
 }
 
+/** The appended messages of a side record that go after this exact version of <id>.json, if any. */
+function appendedTo(key: string, rec: LiveRecord | undefined): Appended | undefined {
+  const a = rec?.appended;
+  return a && a.base === key && a.messages.length > 0 ? a : undefined;
+}
+
+/**
+ * The session as every reader sees it: <id>.json with what its side record adds
+ * to that exact version, the streaming reply's latest text, then the appended
+ * messages. A message whose id is there already is skipped (belt and braces: a
+ * folded record no longer matches the file's identity).
+ */
+function merge(base: Loaded, rec: LiveRecord | undefined): Loaded {
+  let session = base.session;
+  const p = rec?.partial;
+  const i = p && p.base === base.key ? session.messages.findIndex((m) => m.id === p.message_id && m.status === 'streaming') : -1;
+  if (p && i >= 0) {
+    const messages = session.messages.slice();
+    messages[i] = {
+      ...messages[i]!,
+      ...(p.content !== undefined ? { content: p.content } : {}),
+      ...(p.thinking !== undefined ? { thinking: p.thinking } : {}),
+    };
+    session = { ...session, messages };
+  }
+  const a = appendedTo(base.key, rec);
+  if (a) {
+    const have = new Set(session.messages.map((m) => m.id));
+    const added = a.messages.filter((m) => !have.has(m.id));
+    session = { ...session, updated_at: Math.max(session.updated_at, a.updated_at), messages: [...session.messages, ...added] };
+  }
+  return session === base.session ? base : { ...base, session };
+}
+
+/** A summary with the appended messages of its side record counted, by summarize's rules, without reading the transcript. */
+function summaryWith(summary: SessionSummary, a: Appended | undefined): SessionSummary {
+  if (!a) return { ...summary };
+  const tail = summarize({ ...summary, messages: a.messages }).status;
+  return {
+    ...summary,
+    updated_at: Math.max(summary.updated_at, a.updated_at),
+    message_count: summary.message_count + a.messages.length,
+    status: tail === 'empty' ? summary.status : tail,
+  };
+}
+
 export class FileSessionStore implements SessionStore {
   private readonly dir: string;
   private readonly liveDir: string;
@@ -181,6 +261,11 @@ export class FileSessionStore implements SessionStore {
   private dirty = false;
   private dirReady: Promise<void> | undefined;
   private persistedLoaded: Promise<void> | undefined;
+  /** Folds queued after an append and not started yet, by session: one folds everything appended before it runs. */
+  private readonly foldsQueued = new Set<string>();
+  /** Every fold not finished yet (see folded()). */
+  private readonly folds = new Set<Promise<void>>();
+  private readonly writeText: WriteText;
 
   constructor(private readonly opts: FileSessionStoreOptions) {
     this.dir = path.resolve(opts.dir);
@@ -188,6 +273,7 @@ export class FileSessionStore implements SessionStore {
     this.trashDir = path.resolve(opts.trashDir ?? path.join(this.dir, 'trash'));
     this.now = opts.now ?? Date.now;
     this.fsync = opts.fsync ?? true;
+    this.writeText = opts.writeText ?? writeFileAtomic;
     liveTokens.add(this.token);
   }
 
@@ -202,8 +288,7 @@ export class FileSessionStore implements SessionStore {
   }
 
   async list(): Promise<SessionSummary[]> {
-    const entries = await this.scan();
-    return [...entries.values()].map((e) => ({ ...e.summary })).sort((a, b) => b.updated_at - a.updated_at || (a.id < b.id ? -1 : 1));
+    return (await this.summaries()).sort((a, b) => b.updated_at - a.updated_at || (a.id < b.id ? -1 : 1));
   }
 
   /** Ids of the session files present (whether readable or not). */
@@ -226,8 +311,9 @@ export class FileSessionStore implements SessionStore {
   async summary(id: string): Promise<SessionSummary | undefined> {
     if (!isValidSessionId(id)) return undefined;
     await this.ensureDir();
+    const rec = await this.readLive(id); // before the file: see the header
     const e = await this.entryFor(id, false);
-    return e && { ...e.summary };
+    return e && summaryWith(e.summary, appendedTo(e.key, rec));
   }
 
   async get(id: string): Promise<Session | undefined> {
@@ -235,9 +321,10 @@ export class FileSessionStore implements SessionStore {
     await this.ensureDir();
     // Reading a session does not cache it (browsing history must not fill memory); only
     // sessions being changed are. A transcript read just for us needs no defensive copy.
+    const rec = await this.readLive(id); // before the file: see the header
     const base = await this.loadBase(id, false);
     if (!base) return undefined;
-    const merged = await this.withPartial(id, base);
+    const merged = merge(base, rec);
     return this.cache.get(id) === base ? structuredClone(merged.session) : merged.session;
   }
 
@@ -264,6 +351,21 @@ export class FileSessionStore implements SessionStore {
   }
 
   async appendMessage(sessionId: string, message: ChatMessage): Promise<void> {
+    (await this.appendHoldingFold(sessionId, message))();
+  }
+
+  /**
+   * appendMessage whose fold waits until the caller calls the function it
+   * resolves with: after the caller's own follow-up (the extension's index
+   * update), which a fold running meanwhile would slow down (its CPU, a file
+   * replaced under a reader). The message is durable already.
+   */
+  async appendHoldingFold(sessionId: string, message: ChatMessage): Promise<() => void> {
+    // A streaming reply claims the session (owner record): that stays the full write's job.
+    if (message.status !== 'streaming' && isValidSessionId(sessionId)) {
+      await this.ensureDir();
+      if (await this.journal(sessionId, message)) return () => this.queueFold(sessionId);
+    }
     await this.mutate(
       sessionId,
       (s) => {
@@ -274,6 +376,7 @@ export class FileSessionStore implements SessionStore {
       },
       message.status === 'streaming',
     );
+    return () => {};
   }
 
   async updateMessage(sessionId: string, messageId: string, patch: Partial<Omit<ChatMessage, 'id' | 'role'>>): Promise<void> {
@@ -335,8 +438,10 @@ export class FileSessionStore implements SessionStore {
 
   /**
    * Start-up housekeeping: removes crash leftovers and trash older than its keep
-   * time, and marks replies whose owner is gone "interrupted" (their partial text
-   * kept). A reply whose owner is alive (another window streaming now) is left alone.
+   * time, folds messages a crash left in the journal, and marks replies whose
+   * owner is gone "interrupted" (their partial text kept). A reply whose owner is
+   * alive (another window streaming now) is left alone. `sessions`: those whose
+   * transcript changed.
    */
   async recover(): Promise<{ replies: number; sessions: string[] }> {
     await this.ensureDir();
@@ -353,11 +458,9 @@ export class FileSessionStore implements SessionStore {
     const sessions: string[] = [];
     for (const id of candidates) {
       try {
-        const n = await this.recoverOne(id);
-        if (n > 0) {
-          replies += n;
-          sessions.push(id);
-        }
+        const r = await this.recoverOne(id);
+        replies += r.replies;
+        if (r.replies > 0 || r.folded) sessions.push(id);
       } catch (e) {
         this.log(`could not recover session ${id}: ${describe(e)}`);
       }
@@ -513,25 +616,11 @@ export class FileSessionStore implements SessionStore {
     }
   }
 
-  /** The session with its reply's latest partial text, if one was saved since the last full write. */
+  /** The session with what its side record adds (a partial reply, appended messages); cached, for a write. */
   private async loadMerged(id: string): Promise<Loaded | undefined> {
+    const rec = await this.readLive(id);
     const base = await this.loadBase(id, true);
-    return base && this.withPartial(id, base);
-  }
-
-  private async withPartial(id: string, base: Loaded): Promise<Loaded> {
-    if (!isStreaming(base.session)) return base;
-    const p = (await this.readLive(id))?.partial;
-    if (!p || p.base !== base.key) return base;
-    const i = base.session.messages.findIndex((m) => m.id === p.message_id && m.status === 'streaming');
-    if (i < 0) return base;
-    const messages = base.session.messages.slice();
-    messages[i] = {
-      ...messages[i]!,
-      ...(p.content !== undefined ? { content: p.content } : {}),
-      ...(p.thinking !== undefined ? { thinking: p.thinking } : {}),
-    };
-    return { ...base, session: { ...base.session, messages } };
+    return base && merge(base, rec);
   }
 
   /** The summary entry of an existing session, read from its file only when the file changed. */
@@ -563,6 +652,18 @@ export class FileSessionStore implements SessionStore {
     return this.entries;
   }
 
+  /** Every session's summary as readers see it: with the messages appended in side records (read first: see the header). */
+  private async summaries(): Promise<SessionSummary[]> {
+    const records = new Map<string, LiveRecord>();
+    for (const name of await readdirQuiet(this.liveDir)) {
+      const id = sessionIdOfFile(name);
+      const rec = id === undefined ? undefined : await this.readLive(id);
+      if (id !== undefined && rec?.appended) records.set(id, rec);
+    }
+    const entries = await this.scan();
+    return [...entries.values()].map((e) => summaryWith(e.summary, appendedTo(e.key, records.get(e.summary.id))));
+  }
+
   private loadPersisted(): Promise<void> {
     this.persistedLoaded ??= (async () => {
       let raw: unknown;
@@ -586,7 +687,7 @@ export class FileSessionStore implements SessionStore {
     const entries = [...this.entries.values()];
     try {
       // No fsync: a lost or stale index only costs a re-read at the next start.
-      await writeFileAtomic(path.join(this.dir, INDEX_FILE), JSON.stringify({ v: 1, entries }), { fsync: false });
+      await this.writeText(path.join(this.dir, INDEX_FILE), JSON.stringify({ v: 1, entries }), { fsync: false });
     } catch {
       this.dirty = true;
     }
@@ -597,7 +698,7 @@ export class FileSessionStore implements SessionStore {
     const valid = sessionSchema.parse(session);
     const file = this.fileOf(valid.id);
     const text = JSON.stringify(valid);
-    await writeFileAtomic(file, text, { fsync: this.fsync });
+    await this.writeText(file, text, { fsync: this.fsync });
     const key = await this.statKey(valid.id);
     if (key) this.remember(valid.id, { key, session: valid, bytes: Buffer.byteLength(text) }, true);
   }
@@ -615,11 +716,86 @@ export class FileSessionStore implements SessionStore {
     const next = structuredClone(cur.session);
     change(next);
     next.updated_at = Math.max(this.now(), cur.session.updated_at);
+    await this.writeWhole(next, claim);
+    return next;
+  }
+
+  /** Writes the session whole (folding in its side record, which no longer matches it) and settles the side record. */
+  private async writeWhole(next: Session, claim: boolean): Promise<void> {
     // The file first: a crash before the owner record is written leaves a reply with no owner, which recovery marks interrupted.
     await this.write(next);
-    if (!isStreaming(next)) await this.removeLive(id);
-    else if (claim) await this.writeLive(id, this.ownerRecord(), false);
-    return next;
+    if (!isStreaming(next)) await this.removeLive(next.id);
+    else if (claim) await this.writeLive(next.id, this.ownerRecord(), false);
+  }
+
+  /**
+   * Appends a message through the journal: the message goes durably into the
+   * side record (its cost is the message's); the caller queues its fold. False when the
+   * full write must do it: a reply streams (the side record is its owner's), or
+   * folds have fallen behind.
+   */
+  private journal(id: string, message: ChatMessage): Promise<boolean> {
+    return withLock(this.lockPath(id), async () => {
+      const rec = await this.readLive(id);
+      const base = await this.loadBase(id, true);
+      if (!base) throw new StoreError('session_not_found', `session ${id} not found`);
+      const cur = merge(base, rec);
+      if (isStreaming(cur.session)) return false;
+      if (cur.session.messages.some((m) => m.id === message.id)) {
+        throw new StoreError('duplicate_message', `message ${message.id} already exists in session ${id}`);
+      }
+      const before = appendedTo(base.key, rec)?.messages ?? [];
+      if (before.length >= MAX_APPENDED) return false;
+      // Never write what we could not read back.
+      const valid = chatMessageSchema.parse(message); // a copy
+      const appended: Appended = { base: base.key, updated_at: Math.max(this.now(), cur.session.updated_at), messages: [...before, valid] };
+      await this.writeLive(id, { ...this.ownerRecord(), appended }, this.fsync);
+      return true;
+    }, this.opts.lock);
+  }
+
+  /**
+   * Queues the fold of an append for the next turn of the event loop: a write the
+   * caller makes right away (the chat service's reply placeholder) is queued
+   * first and folds the message itself. One fold folds everything appended before it runs.
+   */
+  private queueFold(id: string): void {
+    if (this.foldsQueued.has(id)) return;
+    this.foldsQueued.add(id);
+    const done = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(async () => {
+        // From here an append queues its own fold: this one may not see it.
+        this.foldsQueued.delete(id);
+        // Most often the caller's next write has folded it already: then not even the lock is taken.
+        if (!(await this.readLive(id))?.appended) return;
+        await withLock(this.lockPath(id), () => this.foldLocked(id), this.opts.lock);
+      })
+      .catch((e: unknown) => {
+        // Still durable in the side record: every read merges it, the next write folds it.
+        this.log(`could not fold the messages appended to session ${id} (kept in ${this.liveFile(id)}): ${describe(e)}`);
+      });
+    this.folds.add(done);
+    void done.then(() => this.folds.delete(done));
+  }
+
+  /** Under the session's lock: writes <id>.json with the messages its side record appends to it, if any. True when it wrote. */
+  private async foldLocked(id: string): Promise<boolean> {
+    const rec = await this.readLive(id);
+    if (!rec?.appended) return false;
+    const base = await this.loadBase(id, true);
+    if (!base) return false; // the session is gone; delete removes its side record
+    if (!appendedTo(base.key, rec)) {
+      // Left over by a fold that wrote the file but could not remove the record: it no longer applies.
+      if (!isStreaming(base.session)) await this.removeLive(id);
+      return false;
+    }
+    await this.writeWhole(merge(base, rec).session, false);
+    return true;
+  }
+
+  /** Resolves when the folds queued by appends so far have run (tests, benchmarks, a clean shutdown). */
+  async folded(): Promise<void> {
+    while (this.folds.size) await Promise.all([...this.folds]);
   }
 
   /**
@@ -656,11 +832,13 @@ export class FileSessionStore implements SessionStore {
   private async writeLive(id: string, rec: LiveRecord, fsync: boolean): Promise<void> {
     const text = JSON.stringify(rec);
     try {
-      await writeFileAtomic(this.liveFile(id), text, { fsync });
+      await this.writeText(this.liveFile(id), text, { fsync });
     } catch (e) {
       if (errno(e) !== 'ENOENT') throw e;
       await fs.mkdir(this.liveDir, { recursive: true, mode: 0o700 });
-      await writeFileAtomic(this.liveFile(id), text, { fsync });
+      // A durable record needs a durable folder to be in.
+      if (fsync) await fsyncDir(path.dirname(this.liveDir));
+      await this.writeText(this.liveFile(id), text, { fsync });
     }
   }
 
@@ -676,14 +854,16 @@ export class FileSessionStore implements SessionStore {
     return pidAlive(o.pid);
   }
 
-  private recoverOne(id: string): Promise<number> {
+  /** Folds messages appended before a crash (whoever appended them), then marks a dead owner's reply interrupted. */
+  private recoverOne(id: string): Promise<{ folded: boolean; replies: number }> {
     return withLock(this.lockPath(id), async () => {
+      const folded = await this.foldLocked(id);
       const owner = await this.readLive(id);
-      if (owner && this.ownerAlive(owner)) return 0;
+      if (owner && this.ownerAlive(owner)) return { folded, replies: 0 };
       const cur = await this.loadBase(id, true); // cached: the write below reads it again
       if (!cur || !isStreaming(cur.session)) {
         await this.removeLive(id);
-        return 0;
+        return { folded, replies: 0 };
       }
       let n = 0;
       await this.mutateLocked(
@@ -697,7 +877,7 @@ export class FileSessionStore implements SessionStore {
         },
         false,
       );
-      return n;
+      return { folded, replies: n };
     }, this.opts.lock);
   }
 
@@ -707,11 +887,12 @@ export class FileSessionStore implements SessionStore {
     const max = typeof m === 'function' ? m() : m;
     if (max === undefined) return;
     try {
-      const entries = [...(await this.scan()).values()];
-      if (entries.length <= max) return;
-      const protectedIds = new Set([keep, ...entries.filter((e) => e.streaming.length).map((e) => e.summary.id)]);
+      if ((await this.scan()).size <= max) return;
+      // Side records are read only when some session must go (their appended messages move updated_at).
+      const summaries = await this.summaries();
+      const protectedIds = new Set([keep, ...[...this.entries.values()].filter((e) => e.streaming.length).map((e) => e.summary.id)]);
       const moved: string[] = [];
-      for (const id of sessionsToPrune(entries.map((e) => e.summary), max, protectedIds)) {
+      for (const id of sessionsToPrune(summaries, max, protectedIds)) {
         try {
           if (await this.moveToTrash(id)) moved.push(id);
         } catch (e) {
@@ -733,6 +914,8 @@ export class FileSessionStore implements SessionStore {
   private async moveToTrash(id: string): Promise<boolean> {
     await fs.mkdir(this.trashDir, { recursive: true, mode: 0o700 });
     return withLock(this.lockPath(id), async () => {
+      // The trash keeps the session whole, with what its journal holds.
+      await this.foldLocked(id);
       const target = path.join(this.trashDir, `${id}.json`);
       try {
         await fs.rename(this.fileOf(id), target);

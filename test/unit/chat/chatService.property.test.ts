@@ -113,7 +113,7 @@ describe('ChatService + FileSessionStore (property)', function () {
           }
         } finally {
           await service.dispose();
-          await fs.rm(dir, { recursive: true, force: true });
+          await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
         }
       }),
       { numRuns: 40 },

@@ -26,7 +26,7 @@ describe('ChatService', () => {
   });
   afterEach(async () => {
     await service.dispose();
-    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   describe('write-ahead beside the model call', () => {
@@ -161,7 +161,9 @@ describe('ChatService', () => {
   it('a reply another process marked interrupted mid-turn ends complete, without the stale error', async () => {
     engine.scripts.push({ tokens: ['a', 'b'], manual: true });
     const turn = await service.send({ content: 'q', model: 'm1' });
-    // Another process that misjudges this one as dead runs its start-up recovery now.
+    // The reply's placeholder is written off the critical path: once it is on disk,
+    await until(async () => (await store.get(turn.sessionId))?.messages[1]?.status === 'streaming', 'the placeholder stored');
+    // another process that misjudges this one as dead runs its start-up recovery.
     assert.equal(await new FileSessionStore({ dir, fsync: false, isAlive: () => false }).recoverInterrupted(), 1);
     engine.release(2);
     assert.equal(await turn.finished, 'stop');

@@ -120,7 +120,7 @@ export async function coreFixture(opts: { canPull?: boolean; store?: (s: Session
       hub.dispose();
       models.dispose();
       await chat.dispose();
-      await fs.rm(dir, { recursive: true, force: true });
+      await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

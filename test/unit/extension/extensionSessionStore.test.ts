@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ExtensionSessionStore } from '../../../src/extension/sessions/extensionSessionStore';
+import { writeFileAtomic } from '../../../src/gateway/sessions/atomicFile';
 import { decodeIndex, INDEX_KEY, INDEX_TITLE_MAX } from '../../../src/extension/sessions/sessionIndex';
 import { DEFAULT_TITLE, type ChatMessage } from '../../../src/shared/session';
 import { MemoryMemento } from '../../support/memento';
@@ -26,7 +27,7 @@ describe('ExtensionSessionStore', () => {
     memento = new MemoryMemento();
     clock = 1_700_000_000_000;
   });
-  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+  afterEach(() => fs.rm(dir, { recursive: true, force: true, maxRetries: 5 }));
 
   it('keeps transcripts in files and only summaries in globalState', async () => {
     const store = make();
@@ -115,6 +116,37 @@ describe('ExtensionSessionStore', () => {
     assert.deepEqual(ids(await a.list()), [sa.id, sb.id].sort());
     assert.deepEqual(ids(await b.list()), [sa.id, sb.id].sort());
     assert.equal((await a.get(sb.id))?.messages[0]?.content, 'hello from B');
+  });
+
+  it('a question still in the journal (its fold held) is in the index and in what another window reads; folded once', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let holding = false;
+    const transcripts = path.join(dir, 'sessions');
+    const a = make({
+      writeText: async (file, text, opts) => {
+        if (holding && path.dirname(file) === transcripts && !path.basename(file).startsWith('.')) await held;
+        await writeFileAtomic(file, text, opts);
+      },
+    });
+    const s = await a.create({ title: 'journal' });
+    await a.appendMessage(s.id, msg('user-0001', 'user', 'first'));
+    await a.appendMessage(s.id, msg('asst-0001', 'assistant', 'answer'));
+    holding = true;
+    clock += 1000;
+    await a.appendMessage(s.id, msg('user-0002', 'user', 'a follow-up'));
+    const onDisk = async () => JSON.parse(await fs.readFile(path.join(transcripts, `${s.id}.json`), 'utf8')).messages.map((m: ChatMessage) => m.id);
+    assert.deepEqual(await onDisk(), ['user-0001', 'asst-0001'], 'the fold is held');
+    const entry = decodeIndex(memento.get(INDEX_KEY)).get(s.id);
+    assert.equal(entry?.message_count, 3, 'the index counts the question (afterChange reads the summary with the journal)');
+    assert.equal(entry?.updated_at, clock);
+    const b = make({ memento: new MemoryMemento() });
+    assert.equal((await b.list()).find((x) => x.id === s.id)?.message_count, 3);
+    assert.deepEqual((await b.get(s.id))?.messages.map((m) => m.id), ['user-0001', 'asst-0001', 'user-0002']);
+    release();
+    for (let i = 0; i < 100 && (await onDisk()).length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(await onDisk(), ['user-0001', 'asst-0001', 'user-0002']);
+    assert.deepEqual((await b.get(s.id))?.messages.map((m) => m.id), ['user-0001', 'asst-0001', 'user-0002']);
   });
 
   it('two windows sharing globalState writing at once lose nothing', async () => {

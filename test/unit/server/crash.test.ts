@@ -22,7 +22,7 @@ describe('crash safety: SIGKILL mid-turn, then restart on the same data', functi
   after(async () => {
     for (const p of procs) await p.kill('SIGKILL');
     await double.stop();
-    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('the turn is interrupted, the question and the partial reply are kept, the file is valid JSON', async () => {

@@ -23,7 +23,7 @@ describe('gateway process (npm start entry)', function () {
   afterEach(async () => {
     for (const p of procs.splice(0)) await p.kill('SIGKILL');
     await double.stop();
-    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('prints exactly one line, the URL with the token in the fragment, and serves with that token', async () => {

@@ -70,7 +70,7 @@ export async function startTestGateway(
     async close() {
       await gw.close();
       await o.engine.close();
-      if (!o.dir) await fs.rm(dir, { recursive: true, force: true });
+      if (!o.dir) await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

@@ -46,7 +46,7 @@ describe('data folder faults: one bad entry never stops the store', function () 
   beforeEach(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-faults-'));
   });
-  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+  afterEach(() => fs.rm(dir, { recursive: true, force: true, maxRetries: 5 }));
 
   it('FileSessionStore: lists every good session, skips and logs each bad entry once, recovery runs', async () => {
     const good = await messyFolder(dir);

@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FileSessionStore } from '../../../src/gateway/sessions/fileStore';
+import { writeFileAtomic } from '../../../src/gateway/sessions/atomicFile';
+import { FileSessionStore, type WriteText } from '../../../src/gateway/sessions/fileStore';
 import { isStoreError } from '../../../src/gateway/sessions/errors';
 import { sessionSchema } from '../../../src/shared/session';
 import { SESSION_ID_RE, type ChatMessage } from '../../../src/shared/session';
@@ -18,7 +19,7 @@ describe('FileSessionStore', () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-store-'));
   });
   afterEach(async () => {
-    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('creates a session as <id>.json, valid against sessionSchema, with a generated safe id', async () => {
@@ -286,6 +287,256 @@ describe('FileSessionStore', () => {
         assert.match(reply.content, /^(w\d+ )+$/);
         assert.ok(reply.content.split(' ').filter(Boolean).every((w, i) => w === `w${i}`));
       }
+    });
+  });
+
+  describe('the question journal: an appended message is durable in live/<id>.json, folded into <id>.json off the caller\'s path', () => {
+    const sessionFile = (id: string) => path.join(dir, `${id}.json`);
+    const liveFile = (id: string) => path.join(dir, 'live', `${id}.json`);
+    const onDisk = async (id: string) => sessionSchema.parse(JSON.parse(await fs.readFile(sessionFile(id), 'utf8')));
+    const question = (id: string, content = 'and why is that?') => msg(id, 'user', content);
+
+    /** Records every write of a store; `gate` holds (or fails) writes of session files until opened. */
+    const recorder = () => {
+      const writes: { file: string; bytes: number; phase: string }[] = [];
+      let phase = 'setup';
+      let gate: { open: Promise<void>; release: () => void; fail?: Error } | undefined;
+      const writeText: WriteText = async (file, text, opts) => {
+        const isSession = path.dirname(file) === dir && !path.basename(file).startsWith('.index');
+        if (isSession && gate) {
+          if (gate.fail) throw gate.fail;
+          await gate.open;
+        }
+        writes.push({ file: path.relative(dir, file), bytes: Buffer.byteLength(text), phase });
+        await writeFileAtomic(file, text, opts);
+      };
+      return {
+        writes,
+        writeText,
+        phase: (p: string) => void (phase = p),
+        hold: () => {
+          let release!: () => void;
+          gate = { open: new Promise<void>((r) => (release = r)), release: () => ((gate = undefined), release()) };
+          return gate.release;
+        },
+        failSessionWrites: (on: boolean) => void (gate = on ? { open: Promise.resolve(), release: () => {}, fail: Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }) } : undefined),
+      };
+    };
+
+    /** A finished conversation of about `kb` KB. */
+    const conversation = async (store: FileSessionStore, kb: number, tag: string) => {
+      const s = await store.create({ title: tag });
+      const per = 5 * 1024;
+      for (let i = 0; i < Math.max(2, Math.round(kb / 5)); i++) {
+        await store.appendMessage(s.id, msg(`${tag}-${String(i).padStart(6, '0')}`, i % 2 ? 'assistant' : 'user', 'x'.repeat(per)));
+      }
+      await store.folded();
+      return s.id;
+    };
+
+    it('bytes written before appendMessage resolves are the question\'s, not the session\'s: the same at 10 KB and at 1 MB, and <id>.json is not among them', async () => {
+      const rec = recorder();
+      const store = new FileSessionStore({ dir, fsync: false, writeText: rec.writeText });
+      const small = await conversation(store, 10, 'small');
+      const large = await conversation(store, 1024, 'large');
+      assert.ok((await fs.stat(sessionFile(large))).size > 1_000_000);
+      const q = question('user-q00001', 'Why does the cache key change? '.repeat(20));
+      const caller: Record<string, { files: string[]; bytes: number }> = {};
+      for (const id of [small, large]) {
+        rec.phase(id);
+        await store.appendMessage(id, { ...q });
+        rec.phase('after');
+        const mine = rec.writes.filter((w) => w.phase === id);
+        caller[id] = { files: mine.map((w) => w.file), bytes: mine.reduce((n, w) => n + w.bytes, 0) };
+        await store.folded();
+      }
+      for (const id of [small, large]) {
+        assert.deepEqual(caller[id]!.files, [path.join('live', `${id}.json`)], 'only the side record is written on the caller\'s path');
+        assert.ok(caller[id]!.bytes < JSON.stringify(q).length + 300, `${caller[id]!.bytes} bytes for a question of ${JSON.stringify(q).length}`);
+      }
+      assert.ok(Math.abs(caller[small]!.bytes - caller[large]!.bytes) < 16, 'the cost does not follow the session');
+      // The fold followed, off the caller's path: the message is in <id>.json once, the side record gone.
+      for (const id of [small, large]) {
+        const messages = (await onDisk(id)).messages;
+        assert.equal(messages.filter((m) => m.id === q.id).length, 1);
+        assert.equal(messages.at(-1)!.content, q.content);
+        await assert.rejects(fs.access(liveFile(id)));
+      }
+    });
+
+    it('appendMessage resolves while the fold\'s write of <id>.json is held; every reader, in this store and another, sees the question meanwhile', async () => {
+      let t = 5_000;
+      const rec = recorder();
+      const a = new FileSessionStore({ dir, fsync: false, writeText: rec.writeText, now: () => t++ });
+      const id = await conversation(a, 10, 'conv');
+      const before = (await a.summary(id))!;
+      const release = rec.hold();
+      await a.appendMessage(id, question('user-q00001')); // would never resolve if it waited for <id>.json
+      assert.equal((await onDisk(id)).messages.length, before.message_count, 'not folded yet');
+      const b = new FileSessionStore({ dir, fsync: false });
+      for (const store of [a, b]) {
+        const got = (await store.get(id))!;
+        assert.equal(got.messages.length, before.message_count + 1);
+        assert.equal(got.messages.at(-1)!.id, 'user-q00001');
+        const summary = (await store.summary(id))!;
+        assert.equal(summary.message_count, before.message_count + 1);
+        assert.ok(summary.updated_at > before.updated_at);
+        assert.equal(summary.updated_at, got.updated_at);
+        assert.deepEqual((await store.list()).find((x) => x.id === id), summary);
+      }
+      release();
+      await a.folded();
+      const after = await b.get(id);
+      assert.equal(after!.messages.filter((m) => m.id === 'user-q00001').length, 1);
+      assert.deepEqual(await onDisk(id), after, 'what readers saw is what was folded, updated_at included');
+      assert.deepEqual(await b.summary(id), (await a.list()).find((x) => x.id === id));
+    });
+
+    it('a fold that fails leaves the question durable and readable; the next write, by another store, folds it once', async () => {
+      const logs: string[] = [];
+      const rec = recorder();
+      const a = new FileSessionStore({ dir, fsync: false, writeText: rec.writeText, log: (l) => logs.push(l) });
+      const id = await conversation(a, 10, 'conv');
+      rec.failSessionWrites(true);
+      await a.appendMessage(id, question('user-q00001'));
+      await a.folded();
+      assert.match(logs.join('\n'), /could not fold .*ENOSPC/);
+      const b = new FileSessionStore({ dir, fsync: false });
+      assert.equal((await b.get(id))!.messages.at(-1)!.id, 'user-q00001');
+      await assert.rejects(b.appendMessage(id, question('user-q00001')), (e) => isStoreError(e, 'duplicate_message'), 'a message in the journal is in the session');
+      await b.rename(id, 'renamed by b');
+      const file = await onDisk(id);
+      assert.equal(file.messages.filter((m) => m.id === 'user-q00001').length, 1);
+      assert.equal(file.title, 'renamed by b');
+      await assert.rejects(fs.access(liveFile(id)));
+      rec.failSessionWrites(false);
+      assert.equal((await a.get(id))!.messages.filter((m) => m.id === 'user-q00001').length, 1);
+    });
+
+    it('while folds keep failing, questions pile up in the journal to a bound, then the append fails loudly; none is lost', async () => {
+      const rec = recorder();
+      const store = new FileSessionStore({ dir, fsync: false, writeText: rec.writeText, log: () => {} });
+      const id = await conversation(store, 10, 'conv');
+      const base = (await store.summary(id))!.message_count;
+      rec.failSessionWrites(true);
+      let accepted = 0;
+      for (let i = 0; i < 40; i++) {
+        try {
+          await store.appendMessage(id, question(`user-q${String(i).padStart(5, '0')}`));
+          accepted++;
+        } catch (e) {
+          assert.match(String(e), /ENOSPC/);
+          break;
+        }
+        await store.folded();
+      }
+      assert.ok(accepted > 0 && accepted < 40, `${accepted} accepted`);
+      assert.equal((await store.get(id))!.messages.length, base + accepted);
+      rec.failSessionWrites(false);
+      await store.appendMessage(id, question('user-qlast0'));
+      await store.folded();
+      const ids = (await onDisk(id)).messages.slice(base).map((m) => m.id);
+      assert.deepEqual(ids, [...Array.from({ length: accepted }, (_, i) => `user-q${String(i).padStart(5, '0')}`), 'user-qlast0']);
+    });
+
+    it('the reply\'s placeholder, appended right after the question as the chat service does, folds it: one write of <id>.json', async () => {
+      const rec = recorder();
+      const store = new FileSessionStore({ dir, fsync: false, writeText: rec.writeText });
+      const id = await conversation(store, 10, 'conv');
+      rec.phase('turn');
+      await store.appendMessage(id, question('user-q00001'));
+      await store.appendMessage(id, msg('asst-q00001', 'assistant', '', 'streaming'));
+      await store.folded();
+      assert.equal(rec.writes.filter((w) => w.phase === 'turn' && w.file === `${id}.json`).length, 1);
+      assert.deepEqual((await onDisk(id)).messages.slice(-2).map((m) => m.id), ['user-q00001', 'asst-q00001']);
+      const owner = JSON.parse(await fs.readFile(liveFile(id), 'utf8'));
+      assert.equal(owner.appended, undefined, 'the side record is the reply\'s owner record again');
+      assert.equal(owner.pid, process.pid);
+    });
+
+    it('pruning a session whose question is still in the journal moves it to the trash with the question', async () => {
+      let t = 1;
+      const rec = recorder();
+      const store = new FileSessionStore({ dir, fsync: false, maxSessions: 1, now: () => t++, writeText: rec.writeText });
+      const first = await store.create({ title: 'first' });
+      rec.failSessionWrites(true);
+      await store.appendMessage(first.id, question('user-q00001'));
+      await store.folded();
+      rec.failSessionWrites(false);
+      await store.create({ title: 'second' });
+      const trashed = sessionSchema.parse(JSON.parse(await fs.readFile(path.join(dir, 'trash', `${first.id}.json`), 'utf8')));
+      assert.deepEqual(trashed.messages.map((m) => m.id), ['user-q00001']);
+    });
+
+    describe('SIGKILL', function () {
+      this.timeout(60_000);
+      const worker = path.join(__dirname, 'fixtures', 'questionWriter.ts');
+      const run = (id: string, mode: string, until: string) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', worker, dir, id, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        const exited = new Promise<void>((r) => child.on('exit', () => r()));
+        const reached = new Promise<void>((resolve, reject) => {
+          child.stdout.on('data', (d) => {
+            out += String(d);
+            if (out.includes(until)) resolve();
+          });
+          void exited.then(() => reject(new Error(`the writer exited before "${until}": ${out}`)));
+        });
+        return { reached, kill: async () => (child.kill('SIGKILL'), await exited), output: () => out };
+      };
+
+      it('between the durable side write and the fold: another store sees the question, recovery folds it once', async () => {
+        const id = 'journal-crash-1';
+        const child = run(id, 'before-fold', 'appended');
+        await child.reached;
+        await child.kill();
+        assert.deepEqual((await onDisk(id)).messages.map((m) => m.id), ['user-0000', 'asst-0000'], 'the fold never ran');
+        assert.equal(JSON.parse(await fs.readFile(liveFile(id), 'utf8')).appended.messages[0].id, 'user-0001');
+        const reader = new FileSessionStore({ dir });
+        assert.deepEqual((await reader.get(id))!.messages.map((m) => m.id), ['user-0000', 'asst-0000', 'user-0001'], 'before any recovery');
+        assert.equal((await reader.list())[0]!.message_count, 3);
+        const fresh = new FileSessionStore({ dir });
+        assert.equal(await fresh.recoverInterrupted(), 0, 'no reply was streaming');
+        assert.deepEqual((await onDisk(id)).messages.map((m) => m.id), ['user-0000', 'asst-0000', 'user-0001']);
+        await assert.rejects(fs.access(liveFile(id)));
+        await fresh.recoverInterrupted();
+        assert.deepEqual((await new FileSessionStore({ dir }).get(id))!.messages.map((m) => m.id), ['user-0000', 'asst-0000', 'user-0001']);
+      });
+
+      it('after the fold wrote <id>.json but before it removed the side record: the question is not applied twice', async () => {
+        const id = 'journal-crash-2';
+        const child = run(id, 'after-write', 'folded');
+        await child.reached;
+        await child.kill();
+        assert.deepEqual((await onDisk(id)).messages.map((m) => m.id), ['user-0000', 'asst-0000', 'user-0001']);
+        assert.equal(JSON.parse(await fs.readFile(liveFile(id), 'utf8')).appended.messages[0].id, 'user-0001', 'the record outlived the fold');
+        const reader = new FileSessionStore({ dir });
+        assert.deepEqual((await reader.get(id))!.messages.map((m) => m.id), ['user-0000', 'asst-0000', 'user-0001']);
+        assert.equal((await reader.summary(id))!.message_count, 3);
+        await reader.appendMessage(id, msg('user-0002', 'user', 'next'));
+        await reader.folded();
+        assert.deepEqual((await onDisk(id)).messages.map((m) => m.id), ['user-0000', 'asst-0000', 'user-0001', 'user-0002']);
+        await new FileSessionStore({ dir }).recoverInterrupted();
+        assert.deepEqual((await onDisk(id)).messages.map((m) => m.id), ['user-0000', 'asst-0000', 'user-0001', 'user-0002']);
+      });
+
+      it('at a random moment of a stream of questions: every acknowledged one is kept, once, in order', async () => {
+        for (let round = 0; round < 4; round++) {
+          const id = `journal-loop-${round}`;
+          const child = run(id, 'loop', 'ready');
+          await child.reached;
+          await new Promise((r) => setTimeout(r, 30 + Math.random() * 250));
+          await child.kill();
+          const acked = [...child.output().matchAll(/acked (\S+)/g)].map((m) => m[1]!);
+          await new FileSessionStore({ dir }).recoverInterrupted();
+          const ids = (await onDisk(id)).messages.map((m) => m.id).slice(2);
+          assert.equal(new Set(ids).size, ids.length, 'no question twice');
+          assert.deepEqual(ids.slice(0, acked.length), acked, 'every acknowledged question, in order');
+          assert.ok(ids.length <= acked.length + 1, 'at most the one being written when killed besides');
+          ids.forEach((m, i) => assert.equal(m, `user-${String(i + 1).padStart(4, '0')}`));
+          await assert.rejects(fs.access(liveFile(id)));
+        }
+      });
     });
   });
 
