@@ -1,13 +1,43 @@
 /**
  * What goes to one page (a VS Code webview, a browser tab), and when. Nothing
- * until the page says `ready`; then a full snapshot, then deltas in order.
+ * until the page says `ready`; then a full snapshot, then messages in order.
  * While the page is not ready (loading, hidden — VS Code tears a hidden view's
- * page down — or a browser whose event stream dropped) deltas are dropped, and
- * the next `ready` gets a fresh snapshot instead, so nothing is lost and nothing
- * is doubled. There is no coalescing here: the engine's emitter is the one
- * coalescing stage, and the page paints at its own pace.
+ * page down — or a browser whose event stream dropped) a message the snapshot
+ * will carry anyway is dropped; one it cannot carry (a notice, a refused send,
+ * chips to add) is kept and delivered right after the next snapshot. So nothing
+ * is lost and nothing is doubled. There is no coalescing here: the engine's
+ * emitter is the one coalescing stage, and the page paints at its own pace.
  */
 import type { HostToWebview, Snapshot } from '../shared/protocol';
+
+/**
+ * What happens to each message while the page is away: `snapshot` — dropped, the
+ * next snapshot holds its state; `queue` — kept in order for the next ready page;
+ * `latest` — only the latest of its type is kept. A new message type must choose.
+ */
+const WHILE_AWAY: Record<HostToWebview['type'], 'snapshot' | 'queue' | 'latest'> = {
+  snapshot: 'snapshot',
+  sessions: 'snapshot',
+  session: 'snapshot',
+  models: 'snapshot',
+  connection: 'snapshot',
+  turnStarted: 'snapshot',
+  event: 'snapshot',
+  applyState: 'snapshot',
+  contextState: 'snapshot',
+  // An answer to a search the gone page made: a new page asks again.
+  contextCandidates: 'snapshot',
+  notice: 'queue',
+  fitRefused: 'queue',
+  attachmentsAdded: 'queue',
+  pageEffect: 'queue',
+  pullDone: 'queue',
+  pullProgress: 'latest',
+  focusInput: 'latest',
+  showHistory: 'latest',
+};
+/** A page away for long must not make us hold an unbounded queue. */
+const MAX_QUEUED = 100;
 
 /** A record of what went to the page (types only, never content), for the test hook. */
 export interface PostedRecord {
@@ -19,8 +49,8 @@ export interface PostedRecord {
 export class UiChannel {
   private ready = false;
   private generation = 0;
-  // One-off UI requests (show history, focus input) made before ready: delivered after the snapshot.
-  private readonly afterReady = new Map<HostToWebview['type'], HostToWebview>();
+  // What the page must still get once it is ready (see WHILE_AWAY), in order.
+  private queued: HostToWebview[] = [];
   readonly posted: PostedRecord[] = [];
   /** Snapshots sent (one per `ready`). */
   snapshots = 0;
@@ -38,13 +68,18 @@ export class UiChannel {
   }
 
   post(m: HostToWebview): void {
-    if (this.ready) this.deliver(m);
-  }
-
-  /** Like post, but kept until the page is ready if it is not. */
-  postWhenReady(m: HostToWebview): void {
-    if (this.ready) this.deliver(m);
-    else this.afterReady.set(m.type, m);
+    if (this.ready) return this.deliver(m);
+    switch (WHILE_AWAY[m.type]) {
+      case 'snapshot':
+        return;
+      case 'latest':
+        this.queued = this.queued.filter((q) => q.type !== m.type);
+        break;
+      case 'queue':
+        break;
+    }
+    this.queued.push(m);
+    if (this.queued.length > MAX_QUEUED) this.queued.splice(0, this.queued.length - MAX_QUEUED);
   }
 
   /**
@@ -60,13 +95,14 @@ export class UiChannel {
     this.ready = true;
     this.snapshots++;
     this.deliver({ type: 'snapshot', state: finish() });
-    for (const m of this.afterReady.values()) this.deliver(m);
-    this.afterReady.clear();
+    const queued = this.queued;
+    this.queued = [];
+    for (const m of queued) this.deliver(m);
   }
 
   dispose(): void {
     this.reset();
-    this.afterReady.clear();
+    this.queued = [];
   }
 
   private deliver(m: HostToWebview): void {

@@ -6,6 +6,7 @@
  * class keeps a live copy of the streaming reply (folded with the shared fold),
  * so a snapshot taken mid-stream has every token so far.
  */
+import { isChatError } from '../gateway/chat/errors';
 import type { ChatService, TurnHandle } from '../gateway/chat/types';
 import { codeBlockKey, type ApplyState } from '../shared/codeBlocks';
 import { DEFAULT_MAX_FILE_KB } from '../shared/contextRules';
@@ -46,6 +47,8 @@ const MAX_REMEMBERED_WORKSPACES = 50;
 export interface ConversationHubLink {
   /** The history changed: every page gets the new list. */
   sessionsChanged(): Promise<void>;
+  /** A session was deleted: every page that has it open starts a new chat. */
+  sessionDeleted(id: string): void;
   closed(c: Conversation): void;
   /** Pulls are shared by every page (their progress goes to all). */
   readonly pulls: { pull(model: string): Promise<void>; cancel(): boolean };
@@ -250,10 +253,7 @@ export class Conversation {
     await this.services.prepare();
     if (opts.model && opts.model !== this.services.models.selected) await this.services.models.select(opts.model);
     const model = opts.model ?? (await this.model());
-    if (!model) {
-      this.notice('warning', 'No model is selected. Install one (for Ollama: `ollama pull <model>`) or pick one in the model list.');
-      return undefined;
-    }
+    if (!model) return this.noModel();
     const sessionId = opts.sessionId ?? this.current?.id;
     const workspace = this.platform.workspace;
     return this.startTurn((chat) =>
@@ -271,17 +271,31 @@ export class Conversation {
     const s = this.current;
     await this.services.prepare();
     const model = await this.model();
-    if (!s || !model) return undefined;
-    return this.startTurn((chat) => chat.regenerate(s.id, model));
+    if (!model) return this.noModel(true);
+    if (!s) return undefined;
+    return this.gaveBack(await this.startTurn((chat) => chat.regenerate(s.id, model)));
   }
 
   async editLast(content: string, attachments?: Attachment[]): Promise<TurnHandle | undefined> {
     const s = this.current;
     await this.services.prepare();
     const model = await this.model();
-    if (!model) return undefined;
+    if (!model) return this.noModel(true);
     if (!s) return this.sendMessage(content, { model, ...(attachments?.length ? { attachments } : {}) });
-    return this.startTurn((chat) => chat.editLast(s.id, content, model, attachments?.length ? attachments : undefined));
+    return this.gaveBack(await this.startTurn((chat) => chat.editLast(s.id, content, model, attachments?.length ? attachments : undefined)));
+  }
+
+  /** No turn: says why; an edit or regenerate (the page already took the old turn off) gets the transcript back too. */
+  private noModel(restore = false): undefined {
+    this.notice('warning', 'No model is selected. Install one (for Ollama: `ollama pull <model>`) or pick one in the model list.');
+    if (restore) this.refused();
+    return undefined;
+  }
+
+  /** An edit or regenerate that started no turn (refused, failed): the page gets the stored transcript back. */
+  private gaveBack(h: TurnHandle | undefined): TurnHandle | undefined {
+    if (!h) this.refused();
+    return h;
   }
 
   /**
@@ -354,8 +368,13 @@ export class Conversation {
     const turn = chat.turn(id);
     if (chat.cancel(id) && turn) await turn.finished;
     await this.services.store.delete(id);
-    if (this.current?.id === id) this.newChat();
+    this.hub.sessionDeleted(id);
     await this.hub.sessionsChanged();
+  }
+
+  /** The session open here was deleted (here or on another page): a new chat instead. */
+  sessionGone(id: string): void {
+    if (this.current?.id === id) this.newChat();
   }
 
   async renameSession(id: string, title: string): Promise<void> {
@@ -404,6 +423,11 @@ export class Conversation {
 
   // --- internals ---
 
+  /** Nothing was sent: the page gets the transcript back as stored (an edit-and-resend had already taken its question off). */
+  private refused(): void {
+    this.channel.post({ type: 'session', session: this.currentSession() });
+  }
+
   /**
    * The attachments to send, or undefined when the page was told why not. Chips
    * are read again first (a file changed since it was attached is sent as it is
@@ -411,10 +435,6 @@ export class Conversation {
    * cut silently: without the page's `cutToFit` it is sent back (fitRefused) so
    * the user chooses; with it, attachments are cut, each marked as cut.
    */
-  /** Nothing was sent: the page gets the transcript back as stored (an edit-and-resend had already taken its question off). */
-  private refused(): void {
-    this.channel.post({ type: 'session', session: this.currentSession() });
-  }
 
   private async prepareAttachments(content: string, attachments: Attachment[] | undefined, cut: boolean, model?: string): Promise<Attachment[] | undefined> {
     if (!attachments?.length) return [];
@@ -485,7 +505,8 @@ export class Conversation {
     const id = this.lastSessions()[this.platform.workspace ?? ''];
     if (typeof id !== 'string') return;
     const s = await this.services.store.get(id).catch(() => undefined);
-    if (s) this.current = s;
+    // A turn may have started meanwhile (Ask About Selection right after a reload): it wins.
+    if (s && !this.current && !this.active && !this.starting) this.current = s;
   }
 
   private async startTurn(start: (chat: ChatService) => Promise<TurnHandle>): Promise<TurnHandle | undefined> {
@@ -500,10 +521,21 @@ export class Conversation {
     } catch (e) {
       this.starting = false;
       this.services.log(`could not start a turn: ${e instanceof Error ? e.name : 'unknown error'}`);
-      this.notice('error', `Could not send: ${errorText(e)}`);
+      if (isChatError(e, 'not_found') && this.current) {
+        // The open chat is gone (deleted elsewhere, pruned): the page gets an empty chat and its text back.
+        this.newChat();
+        this.notice('warning', 'That chat no longer exists. Send again to start a new one.');
+      } else {
+        this.notice('error', `Could not send: ${errorText(e)}`);
+      }
       return undefined;
     }
     this.starting = false;
+    if (this.disposed) {
+      // The page went away while its turn was being set up: stopped, as closing it means.
+      handle.cancel();
+      return undefined;
+    }
     const turn: ActiveTurn = { handle, sessionId: handle.sessionId, live: structuredClone(handle.assistantMessage) };
     this.active = turn;
     // Nothing sits between the turn and its first token: the page hears of it and the

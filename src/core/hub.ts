@@ -29,6 +29,9 @@ export class ConversationHub {
     });
     this.link = {
       sessionsChanged: () => this.sessionsChanged(),
+      sessionDeleted: (id) => {
+        for (const c of this.conversations) c.sessionGone(id);
+      },
       closed: (c) => void this.conversations.delete(c),
       pulls: this.pulls,
     };

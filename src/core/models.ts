@@ -8,6 +8,7 @@
  */
 import type { ModelInfo } from '../shared/models';
 import type { ConnectionState } from '../shared/protocol';
+import { redactUrl } from '../gateway/net/redact';
 import { Emitter } from './emitter';
 import type { KeyValueStore } from './platform';
 
@@ -23,6 +24,8 @@ export interface ModelStateDeps {
   /** Runs before the server is asked (loads the API key). */
   prepare?: () => Promise<void>;
   memento: KeyValueStore;
+  /** How the UI names the server and what it advises when nothing answers (the provider's identity); absent: neutral wording. */
+  server?: () => { name: string; startHint: string } | undefined;
   /** How often the server is asked again while it is unreachable (default 10 s; 0 = never). */
   pollMs?: number;
   /** The configured model ('' = none): hearth.model in VS Code. */
@@ -48,7 +51,7 @@ export class ModelState {
   readonly onDidChange = new Emitter<ModelsChange>();
 
   constructor(private readonly deps: ModelStateDeps) {
-    this.conn = { status: 'unknown', url: deps.baseUrl() };
+    this.conn = { status: 'unknown', ...this.where() };
   }
 
   get models(): ModelInfo[] {
@@ -96,27 +99,33 @@ export class ModelState {
 
   /** The connection settings changed: forget what we knew and, if we had asked before, ask again. */
   reset(): void {
-    this.conn = { status: 'unknown', url: this.deps.baseUrl() };
+    this.conn = { status: 'unknown', ...this.where() };
     this.fire();
     if (this.checked) void this.refresh();
   }
 
   /** A turn failed because the server is gone. */
   markUnreachable(error: string): void {
-    this.conn = { status: 'unreachable', url: this.deps.baseUrl(), error };
+    this.conn = { status: 'unreachable', ...this.where(), error };
     this.fire();
   }
 
   /** A turn succeeded: the server is there. */
   markReachable(): void {
     if (this.conn.status === 'ok') return;
-    this.conn = { status: 'ok', url: this.deps.baseUrl() };
+    this.conn = { status: 'ok', ...this.where() };
     this.fire();
   }
 
   /** Settings (hearth.model) changed. */
   notifySelectionChanged(): void {
     this.fire();
+  }
+
+  /** The server as pages and the status bar show it: its name, and its URL never with user-info (a proxy's credentials). */
+  private where(): { url: string; server?: string; startHint?: string } {
+    const s = this.deps.server?.();
+    return { url: redactUrl(this.deps.baseUrl()), ...(s ? { server: s.name, startHint: s.startHint } : {}) };
   }
 
   dispose(): void {
@@ -132,18 +141,18 @@ export class ModelState {
     } catch {
       // A secret-storage failure must not block the check: ask without the key.
     }
-    const url = this.deps.baseUrl();
+    const where = this.where();
     const source = this.deps.source();
     try {
       const h = await source.health();
       if (!h.reachable) {
-        this.conn = { status: 'unreachable', url, error: h.error ?? 'no answer' };
+        this.conn = { status: 'unreachable', ...where, error: h.error ?? 'no answer' };
       } else {
         this.list = await source.listModels();
-        this.conn = h.version ? { status: 'ok', url, version: h.version } : { status: 'ok', url };
+        this.conn = h.version ? { status: 'ok', ...where, version: h.version } : { status: 'ok', ...where };
       }
     } catch (e) {
-      this.conn = { status: 'unreachable', url, error: e instanceof Error ? e.message : String(e) };
+      this.conn = { status: 'unreachable', ...where, error: e instanceof Error ? e.message : String(e) };
     }
     this.fire();
   }

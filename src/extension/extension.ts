@@ -72,6 +72,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     fingerprint: connectionFingerprint(settings.current, apiKeys.current),
   }));
 
+  /** The heavy half once loaded (what only it knows: the provider registry). */
+  let heavyLoaded: Awaited<ReturnType<typeof loadHeavy>> | undefined;
   const models = new ModelState({
     source: () => engines,
     prepare: () => apiKeys.ensureLoaded(),
@@ -79,6 +81,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     configuredModel: () => settings.current.model,
     writeConfiguredModel: (name) => settings.writeModel(name),
     baseUrl: () => settings.current.baseUrl,
+    // Known once the heavy half is loaded (the server is asked only after that).
+    server: () => heavyLoaded?.providerPresentation(settings.current.provider),
   });
   subs.push(models);
 
@@ -137,7 +141,6 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   /** Apply-as-diff reviews; created with the conversation (nothing can be proposed before it exists). */
   let proposals: ProposalManager | undefined;
   let coreP: Promise<{ hub: ConversationHub; conversation: Conversation }> | undefined;
-  let heavyLoaded: Awaited<ReturnType<typeof loadHeavy>> | undefined;
   const core = () =>
     (coreP ??= loadHeavy().then(async (heavy) => {
       heavyLoaded = heavy;
@@ -156,6 +159,11 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
         }),
       );
       return { hub, conversation: c };
+    }).catch((e: unknown) => {
+      // Not for good: the next message (or command) tries again.
+      coreP = undefined;
+      log(`the chat could not start: ${e instanceof Error ? `${e.name}: ${e.message.slice(0, 200)}` : 'unknown error'}`);
+      throw e;
     }));
   const conversation = async (): Promise<Conversation> => (await core()).conversation;
 
@@ -219,20 +227,15 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   command('hearth.askAboutSelection', (arg) =>
     askAboutSelection(
       {
-        contextLength: () => settings.current.contextLength,
         reveal: () => view.reveal(true),
-        send: async (content, attachments) => (await conversation()).sendMessage(content, { attachments }),
+        // As a typed question: validated, and checked against the context window (never cut silently).
+        send: async (content, attachments) => (await conversation()).receive({ type: 'send', content, attachments }),
       },
       arg,
     ),
   );
-  // Chips added before the view is ready are kept (together) until it is.
-  let chipsBeforeReady: Attachment[] = [];
-  const addChips = async (attachments: Attachment[]): Promise<void> => {
-    chipsBeforeReady = view.isReady ? attachments : [...chipsBeforeReady, ...attachments];
-    await view.postWhenReady({ type: 'attachmentsAdded', attachments: chipsBeforeReady });
-    if (view.isReady) chipsBeforeReady = [];
-  };
+  // Chips added before the view is ready are queued for it by the core's channel.
+  const addChips = (attachments: Attachment[]): Promise<void> => view.post({ type: 'attachmentsAdded', attachments });
   command('hearth.addFileToChat', (arg, all) => addFileToChat({ context: workspaceContext, reveal: () => view.reveal(true), addChips }, arg, all));
   command(ASK_TO_FIX, (arg, diagnostic) =>
     askToFix(
@@ -258,15 +261,15 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   command('hearth.newChat', async () => {
     (await conversation()).newChat();
     await view.reveal();
-    await view.postWhenReady({ type: 'focusInput' });
+    await view.post({ type: 'focusInput' });
   });
   command('hearth.openChat', async () => {
     await view.reveal();
-    await view.postWhenReady({ type: 'focusInput' });
+    await view.post({ type: 'focusInput' });
   });
   command('hearth.showHistory', async () => {
     await view.reveal();
-    await view.postWhenReady({ type: 'showHistory' });
+    await view.post({ type: 'showHistory' });
   });
   command('hearth.setApiKey', () => setApiKeyCommand(apiKeys));
   const noProposal = () => void vscode.window.showInformationMessage('Hearth: there is no proposed change to review. Use Apply on a code block in the chat.');

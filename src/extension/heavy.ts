@@ -5,7 +5,7 @@
  * file (dist/heavy.js), so activation never parses it — a single bundle made
  * VS Code spend ~150 ms loading code that activation does not run.
  */
-export { createEngine, providerCanPull } from '../gateway/engine';
+export { createEngine, providerCanPull, providerPresentation } from '../gateway/engine';
 export { createChatService } from '../gateway/chat/chatService';
 export { startGatewayServer } from '../gateway/server';
 export { ConversationHub } from '../core/hub';

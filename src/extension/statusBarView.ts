@@ -21,9 +21,11 @@ export function statusBarView(s: StatusBarState): StatusBarView {
       text: `$(warning) ${name}`,
       warning: true,
       tooltip: [
-        `**Ollama is not reachable** at \`${s.connection.url}\`.`,
+        `**${s.connection.server ?? 'The model server'} is not reachable** at \`${s.connection.url}\`.`,
         '',
-        '- Start it: run `ollama serve` (or open the Ollama app).',
+        s.connection.error,
+        ...(s.connection.startHint && !s.connection.error.includes(s.connection.startHint) ? ['', `- ${s.connection.startHint.charAt(0).toUpperCase()}${s.connection.startHint.slice(1)}.`] : []),
+        '',
         '- Or point `hearth.ollama.url` at the right server.',
         '',
         'Click to retry and pick a model.',

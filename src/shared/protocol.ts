@@ -108,10 +108,16 @@ export type WebviewMessageType = WebviewToHost['type'];
 
 // ---------------------------------------------------------------- host -> webview
 
+/**
+ * How the UI names the server ("Ollama", "The model server") and what it advises
+ * when nothing answers, in its provider's words ("start it with `ollama serve`");
+ * absent: neutral wording.
+ */
+const server = { server: z.string().max(100).optional(), startHint: z.string().max(300).optional() };
 export const connectionSchema = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('unknown'), url: z.string() }),
-  z.object({ status: z.literal('ok'), url: z.string(), version: z.string().optional() }),
-  z.object({ status: z.literal('unreachable'), url: z.string(), error: z.string() }),
+  z.object({ status: z.literal('unknown'), url: z.string(), ...server }),
+  z.object({ status: z.literal('ok'), url: z.string(), version: z.string().optional(), ...server }),
+  z.object({ status: z.literal('unreachable'), url: z.string(), error: z.string(), ...server }),
 ]);
 export type ConnectionState = z.infer<typeof connectionSchema>;
 

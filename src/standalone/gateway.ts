@@ -12,6 +12,7 @@ import { PageConnections } from '../core/pageConnections';
 import type { KeyValueStore } from '../core/platform';
 import { createChatService, type ChatServiceOptions } from '../gateway/chat/chatService';
 import type { ChatService, TurnSettings } from '../gateway/chat/types';
+import { providerPresentation } from '../gateway/engine';
 import type { ChatEngine } from '../gateway/engine/types';
 import { silentLogger, startGatewayServer, type GatewayServer, type GatewayServerOptions, type Logger } from '../gateway/server';
 import { DEFAULT_MAX_FILE_KB } from '../shared/contextRules';
@@ -66,7 +67,7 @@ export async function startStandaloneGateway(o: StandaloneOptions): Promise<Stan
   const chatService = createChatService({ store, engine, settings: o.settings ?? (() => ({})), log: (m, e) => logger.warn(m, e), ...o.chat });
   let recoveryDone!: () => void;
   const recovery = new Promise<void>((r) => (recoveryDone = r));
-  const models = new ModelState({ source: () => engine, memento: prefs, configuredModel: () => '', baseUrl: () => o.provider().url, ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}) });
+  const models = new ModelState({ source: () => engine, memento: prefs, configuredModel: () => '', baseUrl: () => o.provider().url, server: () => providerPresentation(o.provider().kind), ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}) });
   const hub = new ConversationHub({
     store,
     chat: async () => chatService,

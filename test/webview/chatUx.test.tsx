@@ -438,9 +438,16 @@ describe('Ollama is down: said once, commands as code', () => {
   });
 
   it('a bare error still gets the URL tried and how to start it', () => {
-    const m = mountApp(snapshot({ connection: { status: 'unreachable', url, error: 'connect ECONNREFUSED' } }));
+    const m = mountApp(snapshot({ connection: { status: 'unreachable', url, error: 'connect ECONNREFUSED', server: 'Ollama', startHint: 'start it with `ollama serve`' } }));
     const banner = m.container.querySelector('.banner')!;
     assert.deepEqual(Array.from(banner.querySelectorAll('code')).map((c) => c.textContent), [url, 'ollama serve']);
+  });
+
+  it('another provider\'s server is named neutrally, with its own advice (no Ollama wording)', () => {
+    const m = mountApp(snapshot({ connection: { status: 'unreachable', url, error: 'connect ECONNREFUSED', server: 'The model server', startHint: 'start it' } }));
+    const banner = m.container.querySelector('.banner')!;
+    assert.match(banner.textContent ?? '', /The model server is not reachable/);
+    assert.ok(!/ollama/i.test(banner.textContent ?? ''), banner.textContent ?? '');
   });
 
   it('the failed reply does not repeat the sentence; it says it could not reach the server and offers Retry', () => {

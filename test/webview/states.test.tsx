@@ -6,8 +6,9 @@ describe('empty and error states', () => {
   afterEach(cleanup);
 
   it('Ollama not reachable: the URL tried, how to start it, Retry and Open settings', () => {
-    const m = mountApp(snapshot({ connection: { status: 'unreachable', url: 'http://127.0.0.1:11434', error: 'connect ECONNREFUSED' } }));
+    const m = mountApp(snapshot({ connection: { status: 'unreachable', url: 'http://127.0.0.1:11434', error: 'connect ECONNREFUSED', server: 'Ollama', startHint: 'start it with `ollama serve`' } }));
     const banner = m.getByRole('alert');
+    assert.match(banner.textContent ?? '', /^\s*Ollama is not reachable/);
     assert.match(banner.textContent ?? '', /not reachable/);
     assert.match(banner.textContent ?? '', /http:\/\/127\.0\.0\.1:11434/);
     assert.match(banner.textContent ?? '', /ECONNREFUSED/);

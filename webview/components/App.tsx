@@ -283,12 +283,12 @@ export function App({ host, store }: { host: Host; store: Store }) {
               }}
             />
           ) : noModels ? (
-            <NoModels canPull={state.capabilities.pull} />
+            <NoModels canPull={state.capabilities.pull} {...(state.connection.server ? { server: state.connection.server } : {})} />
           ) : (
             connected && (
               <div class="empty-state welcome">
                 <h2>Ask anything</h2>
-                <p>{state.ready ? 'Your chat runs on your own machine through Ollama.' : 'Connecting…'}</p>
+                <p>{state.ready ? `Answers come from ${state.connection.server ?? 'your model server'}.` : 'Connecting…'}</p>
               </div>
             )
           )}

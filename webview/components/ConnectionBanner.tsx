@@ -5,9 +5,9 @@ import { IconButton } from './IconButton';
 import { InlineCode } from './InlineCode';
 
 /**
- * Ollama is not reachable: which URL was tried and how to start it, said once.
- * The server's own message usually says both already (the gateway's
- * "Ollama is not running at …: start it with `ollama serve` …"); only what it
+ * The model server is not reachable: which URL was tried and how to start it,
+ * said once. The server's own message usually says both already, in its
+ * provider's words (Ollama's "… start it with `ollama serve` …"); only what it
  * lacks is added. A failed reply then says just that it could not reach the server.
  */
 export function ConnectionBanner({ connection }: { connection: ConnectionState }) {
@@ -19,7 +19,7 @@ export function ConnectionBanner({ connection }: { connection: ConnectionState }
   return (
     <div class="banner banner-error" role="alert">
       <div class="banner-title">
-        <span class="codicon codicon-debug-disconnect" aria-hidden="true" /> Ollama is not reachable
+        <span class="codicon codicon-debug-disconnect" aria-hidden="true" /> {connection.server ?? 'The model server'} is not reachable
       </div>
       <p class="banner-detail">
         {!namesUrl && (
@@ -31,7 +31,7 @@ export function ConnectionBanner({ connection }: { connection: ConnectionState }
       </p>
       {!saysHow && (
         <p>
-          Start it with <code class="md-codespan">ollama serve</code> (or open the Ollama app), or point Hearth at the right URL in the settings.
+          <InlineCode text={`${connection.startHint ? capitalize(connection.startHint) : 'Start it'}, or point Hearth at the right URL in the settings.`} />
         </p>
       )}
       <div class="banner-actions">
@@ -40,4 +40,8 @@ export function ConnectionBanner({ connection }: { connection: ConnectionState }
       </div>
     </div>
   );
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -34,15 +34,21 @@ export function PullProgressView({ pull }: { pull: PullState }) {
 }
 
 /** Connected, but nothing installed: how to get a model. */
-export function NoModels({ canPull }: { canPull: boolean }) {
+export function NoModels({ canPull, server }: { canPull: boolean; server?: string }) {
   const actions = useContext(ActionsContext);
   const [name, setName] = useState('');
   return (
     <div class="empty-state">
       <h2>No models installed</h2>
       <p>
-        Ollama is running but has no models yet. Run <code>ollama pull &lt;model&gt;</code> in a terminal
-        {canPull ? ', or pull one here' : ''}, then refresh.
+        {server ?? 'The model server'} is running but has no models yet.{' '}
+        {canPull ? (
+          <>
+            Run <code>ollama pull &lt;model&gt;</code> in a terminal, or pull one here, then refresh.
+          </>
+        ) : (
+          'Install one with its own tools, then refresh.'
+        )}
       </p>
       {canPull && (
         <form

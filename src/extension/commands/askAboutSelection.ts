@@ -6,10 +6,10 @@
  */
 import * as vscode from 'vscode';
 import type { Attachment } from '../../shared/session';
-import { presetById, PRESETS, selectionAttachment, selectionCharBudget } from './selectionPrompt';
+import { MAX_ATTACHMENT_CHARS } from '../../shared/session';
+import { presetById, PRESETS, selectionAttachment } from './selectionPrompt';
 
 export interface AskDeps {
-  contextLength: () => number;
   reveal: () => Promise<void>;
   send: (content: string, attachments: Attachment[]) => Promise<unknown>;
 }
@@ -92,9 +92,9 @@ export async function askAboutSelection(deps: AskDeps, arg?: unknown): Promise<b
     languageId: doc.languageId,
     startLine,
     endLine,
-    maxChars: selectionCharBudget(deps.contextLength()),
+    maxChars: MAX_ATTACHMENT_CHARS,
   });
-  if (cut.cut) void vscode.window.showWarningMessage(`Hearth: the selection was cut to ${cut.shownLines} of ${cut.totalLines} lines to fit the context window.`);
+  if (cut.cut) void vscode.window.showWarningMessage(`Hearth: the selection was cut to its first ${cut.shownLines} of ${cut.totalLines} lines (the most one attachment may hold).`);
   await deps.reveal(); // keeps focus in the editor
   await deps.send(question, [attachment]);
   return true;

@@ -1,8 +1,10 @@
 /**
  * "Ask about selection": the question presets and the selection as an
  * attachment (its path, language and lines travel with it; the model receives it
- * in the one attachment format of src/shared/attachments.ts), cut at whole lines
- * with a visible note when it would not fit the context window. Pure.
+ * in the one attachment format of src/shared/attachments.ts). Whether it fits the
+ * context window is the core's fit check, as for any question; here a selection
+ * is only held to the size one attachment may have, cut at whole lines with a
+ * visible note. Pure.
  */
 import { cutToBudget, type CutResult } from '../../shared/fit';
 import type { Attachment } from '../../shared/session';
@@ -22,18 +24,6 @@ export type PresetId = (typeof PRESETS)[number]['id'];
 
 export function presetById(id: string): (typeof PRESETS)[number] | undefined {
   return PRESETS.find((p) => p.id === id);
-}
-
-/** The context window assumed when hearth.contextLength is 0 (the engine's own cap). */
-export const DEFAULT_CONTEXT_TOKENS = 8192;
-/** Share of the window a selection may take: the rest is for history, the question and the answer. */
-export const SELECTION_SHARE = 0.5;
-/** Conservative: code often tokenizes at ~3 characters per token. */
-export const CHARS_PER_TOKEN = 3;
-
-export function selectionCharBudget(contextLength: number): number {
-  const tokens = contextLength > 0 ? contextLength : DEFAULT_CONTEXT_TOKENS;
-  return Math.max(200, Math.floor(tokens * SELECTION_SHARE * CHARS_PER_TOKEN));
 }
 
 export interface SelectionInput {

@@ -61,7 +61,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     view.webview.options = { enableScripts: true, localResourceRoots: [root] };
     this.setHtml(view, root);
     this.viewSubs.push(
-      view.webview.onDidReceiveMessage((raw) => void this.receive(raw)),
+      view.webview.onDidReceiveMessage((raw) => void this.receive(raw).catch(() => undefined)), // logged where it failed
       view.onDidChangeVisibility(() => {
         // Hidden: the page is torn down; it sends `ready` again when shown.
         if (!view.visible) this.pageGone();
@@ -79,9 +79,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.resolvedOnce();
   }
 
-  /** Like a post, but kept until the page is ready if it is not (one-off UI requests from commands). */
-  async postWhenReady(m: HostToWebview): Promise<void> {
-    (await this.conversation()).channel.postWhenReady(m);
+  /** A message from a command (focus the input, show history, add chips): kept until the page is ready if it is not. */
+  async post(m: HostToWebview): Promise<void> {
+    (await this.conversation()).channel.post(m);
   }
 
   /** Shows the view (and its container). */

@@ -15,6 +15,6 @@ export function createEngine(config: ProviderConfig, tuning?: Partial<EngineTuni
 }
 
 export { GatewayError, isGatewayError } from './errors';
-export { isProviderName, PROVIDER_NAMES, providerCanPull, type ProviderName } from './registry';
+export { isProviderName, PROVIDER_NAMES, providerCanPull, providerPresentation, type ProviderName } from './registry';
 export { DEFAULT_TUNING, type EngineTuning } from './tuning';
 export type { ChatEngine, ChatOptions, ChatTurnMessage, ChatTurnRequest, ProviderConfig } from './types';

@@ -72,4 +72,5 @@ export interface ChatProvider {
   close(): Promise<void>;
 }
 
-export type ProviderClass = new (config: ProviderConfig, tuning: EngineTuning) => ChatProvider;
+/** A provider as the registry holds it: its class, which also says how messages name the server. */
+export type ProviderClass = (new (config: ProviderConfig, tuning: EngineTuning) => ChatProvider) & { identity(baseUrl: string): ServerIdentity };

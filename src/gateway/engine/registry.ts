@@ -20,6 +20,13 @@ export function providerCanPull(name: string): boolean {
   return isProviderName(name) && typeof (PROVIDERS[name].prototype as { pull?: unknown }).pull === 'function';
 }
 
+/** How the UI names a provider's server ("Ollama", "The model server") and what it advises when nothing answers. */
+export function providerPresentation(name: string): { name: string; startHint: string } | undefined {
+  if (!isProviderName(name)) return undefined;
+  const id = PROVIDERS[name].identity('');
+  return { name: id.name, startHint: id.hints.start };
+}
+
 export function isProviderName(name: unknown): name is ProviderName {
   return typeof name === 'string' && Object.hasOwn(PROVIDERS, name);
 }

@@ -11,12 +11,14 @@ import type { EngineTuning } from '../engine/tuning';
 import type { ChatTurnRequest, ProviderConfig } from '../engine/types';
 import type { HttpResponse } from '../net/http';
 import { NdjsonDecoder } from '../net/ndjson';
-import { OllamaClient } from './client';
+import { OllamaClient, ollamaIdentity } from './client';
 import { listOllamaModels } from './listModels';
 import { ModelFactsCache } from './modelFacts';
 import { fastTokenLine, parseChatChunk, type ChatChunk } from './schemas';
 
 export class OllamaProvider implements ChatProvider {
+  /** How messages name this server, and what they advise (also known without an instance). */
+  static readonly identity = ollamaIdentity;
   readonly loadsModels = true;
   readonly timings = 'server';
   private readonly client: OllamaClient;

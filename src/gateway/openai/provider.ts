@@ -49,6 +49,8 @@ export function openaiStatusError(status: number, body: string, model: string | 
 }
 
 export class OpenAIProvider implements ChatProvider {
+  /** How messages name this server, and what they advise (also known without an instance). */
+  static readonly identity = openaiIdentity;
   readonly loadsModels = false;
   readonly timings = 'stream';
   readonly server: ServerIdentity;

@@ -57,7 +57,7 @@ describe('UiChannel (what one page is sent, and when)', () => {
     assert.equal(sent[0]?.type, 'snapshot');
     hostStreams('late');
     ch.post(done);
-    assert.deepEqual(sent.map((m) => m.type), ['snapshot', 'event', 'event']);
+    assert.deepEqual(sent.map((m) => m.type), ['snapshot', 'notice', 'event', 'event'], 'the notice waited for the page; the early text is in the snapshot');
     assert.equal(shownText(sent), 'early late');
   });
 
@@ -110,13 +110,28 @@ describe('UiChannel (what one page is sent, and when)', () => {
   });
 
   it('one-off UI requests made before ready arrive right after the snapshot', async () => {
-    ch.postWhenReady({ type: 'showHistory' });
-    ch.postWhenReady({ type: 'showHistory' });
-    ch.postWhenReady({ type: 'focusInput' });
+    ch.post({ type: 'showHistory' });
+    ch.post({ type: 'showHistory' });
+    ch.post({ type: 'focusInput' });
     await ch.onReady(prepare);
     assert.deepEqual(sent.map((m) => m.type), ['snapshot', 'showHistory', 'focusInput']);
-    ch.postWhenReady({ type: 'showHistory' });
+    ch.post({ type: 'showHistory' });
     assert.equal(sent.at(-1)?.type, 'showHistory');
+  });
+
+  it('what a snapshot cannot carry (a notice, a refused send, chips) waits for the page, in order; state does not', async () => {
+    await ch.onReady(prepare);
+    ch.reset(); // hidden: VS Code tore the page down
+    ch.post({ type: 'notice', level: 'info', message: 'A reply is still streaming.' });
+    hostStreams('text ');
+    ch.post({ type: 'attachmentsAdded', attachments: [{ kind: 'file', name: 'a.ts', content: 'a' }] });
+    ch.post({ type: 'attachmentsAdded', attachments: [{ kind: 'file', name: 'b.ts', content: 'b' }] });
+    ch.post({ type: 'fitRefused', content: 'my question', attachments: [], report: { window: 10, budget: 5, used: 9 } });
+    ch.post({ type: 'sessions', sessions: [] });
+    const before = sent.length;
+    await ch.onReady(prepare);
+    assert.deepEqual(sent.slice(before).map((m) => m.type), ['snapshot', 'notice', 'attachmentsAdded', 'attachmentsAdded', 'fitRefused']);
+    assert.equal(shownText(sent.slice(before)), 'text ', 'the streamed text came with the snapshot, once');
   });
 
   it('records types and lengths, never text', async () => {

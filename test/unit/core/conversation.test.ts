@@ -405,3 +405,117 @@ describe('ConversationHub (several pages, one process)', () => {
     assert.equal((await f.store.get(h!.sessionId))?.messages[1]?.status, 'stopped');
   });
 });
+
+describe('Conversation: what the user is told, whatever the timing', () => {
+  let f: CoreFixture;
+  afterEach(() => f.dispose());
+
+  it('a question refused while the view is hidden (a command sent it) is told once the page is back', async () => {
+    f = await coreFixture();
+    const { c, sent } = await f.page();
+    f.engine.script({ tokens: ['a', 'b'], holdAt: 1 });
+    assert.ok(await c.sendMessage('first'));
+    await f.engine.holding;
+    c.channel.reset(); // VS Code hid the view: the page is torn down
+    const before = sent.length;
+    assert.equal(await c.sendMessage('second question'), undefined);
+    await c.receive({ type: 'ready' });
+    const after = sent.slice(before);
+    assert.equal(after[0]?.type, 'snapshot');
+    assert.ok(after.some((m) => m.type === 'notice' && /still streaming/.test(m.message)), 'the refusal reaches the page');
+    f.engine.releaseHold();
+    await finished(sent, before);
+  });
+
+  it('a turn that starts while the first ready restores the last session wins: the open chat is the one streaming', async () => {
+    let slowId: string | undefined;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    f = await coreFixture({
+      store: (real) => {
+        const w = Object.create(real) as SessionStore;
+        w.get = async (id: string) => {
+          const s = await real.get(id);
+          if (id === slowId) await gate;
+          return s;
+        };
+        return w;
+      },
+    });
+    const earlier = await f.page();
+    const h0 = await earlier.c.sendMessage('old question');
+    await finished(earlier.sent);
+    earlier.c.dispose();
+    slowId = h0!.sessionId;
+    const sent: HostToWebview[] = [];
+    const c = f.hub.open(new RecordingPlatform(), (m) => sent.push(m));
+    const ready = c.receive({ type: 'ready' });
+    await new Promise((r) => setTimeout(r, 20));
+    f.engine.script({ tokens: ['new ', 'reply'], holdAt: 1 });
+    const h = await c.sendMessage('new question');
+    assert.ok(h);
+    release();
+    await ready;
+    assert.equal(c.currentSessionId, h.sessionId, 'the open chat is the one streaming');
+    f.engine.releaseHold();
+    await finished(sent);
+  });
+
+  it('edit-and-resend and regenerate with no model say why, and give the transcript back', async () => {
+    f = await coreFixture();
+    const { c, sent } = await f.page();
+    await c.sendMessage('first');
+    await finished(sent);
+    f.engine.models = [];
+    await f.models.refresh();
+    for (const m of [{ type: 'editLast', content: 'first, edited' }, { type: 'regenerate' }] as const) {
+      const before = sent.length;
+      await c.receive(m);
+      const after = sent.slice(before);
+      assert.ok(after.some((x) => x.type === 'notice' && /No model/.test(x.message)), m.type);
+      const back = after.find((x) => x.type === 'session');
+      assert.ok(back?.type === 'session' && back.session?.messages.length === 2, `${m.type}: the transcript comes back`);
+    }
+  });
+
+  it('a session deleted on another page: the page that had it open gets a new chat, and can send', async () => {
+    f = await coreFixture();
+    const a = await f.page(new RecordingPlatform(false, undefined));
+    const b = await f.page(new RecordingPlatform(false, undefined));
+    const h = await a.c.sendMessage('hello');
+    await finished(a.sent);
+    await b.c.receive({ type: 'deleteSession', sessionId: h!.sessionId });
+    assert.equal(a.c.currentSessionId, undefined);
+    assert.ok(a.sent.some((m) => m.type === 'session' && m.session === null));
+    const before = a.sent.length;
+    await a.c.receive({ type: 'send', content: 'again' });
+    await finished(a.sent, before);
+    assert.ok(a.sent.slice(before).some((m) => m.type === 'turnStarted'));
+  });
+
+  it('sending into a chat that is gone (pruned, deleted elsewhere) starts clean: a new chat and the text back', async () => {
+    f = await coreFixture();
+    const { c, sent } = await f.page();
+    const h = await c.sendMessage('hello');
+    await finished(sent);
+    await f.store.delete(h!.sessionId); // not through a page: like pruning
+    const before = sent.length;
+    await c.receive({ type: 'send', content: 'again', sessionId: h!.sessionId });
+    const after = sent.slice(before);
+    assert.ok(after.some((m) => m.type === 'session' && m.session === null));
+    assert.ok(after.some((m) => m.type === 'notice' && /no longer exists/.test(m.message)));
+    assert.equal(c.currentSessionId, undefined);
+  });
+
+  it('a page that goes away while its turn is being set up has that reply stopped', async () => {
+    f = await coreFixture();
+    const { c } = await f.page();
+    f.engine.script({ tokens: ['a', 'b', 'c'], holdAt: 1 });
+    const p = c.sendMessage('hello');
+    c.dispose();
+    assert.equal(await p, undefined);
+    const chat = await f.services.chat();
+    const turn = [...f.engine.requests].map((r) => chat.turn(r.sessionId)).find(Boolean);
+    assert.equal(await turn?.finished, 'cancelled');
+  });
+});

@@ -74,6 +74,22 @@ describe('ModelState', () => {
   });
 });
 
+describe('ModelState shows the server URL without its credentials', () => {
+  it('a proxy password in the URL never reaches a page or the status bar', async () => {
+    const engine = new FakeEngine();
+    const state = new ModelState({ source: () => engine, memento: new MemoryMemento(), configuredModel: () => '', baseUrl: () => 'http://alice:s3cret@127.0.0.1:11434', pollMs: 0 });
+    const seen: string[] = [state.connection.url];
+    state.onDidChange.on((c) => seen.push(c.connection.url));
+    await state.refresh();
+    engine.reachable = false;
+    await state.refresh();
+    state.markUnreachable('gone');
+    assert.ok(seen.length >= 3);
+    for (const u of seen) assert.ok(!u.includes('s3cret') && !u.includes('alice'), u);
+    state.dispose();
+  });
+});
+
 describe('ModelState while the server is unreachable', () => {
   it('asks again now and then until it answers, then stops asking', async () => {
     const engine = new FakeEngine();

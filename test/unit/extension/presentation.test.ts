@@ -31,10 +31,13 @@ describe('status bar view', () => {
   it('shows the model, a spinner while streaming, and a warning with advice when unreachable', () => {
     assert.deepEqual(statusBarView({ model: 'm', streaming: false, connection: ok }).text, '$(hubot) m');
     assert.equal(statusBarView({ model: 'm', streaming: true, connection: ok }).text, '$(loading~spin) m');
-    const down = statusBarView({ model: 'm', streaming: false, connection: { status: 'unreachable', url: 'http://h:1', error: 'ECONNREFUSED' } });
+    const down = statusBarView({ model: 'm', streaming: false, connection: { status: 'unreachable', url: 'http://h:1', error: 'ECONNREFUSED', server: 'Ollama', startHint: 'start it with `ollama serve`' } });
     assert.equal(down.warning, true);
-    assert.match(down.tooltip, /not reachable.*http:\/\/h:1/);
-    assert.match(down.tooltip, /ollama serve/);
+    assert.match(down.tooltip, /Ollama is not reachable.*http:\/\/h:1/);
+    assert.match(down.tooltip, /Start it with `ollama serve`/);
+    const other = statusBarView({ model: 'm', streaming: false, connection: { status: 'unreachable', url: 'http://h:1', error: 'The model server at http://h:1 is not reachable: start it.', server: 'The model server', startHint: 'start it' } });
+    assert.match(other.tooltip, /The model server is not reachable/);
+    assert.ok(!/ollama serve|Ollama is|Ollama app/.test(other.tooltip), 'no Ollama advice for another server');
     assert.match(statusBarView({ model: undefined, streaming: false, connection: ok }).text, /No model/);
   });
 });

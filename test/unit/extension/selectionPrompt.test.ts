@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { cutToBudget, presetById, PRESETS, selectionAttachment, selectionCharBudget } from '../../../src/extension/commands/selectionPrompt';
+import { presetById, PRESETS, selectionAttachment } from '../../../src/extension/commands/selectionPrompt';
+import { cutToBudget } from '../../../src/shared/fit';
 import { formatAttachment, userContentForModel } from '../../../src/shared/attachments';
 
 describe('ask about selection: the selection as an attachment', () => {
@@ -43,12 +44,6 @@ describe('ask about selection: the selection as an attachment', () => {
   it('cuts a single over-long line by characters', () => {
     const r = cutToBudget('x'.repeat(1000), 50);
     assert.deepEqual([r.text.length, r.shownLines, r.totalLines, r.cut], [50, 1, 1, true]);
-  });
-
-  it('derives the bound from the context length (or the default)', () => {
-    assert.ok(selectionCharBudget(0) > 0);
-    assert.ok(selectionCharBudget(32768) > selectionCharBudget(4096));
-    assert.equal(selectionCharBudget(4096), 4096 * 0.5 * 3);
   });
 
   it('drops a language id that could break the fence', () => {
