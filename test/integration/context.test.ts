@@ -68,6 +68,29 @@ describe('workspace context in VS Code', function () {
     assert.equal((await labels('wdgtts'))[0], 'ctx/src/widget.ts', 'fuzzy');
   });
 
+  it('a mistyped pattern in hearth.context.exclude or a .gitignore matches nothing: the picker and the chat keep working', async () => {
+    await write('ctx/typo/.gitignore', '**/[a-Z]*\nskipped.md\n');
+    await write('ctx/typo/gadget.ts', 'export const gadget = 1;\n');
+    await write('ctx/typo/skipped.md', '# skipped\n');
+    const hearth = vscode.workspace.getConfiguration('hearth');
+    await hearth.update('context.exclude', ['**/[a-Z]*', '**/.env*'], vscode.ConfigurationTarget.Global);
+    try {
+      // With a file open the workspace context's state is part of every snapshot.
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, 'ctx/src/widget.ts')));
+      await waitUntil(async () => (await labels('gadget')).includes('ctx/typo/gadget.ts'), 'the picker to offer files again');
+      assert.ok(!(await labels('skipped')).includes('ctx/typo/skipped.md'), 'the valid lines of that .gitignore still apply');
+      assert.ok(!(await labels('widget')).some((l) => l.includes('.env')), 'the valid exclusion patterns still apply');
+      await vscode.commands.executeCommand('hearth.openChat');
+      await api.whenChatViewResolved();
+      const snapshots = () => t.posted().filter((p) => p.type === 'snapshot').length;
+      const before = snapshots();
+      await t.simulateWebviewMessage({ type: 'ready' });
+      await waitUntil(() => snapshots() > before, 'a snapshot for the page', 10_000);
+    } finally {
+      await hearth.update('context.exclude', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('adding reads the file through the workspace file system; binaries and oversized files are refused with the reason', async () => {
     const items = await t.contextSearch('widget');
     const id = (label: string) => items.find((c) => c.label === label)!.id;

@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { GitIgnore } from './gitignore';
-import { enabledGlobs, matchesAnyGlob } from './glob';
+import { compileGlob, enabledGlobs, matchesAnyGlob } from './glob';
 import { displayPath, matchPath } from './fileReader';
 
 /** Enough for large repositories; beyond it the picker offers the first ones found. */
@@ -23,6 +23,8 @@ export interface IndexedFile {
 export class FileIndex implements vscode.Disposable {
   private files: Promise<IndexedFile[]> | undefined;
   private readonly subs: vscode.Disposable[] = [];
+  /** Invalid patterns already logged (by where they came from), so each is logged once. */
+  private readonly reported = new Set<string>();
 
   constructor(
     /** hearth.context.exclude, read when the index is built. */
@@ -57,10 +59,15 @@ export class FileIndex implements vscode.Disposable {
     return this.files;
   }
 
-  /** The exclusion globs in force: VS Code's own, then Hearth's. */
+  /** The exclusion globs in force: VS Code's own, then Hearth's. Invalid ones are left out (they match nothing) and logged once. */
   globs(): string[] {
     const cfg = vscode.workspace.getConfiguration();
-    return [...enabledGlobs(cfg.get('files.exclude')), ...enabledGlobs(cfg.get('search.exclude')), ...this.contextExclude()];
+    return [...this.valid('files.exclude', enabledGlobs(cfg.get('files.exclude'))), ...this.valid('search.exclude', enabledGlobs(cfg.get('search.exclude'))), ...this.contextGlobs()];
+  }
+
+  /** hearth.context.exclude, without invalid patterns (logged once). */
+  contextGlobs(): string[] {
+    return this.valid('hearth.context.exclude', this.contextExclude());
   }
 
   invalidate(): void {
@@ -70,6 +77,22 @@ export class FileIndex implements vscode.Disposable {
   dispose(): void {
     this.invalidate();
     for (const d of this.subs.splice(0)) d.dispose();
+  }
+
+  private valid(source: string, globs: readonly string[]): string[] {
+    return globs.filter((g) => {
+      const { error } = compileGlob(g);
+      if (error) this.reportInvalid(source, g, error);
+      return !error;
+    });
+  }
+
+  private reportInvalid(where: string, pattern: string, error: string): void {
+    const key = `${where}\n${pattern}`;
+    if (this.reported.has(key)) return;
+    if (this.reported.size > 200) this.reported.clear();
+    this.reported.add(key);
+    this.log(`context: ignoring the invalid pattern "${pattern.slice(0, 200)}" in ${where} (${error}); it matches nothing`);
   }
 
   private async build(): Promise<IndexedFile[]> {
@@ -112,7 +135,7 @@ export class FileIndex implements vscode.Disposable {
         let g = byFolder.get(key);
         if (!g) byFolder.set(key, (g = new GitIgnore()));
         const rel = matchPath(uri);
-        g.add(rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '', text);
+        for (const bad of g.add(rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '', text)) this.reportInvalid(displayPath(uri), bad.line, bad.error);
       }),
     );
     return byFolder;

@@ -172,7 +172,7 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
 
   /** Whether hearth.context.exclude matches the file (never offered; a command asks first). */
   isExcluded(uri: vscode.Uri): boolean {
-    return matchesAnyGlob(matchPath(uri), this.settings().exclude);
+    return matchesAnyGlob(matchPath(uri), this.index.contextGlobs());
   }
 
   /**
