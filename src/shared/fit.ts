@@ -33,9 +33,14 @@ export interface ContextWindow {
   known: boolean;
 }
 
-/** The window a turn will get, as the engine decides it: the setting, else the model's own (capped), else the fallback. */
-export function contextWindowFor(setting: number, model?: Pick<ModelInfo, 'context_length'>): ContextWindow {
+/**
+ * The window a turn will get, as the engine decides it: the setting, else the
+ * engine's own num_ctx for the model as the model list reports it (the Modelfile's
+ * num_ctx, else the maximum, capped), else the maximum capped, else the fallback.
+ */
+export function contextWindowFor(setting: number, model?: Pick<ModelInfo, 'context_length' | 'effective_context'>): ContextWindow {
   if (setting > 0) return { tokens: Math.floor(setting), known: true };
+  if (model?.effective_context && model.effective_context > 0) return { tokens: model.effective_context, known: true };
   const own = model?.context_length;
   if (own && own > 0) return { tokens: Math.min(own, CONTEXT_CAP), known: true };
   return { tokens: FALLBACK_CONTEXT, known: false };
