@@ -5,7 +5,7 @@
  * found through VS Code (open documents, workspace.fs, findFiles), never node:fs.
  */
 import * as vscode from 'vscode';
-import { namesTarget, targetSteps, type ApplyRequest, type Region } from '../../core/apply';
+import { namesTarget, staysInWorkspace, targetSteps, type ApplyRequest, type Region } from '../../core/apply';
 
 export interface ResolvedTarget {
   uri: vscode.Uri;
@@ -41,23 +41,23 @@ function globEscape(p: string): string {
  * A workspace file a model named (`src/a.ts`, `a.ts`): an open document first,
  * then the path under each workspace folder, then a search by its trailing
  * segments; several hits are offered in a pick. `cancelled` when the user
- * closed that pick.
+ * closed that pick. A path that could leave the workspace (`..`, absolute, `~`)
+ * names nothing, and what it finds must be inside a workspace folder (an open
+ * document too, unless the window has no folder).
  */
 export async function findNamedFile(named: string): Promise<vscode.Uri | 'cancelled' | undefined> {
   const clean = named.replace(/\\/g, '/').replace(/^\.\//, '');
+  if (!staysInWorkspace(clean)) return undefined;
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  // In a window with folders, an open document outside them is not a file the block can name.
+  const inWorkspace = (u: vscode.Uri) => folders.length === 0 || !!vscode.workspace.getWorkspaceFolder(u);
   const open = vscode.workspace.textDocuments.find(
-    (d) => isEditableDocument(d) && d.uri.scheme !== 'untitled' && namesTarget(clean, { uri: d.uri.toString(), name: baseName(d.uri), path: vscode.workspace.asRelativePath(d.uri, false) }),
+    (d) => isEditableDocument(d) && d.uri.scheme !== 'untitled' && inWorkspace(d.uri) && namesTarget(clean, { uri: d.uri.toString(), name: baseName(d.uri), path: vscode.workspace.asRelativePath(d.uri, false) }),
   );
   if (open) return open.uri;
-  const folders = vscode.workspace.workspaceFolders ?? [];
-  if (clean.startsWith('/') || /^[A-Za-z]:\//.test(clean)) {
-    const abs = vscode.Uri.file(clean);
-    if (vscode.workspace.getWorkspaceFolder(abs) && (await exists(abs))) return abs;
-  } else {
-    for (const f of folders) {
-      const u = vscode.Uri.joinPath(f.uri, clean);
-      if (await exists(u)) return u;
-    }
+  for (const f of folders) {
+    const u = vscode.Uri.joinPath(f.uri, clean);
+    if (vscode.workspace.getWorkspaceFolder(u) && (await exists(u))) return u;
   }
   if (folders.length === 0) return undefined;
   const tail = clean.replace(/^\/+/, '').split('/').slice(-3).join('/');
