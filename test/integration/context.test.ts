@@ -143,4 +143,18 @@ describe('workspace context in VS Code', function () {
     await t.idle();
     await vscode.commands.executeCommand('hearth.newChat');
   });
+
+  it('a chip naming a file the picker would not offer (.gitignore) is sent as it came, never read', async () => {
+    await double.reset();
+    const uri = vscode.Uri.joinPath(root, 'ctx/out/widget.js');
+    // Not chosen in this window: a stale or forged chip (e.g. from an old session) pointing at a gitignored file.
+    const chip = { kind: 'file', name: 'widget.js', path: 'ctx/out/widget.js', uri: uri.toString(), content: 'the chip as it came\n' };
+    await t.simulateWebviewMessage({ type: 'send', content: 'What is in it?', attachments: [chip] });
+    const req = await double.waitForRequest({ path: '/api/chat' });
+    const sent = req.body.messages.at(-1).content as string;
+    assert.ok(sent.includes('the chip as it came'), sent);
+    assert.ok(!sent.includes('exports.widget'), 'the ignored file was not read');
+    await t.idle();
+    await vscode.commands.executeCommand('hearth.newChat');
+  });
 });

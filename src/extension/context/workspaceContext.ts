@@ -7,7 +7,8 @@
  * offer by id, never a path. At send time a file chip is read again (a file
  * changed since it was attached is sent as it is now) only when the user chose
  * that file here (picker, current file, command) or when the picker could have
- * offered it (inside the workspace, not excluded); any other chip is sent
+ * offered it (inside the workspace, not excluded, not ignored by a .gitignore:
+ * the index's own rule); any other chip is sent
  * exactly as it came, never read. Selections go as captured; problems as they
  * are at send time. Part of the heavy bundle (loaded on first use).
  */
@@ -139,7 +140,7 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
       }
       // A selection is what the user selected then (its lines may have moved since): it goes as captured.
       const uri = a.kind === 'file' && a.uri ? parseUri(a.uri) : undefined;
-      if (!uri || !this.mayReread(uri)) {
+      if (!uri || !(await this.mayReread(uri))) {
         out.push(a);
         continue;
       }
@@ -238,9 +239,11 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     return this.activeEditor()?.document;
   }
 
-  private mayReread(uri: vscode.Uri): boolean {
+  /** Chosen in this window, or offerable by the picker (the index's own rule: workspace, exclusions, .gitignore). */
+  private async mayReread(uri: vscode.Uri): Promise<boolean> {
     if (this.chosen.has(uri.toString())) return true;
-    return !!vscode.workspace.getWorkspaceFolder(uri) && isFileLike(uri) && !matchesAnyGlob(matchPath(uri), this.index.globs());
+    if (!isFileLike(uri)) return false;
+    return this.index.mayOffer(uri).catch(() => false);
   }
 
   private recentFirst(files: readonly { uri: vscode.Uri; path: string }[]) {
