@@ -13,6 +13,7 @@
  * next to a huge one stays whole). Every cut attachment carries `truncated`, which
  * the heading the model sees and the chip the user sees both spell out.
  */
+import { lineCount } from './attachments';
 import type { ModelInfo } from './models';
 import type { Attachment } from './session';
 import { estimateAttachmentTokens, estimateTokens, MESSAGE_OVERHEAD } from './tokens';
@@ -109,10 +110,6 @@ export function cutToBudget(text: string, maxChars: number): CutResult {
   }
   if (kept.length === 0) return { text: lines[0]!.slice(0, Math.max(0, maxChars)), shownLines: 1, totalLines: total, cut: true };
   return { text: kept.join('\n'), shownLines: kept.length, totalLines: total, cut: true };
-}
-
-function lineCount(text: string): number {
-  return text === '' ? 0 : text.replace(/\n$/, '').split('\n').length;
 }
 
 /** The attachment with the first `maxChars` of its content (whole lines when possible), marked as cut. */

@@ -14,6 +14,7 @@
  */
 import * as vscode from 'vscode';
 import type { ContextResult, WorkspaceContext } from '../../core/platform';
+import { safeLanguage } from '../../shared/attachments';
 import { baseName, checkText } from '../../shared/contextRules';
 import type { ContextCandidate, ContextState } from '../../shared/protocol';
 import type { Attachment } from '../../shared/session';
@@ -73,7 +74,7 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     if (!includeCurrentFile) return { includeCurrentFile, currentFile: { candidate, uri: key } };
     // Going with every question: the chip shows (and counts) it, so it is marked chosen.
     this.chosen.add(key);
-    const language = /^[\w+#.-]{1,40}$/.test(doc.languageId) ? doc.languageId : undefined;
+    const language = safeLanguage(doc.languageId);
     const attachment: Attachment = { kind: 'file', name: candidate.label, path: displayPath(doc.uri), uri: key, ...(language ? { language } : {}), content: text.text };
     return { includeCurrentFile, currentFile: { candidate, uri: key, attachment } };
   }
