@@ -19,7 +19,7 @@ import { findBlock } from './apply/fences';
 import { questionTargets, type ApplyOutcome } from './apply/target';
 import { UiChannel } from './channel';
 import { Emitter } from './emitter';
-import { capabilitiesOf, type CoreServices, type Platform } from './platform';
+import { capabilitiesOf, type CoreServices, type Platform, type WorkspaceContext } from './platform';
 
 export interface TurnInfo {
   sessionId: string;
@@ -405,7 +405,13 @@ export class Conversation {
   /** What the composer counts and offers with: the fit settings, and the editor's current file. */
   contextState(): ContextState {
     const f = this.services.fitSettings?.() ?? { contextLength: 0, reservedTokens: 0, maxFileKB: DEFAULT_MAX_FILE_KB };
-    const ws = this.platform.context?.state();
+    let ws: ReturnType<WorkspaceContext['state']> | undefined;
+    try {
+      ws = this.platform.context?.state();
+    } catch (e) {
+      // The chat must still open (and count) without the editor's current file rather than hang on "Connecting…".
+      this.services.log(`reading the workspace context failed: ${errorText(e).slice(0, 200)}`);
+    }
     return {
       contextLength: f.contextLength,
       reservedTokens: f.reservedTokens,

@@ -251,7 +251,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   );
   subs.push(
     vscode.languages.registerCodeActionsProvider(
-      ['file', 'vscode-remote', 'vscode-vfs', 'untitled'].map((scheme) => ({ scheme })),
+      AskToFixProvider.selector,
       new AskToFixProvider(),
       AskToFixProvider.metadata,
     ),

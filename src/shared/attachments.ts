@@ -22,9 +22,25 @@ export function fenceFor(text: string): string {
   return '`'.repeat(Math.max(3, longest + 1));
 }
 
-/** A language name safe to put after a fence (no spaces or backticks). */
-function fenceLanguage(language: string | undefined): string {
-  return language && /^[\w+#.-]{1,40}$/.test(language) ? language : '';
+/**
+ * A language id or fence name safe to put after a fence, in a heading or in a
+ * VS Code language id: 1–40 letters, digits and `_+#.-` (no spaces or backticks);
+ * undefined for anything else.
+ */
+export function safeLanguage(language: string | undefined): string | undefined {
+  return language && /^[\w+#.-]{1,40}$/.test(language) ? language : undefined;
+}
+
+/** Lines of a text; a final newline does not start another line. */
+export function lineCount(text: string): number {
+  return text === '' ? 0 : text.replace(/\n$/, '').split('\n').length;
+}
+
+/** How an attachment was cut, in the words of its heading and its chip; undefined when whole. */
+export function cutDescription(a: Attachment): string | undefined {
+  const t = a.truncated;
+  if (!t) return undefined;
+  return t.originalLines !== undefined ? `cut to fit: first ${lineCount(a.content)} of ${t.originalLines} lines` : `cut to fit: first ${a.content.length} of ${t.originalChars} characters`;
 }
 
 /** The line above an attachment's fence: what it is, where from, which lines, whether it was cut. */
@@ -32,21 +48,15 @@ export function attachmentHeading(a: Attachment): string {
   const details: string[] = [];
   if (a.language) details.push(a.language);
   if (a.range) details.push(a.range.startLine === a.range.endLine ? `line ${a.range.startLine}` : `lines ${a.range.startLine}-${a.range.endLine}`);
-  if (a.truncated) {
-    const t = a.truncated;
-    details.push(t.originalLines !== undefined ? `cut to fit: first ${lineCount(a.content)} of ${t.originalLines} lines` : `cut to fit: first ${a.content.length} of ${t.originalChars} characters`);
-  }
+  const cut = cutDescription(a);
+  if (cut) details.push(cut);
   return `${LABELS[a.kind]} \`${(a.path ?? a.name).replace(/`/g, "'")}\`${details.length ? ` (${details.join(', ')})` : ''}`;
-}
-
-function lineCount(text: string): number {
-  return text === '' ? 0 : text.replace(/\n$/, '').split('\n').length;
 }
 
 export function formatAttachment(a: Attachment): string {
   const fence = fenceFor(a.content);
   const body = a.content.endsWith('\n') ? a.content : a.content + '\n';
-  return `${attachmentHeading(a)}\n${fence}${fenceLanguage(a.language)}\n${body}${fence}`;
+  return `${attachmentHeading(a)}\n${fence}${safeLanguage(a.language) ?? ''}\n${body}${fence}`;
 }
 
 /** The text the model receives for a user message: its attachments first, then the question. */

@@ -90,7 +90,7 @@ const BY_NAME: Record<string, string> = { dockerfile: 'dockerfile', makefile: 'm
 
 /** A language id for a file name (the fence of what the model receives), when the extension says. */
 export function languageForFileName(name: string): string | undefined {
-  const base = name.split(/[\\/]/).pop()!.toLowerCase();
+  const base = baseName(name).toLowerCase();
   if (Object.hasOwn(BY_NAME, base)) return BY_NAME[base];
   const dot = base.lastIndexOf('.');
   if (dot <= 0) return undefined;

@@ -1,5 +1,5 @@
 /** A session as a Markdown document ("Export as Markdown", in VS Code and in the browser). Pure. */
-import { attachmentHeading, fenceFor } from './attachments';
+import { attachmentHeading, fenceFor, safeLanguage } from './attachments';
 import type { Session } from './session';
 
 function collapsed(summary: string, body: string, language = 'text'): string[] {
@@ -15,7 +15,7 @@ export function sessionToMarkdown(s: Session): string {
     if (m.role === 'system') continue;
     lines.push(m.role === 'user' ? '## You' : `## Assistant${m.model ? ` (${m.model})` : ''}`, '');
     for (const a of m.attachments ?? []) {
-      lines.push(...collapsed(escapeSummary(attachmentHeading(a)), a.content, a.language && /^[\w+#.-]{1,40}$/.test(a.language) ? a.language : 'text'));
+      lines.push(...collapsed(escapeSummary(attachmentHeading(a)), a.content, safeLanguage(a.language) ?? 'text'));
     }
     if (m.thinking) lines.push(...collapsed('Reasoning', m.thinking));
     lines.push(m.content || '_(no text)_', '');

@@ -13,6 +13,7 @@
  * next to a huge one stays whole). Every cut attachment carries `truncated`, which
  * the heading the model sees and the chip the user sees both spell out.
  */
+import { lineCount } from './attachments';
 import type { ModelInfo } from './models';
 import type { Attachment } from './session';
 import { estimateAttachmentTokens, estimateTokens, MESSAGE_OVERHEAD } from './tokens';
@@ -33,9 +34,14 @@ export interface ContextWindow {
   known: boolean;
 }
 
-/** The window a turn will get, as the engine decides it: the setting, else the model's own (capped), else the fallback. */
-export function contextWindowFor(setting: number, model?: Pick<ModelInfo, 'context_length'>): ContextWindow {
+/**
+ * The window a turn will get, as the engine decides it: the setting, else the
+ * engine's own num_ctx for the model as the model list reports it (the Modelfile's
+ * num_ctx, else the maximum, capped), else the maximum capped, else the fallback.
+ */
+export function contextWindowFor(setting: number, model?: Pick<ModelInfo, 'context_length' | 'effective_context'>): ContextWindow {
   if (setting > 0) return { tokens: Math.floor(setting), known: true };
+  if (model?.effective_context && model.effective_context > 0) return { tokens: model.effective_context, known: true };
   const own = model?.context_length;
   if (own && own > 0) return { tokens: Math.min(own, CONTEXT_CAP), known: true };
   return { tokens: FALLBACK_CONTEXT, known: false };
@@ -104,10 +110,6 @@ export function cutToBudget(text: string, maxChars: number): CutResult {
   }
   if (kept.length === 0) return { text: lines[0]!.slice(0, Math.max(0, maxChars)), shownLines: 1, totalLines: total, cut: true };
   return { text: kept.join('\n'), shownLines: kept.length, totalLines: total, cut: true };
-}
-
-function lineCount(text: string): number {
-  return text === '' ? 0 : text.replace(/\n$/, '').split('\n').length;
 }
 
 /** The attachment with the first `maxChars` of its content (whole lines when possible), marked as cut. */

@@ -15,6 +15,11 @@ export const modelInfoSchema = z.object({
   capabilities: z.array(z.string()).optional(),
   /** The model's maximum context (model_info["<arch>.context_length"]) when known. */
   context_length: nonNegInt.optional(),
+  /**
+   * The context window (num_ctx) the engine gives this model when hearth.contextLength
+   * is 0 — the Modelfile's num_ctx, else the maximum, capped — when known. What the fit check counts with.
+   */
+  effective_context: nonNegInt.optional(),
   /** Loaded right now (from /api/ps), with the context it was loaded with. */
   loaded: z.boolean().optional(),
   loaded_context_length: nonNegInt.optional(),

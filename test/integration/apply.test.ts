@@ -161,6 +161,20 @@ describe('Apply as a diff', function () {
     assert.equal(doc.eol, vscode.EndOfLine.CRLF);
   });
 
+  it('a block naming a file outside the workspace (../) never targets it: the question’s own file does', async () => {
+    const outside = vscode.Uri.joinPath(folder, '..', `hearth-outside-${Date.now()}.py`);
+    await vscode.workspace.fs.writeFile(outside, new TextEncoder().encode(BUGGY));
+    try {
+      const sr = `../${outside.path.split('/').pop()}\n<<<<<<< SEARCH\n    return a - b\n=======\n    return a + b\n>>>>>>> REPLACE`;
+      const { doc, replyId } = await askFix('apply5.py', BUGGY, new vscode.Selection(3, 0, 4, 16), `\`\`\`\n${sr}\n\`\`\``);
+      await apply(replyId, sr);
+      assert.equal(t.proposals()[0]!.target, doc.uri.toString());
+      assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(outside)), BUGGY);
+    } finally {
+      await vscode.workspace.fs.delete(outside).then(undefined, () => undefined);
+    }
+  });
+
   it('a block that cannot be placed says why and opens nothing', async () => {
     const { doc, replyId } = await askFix('apply4.py', BUGGY, new vscode.Selection(3, 0, 4, 16), '```\n<<<<<<< SEARCH\n    return a * b\n=======\n    return a + b\n>>>>>>> REPLACE\n```');
     const before = t.posted().length;

@@ -68,6 +68,29 @@ describe('workspace context in VS Code', function () {
     assert.equal((await labels('wdgtts'))[0], 'ctx/src/widget.ts', 'fuzzy');
   });
 
+  it('a mistyped pattern in hearth.context.exclude or a .gitignore matches nothing: the picker and the chat keep working', async () => {
+    await write('ctx/typo/.gitignore', '**/[a-Z]*\nskipped.md\n');
+    await write('ctx/typo/gadget.ts', 'export const gadget = 1;\n');
+    await write('ctx/typo/skipped.md', '# skipped\n');
+    const hearth = vscode.workspace.getConfiguration('hearth');
+    await hearth.update('context.exclude', ['**/[a-Z]*', '**/.env*'], vscode.ConfigurationTarget.Global);
+    try {
+      // With a file open the workspace context's state is part of every snapshot.
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, 'ctx/src/widget.ts')));
+      await waitUntil(async () => (await labels('gadget')).includes('ctx/typo/gadget.ts'), 'the picker to offer files again');
+      assert.ok(!(await labels('skipped')).includes('ctx/typo/skipped.md'), 'the valid lines of that .gitignore still apply');
+      assert.ok(!(await labels('widget')).some((l) => l.includes('.env')), 'the valid exclusion patterns still apply');
+      await vscode.commands.executeCommand('hearth.openChat');
+      await api.whenChatViewResolved();
+      const snapshots = () => t.posted().filter((p) => p.type === 'snapshot').length;
+      const before = snapshots();
+      await t.simulateWebviewMessage({ type: 'ready' });
+      await waitUntil(() => snapshots() > before, 'a snapshot for the page', 10_000);
+    } finally {
+      await hearth.update('context.exclude', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('adding reads the file through the workspace file system; binaries and oversized files are refused with the reason', async () => {
     const items = await t.contextSearch('widget');
     const id = (label: string) => items.find((c) => c.label === label)!.id;
@@ -117,6 +140,20 @@ describe('workspace context in VS Code', function () {
     const sent = req.body.messages.at(-1).content as string;
     assert.ok(sent.includes('export const widget = 2; // changed after attaching'), sent);
     assert.ok(!sent.includes('widget = 1'), sent);
+    await t.idle();
+    await vscode.commands.executeCommand('hearth.newChat');
+  });
+
+  it('a chip naming a file the picker would not offer (.gitignore) is sent as it came, never read', async () => {
+    await double.reset();
+    const uri = vscode.Uri.joinPath(root, 'ctx/out/widget.js');
+    // Not chosen in this window: a stale or forged chip (e.g. from an old session) pointing at a gitignored file.
+    const chip = { kind: 'file', name: 'widget.js', path: 'ctx/out/widget.js', uri: uri.toString(), content: 'the chip as it came\n' };
+    await t.simulateWebviewMessage({ type: 'send', content: 'What is in it?', attachments: [chip] });
+    const req = await double.waitForRequest({ path: '/api/chat' });
+    const sent = req.body.messages.at(-1).content as string;
+    assert.ok(sent.includes('the chip as it came'), sent);
+    assert.ok(!sent.includes('exports.widget'), 'the ignored file was not read');
     await t.idle();
     await vscode.commands.executeCommand('hearth.newChat');
   });

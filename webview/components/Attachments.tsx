@@ -4,6 +4,7 @@
  * shows what was sent (and whether it was cut). Clicking one opens its file at
  * its lines (VS Code).
  */
+import { cutDescription } from '../../src/shared/attachments';
 import type { Attachment, AttachmentKind } from '../../src/shared/session';
 
 const ICONS: Record<AttachmentKind, string> = { file: 'file', selection: 'selection', problems: 'warning' };
@@ -21,12 +22,7 @@ export function formatTokens(n: number): string {
 }
 
 /** The cut note the chip shows, in the words of the model's heading. */
-export function cutNote(a: Attachment): string | undefined {
-  const t = a.truncated;
-  if (!t) return undefined;
-  const lines = a.content === '' ? 0 : a.content.replace(/\n$/, '').split('\n').length;
-  return t.originalLines !== undefined ? `cut to fit: first ${lines} of ${t.originalLines} lines` : `cut to fit: first ${a.content.length} of ${t.originalChars} characters`;
-}
+export const cutNote: (a: Attachment) => string | undefined = cutDescription;
 
 interface ChipProps {
   attachment: Attachment;

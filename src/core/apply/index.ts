@@ -5,7 +5,7 @@
  */
 export { fencedBlocks, findBlock, type FencedBlock } from './fences';
 export { describeMismatch, findLines, type FindResult, type LineMatch, type MatchLevel } from './match';
-export { namedPath, parseBlock, type BlockShape, type NamedPath } from './parse';
+export { namedPath, parseBlock, staysInWorkspace, type BlockShape, type NamedPath } from './parse';
 export { planEdit, type Plan, type PlanHow, type PlanInput, type Region } from './plan';
 export { namesTarget, questionTargets, targetSteps, type ApplyOutcome, type ApplyRequest, type ApplyTarget, type TargetStep } from './target';
 export { detectEol, minimalEdit, splitText } from './text';

@@ -43,6 +43,22 @@ export function looksLikePath(s: string): boolean {
   return (/\.[A-Za-z0-9_]{1,12}$/.test(base) && !/\s/.test(s)) || (/[\\/]/.test(s) && !/\s/.test(s) && base.length > 0);
 }
 
+/**
+ * Whether a named path may be a target: relative to the workspace and staying in
+ * it — no `..` segment, not absolute (`/x`, `C:\x`, `\\server\x`), not under a home
+ * (`~/x`). Anything else could point outside the workspace (`../../.bashrc`).
+ */
+export function staysInWorkspace(p: string): boolean {
+  const s = p.replace(/\\/g, '/');
+  if (/^(?:\/|~|[A-Za-z]:)/.test(s)) return false;
+  return !s.split('/').includes('..');
+}
+
+/** A path-like token that may name the block's target. */
+function targetPath(p: string | undefined): p is string {
+  return !!p && looksLikePath(p) && staysInWorkspace(p);
+}
+
 function cleanPath(p: string): string {
   return p.replace(/^["'`]|["'`]$/g, '').replace(/^(?:a|b)\/(?=.)/, '').replace(/^\.\//, '');
 }
@@ -172,27 +188,27 @@ export function parseBlock(code: string, info = ''): BlockShape {
   return { kind: 'code', lines: code === '' ? [] : lines };
 }
 
-/** The file a block names, and where it named it. */
+/** The file a block names, and where it named it; a path that could leave the workspace names nothing (see staysInWorkspace). */
 export function namedPath(code: string, info = ''): NamedPath | undefined {
   const fromInfo = pathFromInfo(info);
-  if (fromInfo) return { path: fromInfo, from: 'info' };
+  if (targetPath(fromInfo)) return { path: fromInfo, from: 'info' };
   const lines = codeLines(code);
   const firstCode = lines.findIndex((l) => l.trim() !== '');
   const first = firstCode >= 0 ? lines[firstCode]! : '';
   const plus = lines.find((l) => l.startsWith('+++ '));
   if (plus) {
     const p = cleanPath(plus.slice(4).trim().split(/\t/)[0]!);
-    if (p !== '/dev/null' && looksLikePath(p)) return { path: p, from: 'diff' };
+    if (p !== '/dev/null' && targetPath(p)) return { path: p, from: 'diff' };
   }
   const sr = lines.findIndex((l) => SEARCH_START.test(l));
   if (sr > 0) {
     // Aider's format puts the path on its own line before the SEARCH marker.
     const before = lines.slice(0, sr).map((l) => l.trim()).filter(Boolean).pop();
     const p = before && cleanPath(before.replace(/^[*#\s]+|[*:\s]+$/g, ''));
-    if (p && looksLikePath(p)) return { path: p, from: 'searchReplace' };
+    if (targetPath(p)) return { path: p, from: 'searchReplace' };
   }
   const c = pathFromComment(first);
-  if (c) return { path: c, from: 'comment' };
+  if (targetPath(c)) return { path: c, from: 'comment' };
   return undefined;
 }
 

@@ -14,6 +14,7 @@
  */
 import * as vscode from 'vscode';
 import { minimalEdit, planEdit, type ApplyOutcome, type ApplyRequest, type Region } from '../../core/apply';
+import { baseName } from '../../shared/contextRules';
 import type { Log } from '../log';
 import { resolveTarget } from './targets';
 
@@ -35,10 +36,6 @@ interface Proposal {
   settle(outcome: ApplyOutcome): void;
   /** An accept is running (a second click must not apply twice). */
   busy: boolean;
-}
-
-function baseName(uri: vscode.Uri): string {
-  return uri.path.split('/').pop() || uri.path;
 }
 
 export function diffTitle(fileName: string): string {
@@ -82,9 +79,9 @@ export class ProposalManager implements vscode.Disposable {
     try {
       doc = await vscode.workspace.openTextDocument(target.uri);
     } catch (e) {
-      return { status: 'failed', message: `Hearth could not open ${baseName(target.uri)}: ${e instanceof Error ? e.message : String(e)}. Nothing was changed.` };
+      return { status: 'failed', message: `Hearth could not open ${baseName(target.uri.path)}: ${e instanceof Error ? e.message : String(e)}. Nothing was changed.` };
     }
-    const fileName = baseName(doc.uri);
+    const fileName = baseName(doc.uri.path);
     const base = doc.getText();
     const plan = planEdit({ text: base, code: request.code, info: request.info, region: target.region, fileName });
     if (!plan.ok) return { status: 'failed', message: plan.reason };

@@ -5,7 +5,9 @@
  * found through VS Code (open documents, workspace.fs, findFiles), never node:fs.
  */
 import * as vscode from 'vscode';
-import { namesTarget, targetSteps, type ApplyRequest, type Region } from '../../core/apply';
+import { namesTarget, staysInWorkspace, targetSteps, type ApplyRequest, type Region } from '../../core/apply';
+import { baseName } from '../../shared/contextRules';
+import { isFileLike } from '../context/fileReader';
 
 export interface ResolvedTarget {
   uri: vscode.Uri;
@@ -17,10 +19,6 @@ const NOT_EDITABLE = new Set(['hearth-proposal', 'output', 'debug', 'git', 'vsco
 
 export function isEditableDocument(doc: vscode.TextDocument): boolean {
   return !NOT_EDITABLE.has(doc.uri.scheme) && !doc.isClosed;
-}
-
-function baseName(uri: vscode.Uri): string {
-  return uri.path.split('/').pop() || uri.path;
 }
 
 async function exists(uri: vscode.Uri): Promise<boolean> {
@@ -41,28 +39,28 @@ function globEscape(p: string): string {
  * A workspace file a model named (`src/a.ts`, `a.ts`): an open document first,
  * then the path under each workspace folder, then a search by its trailing
  * segments; several hits are offered in a pick. `cancelled` when the user
- * closed that pick.
+ * closed that pick. A path that could leave the workspace (`..`, absolute, `~`)
+ * names nothing, and what it finds must be inside a workspace folder (an open
+ * document too, unless the window has no folder).
  */
 export async function findNamedFile(named: string): Promise<vscode.Uri | 'cancelled' | undefined> {
   const clean = named.replace(/\\/g, '/').replace(/^\.\//, '');
+  if (!staysInWorkspace(clean)) return undefined;
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  // In a window with folders, an open document outside them is not a file the block can name.
+  const inWorkspace = (u: vscode.Uri) => folders.length === 0 || !!vscode.workspace.getWorkspaceFolder(u);
   const open = vscode.workspace.textDocuments.find(
-    (d) => isEditableDocument(d) && d.uri.scheme !== 'untitled' && namesTarget(clean, { uri: d.uri.toString(), name: baseName(d.uri), path: vscode.workspace.asRelativePath(d.uri, false) }),
+    (d) => isEditableDocument(d) && d.uri.scheme !== 'untitled' && inWorkspace(d.uri) && namesTarget(clean, { uri: d.uri.toString(), name: baseName(d.uri.path), path: vscode.workspace.asRelativePath(d.uri, false) }),
   );
   if (open) return open.uri;
-  const folders = vscode.workspace.workspaceFolders ?? [];
-  if (clean.startsWith('/') || /^[A-Za-z]:\//.test(clean)) {
-    const abs = vscode.Uri.file(clean);
-    if (vscode.workspace.getWorkspaceFolder(abs) && (await exists(abs))) return abs;
-  } else {
-    for (const f of folders) {
-      const u = vscode.Uri.joinPath(f.uri, clean);
-      if (await exists(u)) return u;
-    }
+  for (const f of folders) {
+    const u = vscode.Uri.joinPath(f.uri, clean);
+    if (vscode.workspace.getWorkspaceFolder(u) && (await exists(u))) return u;
   }
   if (folders.length === 0) return undefined;
   const tail = clean.replace(/^\/+/, '').split('/').slice(-3).join('/');
   const found = await vscode.workspace.findFiles(`**/${globEscape(tail)}`, '**/node_modules/**', 20);
-  const hits = found.filter((u) => namesTarget(tail, { uri: u.toString(), name: baseName(u), path: vscode.workspace.asRelativePath(u, false) }));
+  const hits = found.filter((u) => namesTarget(tail, { uri: u.toString(), name: baseName(u.path), path: vscode.workspace.asRelativePath(u, false) }));
   if (hits.length <= 1) return hits[0];
   const pick = await vscode.window.showQuickPick(
     hits.map((u) => ({ label: vscode.workspace.asRelativePath(u, false), uri: u })),
@@ -81,9 +79,9 @@ export function lastTextEditor(): vscode.TextEditor | undefined {
 /** Asks which file, when nothing else decided: an open document, or any file. */
 async function askForFile(): Promise<vscode.Uri | undefined> {
   type Item = vscode.QuickPickItem & { uri?: vscode.Uri };
-  const docs = vscode.workspace.textDocuments.filter((d) => isEditableDocument(d) && (d.uri.scheme === 'file' || d.uri.scheme === 'untitled' || d.uri.scheme === 'vscode-remote'));
+  const docs = vscode.workspace.textDocuments.filter((d) => isEditableDocument(d) && isFileLike(d.uri));
   const items: Item[] = [
-    ...docs.map((d) => ({ label: baseName(d.uri), description: vscode.workspace.asRelativePath(d.uri, false), uri: d.uri })),
+    ...docs.map((d) => ({ label: baseName(d.uri.path), description: vscode.workspace.asRelativePath(d.uri, false), uri: d.uri })),
     { label: '$(folder-opened) Choose a file…', alwaysShow: true },
   ];
   const pick = await vscode.window.showQuickPick(items, { title: 'Hearth: apply the code block to which file?', placeHolder: 'No editor is open and the block names no file' });

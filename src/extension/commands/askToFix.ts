@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import { baseName } from '../../shared/contextRules';
 import type { Attachment } from '../../shared/session';
-import { displayPath, isFileLike } from '../context/fileReader';
+import { displayPath, FILE_SCHEMES, isFileLike } from '../context/fileReader';
 import { fixQuestion, linesAround, problemLine } from '../context/problems';
 import { problemInfo } from '../context/diagnostics';
 import type { VsCodeWorkspaceContext } from '../context/workspaceContext';
@@ -20,6 +20,8 @@ export const FIX_CONTEXT_LINES = 10;
 
 export class AskToFixProvider implements vscode.CodeActionProvider {
   static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
+  /** The documents it is offered on: files a user works on (the schemes isFileLike knows). */
+  static readonly selector: vscode.DocumentFilter[] = FILE_SCHEMES.map((scheme) => ({ scheme }));
 
   provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range | vscode.Selection, ctx: vscode.CodeActionContext): vscode.CodeAction[] {
     if (!isFileLike(doc.uri)) return [];

@@ -6,6 +6,8 @@
  * is only held to the size one attachment may have, cut at whole lines with a
  * visible note. Pure.
  */
+import { safeLanguage } from '../../shared/attachments';
+import { baseName } from '../../shared/contextRules';
 import { cutToBudget, type CutResult } from '../../shared/fit';
 import type { Attachment } from '../../shared/session';
 
@@ -43,8 +45,8 @@ export interface SelectionInput {
 /** The selection as an attachment of the question; when cut, its range and note say which lines were kept. */
 export function selectionAttachment(input: SelectionInput): { attachment: Attachment; cut: CutResult } {
   const cut = cutToBudget(input.text, input.maxChars);
-  const name = input.path.split(/[\\/]/).pop() || input.path;
-  const language = /^[A-Za-z0-9_+#.-]{1,40}$/.test(input.languageId) ? input.languageId : undefined;
+  const name = baseName(input.path);
+  const language = safeLanguage(input.languageId);
   const attachment: Attachment = {
     kind: 'selection',
     name,

@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { GitIgnore } from './gitignore';
-import { enabledGlobs, matchesAnyGlob } from './glob';
+import { compileGlob, enabledGlobs, matchesAnyGlob } from './glob';
 import { displayPath, matchPath } from './fileReader';
 
 /** Enough for large repositories; beyond it the picker offers the first ones found. */
@@ -22,7 +22,11 @@ export interface IndexedFile {
 
 export class FileIndex implements vscode.Disposable {
   private files: Promise<IndexedFile[]> | undefined;
+  /** The .gitignore rules of each workspace folder, read with the index and dropped with it. */
+  private ignores: Promise<Map<string, GitIgnore>> | undefined;
   private readonly subs: vscode.Disposable[] = [];
+  /** Invalid patterns already logged (by where they came from), so each is logged once. */
+  private readonly reported = new Set<string>();
 
   constructor(
     /** hearth.context.exclude, read when the index is built. */
@@ -57,14 +61,32 @@ export class FileIndex implements vscode.Disposable {
     return this.files;
   }
 
-  /** The exclusion globs in force: VS Code's own, then Hearth's. */
+  /** The exclusion globs in force: VS Code's own, then Hearth's. Invalid ones are left out (they match nothing) and logged once. */
   globs(): string[] {
     const cfg = vscode.workspace.getConfiguration();
-    return [...enabledGlobs(cfg.get('files.exclude')), ...enabledGlobs(cfg.get('search.exclude')), ...this.contextExclude()];
+    return [...this.valid('files.exclude', enabledGlobs(cfg.get('files.exclude'))), ...this.valid('search.exclude', enabledGlobs(cfg.get('search.exclude'))), ...this.contextGlobs()];
+  }
+
+  /** hearth.context.exclude, without invalid patterns (logged once). */
+  contextGlobs(): string[] {
+    return this.valid('hearth.context.exclude', this.contextExclude());
+  }
+
+  /**
+   * Whether the picker may offer this file — the one rule for the index and for
+   * reading a chip again at send time: inside a workspace folder, matched by no
+   * exclusion glob (files.exclude, search.exclude, hearth.context.exclude), not
+   * ignored by a .gitignore.
+   */
+  async mayOffer(uri: vscode.Uri): Promise<boolean> {
+    if (!vscode.workspace.getWorkspaceFolder(uri)) return false;
+    const globs = this.globs();
+    return this.allowed(uri, globs, await this.gitignoreRules(findExclude(globs)));
   }
 
   invalidate(): void {
     this.files = undefined;
+    this.ignores = undefined;
   }
 
   dispose(): void {
@@ -72,24 +94,51 @@ export class FileIndex implements vscode.Disposable {
     for (const d of this.subs.splice(0)) d.dispose();
   }
 
+  private valid(source: string, globs: readonly string[]): string[] {
+    return globs.filter((g) => {
+      const { error } = compileGlob(g);
+      if (error) this.reportInvalid(source, g, error);
+      return !error;
+    });
+  }
+
+  private reportInvalid(where: string, pattern: string, error: string): void {
+    const key = `${where}\n${pattern}`;
+    if (this.reported.has(key)) return;
+    if (this.reported.size > 200) this.reported.clear();
+    this.reported.add(key);
+    this.log(`context: ignoring the invalid pattern "${pattern.slice(0, 200)}" in ${where} (${error}); it matches nothing`);
+  }
+
+  private allowed(uri: vscode.Uri, globs: readonly string[], ignore: Map<string, GitIgnore>): boolean {
+    const rel = matchPath(uri);
+    if (matchesAnyGlob(rel, globs)) return false;
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    return !(folder && ignore.get(folder.uri.toString())?.ignores(rel));
+  }
+
   private async build(): Promise<IndexedFile[]> {
     const started = Date.now();
     const globs = this.globs();
-    // findFiles takes one exclude glob; patterns with braces of their own are checked afterwards instead (nested braces are not portable).
-    const simple = globs.filter((g) => !/[{}]/.test(g));
-    const exclude = simple.length ? `{${simple.join(',')}}` : null;
-    const [uris, ignore] = await Promise.all([vscode.workspace.findFiles('**/*', exclude, MAX_INDEXED_FILES), this.gitignores(exclude)]);
+    const exclude = findExclude(globs);
+    const [uris, ignore] = await Promise.all([vscode.workspace.findFiles('**/*', exclude, MAX_INDEXED_FILES), this.gitignoreRules(exclude)]);
     const out: IndexedFile[] = [];
-    for (const uri of uris) {
-      const rel = matchPath(uri);
-      if (matchesAnyGlob(rel, globs)) continue;
-      const folder = vscode.workspace.getWorkspaceFolder(uri);
-      if (folder && ignore.get(folder.uri.toString())?.ignores(rel)) continue;
-      out.push({ uri, path: displayPath(uri) });
-    }
+    for (const uri of uris) if (this.allowed(uri, globs, ignore)) out.push({ uri, path: displayPath(uri) });
     out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     this.log(`context: indexed ${out.length} files of ${uris.length} found${uris.length >= MAX_INDEXED_FILES ? ' (the cap)' : ''} in ${Date.now() - started} ms`);
     return out;
+  }
+
+  /** The .gitignore rules, read once per index; a failed read is not kept. */
+  private gitignoreRules(exclude: string | null): Promise<Map<string, GitIgnore>> {
+    if (!this.ignores) {
+      const p = this.gitignores(exclude);
+      this.ignores = p;
+      p.catch(() => {
+        if (this.ignores === p) this.ignores = undefined;
+      });
+    }
+    return this.ignores;
   }
 
   /** The .gitignore rules of each workspace folder. */
@@ -112,9 +161,15 @@ export class FileIndex implements vscode.Disposable {
         let g = byFolder.get(key);
         if (!g) byFolder.set(key, (g = new GitIgnore()));
         const rel = matchPath(uri);
-        g.add(rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '', text);
+        for (const bad of g.add(rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '', text)) this.reportInvalid(displayPath(uri), bad.line, bad.error);
       }),
     );
     return byFolder;
   }
+}
+
+/** findFiles takes one exclude glob; patterns with braces of their own are checked afterwards instead (nested braces are not portable). */
+function findExclude(globs: readonly string[]): string | null {
+  const simple = globs.filter((g) => !/[{}]/.test(g));
+  return simple.length ? `{${simple.join(',')}}` : null;
 }

@@ -6,6 +6,7 @@
  * checked before a file is read.
  */
 import * as vscode from 'vscode';
+import { safeLanguage } from '../../shared/attachments';
 import { baseName, checkText, decodeText, languageForFileName, sizeRefusal, unreadable, type TextResult } from '../../shared/contextRules';
 import type { Attachment } from '../../shared/session';
 
@@ -13,11 +14,11 @@ import type { Attachment } from '../../shared/session';
 export const MAX_FILE_SETTING = 'hearth.context.maxFileKB';
 
 /** Schemes whose documents are files a user works on (not output channels, diff views, settings). */
-const FILE_SCHEMES = new Set(['file', 'vscode-remote', 'vscode-vfs', 'untitled']);
+export const FILE_SCHEMES: readonly string[] = Object.freeze(['file', 'vscode-remote', 'vscode-vfs', 'untitled']);
 
 /** Whether a document or chip of this URI may be offered, read or opened. */
 export function isFileLike(uri: vscode.Uri): boolean {
-  return FILE_SCHEMES.has(uri.scheme) || (vscode.workspace.workspaceFolders ?? []).some((f) => f.uri.scheme === uri.scheme);
+  return FILE_SCHEMES.includes(uri.scheme) || (vscode.workspace.workspaceFolders ?? []).some((f) => f.uri.scheme === uri.scheme);
 }
 
 /** The path a chip shows and the model reads: workspace-relative (with the folder's name in a multi-root workspace). */
@@ -75,8 +76,7 @@ export async function readFileText(uri: vscode.Uri, maxKB: number): Promise<Text
 }
 
 function languageOf(uri: vscode.Uri): string | undefined {
-  const id = openDocument(uri)?.languageId ?? languageForFileName(uri.path);
-  return id && /^[\w+#.-]{1,40}$/.test(id) ? id : undefined;
+  return safeLanguage(openDocument(uri)?.languageId ?? languageForFileName(uri.path));
 }
 
 /** A whole file as a `file` attachment. */

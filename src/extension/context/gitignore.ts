@@ -4,9 +4,10 @@
  * real .gitignore files use: comments, `!` negation, a trailing `/` for folders
  * only, anchoring by a leading or inner `/`, `*`, `?`, `**`, classes; nested
  * .gitignore files apply below their folder and win over shallower ones; a file
- * inside an ignored folder stays ignored (git does not look inside). Pure.
+ * inside an ignored folder stays ignored (git does not look inside). A line that
+ * is not a valid pattern is skipped (it matches nothing) and reported. Pure.
  */
-import { globToRegExp } from './glob';
+import { compileGlob } from './glob';
 
 interface Rule {
   /** The folder of the .gitignore ('' at the root), with no trailing slash. */
@@ -16,7 +17,13 @@ interface Rule {
   dirOnly: boolean;
 }
 
-function parseLine(raw: string): Omit<Rule, 'base'> | undefined {
+/** A line of a .gitignore that is not a valid pattern, and why. */
+export interface InvalidLine {
+  line: string;
+  error: string;
+}
+
+function parseLine(raw: string): Omit<Rule, 'base'> | InvalidLine | undefined {
   // Trailing spaces are ignored unless escaped.
   let line = raw.replace(/(?<!\\)\s+$/, '');
   if (!line || line.startsWith('#')) return undefined;
@@ -34,21 +41,27 @@ function parseLine(raw: string): Omit<Rule, 'base'> | undefined {
   // A slash at the start or in the middle anchors the pattern to the .gitignore's folder; otherwise it matches at any depth.
   const anchored = line.includes('/');
   const pattern = anchored ? line.replace(/^\//, '') : `**/${line}`;
-  return { re: globToRegExp(pattern.replace(/\\(?=[ #!])/g, '')), negate, dirOnly };
+  const c = compileGlob(pattern.replace(/\\(?=[ #!])/g, ''));
+  if (c.error) return { line: raw.trim(), error: c.error };
+  return { re: c.re, negate, dirOnly };
 }
 
 export class GitIgnore {
   private readonly rules: Rule[] = [];
 
-  /** Adds the rules of the .gitignore in folder `base` ('' = the workspace root). Call shallow folders first. */
-  add(base: string, text: string): void {
+  /** Adds the rules of the .gitignore in folder `base` ('' = the workspace root); returns the lines skipped as invalid. */
+  add(base: string, text: string): InvalidLine[] {
     const b = base.replace(/\\/g, '/').replace(/^\/+|\/+$/g, '');
+    const invalid: InvalidLine[] = [];
     for (const line of text.split(/\r?\n/)) {
       const r = parseLine(line);
-      if (r) this.rules.push({ ...r, base: b });
+      if (!r) continue;
+      if ('error' in r) invalid.push(r);
+      else this.rules.push({ ...r, base: b });
     }
     // Deeper .gitignore files override shallower ones: order by depth, stable otherwise.
     this.rules.sort((x, y) => depth(x.base) - depth(y.base));
+    return invalid;
   }
 
   get size(): number {

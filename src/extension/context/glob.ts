@@ -4,6 +4,9 @@
  * name, `{a,b}` alternatives, `[abc]` classes. Matched against workspace-relative
  * paths with `/`; a pattern that matches a folder matches everything inside it.
  * Case-insensitive: an exclusion that errs, errs towards leaving a file out.
+ * Compiling never throws: a pattern that is not a valid glob (`[a-Z]`, a range
+ * out of order) matches nothing, and `compileGlob` says why, so the caller can
+ * log it with the setting or file it came from.
  * Pure (no vscode), so it is unit-tested.
  */
 
@@ -88,17 +91,35 @@ function toRegexSource(p: string): string {
   return re;
 }
 
-const cache = new Map<string, RegExp>();
+/** What an invalid pattern compiles to. */
+const NOTHING = /(?!)/;
+
+/** A compiled glob; `error` says why the pattern is invalid (it then matches nothing). */
+export interface CompiledGlob {
+  re: RegExp;
+  error?: string;
+}
+
+const cache = new Map<string, CompiledGlob>();
+
+/** The glob as a regular expression, or (never throwing) one that matches nothing and why. */
+export function compileGlob(glob: string): CompiledGlob {
+  let c = cache.get(glob);
+  if (!c) {
+    const p = glob.trim().replace(/\\/g, '/').replace(/^\.\//, '');
+    try {
+      c = { re: new RegExp(`^${toRegexSource(p)}$`, 'i') };
+    } catch (e) {
+      c = { re: NOTHING, error: (e instanceof Error ? e.message : String(e)).replace(/^Invalid regular expression: \/.*\/\w*: /s, '') };
+    }
+    if (cache.size > 500) cache.clear();
+    cache.set(glob, c);
+  }
+  return c;
+}
 
 export function globToRegExp(glob: string): RegExp {
-  let re = cache.get(glob);
-  if (!re) {
-    const p = glob.trim().replace(/\\/g, '/').replace(/^\.\//, '');
-    re = new RegExp(`^${toRegexSource(p)}$`, 'i');
-    if (cache.size > 500) cache.clear();
-    cache.set(glob, re);
-  }
-  return re;
+  return compileGlob(glob).re;
 }
 
 /** Whether the path, or a folder it lies in, matches one of the globs. */

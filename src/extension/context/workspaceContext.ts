@@ -7,12 +7,14 @@
  * offer by id, never a path. At send time a file chip is read again (a file
  * changed since it was attached is sent as it is now) only when the user chose
  * that file here (picker, current file, command) or when the picker could have
- * offered it (inside the workspace, not excluded); any other chip is sent
+ * offered it (inside the workspace, not excluded, not ignored by a .gitignore:
+ * the index's own rule); any other chip is sent
  * exactly as it came, never read. Selections go as captured; problems as they
  * are at send time. Part of the heavy bundle (loaded on first use).
  */
 import * as vscode from 'vscode';
 import type { ContextResult, WorkspaceContext } from '../../core/platform';
+import { safeLanguage } from '../../shared/attachments';
 import { baseName, checkText } from '../../shared/contextRules';
 import type { ContextCandidate, ContextState } from '../../shared/protocol';
 import type { Attachment } from '../../shared/session';
@@ -72,7 +74,7 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     if (!includeCurrentFile) return { includeCurrentFile, currentFile: { candidate, uri: key } };
     // Going with every question: the chip shows (and counts) it, so it is marked chosen.
     this.chosen.add(key);
-    const language = /^[\w+#.-]{1,40}$/.test(doc.languageId) ? doc.languageId : undefined;
+    const language = safeLanguage(doc.languageId);
     const attachment: Attachment = { kind: 'file', name: candidate.label, path: displayPath(doc.uri), uri: key, ...(language ? { language } : {}), content: text.text };
     return { includeCurrentFile, currentFile: { candidate, uri: key, attachment } };
   }
@@ -139,7 +141,7 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
       }
       // A selection is what the user selected then (its lines may have moved since): it goes as captured.
       const uri = a.kind === 'file' && a.uri ? parseUri(a.uri) : undefined;
-      if (!uri || !this.mayReread(uri)) {
+      if (!uri || !(await this.mayReread(uri))) {
         out.push(a);
         continue;
       }
@@ -172,7 +174,7 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
 
   /** Whether hearth.context.exclude matches the file (never offered; a command asks first). */
   isExcluded(uri: vscode.Uri): boolean {
-    return matchesAnyGlob(matchPath(uri), this.settings().exclude);
+    return matchesAnyGlob(matchPath(uri), this.index.contextGlobs());
   }
 
   /**
@@ -238,9 +240,11 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     return this.activeEditor()?.document;
   }
 
-  private mayReread(uri: vscode.Uri): boolean {
+  /** Chosen in this window, or offerable by the picker (the index's own rule: workspace, exclusions, .gitignore). */
+  private async mayReread(uri: vscode.Uri): Promise<boolean> {
     if (this.chosen.has(uri.toString())) return true;
-    return !!vscode.workspace.getWorkspaceFolder(uri) && isFileLike(uri) && !matchesAnyGlob(matchPath(uri), this.index.globs());
+    if (!isFileLike(uri)) return false;
+    return this.index.mayOffer(uri).catch(() => false);
   }
 
   private recentFirst(files: readonly { uri: vscode.Uri; path: string }[]) {

@@ -3,6 +3,8 @@
  * Pure, so it is tested without VS Code.
  */
 
+import { safeLanguage } from '../../shared/attachments';
+
 /** Markdown fence names that are not VS Code language ids. */
 const FENCE_TO_ID: Record<string, string> = {
   js: 'javascript',
@@ -22,8 +24,9 @@ const FENCE_TO_ID: Record<string, string> = {
 
 /** undefined when the fence is missing or not a plausible id (the editor then guesses). */
 export function languageIdFor(fence: string | undefined): string | undefined {
-  if (!fence || !/^[A-Za-z0-9_+#.-]{1,40}$/.test(fence)) return undefined;
-  const l = fence.toLowerCase();
+  const safe = safeLanguage(fence);
+  if (!safe) return undefined;
+  const l = safe.toLowerCase();
   // hasOwn: the model picks the name, and 'constructor' or '__proto__' must not reach Object.prototype.
   return Object.hasOwn(FENCE_TO_ID, l) ? FENCE_TO_ID[l] : l;
 }

@@ -1,7 +1,8 @@
 /**
  * The live model list: /api/tags (the only source of names) merged with /api/ps
  * (loaded, and the context they were loaded with) and, when it comes quickly,
- * /api/show (capabilities, maximum context; cached per model and digest).
+ * /api/show (capabilities, maximum context; cached per model and digest), and
+ * the context window the engine will give each model (its num_ctx).
  */
 import type { ModelInfo } from '../../shared/models';
 import type { EngineTuning } from '../engine/tuning';
@@ -29,6 +30,8 @@ export async function listOllamaModels(client: OllamaClient, facts: ModelFactsCa
     const f = facts.peek(m.name, m.digest);
     if (f?.capabilities) info.capabilities = f.capabilities;
     if (f?.contextLength) info.context_length = f.contextLength;
+    const window = facts.effectiveContext(m.name, f);
+    if (window) info.effective_context = window;
     info.loaded = loaded.has(m.name);
     const ctx = loaded.get(m.name);
     if (ctx) info.loaded_context_length = ctx;

@@ -34,6 +34,17 @@ export function factsFromShow(show: ShowResponse): ModelFacts {
   return facts;
 }
 
+/**
+ * The num_ctx the engine gives a model when the setting is 0: the Modelfile's
+ * num_ctx, else the model's maximum, capped at `cap`; `fallback` when /api/show
+ * said neither. The one rule for turns (numCtxFor) and the model list (what the
+ * composer's fit check counts with).
+ */
+export function ownNumCtx(facts: ModelFacts | undefined, cap: number, fallback: number): number {
+  const own = facts?.paramNumCtx ?? facts?.contextLength;
+  return own ? Math.min(own, cap) : fallback;
+}
+
 export class ModelFactsCache {
   private readonly facts = new Map<string, { digest?: string; facts: ModelFacts; fetchedAt: number }>();
   private readonly inflight = new Map<string, Promise<ModelFacts>>();
@@ -110,11 +121,19 @@ export class ModelFactsCache {
     if (setting && setting > 0) return { numCtx: Math.floor(setting), facts };
     let n = this.numCtx.get(model);
     if (n === undefined) {
-      const own = facts?.paramNumCtx ?? facts?.contextLength;
-      n = own ? Math.min(own, this.contextCap) : this.fallbackContext;
+      n = ownNumCtx(facts, this.contextCap, this.fallbackContext);
       // Pinned only once /api/show answered: a failed or slow show must not halve the window for good.
       if (facts) this.numCtx.set(model, n);
     }
     return { numCtx: n, facts };
+  }
+
+  /**
+   * The num_ctx a turn of this model gets when the setting is 0, as numCtxFor
+   * decides it: the value pinned by an earlier turn, else what these facts give;
+   * undefined while nothing is known (no turn yet, no /api/show answer).
+   */
+  effectiveContext(model: string, facts: ModelFacts | undefined): number | undefined {
+    return this.numCtx.get(model) ?? (facts ? ownNumCtx(facts, this.contextCap, this.fallbackContext) : undefined);
   }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { fencedBlocks, findBlock, findLines, namedPath, namesTarget, parseBlock, questionTargets, targetSteps } from '../../../src/core/apply';
+import { fencedBlocks, findBlock, findLines, namedPath, namesTarget, parseBlock, questionTargets, staysInWorkspace, targetSteps } from '../../../src/core/apply';
 import { convertIndent, detectEol, detectIndent, minimalEdit, splitText } from '../../../src/core/apply/text';
 import { codeBlockKey } from '../../../src/shared/codeBlocks';
 import { chatMessageSchema, type Attachment } from '../../../src/shared/session';
@@ -74,6 +74,33 @@ describe('apply: which file a block names', () => {
   it('{file=…} inside braces (some models) names the file too', () => {
     assert.equal(namedPath('x', 'ruby {file=lib/x.rb}')?.path, 'lib/x.rb');
   });
+
+  it('a path that could leave the workspace names nothing: .. segments, absolute, home, drive, UNC', () => {
+    for (const p of ['../../.bashrc', 'src/../../x.ts', '..\\..\\x.ps1', '/etc/passwd', '/home/me/proj/src/a.ts', '~/.bashrc', '~root/.profile', 'C:\\Users\\me\\a.ts', 'c:/x.ts', '\\\\server\\share\\a.ts'])
+      assert.equal(staysInWorkspace(p), false, p);
+    for (const p of ['src/a.ts', '.env', 'a..b.ts', '...x.ts', 'dir.with.dots/x.ts', 'a~b.ts']) assert.equal(staysInWorkspace(p), true, p);
+  });
+});
+
+describe('apply: a reply naming a file outside the workspace', () => {
+  const sel: Attachment = { kind: 'selection', name: 'calc.py', path: 'src/calc.py', uri: 'file:///w/src/calc.py', range: { startLine: 4, endLine: 5 }, content: 'def add(a, b):\n    return a - b' };
+  // Real-shaped replies (a model told by an attached file to "update the shell config") — each names a path that leaves the workspace.
+  const replies: [string, string][] = [
+    ['in the fence', 'Add this alias:\n\n```bash ../../.bashrc\nalias ls="rm -rf"\n```\n'],
+    ['in a title=', '```sh title="~/.bashrc"\nexport PATH=/tmp/evil:$PATH\n```'],
+    ['on a first-line comment', '```bash\n# ../../.bashrc\nalias ls="rm -rf"\n```'],
+    ['in a diff header', '```diff\n--- a/../../.ssh/authorized_keys\n+++ b/../../.ssh/authorized_keys\n@@ -1 +1,2 @@\n ssh-ed25519 AAA me\n+ssh-ed25519 BBB attacker\n```'],
+    ['above a SEARCH block', '```\n/home/me/.profile\n<<<<<<< SEARCH\numask 022\n=======\numask 000\n>>>>>>> REPLACE\n```'],
+    ['as an absolute Windows path', '```powershell C:\\Users\\me\\Documents\\profile.ps1\nRemove-Item -Recurse ~\n```'],
+  ];
+  for (const [where, reply] of replies) {
+    it(`${where}: no named target; the question's own targets (then the editor, then asking) decide`, () => {
+      const block = fencedBlocks(reply).at(-1)!;
+      assert.equal(namedPath(block.code, block.info), undefined);
+      const steps = targetSteps({ code: block.code, info: block.info, targets: questionTargets([sel]) });
+      assert.deepEqual(steps.map((s) => (s.kind === 'named' ? `named:${s.path}` : `att:${s.target.path}`)), ['att:src/calc.py']);
+    });
+  }
 });
 
 describe('apply: what a block holds', () => {

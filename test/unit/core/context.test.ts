@@ -84,6 +84,23 @@ describe('Conversation: workspace context', () => {
     });
   });
 
+  it('a workspace context whose state() throws does not keep the chat on "Connecting…": the snapshot goes without it, and the failure is logged', async () => {
+    ws.state = () => {
+      throw new SyntaxError('Invalid regular expression: /^[a-Z]$/i: Range out of order in character class');
+    };
+    fit = { contextLength: 2048, reservedTokens: 30, maxFileKB: 100 };
+    const { c, sent } = await page();
+    const snap = of(sent, 'snapshot')[0];
+    assert.ok(snap, 'a snapshot was sent');
+    assert.deepEqual(snap.state.context, { contextLength: 2048, reservedTokens: 30, maxFileKB: 100, workspace: true, includeCurrentFile: false });
+    assert.ok(f.logs.some((l) => /workspace context failed: .*Range out of order/.test(l)));
+    ws.fire();
+    assert.equal(of(sent, 'contextState').at(-1)?.state.contextLength, 2048, 'a later change still posts the state');
+    f.engine.script({ tokens: ['ok'] });
+    await c.receive({ type: 'send', content: 'look', attachments: [A] });
+    await finished(sent);
+  });
+
   it('a browser page (no workspace) gets defaults, no @ results, and a pointer to the attach button', async () => {
     delete f.services.fitSettings;
     const { c, sent } = await f.page();

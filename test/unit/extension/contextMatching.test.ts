@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { DEFAULT_CONTEXT_EXCLUDE } from '../../../src/shared/contextRules';
 import { fuzzyScore, rankPaths } from '../../../src/extension/context/fuzzy';
 import { GitIgnore } from '../../../src/extension/context/gitignore';
-import { enabledGlobs, globToRegExp, matchesAnyGlob } from '../../../src/extension/context/glob';
+import { compileGlob, enabledGlobs, globToRegExp, matchesAnyGlob } from '../../../src/extension/context/glob';
 import { countLabel, fixQuestion, formatProblems, linesAround, type ProblemInfo } from '../../../src/extension/context/problems';
 
 describe('context: exclusion globs (files.exclude, search.exclude, hearth.context.exclude)', () => {
@@ -30,6 +30,16 @@ describe('context: exclusion globs (files.exclude, search.exclude, hearth.contex
     assert.ok(globToRegExp('**/[ab].txt').test('x/a.txt') && !globToRegExp('**/[!ab].txt').test('x/a.txt'));
     assert.ok(globToRegExp('build/**').test('build/x/y.o'));
     assert.ok(globToRegExp('**/.ENV*').test('.env'), 'case-insensitive: an exclusion errs on the side of leaving out');
+  });
+
+  it('a mistyped pattern never throws: it matches nothing and says why, and the other patterns still work', () => {
+    for (const bad of ['**/[a-Z]*', '[z-a].txt', 'src/{x,[9-0]}']) {
+      assert.doesNotThrow(() => globToRegExp(bad), bad);
+      assert.match(compileGlob(bad).error ?? '', /range out of order/i, bad);
+      assert.equal(matchesAnyGlob('a/b/Zed.ts', [bad]), false, bad);
+    }
+    assert.equal(matchesAnyGlob('.env', ['**/[a-Z]*', '**/.env*']), true);
+    assert.equal(compileGlob('**/[a-z]*').error, undefined);
   });
 
   it('reads VS Code’s { glob: true } settings, skipping switched-off and conditional entries', () => {
@@ -64,6 +74,17 @@ describe('context: .gitignore', () => {
     assert.equal(g.ignores('other/important.log'), true);
     assert.equal(g.ignores('pkg/generated/a.ts'), true);
     assert.equal(g.ignores('generated/a.ts'), false);
+  });
+
+  it('an invalid line is skipped and reported; the other rules still apply', () => {
+    const g = new GitIgnore();
+    let invalid: ReturnType<GitIgnore['add']> = [];
+    assert.doesNotThrow(() => (invalid = g.add('', '*.log\n**/[a-Z]*\n!keep.log\n')));
+    assert.deepEqual(invalid.map((i) => i.line), ['**/[a-Z]*']);
+    assert.match(invalid[0]!.error, /range out of order/i);
+    assert.equal(g.ignores('src/a.log'), true);
+    assert.equal(g.ignores('src/keep.log'), false);
+    assert.equal(g.ignores('src/Zed.ts'), false);
   });
 
   it('a file inside an ignored folder stays ignored, even if negated', () => {

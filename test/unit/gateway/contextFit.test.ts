@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { answerReserve, fitContext, serverTruncated } from '../../../src/gateway/engine/contextFit';
+import { contextWindowFor } from '../../../src/shared/fit';
 import { MESSAGE_OVERHEAD } from '../../../src/shared/tokens';
 import type { ChatTurnMessage } from '../../../src/gateway/engine/types';
 import { collect, only, ollamaEngine, turn, withOllama } from './helpers';
@@ -49,6 +50,7 @@ describe('context fit in the Ollama engine', function () {
         'test-model', // /api/show: 131072 → capped at 8192
         { name: 'small-ctx', contextLength: 2048 },
         { name: 'modelfile-ctx', contextLength: 131072, parameters: 'num_ctx 6144\nstop "<end>"' },
+        { name: 'modelfile-2k', contextLength: 131072, parameters: 'num_ctx 2048' },
       ] });
 
   const numCtxSent = () => t.double.requestsTo('/api/chat').map((r) => r.body.options.num_ctx);
@@ -64,6 +66,19 @@ describe('context fit in the Ollama engine', function () {
     await collect(t.engine.run(turn({ model: 'small-ctx' })));
     await collect(t.engine.run(turn({ model: 'modelfile-ctx' })));
     assert.deepEqual(numCtxSent(), [2048, 6144]);
+  });
+
+  it('the model list says which window the engine will use, so the composer’s fit check counts with the same one', async () => {
+    const models = await t.engine.listModels();
+    const info = (name: string) => models.find((m) => m.name === name)!;
+    assert.equal(info('modelfile-2k').effective_context, 2048, 'the Modelfile num_ctx, not the 131072 maximum');
+    for (const name of ['test-model', 'small-ctx', 'modelfile-ctx', 'modelfile-2k']) {
+      await collect(t.engine.run(turn({ model: name })));
+      assert.equal(contextWindowFor(0, info(name)).tokens, numCtxSent().at(-1), name);
+    }
+    // The setting still wins, for both.
+    await collect(t.engine.run(turn({ model: 'modelfile-2k', options: { contextLength: 3000 } })));
+    assert.equal(contextWindowFor(3000, info('modelfile-2k')).tokens, numCtxSent().at(-1));
   });
 
   it('the contextLength setting wins when > 0; 0 means the model default', async () => {

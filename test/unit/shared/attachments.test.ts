@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { attachmentHeading, fenceFor, formatAttachment, userContentForModel } from '../../../src/shared/attachments';
+import { attachmentHeading, cutDescription, fenceFor, formatAttachment, lineCount, safeLanguage, userContentForModel } from '../../../src/shared/attachments';
 import type { Attachment } from '../../../src/shared/session';
 
 const file = (over: Partial<Attachment> = {}): Attachment => ({ kind: 'file', name: 'app.ts', path: 'src/app.ts', language: 'typescript', content: 'const a = 1;\n', ...over });
@@ -10,6 +10,21 @@ describe('attachments as the model receives them', () => {
     assert.equal(attachmentHeading(file({ range: { startLine: 4, endLine: 4 } })), 'File `src/app.ts` (typescript, line 4)');
     assert.equal(attachmentHeading({ kind: 'problems', name: 'Problems', path: 'src/app.ts', content: 'x' }), 'Problems in `src/app.ts`');
     assert.equal(attachmentHeading({ kind: 'selection', name: 'sel', content: 'x' }), 'Selection from `sel`');
+  });
+
+  it('one rule for a safe language id or fence name (used by chips, headings, export, editors)', () => {
+    for (const ok of ['typescript', 'c++', 'c#', 'objective-c', 'shell.script', 'x_1']) assert.equal(safeLanguage(ok), ok);
+    for (const bad of [undefined, '', 'a b', 'ts`', 'x'.repeat(41), 'py\nrm', 'a{b}']) assert.equal(safeLanguage(bad), undefined, JSON.stringify(bad));
+    assert.equal(formatAttachment(file({ language: 'not a language' })).split('\n')[1], '```');
+  });
+
+  it('counts lines as the cut note does, and the heading and the chip say a cut in the same words', () => {
+    assert.deepEqual(['', 'a', 'a\n', 'a\nb', 'a\nb\n', '\n'].map(lineCount), [0, 1, 1, 2, 2, 1]);
+    const cut = file({ content: 'a\nb\n', truncated: { originalChars: 100, originalLines: 9 } });
+    assert.equal(cutDescription(cut), 'cut to fit: first 2 of 9 lines');
+    assert.equal(attachmentHeading(cut), 'File `src/app.ts` (typescript, cut to fit: first 2 of 9 lines)');
+    assert.equal(cutDescription(file({ content: 'abc', truncated: { originalChars: 100 } })), 'cut to fit: first 3 of 100 characters');
+    assert.equal(cutDescription(file()), undefined);
   });
 
   it('uses a fence longer than any backtick run in the content', () => {

@@ -19,6 +19,11 @@ describe('fit: the context window a turn gets', () => {
     assert.deepEqual(contextWindowFor(0), { tokens: FALLBACK_CONTEXT, known: false });
   });
 
+  it('is the window the engine reports it will use (a Modelfile num_ctx below the maximum), unless the setting says otherwise', () => {
+    assert.deepEqual(contextWindowFor(0, { context_length: 131072, effective_context: 2048 }), { tokens: 2048, known: true });
+    assert.deepEqual(contextWindowFor(3000, { context_length: 131072, effective_context: 2048 }), { tokens: 3000, known: true });
+  });
+
   it('agrees with the engine: the same cap, fallback and answer reserve', () => {
     assert.equal(CONTEXT_CAP, DEFAULT_TUNING.contextCap);
     assert.equal(FALLBACK_CONTEXT, DEFAULT_TUNING.fallbackContext);
