@@ -4,6 +4,7 @@
  * validation is unit-testable and the VS Code adapter stays a few lines.
  */
 import type { ChatOptions, ProviderConfig } from '../gateway/engine/types';
+import { compileGlob } from './context/glob';
 import type { TurnSettings } from '../gateway/chat/types';
 import { DEFAULT_CONTEXT_EXCLUDE, DEFAULT_MAX_FILE_KB, MAX_FILE_KB_LIMIT } from '../shared/contextRules';
 
@@ -174,8 +175,14 @@ export function readSettings(src: ConfigSource): SettingsResult {
   s.context.maxFileKB = intSetting(src, 'context.maxFileKB', 1, MAX_FILE_KB_LIMIT, DEFAULT_MAX_FILE_KB, problems);
   const exclude = src.get('context.exclude');
   if (exclude !== undefined && exclude !== null) {
-    if (Array.isArray(exclude) && exclude.every((g) => typeof g === 'string')) s.context.exclude = exclude.map((g: string) => g.trim()).filter(Boolean);
-    else problems.push('hearth.context.exclude must be a list of glob patterns. Using the default (secrets such as .env and keys).');
+    if (Array.isArray(exclude) && exclude.every((g) => typeof g === 'string')) {
+      s.context.exclude = exclude.map((g: string) => g.trim()).filter(Boolean);
+      // This setting keeps secrets out: a pattern that cannot work must be said, not only logged.
+      for (const g of s.context.exclude) {
+        const bad = compileGlob(g).error;
+        if (bad) problems.push(`hearth.context.exclude: "${g}" is not a valid glob pattern (${bad}), so it excludes nothing.`);
+      }
+    } else problems.push('hearth.context.exclude must be a list of glob patterns. Using the default (secrets such as .env and keys).');
   }
 
   return { settings: s, problems };

@@ -105,6 +105,13 @@ describe('settings', () => {
     assert.equal(connectionFingerprint(settings), connectionFingerprint(readSettings(src({ 'ollama.headers': { authorization: 'Basic x', 'X-A': '1' }, model: 'other' })).settings));
   });
 
+  it('an exclusion pattern that cannot work is named as a settings problem (it guards secrets)', () => {
+    const { settings, problems } = readSettings(src({ 'context.exclude': ['**/.env*', '**/[a-Z]*'] }));
+    assert.deepEqual(settings.context.exclude, ['**/.env*', '**/[a-Z]*']);
+    assert.equal(problems.length, 1);
+    assert.match(problems[0]!, /hearth\.context\.exclude: "\*\*\/\[a-Z\]\*" is not a valid glob pattern/);
+  });
+
   it('turn settings carry the per-turn options and the system prompt only when set', () => {
     const a = turnSettings(readSettings(src({})).settings);
     assert.deepEqual(a, { options: { keepAlive: '30m', think: true } });
