@@ -49,6 +49,8 @@ export interface ExtensionSessionStoreOptions {
 const UPDATED_AT_SLACK_MS = 10_000;
 
 export class ExtensionSessionStore implements SessionStore {
+  private pending: Promise<void> = Promise.resolve();
+  private inFlight = 0;
   private readonly files: FileSessionStore;
   private readonly indexLock: string;
   // Index writes of this process go one after another (each re-reads globalState first).
@@ -82,6 +84,7 @@ export class ExtensionSessionStore implements SessionStore {
 
   /** Summaries from globalState (no transcript read), current workspace first. Files present but unindexed are added. */
   async list(): Promise<SessionSummary[]> {
+    await this.pending;
     let index = this.readIndex();
     const plan = reconcilePlan(index.keys(), await this.files.ids());
     if (plan.missingFromIndex.length || plan.orphanedEntries.length) {
@@ -105,6 +108,8 @@ export class ExtensionSessionStore implements SessionStore {
   async get(id: string): Promise<Session | undefined> {
     if (!isValidSessionId(id)) return undefined;
     const s = await this.files.get(id);
+    // An append's own index update may still be queued: it is not drift, and this read must not wait for globalState.
+    if (this.inFlight > 0) return s;
     const indexed = this.readIndex().get(id);
     if (s && summaryDiffers(indexed, summarize(s))) await this.setEntry(summarize(s));
     else if (!s && indexed) await this.updateIndex((idx) => void idx.delete(id));
@@ -115,18 +120,39 @@ export class ExtensionSessionStore implements SessionStore {
     const workspace = init.workspace ?? this.opts.workspace;
     // Prunes beyond maxSessions itself (to our trash), telling onPruned.
     const s = await this.files.create({ ...init, ...(workspace ? { workspace } : {}) });
-    await this.setEntry(summarize(s));
+    // Durable now; the index entry (globalState) follows off the caller's path, as for an append.
+    this.background(() => this.setEntry(summarize(s)));
     return s;
   }
 
   async appendMessage(sessionId: string, message: ChatMessage): Promise<void> {
-    // The index first, then the fold of a journaled question into its transcript (see FileSessionStore).
+    // Durable once the file store has it (a question: in its journal). The index (a
+    // globalState write, over IPC in VS Code) and then the fold of the journaled
+    // question into its transcript follow off the caller's path: a question's first
+    // token must not wait for them. list() waits for them, so the history is exact.
     const fold = await this.files.appendHoldingFold(sessionId, message);
-    try {
-      await this.afterChange(sessionId);
-    } finally {
-      fold();
-    }
+    this.background(async () => {
+      try {
+        await this.afterChange(sessionId);
+      } finally {
+        fold();
+      }
+    });
+  }
+
+  /** Index work after an append, one at a time, in order; a failure is logged (list() reconciles from the files). */
+  private background(work: () => Promise<void>): void {
+    this.inFlight++;
+    this.pending = this.pending
+      .then(work)
+      .finally(() => this.inFlight--)
+      .catch((e: unknown) => this.opts.log?.(`could not update the session index: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  /** Resolves when index work (and the file store's pruning) queued so far is done. */
+  async settled(): Promise<void> {
+    await this.pending;
+    await this.files.settled();
   }
 
   async updateMessage(sessionId: string, messageId: string, patch: Partial<Omit<ChatMessage, 'id' | 'role'>>): Promise<void> {

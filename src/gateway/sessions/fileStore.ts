@@ -244,6 +244,8 @@ function summaryWith(summary: SessionSummary, a: Appended | undefined): SessionS
 }
 
 export class FileSessionStore implements SessionStore {
+  /** Pruning after creates, one after another (it never throws: failures are logged). */
+  private pruning: Promise<void> = Promise.resolve();
   private readonly dir: string;
   private readonly liveDir: string;
   private readonly trashDir: string;
@@ -288,11 +290,17 @@ export class FileSessionStore implements SessionStore {
   }
 
   async list(): Promise<SessionSummary[]> {
+    await this.pruning;
     return (await this.summaries()).sort((a, b) => b.updated_at - a.updated_at || (a.id < b.id ? -1 : 1));
   }
 
   /** Ids of the session files present (whether readable or not). */
   async ids(): Promise<string[]> {
+    await this.pruning;
+    return this.fileIds();
+  }
+
+  private async fileIds(): Promise<string[]> {
     await this.ensureDir();
     let names: string[];
     try {
@@ -346,8 +354,15 @@ export class FileSessionStore implements SessionStore {
       if (await this.exists(id)) throw new StoreError('session_exists', `session ${id} already exists`);
       await this.write(session);
     }, this.opts.lock);
-    await this.pruneAfterCreate(id);
+    // Off the caller's path (a new chat's first question waits for this create, and a
+    // prune stats every session): listing waits for it, so the history is exact.
+    this.pruning = this.pruning.then(() => this.pruneAfterCreate(id));
     return structuredClone(session);
+  }
+
+  /** Resolves when the pruning that creates started so far is done. */
+  settled(): Promise<void> {
+    return this.pruning;
   }
 
   async appendMessage(sessionId: string, message: ChatMessage): Promise<void> {
@@ -637,7 +652,7 @@ export class FileSessionStore implements SessionStore {
   private async scan(): Promise<Map<string, Entry>> {
     await this.ensureDir();
     await this.loadPersisted();
-    const ids = await this.ids();
+    const ids = await this.fileIds();
     const present = new Set(ids);
     for (const id of [...this.entries.keys()]) if (!present.has(id)) this.forget(id);
     const changed: string[] = [];

@@ -85,11 +85,37 @@ describe('ExtensionSessionStore', () => {
     assert.deepEqual((await other.list()).map((s) => s.id), [d.id, b.id, c.id, a.id]);
   });
 
+  it('an append resolves once durable, without waiting for globalState; the history waits for the index', async () => {
+    let slowIndex: (() => void) | undefined;
+    const m = new MemoryMemento();
+    const realUpdate = m.update.bind(m);
+    m.update = async (k: string, v: unknown) => {
+      if (slowIndex === undefined) return realUpdate(k, v);
+      await new Promise<void>((r) => (slowIndex = r));
+      return realUpdate(k, v);
+    };
+    const store = make({ memento: m });
+    const s = await store.create({});
+    slowIndex = () => {};
+    await store.appendMessage(s.id, msg('user-0001', 'user', 'q')); // would hang here if it waited for globalState
+    assert.equal((await store.get(s.id))?.messages.length, 1, 'durable already');
+    const listing = store.list();
+    let listed = false;
+    void listing.then(() => (listed = true));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(listed, false, 'the history waits for the index update');
+    const release = slowIndex;
+    slowIndex = undefined;
+    release();
+    assert.equal((await listing)[0]?.message_count, 1);
+  });
+
   it('does not rewrite globalState for partial text, only when the summary changes', async () => {
     const store = make();
     const s = await store.create({});
     await store.appendMessage(s.id, msg('user-0001', 'user', 'q'));
     await store.appendMessage(s.id, msg('asst-0001', 'assistant', '', 'streaming'));
+    await store.settled();
     const before = memento.updates;
     for (let i = 0; i < 5; i++) {
       clock += 500;
@@ -132,10 +158,13 @@ describe('ExtensionSessionStore', () => {
     const s = await a.create({ title: 'journal' });
     await a.appendMessage(s.id, msg('user-0001', 'user', 'first'));
     await a.appendMessage(s.id, msg('asst-0001', 'assistant', 'answer'));
+    const onDisk = async () => JSON.parse(await fs.readFile(path.join(transcripts, `${s.id}.json`), 'utf8')).messages.map((m: ChatMessage) => m.id);
+    await a.settled();
+    for (let i = 0; i < 100 && (await onDisk()).length < 2; i++) await new Promise((r) => setTimeout(r, 10));
     holding = true;
     clock += 1000;
     await a.appendMessage(s.id, msg('user-0002', 'user', 'a follow-up'));
-    const onDisk = async () => JSON.parse(await fs.readFile(path.join(transcripts, `${s.id}.json`), 'utf8')).messages.map((m: ChatMessage) => m.id);
+    await a.settled();
     assert.deepEqual(await onDisk(), ['user-0001', 'asst-0001'], 'the fold is held');
     const entry = decodeIndex(memento.get(INDEX_KEY)).get(s.id);
     assert.equal(entry?.message_count, 3, 'the index counts the question (afterChange reads the summary with the journal)');
@@ -153,6 +182,7 @@ describe('ExtensionSessionStore', () => {
     const a = make();
     const b = make();
     const created = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).create({ title: `s${i}` })));
+    await Promise.all([a.settled(), b.settled()]);
     assert.equal(decodeIndex(memento.get(INDEX_KEY)).size, 10);
     assert.deepEqual((await a.list()).map((s) => s.id).sort(), created.map((s) => s.id).sort());
   });
@@ -207,6 +237,7 @@ describe('ExtensionSessionStore', () => {
     await store.create({ title: 'second' });
     clock += 1000;
     await store.create({ title: 'third' });
+    await store.settled(); // pruning runs off the create's path
     await fs.access(path.join(dir, 'trash', `${first.id}.json`));
     assert.ok(!decodeIndex(memento.get(INDEX_KEY)).has(first.id));
     assert.equal((await store.list()).length, 2);
@@ -216,6 +247,7 @@ describe('ExtensionSessionStore', () => {
   it('survives its folder being deleted: the entries go, new sessions still work', async () => {
     const store = make();
     await store.create({ title: 'gone soon' });
+    await store.settled();
     await fs.rm(path.join(dir, 'sessions'), { recursive: true, force: true });
     assert.deepEqual(await store.list(), []);
     const s = await store.create({ title: 'after' });

@@ -464,6 +464,7 @@ describe('FileSessionStore', () => {
       await store.folded();
       rec.failSessionWrites(false);
       await store.create({ title: 'second' });
+      await store.settled();
       const trashed = sessionSchema.parse(JSON.parse(await fs.readFile(path.join(dir, 'trash', `${first.id}.json`), 'utf8')));
       assert.deepEqual(trashed.messages.map((m) => m.id), ['user-q00001']);
     });
@@ -642,6 +643,7 @@ describe('FileSessionStore', () => {
       await store.appendMessage(first.id, msg('user-00001', 'user', 'keep me'));
       await store.create({ title: 'second' });
       await store.create({ title: 'third' });
+      await store.settled(); // pruning runs off the create's path
       const trashed = path.join(dir, 'trash', `${first.id}.json`);
       const kept = sessionSchema.parse(JSON.parse(await fs.readFile(trashed, 'utf8')));
       assert.equal(kept.messages[0]!.content, 'keep me');
