@@ -580,22 +580,29 @@ export class Conversation {
         if (event.type === 'error' && event.code === 'unreachable') models.markUnreachable(event.message);
         if (event.type === 'token' || event.type === 'thinking') models.markReachable();
         this.channel.post({ type: 'event', sessionId: turn.sessionId, messageId: turn.live.id, event });
+        // The page shows the reply as finished now: the next question must be accepted now too.
+        if (event.type === 'done') this.turnOver(turn);
       }
     } catch (e) {
       this.services.log(`turn stream failed: ${e instanceof Error ? e.name : 'unknown error'}`);
     }
     const finishReason = await turn.handle.finished;
-    // Keep the finished reply in the open session while the stored copy is read back below:
-    // a snapshot or an Apply in between must not see the write-ahead placeholder.
-    if (this.active === turn && this.current?.id === turn.sessionId) this.current = this.overlay(this.current);
-    if (this.active === turn) this.active = undefined;
+    this.turnOver(turn);
     if (last?.type !== 'done') this.services.log('turn ended without a done event');
     await this.reread(turn.sessionId);
     if (this.disposed) return;
-    this.onStreamingChange.fire(false);
     this.onTurnFinished.fire({ sessionId: turn.sessionId, messageId: turn.live.id, finishReason });
     await this.hub.sessionsChanged().catch(() => {});
   }
+
+  /** The turn no longer streams (once). Its reply stays in the open session while the stored copy is read back (a snapshot or an Apply in between must not see the write-ahead placeholder). */
+  private turnOver(turn: ActiveTurn): void {
+    if (this.active !== turn) return;
+    if (this.current?.id === turn.sessionId) this.current = this.overlay(this.current);
+    this.active = undefined;
+    if (!this.disposed) this.onStreamingChange.fire(false);
+  }
+
 
   /** Stores what became of a block with its reply (so a reload shows it) and tells the page. */
   private async recordApply(sessionId: string, messageId: string, key: string, state: ApplyState): Promise<void> {

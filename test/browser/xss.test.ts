@@ -74,6 +74,8 @@ describe('XSS corpus through the real renderer (Chromium)', function () {
   XSS_CORPUS.forEach(({ name, text }, i) => {
     it(`streams inert: ${name}`, async () => {
       await page.getByLabel('New chat').click();
+      // The previous reply must be gone from the page before this one is awaited.
+      await page.locator('.welcome').waitFor({ timeout: 30_000 });
       gw.double.enqueue({ tokens: chunks(text), tokenDelayMs: 1 });
       const input = page.getByLabel('Message');
       await input.fill(`case ${i}: ${name}`);
@@ -85,7 +87,7 @@ describe('XSS corpus through the real renderer (Chromium)', function () {
       assert.deepEqual(report.badAttrs, [], 'dangerous attributes were created');
       assert.equal(report.styles, 0, 'a style element was injected');
       assert.deepEqual(report.csp, [], 'the renderer tried something the CSP had to block');
-      assert.ok(report.replyText > 0, `the hostile text is shown as text (page: ${await page.evaluate(() => document.querySelector('.content')?.innerHTML.slice(0, 600))})`);
+      assert.ok(report.replyText > 0, `the hostile text is shown as text (page: ${await page.evaluate(() => (document.querySelector('.notices')?.textContent ?? '') + ' | ' + document.querySelector('.content')?.innerHTML.slice(0, 600))})`);
       assert.deepEqual(dialogs, []);
       assert.deepEqual(external, []);
     });
