@@ -13,12 +13,10 @@
 // is shared: a stall hits one run, a slow call is slow in all). For comparison it also times marked alone on the 12 KB text (before
 // this fix): a stack overflow, or the time it took; and how long Chromium takes to
 // show the finished 50 KB reply (render + layout), which is reported, not checked.
-import * as esbuild from 'esbuild';
 import os from 'node:os';
-import path from 'node:path';
+import { benchPage } from './benchPage';
 import { launchChromium } from '../test/browser/chromium';
 
-const root = path.resolve(__dirname, '..');
 const BUDGET_MS = 50;
 const SIZES = (process.env.BENCH_SIZES ?? '12000,50000,200000').split(',').map(Number);
 /** Streaming is measured at this size, in updates of STREAM_CHUNK characters. */
@@ -142,23 +140,7 @@ window.show = (i, size) => {
 `;
 
 async function buildPage(): Promise<string> {
-  const out = await esbuild.build({
-    stdin: { contents: ENTRY, resolveDir: root, loader: 'tsx', sourcefile: 'markdown-bench-entry.tsx' },
-    bundle: true,
-    minify: true,
-    write: false,
-    outdir: path.join(root, 'dist', 'bench-markdown'),
-    platform: 'browser',
-    target: ['chrome120'],
-    format: 'iife',
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'error',
-  });
-  const js = out.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
-  const css = out.outputFiles.find((f) => f.path.endsWith('.css'))?.text ?? '';
-  return `<!doctype html><html><head><meta charset="utf-8"><style>${css}</style></head><body><div id="root" style="height:700px;overflow:auto"></div><script>${js.replace(/<\/script/gi, '<\\/script')}</script></body></html>`;
+  return benchPage({ entry: ENTRY, name: 'bench-markdown', rootStyle: 'height:700px;overflow:auto' });
 }
 
 interface Finished {

@@ -26,14 +26,13 @@
 //                        hottest functions and the compositor layers are printed, traces saved in dir
 //   BENCH_FLOOR=1        adds a row: one small text change per frame (the floor of any painting frame)
 //   BENCH_EXTRA_CSS=...  appends CSS to the page, to try containment or compositing hints
-import * as esbuild from 'esbuild';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { benchPage } from './benchPage';
 import type { CDPSession, Page } from 'playwright-core';
 import { launchChromium } from '../test/browser/chromium';
 
-const root = path.resolve(__dirname, '..');
 /**
  * Feed rates, in tokens per animation frame (one message per token): 8 ≈ 480 tokens/s,
  * a fast local model; 64 ≈ 3 840 tokens/s, a replay or a very fast server, where the
@@ -231,24 +230,15 @@ window.benchNaive = async (tokens, perFrame) => {
 `;
 
 async function buildPage(): Promise<string> {
-  const out = await esbuild.build({
-    stdin: { contents: ENTRY, resolveDir: root, loader: 'tsx', sourcefile: 'bench-entry.tsx' },
-    bundle: true,
+  return benchPage({
+    entry: ENTRY,
+    name: 'bench-render',
     // Readable function names in the profile when diagnosing (BENCH_TRACE).
     minify: !process.env.BENCH_TRACE,
-    write: false,
-    outdir: path.join(root, 'dist', 'bench-render'),
-    platform: 'browser',
-    target: ['chrome120'],
-    format: 'iife',
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'error',
+    htmlClass: 'hearth-browser',
+    extraCss: process.env.BENCH_EXTRA_CSS ?? '',
+    rootStyle: 'height:700px',
   });
-  const js = out.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
-  const css = out.outputFiles.find((f) => f.path.endsWith('.css'))?.text ?? '';
-  return `<!doctype html><html class="hearth-browser"><head><meta charset="utf-8"><style>${css}${process.env.BENCH_EXTRA_CSS ?? ''}</style></head><body><div id="root" style="height:700px"></div><script>${js.replace(/<\/script/gi, '<\\/script')}</script></body></html>`;
 }
 
 // ---------------------------------------------------------------- measuring

@@ -7,12 +7,8 @@ import type { Browser, Page } from 'playwright-core';
 import { HOSTILE_MARKDOWN } from '../webview/corpus';
 import { launchChromium } from './chromium';
 import { startGateway, TEST_MODEL, type GatewayFixture } from './gateway';
+import { splitEvery } from './split';
 
-function chunks(text: string, size = 400): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
-  return out;
-}
 
 describe('hostile markdown through the real renderer (Chromium)', function () {
   let browser: Browser;
@@ -43,7 +39,7 @@ describe('hostile markdown through the real renderer (Chromium)', function () {
 
   HOSTILE_MARKDOWN.forEach(({ name, text }, i) => {
     it(`streams and shows: ${name}`, async () => {
-      gw.double.enqueue({ tokens: chunks(text), tokenDelayMs: 1 });
+      gw.double.enqueue({ tokens: splitEvery(text, 400), tokenDelayMs: 1 });
       const input = page.getByLabel('Message');
       await input.fill(`hostile ${i}: ${name}`);
       await input.press('Enter');

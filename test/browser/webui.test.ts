@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './chromium';
 import { startGateway, TEST_MODEL, type GatewayFixture } from './gateway';
+import { splitEvery } from './split';
 
 /**
  * The README's screenshot (media/screenshots, shipped with the .vsix) is refreshed on request
@@ -32,11 +33,6 @@ const ANSWER = [
   'Each call restarts the timer, so `fn` runs once the calls stop for `ms` milliseconds.\n',
 ].join('');
 
-function tokenize(text: string, size = 4): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
-  return out;
-}
 
 describe('web UI on the standalone gateway (Chromium)', function () {
   let browser: Browser;
@@ -68,7 +64,7 @@ describe('web UI on the standalone gateway (Chromium)', function () {
   });
 
   it('sends a message and shows the reply streaming, then complete with a highlighted code block', async () => {
-    gw.double.enqueue({ tokens: tokenize(ANSWER), tokenDelayMs: 20 });
+    gw.double.enqueue({ tokens: splitEvery(ANSWER, 4), tokenDelayMs: 20 });
     const input = page.getByLabel('Message');
     await input.fill('Show me a debounce function in TypeScript');
     await input.press('Enter');

@@ -6,13 +6,10 @@ import type { Browser, Page } from 'playwright-core';
 import { XSS_CORPUS } from '../webview/corpus';
 import { launchChromium } from './chromium';
 import { startGateway, TEST_MODEL, type GatewayFixture } from './gateway';
+import { splitEvery } from './split';
 
-function chunks(text: string): string[] {
-  const size = text.length > 20_000 ? 5000 : 9;
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
-  return out;
-}
+/** Small pieces, so each payload is re-rendered mid-way many times; big ones for the very long texts. */
+const chunks = (text: string) => splitEvery(text, text.length > 20_000 ? 5000 : 9);
 
 /** What the page holds that it should not: runs inside the page. */
 function inspectPage() {

@@ -47,17 +47,9 @@ async function openFile(ui: HearthUi, name: string): Promise<void> {
 
 /** The sidebar (its lower `height` pixels when given), widened first. */
 async function sidebarShot(ui: HearthUi, name: string, height?: number): Promise<void> {
-  // Widen the sidebar (drag the sash at its right edge) so the chips have room in the picture.
+  // Wide enough for the chips in the picture.
+  await ui.setSidebarWidth(440);
   const sidebar = ui.page.locator('.part.sidebar');
-  const box = await sidebar.boundingBox();
-  if (box && box.width < 420) {
-    const x = box.x + box.width - 1;
-    const y = box.y + box.height / 2;
-    await ui.page.mouse.move(x, y);
-    await ui.page.mouse.down();
-    await ui.page.mouse.move(x + 140, y, { steps: 10 });
-    await ui.page.mouse.up();
-  }
   await ui.page.mouse.move(700, 600);
   // Tracked screenshots change only when asked to, so a test run leaves the tree clean.
   const dir = process.env.HEARTH_UPDATE_SCREENSHOTS ? path.join(ROOT, 'media', 'screenshots') : path.join(ROOT, 'test-results');

@@ -146,30 +146,6 @@ export function shiftIndent(lines: readonly string[], delta: number, style: Inde
   });
 }
 
-/** The first and last changed lines between two texts, as one replacement (line granularity). */
-export interface LineChange {
-  /** 0-based index of the first differing line in the old text. */
-  start: number;
-  /** Exclusive end in the old lines. */
-  oldEnd: number;
-  /** The lines that replace old[start, oldEnd). */
-  lines: string[];
-}
-
-/** The smallest single run of lines that turns `a` into `b` (common head and tail kept). */
-export function changedRun(a: readonly string[], b: readonly string[]): LineChange | undefined {
-  let start = 0;
-  while (start < a.length && start < b.length && a[start] === b[start]) start++;
-  let ea = a.length;
-  let eb = b.length;
-  while (ea > start && eb > start && a[ea - 1] === b[eb - 1]) {
-    ea--;
-    eb--;
-  }
-  if (start === ea && start === eb) return undefined;
-  return { start, oldEnd: ea, lines: b.slice(start, eb) };
-}
-
 /**
  * One text edit (character offsets into `oldText`) that turns it into
  * `newText`, touching as little as possible: the unchanged head and tail are
