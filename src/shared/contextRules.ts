@@ -6,8 +6,8 @@
  */
 
 /**
- * session.ts's MAX_ATTACHMENT_CHARS, repeated: importing session.ts would pull zod
- * into the extension's start-up bundle. A unit test keeps the two equal.
+ * The most one attachment may hold (session.ts's schema uses it). Defined here,
+ * free of zod, so the extension's start-up bundle can use it without loading zod.
  */
 export const MAX_ATTACHMENT_CHARS = 1_000_000;
 

@@ -7,6 +7,7 @@
  */
 import * as z from 'zod'; // namespace import: lets esbuild drop zod's locales from the webview bundle
 import { applyStateSchema, blockKeySchema } from './codeBlocks';
+import { MAX_ATTACHMENT_CHARS } from './contextRules';
 import { errorCodeSchema, FINISH_REASONS, usageSchema, type FinishReason } from './events';
 
 /** Session ids are ours: lowercase letters, digits and dashes, so they are safe as file names. */
@@ -42,7 +43,7 @@ const nonNegInt = z.number().int().nonnegative();
 
 /** Caps on what one message may carry: generous, not a context-window check. */
 export const MAX_ATTACHMENTS = 50;
-export const MAX_ATTACHMENT_CHARS = 1_000_000;
+export { MAX_ATTACHMENT_CHARS };
 
 export const ATTACHMENT_KINDS = ['file', 'selection', 'problems'] as const;
 export type AttachmentKind = (typeof ATTACHMENT_KINDS)[number];

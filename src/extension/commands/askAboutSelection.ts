@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { Attachment } from '../../shared/session';
-import { MAX_ATTACHMENT_CHARS } from '../../shared/session';
+import { MAX_ATTACHMENT_CHARS } from '../../shared/contextRules';
 import { presetById, PRESETS, selectionAttachment } from './selectionPrompt';
 
 export interface AskDeps {

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { checkText, decodeText, DEFAULT_CONTEXT_EXCLUDE, formatBytes, languageForFileName, MAX_ATTACHMENT_CHARS, sizeRefusal } from '../../../src/shared/contextRules';
-import { MAX_ATTACHMENT_CHARS as SCHEMA_MAX } from '../../../src/shared/session';
+import { attachmentSchema } from '../../../src/shared/session';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
 describe('context rules: what may become an attachment', () => {
-  it('keeps its copy of the attachment size cap equal to the schema’s', () => {
-    assert.equal(MAX_ATTACHMENT_CHARS, SCHEMA_MAX);
+  it('its attachment size cap is the one the schema enforces', () => {
+    assert.ok(attachmentSchema.safeParse({ kind: 'file', name: 'a', content: 'x'.repeat(MAX_ATTACHMENT_CHARS) }).success);
+    assert.ok(!attachmentSchema.safeParse({ kind: 'file', name: 'a', content: 'x'.repeat(MAX_ATTACHMENT_CHARS + 1) }).success);
   });
 
   it('reads UTF-8 text, dropping a BOM', () => {
