@@ -3,6 +3,7 @@ import { answerReserve, fitContext, serverTruncated } from '../../../src/gateway
 import { contextWindowFor } from '../../../src/shared/fit';
 import { MESSAGE_OVERHEAD } from '../../../src/shared/tokens';
 import type { ChatTurnMessage } from '../../../src/gateway/engine/types';
+import { until } from '../chat/helpers';
 import { collect, only, ollamaEngine, turn, withOllama } from './helpers';
 
 const msg = (role: ChatTurnMessage['role'], content: string): ChatTurnMessage => ({ role, content });
@@ -118,6 +119,8 @@ describe('context fit in the Ollama engine', function () {
       t.double.routeFault('/api/show', { delayMs: 60_000 });
       const events = await collect(e2.run(turn()));
       assert.equal((events.at(-1) as { finish_reason: string }).finish_reason, 'stop');
+      // Started beside the turn: it may reach the double only after the turn ended.
+      await until(() => t.double.requestsTo('/api/show').length >= 2, 'the refresh to reach the double', 5000).catch(() => undefined);
       assert.equal(t.double.requestsTo('/api/show').length, 2, 'a refresh was started');
       assert.deepEqual(numCtxSent(), [8192, 8192]);
     } finally {
