@@ -128,7 +128,13 @@ describe('e2e: the chat in a narrow sidebar', () => {
     const input = chat.locator('textarea[aria-label="Message"]');
     await ui.page.waitForFunction(() => document.activeElement?.tagName === 'IFRAME' || !!document.activeElement?.closest('.webview'), undefined, { timeout: 30_000 }).catch(() => undefined);
     assert.equal(await focusIn(ui.page), 'webview');
-    assert.ok(await input.evaluate((el) => document.activeElement === el), 'the message box has the focus');
+    // VS Code hands the focus to the webview asynchronously (it polls every 250 ms): wait for it to settle.
+    let focused = false;
+    for (let i = 0; i < 40 && !focused; i++) {
+      focused = await input.evaluate((el) => document.activeElement === el);
+      if (!focused) await ui.page.waitForTimeout(250);
+    }
+    assert.ok(focused, 'the message box has the focus');
     await ui.page.keyboard.type('typed straight away');
     assert.equal(await input.inputValue(), 'typed straight away');
     await input.fill('');
