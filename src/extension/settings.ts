@@ -7,7 +7,7 @@ import type { ProviderConfig } from '../gateway/engine/types';
 import { turnSettingsOf } from '../gateway/turnSettings';
 import { compileGlob } from './context/glob';
 import type { TurnSettings } from '../gateway/chat/types';
-import { checkHeaders, settingRow, settingValue, type ScalarRow, type ScalarValue, type SettingKey } from '../shared/settingsTable';
+import { checkHeaders, settingRow, settingValue, type ScalarRow, type ScalarValue, type SettingKey, type SettingRowOf } from '../shared/settingsTable';
 
 /** hearth.context.*: what may be attached, and whether the current file always is. */
 export interface ContextSettings {
@@ -18,7 +18,7 @@ export interface ContextSettings {
 }
 
 export interface HearthSettings {
-  provider: 'ollama' | 'openai';
+  provider: ScalarValue<SettingRowOf<'provider'>>;
   /** Without a trailing slash. */
   baseUrl: string;
   headers: Record<string, string>;

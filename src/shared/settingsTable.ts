@@ -180,9 +180,11 @@ export const SETTINGS = [
 
 export type SettingKey = (typeof SETTINGS)[number]['key'];
 
+export type SettingRowOf<K extends SettingKey> = Extract<(typeof SETTINGS)[number], { key: K }>;
+
 /** The row of a key; a typo is a type error. */
-export function settingRow<K extends SettingKey>(key: K): Extract<(typeof SETTINGS)[number], { key: K }> {
-  return SETTINGS.find((r) => r.key === key) as Extract<(typeof SETTINGS)[number], { key: K }>;
+export function settingRow<K extends SettingKey>(key: K): SettingRowOf<K> {
+  return SETTINGS.find((r) => r.key === key) as SettingRowOf<K>;
 }
 
 /** Variables only the standalone gateway has (no VS Code setting matches them). */
