@@ -1,5 +1,5 @@
 /**
- * The standalone gateway under load (issue 7, full numbers): 200 concurrent SSE
+ * The standalone gateway under load (full numbers): 200 concurrent SSE
  * clients (HEARTH_LOAD_CLIENTS to change), each streaming its own reply from
  * the Ollama double, loopback only. Runs once without and once with a client
  * that never reads, so the two durations show whether a stalled reader slows

@@ -1,4 +1,4 @@
-// Hostile markdown benchmark (issue 13): every shape of the pathological corpus
+// Hostile markdown benchmark: every shape of the pathological corpus
 // (test/webview/corpus.ts: nesting that overflows marked's stack, shapes that make
 // it quadratic, single blocks a looping model never ends) through the real
 // markdown code in Chromium, at several sizes, finished (a reopened session) and

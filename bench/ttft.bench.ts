@@ -1,5 +1,5 @@
 /**
- * Time to first token (issue 14): from "the user sends" to "the first answer
+ * Time to first token: from "the user sends" to "the first answer
  * text is in the reader's hands", along each path a reply can take, with the
  * Ollama test double (2 ms per word) in a child process as the model server.
  *
@@ -20,7 +20,7 @@
  *              without VS Code)
  *
  * Rounds alternate the order of the paths; median and p90 of each and the time
- * each path adds to the direct median. Target (issue 14): gateway adds ≤ 2 ms
+ * each path adds to the direct median. Target (the gateway must not be felt): it adds ≤ 2 ms
  * median (≤ 5 ms on a busy machine).
  *
  *   npm run bench -- ttft                  figures

@@ -5,6 +5,7 @@
  */
 import { exportFileName, sessionToMarkdown } from '../shared/exportMarkdown';
 import { allowedExternalUrl } from '../shared/links';
+import { GATEWAY_ENV, SETTINGS } from '../shared/settingsTable';
 import type { HostToWebview, PageEffect } from '../shared/protocol';
 import type { Platform } from './platform';
 
@@ -38,5 +39,7 @@ export function browserPlatform(opts: BrowserPlatformOptions): Platform {
 }
 
 /** The settings note of the standalone gateway. */
-export const STANDALONE_SETTINGS_HELP =
-  'The standalone gateway is configured by environment variables: OLLAMA_HOST (server URL), HEARTH_PROVIDER, HEARTH_GATEWAY_PORT, HEARTH_DATA_DIR, HEARTH_SYSTEM_PROMPT. Restart it after a change.';
+export const STANDALONE_SETTINGS_HELP = `The standalone gateway is configured by environment variables: ${[
+  ...SETTINGS.flatMap((r) => ('env' in r ? [r.env.name === 'OLLAMA_HOST' ? 'OLLAMA_HOST (server URL)' : r.env.name] : [])),
+  ...GATEWAY_ENV.map((r) => r.name),
+].join(', ')}. Restart it after a change.`;

@@ -3,10 +3,11 @@
  * Pure (no `vscode` at runtime): the caller passes a ConfigSource, so the
  * validation is unit-testable and the VS Code adapter stays a few lines.
  */
-import type { ChatOptions, ProviderConfig } from '../gateway/engine/types';
+import type { ProviderConfig } from '../gateway/engine/types';
+import { turnSettingsOf } from '../gateway/turnSettings';
 import { compileGlob } from './context/glob';
 import type { TurnSettings } from '../gateway/chat/types';
-import { DEFAULT_CONTEXT_EXCLUDE, DEFAULT_MAX_FILE_KB, MAX_FILE_KB_LIMIT } from '../shared/contextRules';
+import { checkHeaders, settingRow, settingValue, type ScalarRow, type ScalarValue, type SettingKey, type SettingRowOf } from '../shared/settingsTable';
 
 /** hearth.context.*: what may be attached, and whether the current file always is. */
 export interface ContextSettings {
@@ -17,7 +18,7 @@ export interface ContextSettings {
 }
 
 export interface HearthSettings {
-  provider: 'ollama' | 'openai';
+  provider: ScalarValue<SettingRowOf<'provider'>>;
   /** Without a trailing slash. */
   baseUrl: string;
   headers: Record<string, string>;
@@ -39,43 +40,28 @@ export interface ConfigSource {
   get(key: string): unknown;
 }
 
+const row = settingRow;
+
+/** Every default comes from the settings table (src/shared/settingsTable.ts). */
 export const DEFAULT_SETTINGS: Readonly<HearthSettings> = Object.freeze({
-  provider: 'ollama',
-  baseUrl: 'http://127.0.0.1:11434',
+  provider: row('provider').default,
+  baseUrl: row('ollama.url').default,
   headers: {},
-  model: '',
-  contextLength: 0,
-  keepAlive: '30m',
-  requestTimeoutMs: 600_000,
-  maxSessions: 500,
-  think: true,
-  context: Object.freeze({ includeCurrentFile: false, maxFileKB: DEFAULT_MAX_FILE_KB, exclude: [...DEFAULT_CONTEXT_EXCLUDE] }),
+  model: row('model').default,
+  contextLength: row('contextLength').default,
+  keepAlive: row('keepAlive').default,
+  requestTimeoutMs: row('requestTimeoutSeconds').default * 1000,
+  maxSessions: row('maxSessions').default,
+  think: row('think').default,
+  context: Object.freeze({
+    includeCurrentFile: row('context.includeCurrentFile').default,
+    maxFileKB: row('context.maxFileKB').default,
+    exclude: [...row('context.exclude').default],
+  }),
 });
 
 /** Keys whose change means a new engine (a new connection pool, new headers). */
-export const CONNECTION_KEYS = ['ollama.url', 'ollama.headers', 'provider'] as const;
-export const ALL_KEYS = [
-  'ollama.url',
-  'provider',
-  'ollama.headers',
-  'model',
-  'contextLength',
-  'keepAlive',
-  'temperature',
-  'systemPrompt',
-  'requestTimeoutSeconds',
-  'maxSessions',
-  'think',
-  'context.includeCurrentFile',
-  'context.maxFileKB',
-  'context.exclude',
-] as const;
-
-// RFC 9110 token characters for header names; values must not smuggle line breaks.
-const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const HEADER_VALUE_RE = /^[^\r\n\0]*$/;
-// Same shape the manifest's pattern allows: Go durations, or -1 / 0.
-const KEEP_ALIVE_RE = /^(-1|0|-?\d+(\.\d+)?(ns|us|µs|ms|s|m|h)(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))*)$/;
+export const CONNECTION_KEYS = ['ollama.url', 'ollama.headers', 'provider'] as const satisfies readonly SettingKey[];
 
 export interface SettingsResult {
   settings: HearthSettings;
@@ -108,24 +94,13 @@ export function readSettings(src: ConfigSource): SettingsResult {
     else problems.push(`hearth.ollama.url: ${v.error}. Using ${DEFAULT_SETTINGS.baseUrl}.`);
   }
 
-  const provider = src.get('provider');
-  if (provider !== undefined) {
-    if (provider === 'ollama' || provider === 'openai') s.provider = provider;
-    else problems.push(`hearth.provider must be "ollama" or "openai". Using "ollama".`);
-  }
+  s.provider = scalar(src, row('provider'), problems);
 
   const headers = src.get('ollama.headers');
   if (headers !== undefined && headers !== null) {
-    if (typeof headers !== 'object' || Array.isArray(headers)) {
-      problems.push('hearth.ollama.headers must be an object of header names to string values. Ignoring it.');
-    } else {
-      for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
-        if (!HEADER_NAME_RE.test(name)) problems.push(`hearth.ollama.headers: "${name}" is not a valid header name. Ignoring it.`);
-        else if (typeof value !== 'string') problems.push(`hearth.ollama.headers: the value of "${name}" must be a string. Ignoring it.`);
-        else if (!HEADER_VALUE_RE.test(value)) problems.push(`hearth.ollama.headers: the value of "${name}" contains a line break. Ignoring it.`);
-        else s.headers[name] = value;
-      }
-    }
+    const checked = checkHeaders(headers);
+    s.headers = checked.headers;
+    for (const p of checked.problems) problems.push(`hearth.ollama.headers: ${p}. Ignoring ${p.startsWith('must') ? 'it' : 'that header'}.`);
   }
 
   const model = src.get('model');
@@ -134,23 +109,10 @@ export function readSettings(src: ConfigSource): SettingsResult {
     else problems.push('hearth.model must be a string.');
   }
 
-  s.contextLength = intSetting(src, 'contextLength', 0, 1_048_576, DEFAULT_SETTINGS.contextLength, problems);
-
-  const keepAlive = src.get('keepAlive');
-  if (keepAlive !== undefined) {
-    if (typeof keepAlive === 'number' && Number.isFinite(keepAlive)) s.keepAlive = keepAlive;
-    else if (typeof keepAlive === 'string' && KEEP_ALIVE_RE.test(keepAlive.trim())) {
-      const k = keepAlive.trim();
-      // Ollama parses strings as Go durations, which need a unit except for "0": send the bare numbers as numbers.
-      s.keepAlive = k === '-1' ? -1 : k === '0' ? 0 : k;
-    } else problems.push(`hearth.keepAlive: "${String(keepAlive)}" is not a duration such as 30m, 1h, -1 or 0. Using ${DEFAULT_SETTINGS.keepAlive}.`);
-  }
-
-  const temperature = src.get('temperature');
-  if (temperature !== undefined && temperature !== null) {
-    if (typeof temperature === 'number' && Number.isFinite(temperature) && temperature >= 0 && temperature <= 2) s.temperature = temperature;
-    else problems.push('hearth.temperature must be a number from 0 to 2 (or empty for the model default).');
-  }
+  s.contextLength = scalar(src, row('contextLength'), problems);
+  s.keepAlive = scalar(src, row('keepAlive'), problems);
+  const temperature = scalar(src, row('temperature'), problems);
+  if (temperature !== null) s.temperature = temperature;
 
   const systemPrompt = src.get('systemPrompt');
   if (systemPrompt !== undefined) {
@@ -158,21 +120,11 @@ export function readSettings(src: ConfigSource): SettingsResult {
     else if (systemPrompt.trim()) s.systemPrompt = systemPrompt;
   }
 
-  s.requestTimeoutMs = intSetting(src, 'requestTimeoutSeconds', 10, 86_400, DEFAULT_SETTINGS.requestTimeoutMs / 1000, problems) * 1000;
-  s.maxSessions = intSetting(src, 'maxSessions', 10, 10_000, DEFAULT_SETTINGS.maxSessions, problems);
-
-  const think = src.get('think');
-  if (think !== undefined) {
-    if (typeof think === 'boolean') s.think = think;
-    else problems.push('hearth.think must be true or false.');
-  }
-
-  const include = src.get('context.includeCurrentFile');
-  if (include !== undefined) {
-    if (typeof include === 'boolean') s.context.includeCurrentFile = include;
-    else problems.push('hearth.context.includeCurrentFile must be true or false.');
-  }
-  s.context.maxFileKB = intSetting(src, 'context.maxFileKB', 1, MAX_FILE_KB_LIMIT, DEFAULT_MAX_FILE_KB, problems);
+  s.requestTimeoutMs = scalar(src, row('requestTimeoutSeconds'), problems) * 1000;
+  s.maxSessions = scalar(src, row('maxSessions'), problems);
+  s.think = scalar(src, row('think'), problems);
+  s.context.includeCurrentFile = scalar(src, row('context.includeCurrentFile'), problems);
+  s.context.maxFileKB = scalar(src, row('context.maxFileKB'), problems);
   const exclude = src.get('context.exclude');
   if (exclude !== undefined && exclude !== null) {
     if (Array.isArray(exclude) && exclude.every((g) => typeof g === 'string')) {
@@ -188,12 +140,15 @@ export function readSettings(src: ConfigSource): SettingsResult {
   return { settings: s, problems };
 }
 
-function intSetting(src: ConfigSource, key: string, min: number, max: number, fallback: number, problems: string[]): number {
-  const v = src.get(key);
-  if (v === undefined || v === null) return fallback;
-  if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) return v;
-  problems.push(`hearth.${key} must be a whole number from ${min} to ${max}. Using ${fallback}.`);
-  return fallback;
+/** A scalar setting checked against its row; an invalid value is named and the default used. */
+function scalar<R extends ScalarRow>(src: ConfigSource, r: R, problems: string[]): ScalarValue<R> | R['default'] {
+  const raw = src.get(r.key);
+  if (raw === undefined || raw === null) return r.default;
+  const v = settingValue(r, raw);
+  if (v.ok) return v.value;
+  const fallback = r.default === null ? 'the model default' : JSON.stringify(r.default);
+  problems.push(`hearth.${r.key} ${v.error}; "${typeof raw === 'string' ? raw : JSON.stringify(raw)}" is not. Using ${fallback}.`);
+  return r.default;
 }
 
 /** The engine's connection config. The API key (from SecretStorage) wins over a configured Authorization header. */
@@ -213,8 +168,5 @@ export function connectionFingerprint(s: HearthSettings, apiKey?: string): strin
 
 /** What each turn reads at its start, so edits apply to the next reply. */
 export function turnSettings(s: HearthSettings): TurnSettings {
-  const options: ChatOptions = { keepAlive: s.keepAlive, think: s.think };
-  if (s.contextLength > 0) options.contextLength = s.contextLength;
-  if (s.temperature !== undefined) options.temperature = s.temperature;
-  return s.systemPrompt ? { systemPrompt: s.systemPrompt, options } : { options };
+  return turnSettingsOf(s);
 }

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { isProviderName, PROVIDER_NAMES } from './engine/registry';
 import type { ProviderConfig } from './engine/types';
 import { redactUrl } from './net/redact';
+import type { TurnValues } from './turnSettings';
+import { checkHeaders, envValue, GATEWAY_ENV, gatewayEnvInt, settingRow, type EnvBinding, type ScalarRow, type ScalarValue } from '../shared/settingsTable';
 
 export interface GatewayConfig {
   provider: ProviderConfig;
@@ -16,8 +18,9 @@ export interface GatewayConfig {
   tokenGenerated: boolean;
   dataDir: string;
   heartbeatMs: number;
-  systemPrompt?: string;
   maxSessions: number;
+  /** Sent with every turn: HEARTH_CONTEXT_LENGTH, HEARTH_KEEP_ALIVE, HEARTH_THINK, HEARTH_TEMPERATURE (and the system prompt). */
+  turn: TurnValues;
 }
 
 export class ConfigError extends Error {
@@ -27,8 +30,7 @@ export class ConfigError extends Error {
   }
 }
 
-export const DEFAULT_OLLAMA_URL = 'http://127.0.0.1:11434';
-export const DEFAULT_PORT = 6120;
+export const DEFAULT_OLLAMA_URL: string = settingRow('ollama.url').default;
 
 /**
  * OLLAMA_HOST as Ollama's own CLI reads it: `http(s)://host:port[/path]`,
@@ -92,11 +94,19 @@ export function parseOllamaHost(raw: string | undefined): string {
   return origin + p;
 }
 
-function intVar(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return def;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got '${raw}')`);
-  return Number(raw);
+/** A scalar setting's variable, or its default when unset; a bad value stops the start with a sentence naming it. */
+function fromEnv<R extends ScalarRow & { env: EnvBinding }>(env: NodeJS.ProcessEnv, row: R): ScalarValue<R> | R['default'] {
+  const v = envValue(row, env);
+  if (!v.ok) throw new ConfigError(v.error);
+  return v.value ?? (row.type === 'integer' ? row.default * (row.env.scale ?? 1) : row.default);
+}
+
+function gatewayInt(env: NodeJS.ProcessEnv, name: (typeof GATEWAY_ENV)[number]['name']): number {
+  const row = GATEWAY_ENV.find((r) => r.name === name);
+  if (!row || !('range' in row)) throw new Error(`${name} is not a whole-number variable`);
+  const v = gatewayEnvInt(row, env);
+  if (!v.ok) throw new ConfigError(v.error);
+  return v.value;
 }
 
 function headersVar(raw: string | undefined): Record<string, string> | undefined {
@@ -107,14 +117,14 @@ function headersVar(raw: string | undefined): Record<string, string> | undefined
   } catch {
     throw new ConfigError('HEARTH_OLLAMA_HEADERS must be a JSON object of strings, e.g. {"Authorization":"Bearer …"}');
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v) || !Object.values(v).every((x) => typeof x === 'string')) {
-    throw new ConfigError('HEARTH_OLLAMA_HEADERS must be a JSON object of strings');
-  }
-  return v as Record<string, string>;
+  const { headers, problems } = checkHeaders(v);
+  if (problems.length) throw new ConfigError(`HEARTH_OLLAMA_HEADERS: ${problems.join('; ')}`);
+  return headers;
 }
 
 export function parseGatewayConfig(env: NodeJS.ProcessEnv, homeDir: string): GatewayConfig {
-  const providerName = (env.HEARTH_PROVIDER?.trim() || 'ollama').toLowerCase();
+  // The provider registry is the list of what can run; the settings table says the same (a test holds them together).
+  const providerName = fromEnv(env, settingRow('provider'));
   if (!isProviderName(providerName)) throw new ConfigError(`HEARTH_PROVIDER must be one of ${PROVIDER_NAMES.map((n) => `'${n}'`).join(', ')} (got '${providerName}')`);
   const headers = headersVar(env.HEARTH_OLLAMA_HEADERS);
   const envToken = env.HEARTH_GATEWAY_TOKEN?.trim();
@@ -122,20 +132,28 @@ export function parseGatewayConfig(env: NodeJS.ProcessEnv, homeDir: string): Gat
     throw new ConfigError('HEARTH_GATEWAY_TOKEN must be 8 to 512 printable characters without spaces');
   }
   const systemPrompt = env.HEARTH_SYSTEM_PROMPT;
+  const temperature = fromEnv(env, settingRow('temperature'));
+  const turn: TurnValues = {
+    contextLength: fromEnv(env, settingRow('contextLength')),
+    keepAlive: fromEnv(env, settingRow('keepAlive')),
+    think: fromEnv(env, settingRow('think')),
+    ...(temperature !== null ? { temperature } : {}),
+    ...(systemPrompt && systemPrompt.trim() ? { systemPrompt } : {}),
+  };
   return {
     provider: {
       provider: providerName,
       baseUrl: parseOllamaHost(env.OLLAMA_HOST),
       ...(headers ? { headers } : {}),
-      requestTimeoutMs: intVar(env, 'HEARTH_REQUEST_TIMEOUT_MS', 600_000, 1000, 86_400_000),
+      requestTimeoutMs: fromEnv(env, settingRow('requestTimeoutSeconds')),
     },
-    port: intVar(env, 'HEARTH_GATEWAY_PORT', DEFAULT_PORT, 0, 65535),
+    port: gatewayInt(env, 'HEARTH_GATEWAY_PORT'),
     token: envToken || randomBytes(24).toString('base64url'),
     tokenGenerated: !envToken,
     dataDir: path.resolve(env.HEARTH_DATA_DIR?.trim() || path.join(homeDir, '.hearth', 'sessions')),
-    heartbeatMs: intVar(env, 'HEARTH_HEARTBEAT_MS', 15_000, 10, 3_600_000),
-    ...(systemPrompt && systemPrompt.trim() ? { systemPrompt } : {}),
-    maxSessions: intVar(env, 'HEARTH_MAX_SESSIONS', 500, 1, 100_000),
+    heartbeatMs: gatewayInt(env, 'HEARTH_HEARTBEAT_MS'),
+    maxSessions: fromEnv(env, settingRow('maxSessions')),
+    turn,
   };
 }
 

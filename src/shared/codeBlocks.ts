@@ -11,7 +11,6 @@ export const APPLY_STATES = ['applied', 'rejected'] as const;
 export const applyStateSchema = z.enum(APPLY_STATES);
 export type ApplyState = z.infer<typeof applyStateSchema>;
 
-export const MAX_BLOCK_KEY_CHARS = 40;
 export const blockKeySchema = z.string().regex(/^b[0-9a-z]{1,38}$/, 'invalid block key');
 
 /** Code as it is compared: LF line ends, no trailing blank lines or trailing whitespace at the end. */

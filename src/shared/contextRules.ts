@@ -4,6 +4,7 @@
  * reads in the page, each refusal said in a sentence that names the file and
  * the reason. Pure (TextDecoder is in every runtime we have).
  */
+import { settingRow } from './settingsTable';
 
 /**
  * The most one attachment may hold (session.ts's schema uses it). Defined here,
@@ -12,11 +13,11 @@
 export const MAX_ATTACHMENT_CHARS = 1_000_000;
 
 /** hearth.context.exclude's default: files that often hold secrets are never offered, and need a confirmation when added by command. */
-export const DEFAULT_CONTEXT_EXCLUDE: readonly string[] = ['**/.env*', '**/*.pem', '**/*.key', '**/id_rsa*'];
+export const DEFAULT_CONTEXT_EXCLUDE: readonly string[] = settingRow('context.exclude').default;
 /** hearth.context.maxFileKB's default. */
-export const DEFAULT_MAX_FILE_KB = 256;
+export const DEFAULT_MAX_FILE_KB: number = settingRow('context.maxFileKB').default;
 /** The largest hearth.context.maxFileKB: a file must still fit one attachment (MAX_ATTACHMENT_CHARS). */
-export const MAX_FILE_KB_LIMIT = 960;
+export const MAX_FILE_KB_LIMIT: number = settingRow('context.maxFileKB').maximum;
 
 export type TextResult = { ok: true; text: string } | { ok: false; reason: 'binary' | 'tooLarge' | 'unreadable'; message: string };
 

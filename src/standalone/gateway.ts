@@ -83,10 +83,11 @@ export async function startStandaloneGateway(o: StandaloneOptions): Promise<Stan
     prepare: async () => {},
     prefs,
     log: (m) => logger.info(m),
-    // The browser's fit check counts the system prompt too (HEARTH_SYSTEM_PROMPT).
+    // The browser's fit check uses the configured window (HEARTH_CONTEXT_LENGTH) and counts the system prompt too.
     fitSettings: () => {
-      const system = o.settings?.().systemPrompt;
-      return { contextLength: 0, reservedTokens: system ? estimateMessageTokens({ content: system }) : 0, maxFileKB: DEFAULT_MAX_FILE_KB };
+      const turn = o.settings?.();
+      const system = turn?.systemPrompt;
+      return { contextLength: turn?.options?.contextLength ?? 0, reservedTokens: system ? estimateMessageTokens({ content: system }) : 0, maxFileKB: DEFAULT_MAX_FILE_KB };
     },
   });
   const pages = new PageConnections(hub, { settingsHelp: STANDALONE_SETTINGS_HELP, ...(o.pageGraceMs !== undefined ? { graceMs: o.pageGraceMs } : {}) });

@@ -18,6 +18,7 @@ import { redactUrl } from '../gateway/net/redact';
 import { DataDirInUseError, lockDataDir } from '../gateway/sessions/dataDirLock';
 import { standaloneStore, startStandaloneGateway } from './gateway';
 import { PrefsFile } from './prefsFile';
+import { turnSettingsOf } from '../gateway/turnSettings';
 
 function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
   });
   const engine = createEngine(config.provider);
   const store = standaloneStore(config.dataDir, config.maxSessions, logger);
-  const systemPrompt = config.systemPrompt;
+  const turn = turnSettingsOf(config.turn);
   const prefs = await PrefsFile.open(config.dataDir, (m) => logger.warn(m));
 
   let gateway;
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
       engine,
       store,
       prefs,
-      settings: () => (systemPrompt ? { systemPrompt } : {}),
+      settings: () => turn,
       heartbeatMs: config.heartbeatMs,
       webviewDir: findWebviewDir(),
       logger,

@@ -1,4 +1,4 @@
-// Hostile markdown (issue 13) through the real web UI in Chromium, via the real
+// Hostile markdown through the real web UI in Chromium, via the real
 // gateway and the Ollama double: every shape of the corpus streamed as one turn of
 // the same session. The panel never blanks, each reply shows its text, the turn
 // after them renders formatted, and reopening the session renders all of it again.

@@ -65,7 +65,7 @@ export interface ReplyScript {
   /** Empty chunks (content "") before the first token, as some models send. */
   emptyChunks?: number;
 
-  // --- faults (issue 7) ---
+  // --- faults: what a real server or network does to a turn ---
   /** Destroy the socket before sending anything (a stale keep-alive connection, a crash while loading). */
   resetBeforeHeaders?: boolean;
   /** Destroy the socket after N answer tokens (connection reset mid-stream). */

@@ -1,5 +1,5 @@
 /**
- * Connection exhaustion (issue 13): a local process holds as many idle connections
+ * Connection exhaustion: a local process holds as many idle connections
  * as the gateway accepts (1,000) and never closes them. Once the header timeout has
  * passed, a normal request must be answered within 2 s. The gateway runs with the
  * production connection-check interval (1 s) and a 2 s header timeout (10 s in

@@ -1,5 +1,5 @@
 /**
- * Pruning never deletes silently (issue 13 #7): 520 `POST /chat/message` on the
+ * Pruning never deletes silently: 520 `POST /chat/message` on the
  * real gateway with the default limit of 500 sessions. The 20 oldest go to
  * <dataDir>/trash/ (whole, readable), each named in a log line; 500 are listed.
  */

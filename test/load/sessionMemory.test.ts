@@ -1,5 +1,5 @@
 /**
- * Memory of the standalone gateway with a large history (issue 13 #5): 200 stored
+ * Memory of the standalone gateway with a large history: 200 stored
  * sessions of ~1 MB each. The real entry point runs in a child process; its RSS
  * (from /proc) after start-up plus `GET /sessions` must stay under 200 MB, both on
  * a first start (no summary index yet: every transcript is read once, then

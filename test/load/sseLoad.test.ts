@@ -1,5 +1,5 @@
 /**
- * Load on the standalone gateway (issue 7): reduced numbers here (CI; default 50
+ * Load on the standalone gateway: reduced numbers here (CI; default 50
  * clients, HEARTH_LOAD_CLIENTS to change); `npm run bench -- gateway` runs 200.
  */
 import assert from 'node:assert/strict';

@@ -78,4 +78,49 @@ describe('layering check', () => {
     const { checkLayers } = await load();
     assert.equal((await checkLayers(root)).length, 1);
   });
+
+  it('follows imports: src/core reaching a Node built-in through gateway files fails, naming the path', async () => {
+    await write('src/core/a.ts', "import { b } from '../gateway/b';\nexport const a = b;\n");
+    await write('src/gateway/b.ts', "export { c as b } from './c';\n");
+    await write('src/gateway/c.ts', "import { readFileSync } from 'node:fs';\nexport const c = readFileSync;\n");
+    const { checkLayers } = await load();
+    const v = await checkLayers(root);
+    assert.equal(v.length, 1, JSON.stringify(v));
+    assert.equal(v[0]!.file, path.join('src', 'core', 'a.ts'));
+    assert.equal(v[0]!.specifier, 'node:fs');
+    assert.match(v[0]!.reason, /src\/core must not reach 'node:fs', even indirectly: src\/core\/a\.ts → src\/gateway\/b\.ts → src\/gateway\/c\.ts imports it/);
+  });
+
+  it('follows imports from src/shared and the webview too, through a shared file that imports a Node built-in', async () => {
+    await write('src/shared/util.ts', "import path from 'node:path';\nexport const j = path.join;\n");
+    await write('src/shared/uses.ts', "import { j } from './util';\nexport const k = j;\n");
+    await mkdir(path.join(root, 'webview/components'), { recursive: true });
+    await write('webview/components/View.tsx', "import { k } from '../../src/shared/uses';\nexport const v = k;\n");
+    const { checkLayers } = await load();
+    const v = (await checkLayers(root)).map((x) => `${x.file}: ${x.reason}`).sort();
+    assert.equal(v.length, 3, v.join('\n'));
+    assert.match(v.find((x) => x.startsWith(path.join('src', 'shared', 'util.ts')))!, /must not import Node built-in 'node:path'/);
+    assert.match(v.find((x) => x.startsWith(path.join('src', 'shared', 'uses.ts')))!, /even indirectly: src\/shared\/uses\.ts → src\/shared\/util\.ts imports it/);
+    assert.match(v.find((x) => x.startsWith(path.join('webview', 'components', 'View.tsx')))!, /webview must not reach 'node:path'/);
+  });
+
+  it('a type-only import loads nothing, so it is not followed', async () => {
+    await write('src/gateway/types.ts', "import type { Readable } from 'node:stream';\nimport { createHash } from 'node:crypto';\nexport type T = Readable;\nexport const h = createHash;\n");
+    await write('src/core/t.ts', "import type { T } from '../gateway/types';\nimport { type T as U } from '../gateway/types';\nexport type { T } from '../gateway/types';\nexport type V = T | U;\n");
+    const { checkLayers } = await load();
+    assert.deepEqual(await checkLayers(root), []);
+    await write('src/core/t.ts', "import { type T, h } from '../gateway/types';\nexport const x: T | undefined = h ? undefined : undefined;\n");
+    assert.equal((await checkLayers(root)).length, 1, 'a value import next to a type one loads the module');
+  });
+
+  it('one rule list: importViolation (which ESLint runs) says the same as the script', async () => {
+    const { importViolation } = await load();
+    assert.match(importViolation('src/core/x.ts', 'node:fs')!, /src\/core must not import Node built-in/);
+    assert.match(importViolation('src/core/deep/x.ts', '../../extension/log')!, /must not import src\/extension/);
+    assert.equal(importViolation('src/core/deep/x.ts', '../../gateway/net/redact'), undefined);
+    assert.match(importViolation('webview/components/A.tsx', '../../src/gateway/config')!, /webview must not import src\/gateway/);
+    assert.equal(importViolation('webview/components/A.tsx', '../../src/shared/fold'), undefined);
+    assert.match(importViolation('src/gateway/x.ts', 'vscode')!, /must not import vscode/);
+    assert.equal(importViolation('test/unit/x.test.ts', 'vscode'), undefined, 'tests are outside the layers');
+  });
 });

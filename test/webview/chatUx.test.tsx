@@ -1,4 +1,4 @@
-// The chat as a user meets it (issue 15, and issue 13's "seen in the real UI"):
+// The chat as a user meets it, as seen in the real UI:
 // reopening where they were, questions rendered as markdown, the history list,
 // focus, following a streaming reply, one set of New chat / History buttons,
 // and the "Ollama is down" states said once.

@@ -1,5 +1,5 @@
 /**
- * Hostile model outputs (issue 5) and markdown edge cases (issue 7). Shared by the
+ * Hostile model outputs and markdown edge cases. Shared by the
  * happy-dom unit test and the Chromium XSS test. Payloads try to set
  * window.__pwned, open a dialog, or fetch from pwned.invalid.
  */
@@ -42,7 +42,7 @@ export const XSS_CORPUS: Array<{ name: string; text: string }> = [
 ];
 
 /**
- * Hostile markdown (issue 13): nesting that overflows marked's stack, shapes that
+ * Hostile markdown: nesting that overflows marked's stack, shapes that
  * make its lexer quadratic, and single blocks a looping model never ends. Each
  * `make(size)` returns about `size` characters ending in the word END, inside the
  * hostile construct where there is one, so a test can check the text stays readable.

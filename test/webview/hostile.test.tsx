@@ -1,4 +1,4 @@
-// Hostile markdown (issue 13): nothing a model writes may throw out of the renderer,
+// Hostile markdown: nothing a model writes may throw out of the renderer,
 // blank the panel, or make one block cost more than a bounded amount of lexing.
 import assert from 'node:assert/strict';
 import { cleanup, fireEvent, render } from '@testing-library/preact';

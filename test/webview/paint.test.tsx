@@ -1,4 +1,4 @@
-// The paint rate while a reply streams (issue 13): at most ~20-30 paints a second,
+// The paint rate while a reply streams: at most ~20-30 paints a second,
 // with a leading edge so the first text of a turn is never delayed, and an
 // immediate paint on done, stop, errors, and when the user scrolls or types.
 import assert from 'node:assert/strict';

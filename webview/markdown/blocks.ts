@@ -50,7 +50,7 @@ function plain(raw: string, reason: PlainReason): Token {
  * change it (markdown blocks only close forwards), so it is parsed once and kept.
  * Each update re-lexes only the text after the last finished block.
  *
- * Hostile text cannot take this down or make it slow (issue 13): lines nested deeper
+ * Hostile text cannot take this down or make it slow: lines nested deeper
  * than DEPTH_CAP become plain blocks without being lexed; at most WINDOW_CHARS are
  * lexed per call; a lexer call that throws anyway is retried paragraph by paragraph
  * and what still fails is kept as plain text. Every cut depends on the text alone,

@@ -92,7 +92,7 @@ async function askForFile(): Promise<vscode.Uri | undefined> {
   return chosen?.[0];
 }
 
-/** The first target that exists, in the issue's order; undefined when the user cancelled a question. */
+/** The first target that exists, in targetSteps' order, then the editor's own; undefined when the user cancelled a question. */
 export async function resolveTarget(req: ApplyRequest, log: (line: string) => void): Promise<ResolvedTarget | undefined> {
   for (const step of targetSteps(req)) {
     if (step.kind === 'attachment') {

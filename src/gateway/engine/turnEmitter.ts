@@ -4,7 +4,7 @@
  * status_update carrying the ids, phases only move on, tokens are coalesced, and
  * exactly one `done` comes last — and it reports a consumer that stops iterating.
  *
- * Coalescing has a leading edge (issue 14): text that finds no window open is
+ * Coalescing has a leading edge: text that finds no window open is
  * sent at once and opens one; text within the window waits for its end and goes
  * out as one event; a window that ends with nothing waiting closes, so the first
  * text of a turn, and the first after a pause, is never held back. This is the

@@ -97,8 +97,3 @@ export async function readText(body: HttpResponse['body'], maxChars = 1024 * 102
   }
   return text + decoder.decode();
 }
-
-/** Combines signals; the result aborts when any does (with that one's reason). */
-export function anySignal(signals: (AbortSignal | undefined)[]): AbortSignal {
-  return AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined));
-}

@@ -1,5 +1,5 @@
 /**
- * Fault injection (issue 7): each fault is injected into the Ollama double during
+ * Fault injection: each fault is injected into the Ollama double during
  * a turn. The engine must end the turn with a clear error (or a successful retry),
  * keep the partial text, never hang, never leave an unhandled rejection, and the
  * next turn must work. The counts are printed at the end and written to

@@ -1,4 +1,4 @@
-/** Hostile input (issue 7): random and malformed bodies never crash the gateway or act. */
+/** Hostile input: random and malformed bodies never crash the gateway or act. */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { startGatewayServer } from '../../../src/gateway/server';

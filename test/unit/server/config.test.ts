@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { ConfigError, parseGatewayConfig, parseOllamaHost, startUrl } from '../../../src/gateway/config';
+import { turnSettingsOf } from '../../../src/gateway/turnSettings';
 
 describe('gateway config (environment)', () => {
   it('reads OLLAMA_HOST as the Ollama CLI does', () => {
@@ -49,7 +50,10 @@ describe('gateway config (environment)', () => {
     assert.notEqual(parseGatewayConfig({}, '/home/u').token, c.token);
     assert.equal(c.dataDir, path.resolve('/home/u/.hearth/sessions'));
     assert.equal(c.heartbeatMs, 15_000);
-    assert.equal(c.systemPrompt, undefined);
+    assert.equal(c.turn.systemPrompt, undefined);
+    assert.deepEqual(c.turn, { contextLength: 0, keepAlive: '30m', think: true });
+    assert.equal(c.maxSessions, 500);
+    assert.equal(c.provider.requestTimeoutMs, 600_000);
     assert.equal(c.provider.provider, 'ollama');
     assert.equal(c.provider.baseUrl, 'http://127.0.0.1:11434');
     assert.equal(c.provider.headers, undefined);
@@ -66,6 +70,12 @@ describe('gateway config (environment)', () => {
         HEARTH_SYSTEM_PROMPT: 'Be terse.',
         HEARTH_PROVIDER: 'openai',
         HEARTH_OLLAMA_HEADERS: '{"X-Api-Key":"k"}',
+        HEARTH_CONTEXT_LENGTH: '16384',
+        HEARTH_TEMPERATURE: '0.2',
+        HEARTH_THINK: 'false',
+        HEARTH_KEEP_ALIVE: '1h',
+        HEARTH_REQUEST_TIMEOUT_MS: '120000',
+        HEARTH_MAX_SESSIONS: '50',
       },
       '/home/u',
     );
@@ -75,7 +85,9 @@ describe('gateway config (environment)', () => {
     assert.equal(c.tokenGenerated, false);
     assert.equal(c.dataDir, path.resolve('/data/h'));
     assert.equal(c.heartbeatMs, 500);
-    assert.equal(c.systemPrompt, 'Be terse.');
+    assert.deepEqual(c.turn, { contextLength: 16384, temperature: 0.2, think: false, keepAlive: '1h', systemPrompt: 'Be terse.' });
+    assert.equal(c.provider.requestTimeoutMs, 120_000);
+    assert.equal(c.maxSessions, 50);
     assert.equal(c.provider.provider, 'openai');
     assert.deepEqual(c.provider.headers, { 'X-Api-Key': 'k' });
   });
@@ -90,8 +102,25 @@ describe('gateway config (environment)', () => {
       [{ HEARTH_OLLAMA_HEADERS: '{"a":1}' }, /HEARTH_OLLAMA_HEADERS/],
       [{ HEARTH_GATEWAY_TOKEN: 'has space inside' }, /HEARTH_GATEWAY_TOKEN/],
       [{ HEARTH_GATEWAY_TOKEN: 'short' }, /HEARTH_GATEWAY_TOKEN/],
+      [{ HEARTH_OLLAMA_HEADERS: '{"Bad Name":"x"}' }, /HEARTH_OLLAMA_HEADERS: "Bad Name" is not a valid header name/],
+      [{ HEARTH_CONTEXT_LENGTH: '-1' }, /^HEARTH_CONTEXT_LENGTH must be a whole number from 0 to 1048576 \(got '-1'\)$/],
+      [{ HEARTH_CONTEXT_LENGTH: '8k' }, /HEARTH_CONTEXT_LENGTH/],
+      [{ HEARTH_TEMPERATURE: '2.5' }, /^HEARTH_TEMPERATURE must be a number from 0 to 2 \(got '2.5'\)$/],
+      [{ HEARTH_TEMPERATURE: 'warm' }, /HEARTH_TEMPERATURE/],
+      [{ HEARTH_THINK: 'maybe' }, /^HEARTH_THINK must be true or false/],
+      [{ HEARTH_KEEP_ALIVE: 'soon' }, /^HEARTH_KEEP_ALIVE must be a duration such as 30m/],
+      [{ HEARTH_MAX_SESSIONS: '5' }, /HEARTH_MAX_SESSIONS must be a whole number from 10 to 10000/],
+      [{ HEARTH_REQUEST_TIMEOUT_MS: '1000' }, /HEARTH_REQUEST_TIMEOUT_MS must be a whole number from 10000 to 86400000/],
     ];
     for (const [env, msg] of bad) assert.throws(() => parseGatewayConfig(env, '/h'), (e: unknown) => e instanceof ConfigError && msg.test(e.message), JSON.stringify(env));
+  });
+
+  it('the four turn variables reach every turn, as VS Code sends its settings; bare -1 / 0 keep-alive go as numbers', () => {
+    const c = parseGatewayConfig({ HEARTH_CONTEXT_LENGTH: '4096', HEARTH_TEMPERATURE: '0', HEARTH_THINK: '0', HEARTH_KEEP_ALIVE: '-1' }, '/h');
+    assert.deepEqual(turnSettingsOf(c.turn), { options: { keepAlive: -1, think: false, contextLength: 4096, temperature: 0 } });
+    assert.equal(parseGatewayConfig({ HEARTH_KEEP_ALIVE: '0' }, '/h').turn.keepAlive, 0);
+    assert.equal(parseGatewayConfig({ HEARTH_THINK: 'TRUE' }, '/h').turn.think, true);
+    assert.equal(parseGatewayConfig({ HEARTH_TEMPERATURE: '  ' }, '/h').turn.temperature, undefined, 'blank is unset');
   });
 
   it('the start URL carries the token in the fragment, encoded', () => {

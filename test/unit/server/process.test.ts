@@ -5,7 +5,7 @@ import path from 'node:path';
 import { startOllamaDouble, type OllamaDouble } from '../../double';
 import { FileSessionStore } from '../../../src/gateway/sessions/fileStore';
 import { tempDir } from '../chat/helpers';
-import { request } from './httpClient';
+import { request, sse } from './httpClient';
 import { spawnGateway, type GatewayProcess } from './spawnGateway';
 
 const TOKEN = 'process-test-token';
@@ -106,6 +106,41 @@ describe('gateway process (npm start entry)', function () {
     procs.push(g);
     assert.equal(await g.exited, 2);
     assert.match(g.stderr(), /HEARTH_GATEWAY_PORT/);
+  });
+
+  it('a bad turn variable (HEARTH_TEMPERATURE) exits 2 with its allowed range, before taking the data folder', async () => {
+    const g = spawnGateway({ HEARTH_DATA_DIR: dir, HEARTH_TEMPERATURE: '7' });
+    procs.push(g);
+    assert.equal(await g.exited, 2);
+    assert.match(g.stderr(), /HEARTH_TEMPERATURE must be a number from 0 to 2 \(got '7'\)/);
+  });
+
+  it('HEARTH_CONTEXT_LENGTH, HEARTH_TEMPERATURE, HEARTH_THINK and HEARTH_KEEP_ALIVE reach the model server with every turn', async () => {
+    // A thinking model: `think: false` is only sent to a model that could think.
+    const thinker = await startOllamaDouble({ models: [{ name: 'm1', capabilities: ['completion', 'thinking'] }] });
+    try {
+      const g = spawnGateway({
+        HEARTH_DATA_DIR: dir,
+        OLLAMA_HOST: thinker.url,
+        HEARTH_GATEWAY_TOKEN: TOKEN,
+        HEARTH_CONTEXT_LENGTH: '4096',
+        HEARTH_TEMPERATURE: '0.3',
+        HEARTH_THINK: 'false',
+        HEARTH_KEEP_ALIVE: '5m',
+      });
+      procs.push(g);
+      const port = await g.ready;
+      const turn = sse(port, { method: 'POST', path: '/chat/stream', token: TOKEN, body: { model: 'm1', content: 'hi' } });
+      await turn.finished;
+      const [chat] = thinker.requestsTo('/api/chat');
+      assert.ok(chat, 'the turn reached the model server');
+      assert.equal(chat.body.options.num_ctx, 4096);
+      assert.equal(chat.body.options.temperature, 0.3);
+      assert.equal(chat.body.think, false);
+      assert.equal(chat.body.keep_alive, '5m');
+    } finally {
+      await thinker.stop();
+    }
   });
 
   it('on start, replies left "streaming" by a dead process are marked interrupted (text kept)', async () => {

@@ -3,6 +3,7 @@ import type { HostToWebview } from '../../../src/shared/protocol';
 import { startOllamaDouble, type OllamaDouble } from '../../double';
 import { until } from '../chat/helpers';
 import { request, sse, type SseClient } from './httpClient';
+import { turnSettingsOf } from '../../../src/gateway/turnSettings';
 import { engineFor, startTestGateway, TOKEN, type TestGateway } from './testGateway';
 
 const MODEL = 'test-model:7b';
@@ -75,6 +76,22 @@ describe('gateway /ui routes: the browser UI as a transport to the conversation 
       ['user', 'hello', 'complete'],
       ['assistant', 'Hi there', 'complete'],
     ]);
+  });
+
+  it("the page counts against the gateway's context length (HEARTH_CONTEXT_LENGTH) and its system prompt", async () => {
+    const sized = await startTestGateway({ engine: engineFor(double.url), settings: turnSettingsOf({ contextLength: 2048, keepAlive: '30m', think: true, systemPrompt: 'Answer in French.' }) });
+    const page = new Page(sized);
+    try {
+      assert.equal(await page.post({ type: 'ready' }), 202);
+      await page.waitFor((ms) => ms.some((m) => m.type === 'snapshot'), 'snapshot');
+      const snap = page.messages().find((m) => m.type === 'snapshot');
+      assert.ok(snap?.type === 'snapshot');
+      assert.equal(snap.state.context?.contextLength, 2048);
+      assert.ok((snap.state.context?.reservedTokens ?? 0) > 0, 'the system prompt is counted');
+    } finally {
+      page.stream.close();
+      await sized.close();
+    }
   });
 
   it('needs the token, the right Host and no foreign Origin, like every API route', async () => {

@@ -1,5 +1,5 @@
 /**
- * A messy data folder (issue 13 #4): a folder named <id>.json (EISDIR), a file
+ * A messy data folder: a folder named <id>.json (EISDIR), a file
  * that cannot be read (EACCES, injected: CI runs as root, where chmod 000 does not
  * stop a read), a corrupt file. Each is skipped and logged; every good session is
  * listed; a create never fails because pruning did; the gateway starts.
