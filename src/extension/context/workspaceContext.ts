@@ -46,7 +46,7 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
   private readonly subs: vscode.Disposable[] = [];
   private current: { uri: string; id: string } | undefined;
   /** The active document's real-path verdict (state() is synchronous: it is worked out once per document, then the page is told). */
-  private currentReal: { uri: string; ok?: boolean } | undefined;
+  private currentReal: { uri: string; ok?: boolean; done: Promise<void> } | undefined;
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -240,13 +240,22 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
   private currentPassesRealPath(uri: vscode.Uri): boolean {
     const key = uri.toString();
     if (this.currentReal?.uri === key) return this.currentReal.ok === true;
-    const entry: { uri: string; ok?: boolean } = { uri: key };
+    const entry: { uri: string; ok?: boolean; done: Promise<void> } = {
+      uri: key,
+      done: this.realPathRefused(uri).then((refused) => {
+        entry.ok = !refused;
+        if (this.currentReal === entry && entry.ok) this.changed();
+      }),
+    };
     this.currentReal = entry;
-    void this.realPathRefused(uri).then((refused) => {
-      entry.ok = !refused;
-      if (this.currentReal === entry && entry.ok) this.changed();
-    });
     return false;
+  }
+
+  /** state() once the current file's real-path verdict is known (for tests). */
+  async settledState(): Promise<ReturnType<VsCodeWorkspaceContext['state']>> {
+    this.state();
+    await this.currentReal?.done;
+    return this.state();
   }
 
   private offer(o: Offer): string {
