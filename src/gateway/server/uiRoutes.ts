@@ -34,14 +34,24 @@ export function addUiRoutes(router: Router, deps: ServerDeps): void {
       maxBufferedBytes: Math.max(deps.maxSseBufferedBytes, 8 * 1024 * 1024),
       onStalled: () => deps.logger.warn('dropped a stalled browser page'),
     });
-    sse.start();
     let seq = 0;
+    // Frames sent while the page is being attached wait for the stream to start.
+    let early: string[] | undefined = [];
     const stream: UiStream = {
-      send: (m: HostToWebview) => sse.write(`id: ${++seq}\nevent: message\ndata: ${JSON.stringify(m)}\n\n`),
+      send: (m: HostToWebview) => {
+        const frame = `id: ${++seq}\nevent: message\ndata: ${JSON.stringify(m)}\n\n`;
+        if (!early) return sse.write(frame);
+        early.push(frame);
+        return true;
+      },
       close: () => sse.end(),
     };
     const closed = new Promise<void>((resolve) => res.once('close', resolve));
+    // Before the stream starts: a page refused for want of room gets a plain 503 with Retry-After.
     const id = ui.attach(asked, stream);
+    sse.start();
+    for (const frame of early.splice(0)) sse.write(frame);
+    early = undefined;
     sse.write(`event: hello\ndata: ${JSON.stringify({ connection: id })}\n\n`);
     await closed;
     ui.detach(id, stream);
