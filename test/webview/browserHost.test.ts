@@ -61,7 +61,7 @@ class FakeGateway {
       const status = this.postStatus.shift() ?? 202;
       const body = JSON.parse(init.body ?? '{}') as { connection: string; message: Posted['message'] };
       if (status === 202) this.posted.push({ ...body, auth });
-      return { ok: status < 300, status, body: null };
+      return { ok: status < 300, status, body: null, headers: new Headers(status === 503 ? { 'Retry-After': '0' } : {}) };
     }
     return { ok: false, status: 404, body: null };
   }) as unknown as typeof fetch;
@@ -245,6 +245,19 @@ describe('browser host (a transport to the gateway’s conversation core)', () =
     const send = gw.posted.find((p) => p.message.type === 'send')!;
     assert.equal(send.connection, 'c0ffee00-0002');
     assert.equal(send.message.content, 'not lost');
+  });
+
+  it('a message the gateway is too busy to take (503) is sent again after Retry-After, not lost and not reported', async () => {
+    const gw = new FakeGateway();
+    host = new BrowserHost(makeEnv(gw).env);
+    const got = collect(host);
+    await until(() => gw.streams.length === 1, 'stream');
+    gw.last.hello('c0ffee00-0001');
+    gw.postStatus.push(503, 503);
+    host.post({ type: 'send', content: 'big question' });
+    const sent = await until(() => gw.posted.find((p) => p.message.type === 'send'), 'the send, third time');
+    assert.equal(sent.message.content, 'big question');
+    assert.ok(!got.some((m) => m.type === 'notice'), 'nothing to report: it went through');
   });
 
   it('says the gateway is gone while it is down, and comes back by itself', async () => {

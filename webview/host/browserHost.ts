@@ -183,6 +183,12 @@ export class BrowserHost implements Host {
         this.lost();
         continue;
       }
+      // Busy receiving from other pages: the same message again after the wait it names.
+      if (res.status === 503 && attempt < 10) {
+        const seconds = Number(res.headers?.get?.('Retry-After') ?? '');
+        await new Promise((r) => setTimeout(r, Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 30) * 1000 : 1000));
+        continue;
+      }
       throw new HttpStatusError(res.status);
     }
   }
