@@ -11,6 +11,7 @@
  * The fence is one backtick longer than the longest run inside the content, so
  * code that itself contains fences cannot end the block early.
  */
+import { BIDI_CONTROL_CLASS } from './bidi';
 import type { Attachment, AttachmentKind, ChatMessage } from './session';
 
 const LABELS: Record<AttachmentKind, string> = { file: 'File', selection: 'Selection from', problems: 'Problems in' };
@@ -48,8 +49,10 @@ export function cutDescription(a: Attachment): string | undefined {
  * control characters and bidi overrides become spaces: they could end the
  * heading or disguise the name), no backticks (they would end its code span).
  */
+const HEADING_UNSAFE = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029${BIDI_CONTROL_CLASS}]`, 'g');
+
 export function safeHeadingName(name: string): string {
-  return name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, ' ').replace(/`/g, "'").slice(0, 300);
+  return name.replace(HEADING_UNSAFE, ' ').replace(/`/g, "'").slice(0, 300);
 }
 
 /** The line above an attachment's fence: what it is, where from, which lines, whether it was cut. Every value in it is in the fence's safe forms. */
