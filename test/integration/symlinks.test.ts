@@ -15,18 +15,11 @@ import * as vscode from 'vscode';
 import type { HearthApi } from '../../src/extension/extension';
 import type { HearthTestApi } from '../../src/extension/testApi';
 import { double } from './support/double';
+import { waitUntil } from './support/waitUntil';
 
 const SECRET = 'OUTSIDE-SECRET-7f3a';
 const INNER = 'OUTSIDE-FOLDER-FILE-91c2';
 const ENV = 'EXCLUDED-ENV-TOKEN-55e1';
-
-async function waitUntil(probe: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('symbolic links out of the workspace', function () {
   this.timeout(120_000);
