@@ -462,7 +462,9 @@ export class Conversation {
     if (report.fits) return list;
     if (!cut) {
       this.refused();
-      this.channel.post({ type: 'fitRefused', content, attachments: list, report: { window: report.window, budget: report.budget, used: report.used } });
+      // Only what reading again changed goes back: the page has the rest already.
+      const changed = list.length !== attachments.length || list.some((a, i) => a.content !== attachments[i]!.content);
+      this.channel.post({ type: 'fitRefused', content, ...(changed ? { attachments: list } : {}), report: { window: report.window, budget: report.budget, used: report.used } });
       return undefined;
     }
     const r = cutToFit(input);

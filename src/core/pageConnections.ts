@@ -5,8 +5,16 @@
  * drops, the conversation waits `graceMs` for the page to come back (same id,
  * then `ready` gets a fresh snapshot); after that it is closed and a reply it
  * was streaming is stopped, as closing the tab means.
+ *
+ * At most `maxPages`: a newcomer may push out only a page that is away and not
+ * answering. A connected page is never closed for a newcomer (it would
+ * reconnect and push out another: with many pages reconnecting at once that
+ * churns forever), nor is a reply in progress stopped; when every page is
+ * connected or answering, the newcomer is refused (503, Retry-After) and its
+ * page says why and tries again later.
  */
 import type { UiHost, UiStream } from '../gateway/server/deps';
+import { HttpError } from '../gateway/server/httpError';
 import type { HostToWebview } from '../shared/protocol';
 import { browserPlatform } from './browserPlatform';
 import type { Conversation } from './conversation';
@@ -24,9 +32,12 @@ export interface PageConnectionsOptions {
   /** How long a page whose stream dropped may come back (default 30 s). */
   graceMs?: number;
   newId?: () => string;
-  /** At most this many pages (default 64): the oldest away one is closed first. */
+  /** At most this many pages (default 64): the oldest one that is away and idle makes room; if none is, a newcomer is refused. */
   maxPages?: number;
 }
+
+/** How long a refused page waits before it asks again. */
+export const PAGE_RETRY_AFTER_SECONDS = 10;
 
 export class PageConnections implements UiHost {
   private readonly pages = new Map<string, Page>();
@@ -99,10 +110,18 @@ export class PageConnections implements UiHost {
     page.stream?.close();
   }
 
+  /** Closes the oldest page that is away and idle, or refuses the newcomer when there is none. */
   private makeRoom(): void {
     const max = this.opts.maxPages ?? 64;
     if (this.pages.size < max) return;
-    const away = [...this.pages.entries()].find(([, p]) => !p.stream);
-    this.close((away ?? [...this.pages.entries()][0]!)[0]);
+    const idle = [...this.pages.entries()].find(([, p]) => !p.stream && !p.conversation.streaming);
+    if (!idle)
+      throw new HttpError(
+        503,
+        'too_many_pages',
+        `This Hearth gateway already has ${max} pages open, all connected or answering. Close a Hearth tab you no longer use; this page tries again by itself.`,
+        { 'Retry-After': String(PAGE_RETRY_AFTER_SECONDS) },
+      );
+    this.close(idle[0]);
   }
 }

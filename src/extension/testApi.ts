@@ -61,6 +61,8 @@ export interface HearthTestApi {
   /** What the `@` picker offers for a query, and what adding one of them gives. */
   contextSearch(query: string): Promise<ContextCandidate[]>;
   contextResolve(id: string): Promise<ContextResult>;
+  /** The workspace context's current-file state, as the page is told it (once the current file's real path is checked). */
+  contextState(): Promise<ReturnType<VsCodeWorkspaceContext['state']>>;
 }
 
 export function createTestApi(d: {
@@ -111,5 +113,6 @@ export function createTestApi(d: {
     proposals: () => d.proposals()?.pending ?? [],
     contextSearch: async (query) => (await d.workspaceContext()).search(query),
     contextResolve: async (id) => (await d.workspaceContext()).resolve(id),
+    contextState: async () => (await d.workspaceContext()).settledState(),
   };
 }

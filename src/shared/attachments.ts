@@ -11,6 +11,7 @@
  * The fence is one backtick longer than the longest run inside the content, so
  * code that itself contains fences cannot end the block early.
  */
+import { BIDI_CONTROL_CLASS } from './bidi';
 import type { Attachment, AttachmentKind, ChatMessage } from './session';
 
 const LABELS: Record<AttachmentKind, string> = { file: 'File', selection: 'Selection from', problems: 'Problems in' };
@@ -43,14 +44,26 @@ export function cutDescription(a: Attachment): string | undefined {
   return t.originalLines !== undefined ? `cut to fit: first ${lineCount(a.content)} of ${t.originalLines} lines` : `cut to fit: first ${a.content.length} of ${t.originalChars} characters`;
 }
 
-/** The line above an attachment's fence: what it is, where from, which lines, whether it was cut. */
+/**
+ * A name or path as it may stand in a heading: one line (line breaks, other
+ * control characters and bidi overrides become spaces: they could end the
+ * heading or disguise the name), no backticks (they would end its code span).
+ */
+const HEADING_UNSAFE = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029${BIDI_CONTROL_CLASS}]`, 'g');
+
+export function safeHeadingName(name: string): string {
+  return name.replace(HEADING_UNSAFE, ' ').replace(/`/g, "'").slice(0, 300);
+}
+
+/** The line above an attachment's fence: what it is, where from, which lines, whether it was cut. Every value in it is in the fence's safe forms. */
 export function attachmentHeading(a: Attachment): string {
   const details: string[] = [];
-  if (a.language) details.push(a.language);
+  const language = safeLanguage(a.language);
+  if (language) details.push(language);
   if (a.range) details.push(a.range.startLine === a.range.endLine ? `line ${a.range.startLine}` : `lines ${a.range.startLine}-${a.range.endLine}`);
   const cut = cutDescription(a);
   if (cut) details.push(cut);
-  return `${LABELS[a.kind]} \`${(a.path ?? a.name).replace(/`/g, "'")}\`${details.length ? ` (${details.join(', ')})` : ''}`;
+  return `${LABELS[a.kind]} \`${safeHeadingName(a.path ?? a.name)}\`${details.length ? ` (${details.join(', ')})` : ''}`;
 }
 
 export function formatAttachment(a: Attachment): string {

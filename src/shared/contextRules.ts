@@ -12,7 +12,11 @@ import { settingRow } from './settingsTable';
  */
 export const MAX_ATTACHMENT_CHARS = 1_000_000;
 
-/** hearth.context.exclude's default: files that often hold secrets are never offered, and need a confirmation when added by command. */
+/**
+ * hearth.context.exclude's default: files that often hold secrets are never
+ * offered, and need a confirmation when added by command (the list and where it
+ * comes from are in the settings table).
+ */
 export const DEFAULT_CONTEXT_EXCLUDE: readonly string[] = settingRow('context.exclude').default;
 /** hearth.context.maxFileKB's default. */
 export const DEFAULT_MAX_FILE_KB: number = settingRow('context.maxFileKB').default;

@@ -175,12 +175,14 @@ export const hostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('contextState'), state: contextStateSchema }),
   /**
    * Not sent: the question with its attachments (as read again just now) does not
-   * fit the context window. The page gets them back and offers a cut version.
+   * fit the context window. The page offers a cut version. `attachments` only
+   * when reading again changed one: the page keeps what it sent otherwise (a
+   * page's megabytes are not echoed back to it).
    */
   z.object({
     type: z.literal('fitRefused'),
     content: text,
-    attachments,
+    attachments: attachments.optional(),
     report: z.object({ window: z.number().int().nonnegative(), budget: z.number().int().nonnegative(), used: z.number().int().nonnegative() }),
   }),
   /** Open the history list (the "Show History" command / view title button). */

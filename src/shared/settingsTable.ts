@@ -172,9 +172,29 @@ export const SETTINGS = [
   {
     key: 'context.exclude',
     type: 'globs',
-    default: ['**/.env*', '**/*.pem', '**/*.key', '**/id_rsa*'],
+    // Built from gitleaks' path rule (PKCS#12 files) and the file-name signatures of gitrob and shhgit.
+    // Names that say "secrets" or "credentials" exactly are matched; words that only start so
+    // (`secretary.ts`, `credentialsProvider.ts`) are not.
+    default: [
+      // Environment files (.env, .env.local, direnv's .envrc).
+      '**/.env*',
+      // Private keys and certificates: PEM, SSH (every ssh-keygen type), PuTTY.
+      '**/*.pem', '**/*.key', '**/id_rsa*', '**/id_dsa*', '**/id_ecdsa*', '**/id_ed25519*', '**/*.ppk', '**/.ssh/**',
+      // Keystores: PKCS#12, Java, KeePass, OpenVPN profiles (keys inline).
+      '**/*.p12', '**/*.pfx', '**/*.pkcs12', '**/*.jks', '**/*.keystore', '**/*.kdbx', '**/*.ovpn', '**/.gnupg/**',
+      // Package registry tokens.
+      '**/.npmrc', '**/.pypirc', '**/.gem/credentials',
+      // Cloud and container credentials (.aws/credentials and .cargo/credentials.toml by the names below).
+      '**/.docker/config.json', '**/.dockercfg', '**/.kube/config', '**/kubeconfig*', '**/*.kubeconfig', '**/.s3cfg',
+      // Git, network and database logins.
+      '**/.git-credentials', '**/.netrc', '**/_netrc', '**/.pgpass', '**/.my.cnf', '**/.htpasswd',
+      // Terraform state and variables.
+      '**/*.tfstate', '**/*.tfstate.*', '**/*.tfvars', '**/*.tfvars.json',
+      // Files named for what they hold.
+      '**/secrets', '**/secrets.*', '**/credentials', '**/credentials.*',
+    ],
     description:
-      'Glob patterns (relative to the workspace folder) of files that may hold secrets. They are never offered by `@` or as the current file, and **Hearth: Add File to Chat** attaches them only after you confirm. Applies on top of `#files.exclude#`, `#search.exclude#` and `.gitignore`, which `@` also respects.',
+      'Glob patterns (relative to the workspace folder) of files that may hold secrets. They are never offered by `@` or as the current file, and **Hearth: Add File to Chat** attaches them only after you confirm. The default covers environment files, private keys (PEM, SSH of every type, PuTTY), keystores (`.p12`, `.pfx`, `.jks`, `.keystore`, KeePass), registry tokens (`.npmrc`, `.pypirc`), cloud and container credentials (`.aws/credentials`, `.docker/config.json`, kubeconfig), `.git-credentials`, `.netrc`, Terraform state and variables, and files named `secrets.*` or `credentials.*`; replacing the list drops these, so keep the ones you need. A file reached through a symbolic link is judged by its real path too. Applies on top of `#files.exclude#`, `#search.exclude#` and `.gitignore`, which `@` also respects.',
   },
 ] as const satisfies readonly SettingRow[];
 

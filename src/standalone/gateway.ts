@@ -45,6 +45,8 @@ export interface StandaloneOptions extends Omit<GatewayServerOptions, 'chatServi
   chat?: Pick<ChatServiceOptions, 'flushIntervalMs' | 'replayTtlMs'>;
   /** How long a browser page whose stream dropped may come back (default 30 s). */
   pageGraceMs?: number;
+  /** At most this many browser pages at once (default 64). */
+  maxPages?: number;
   /** How often an unreachable server is asked again (default 10 s). */
   pollMs?: number;
 }
@@ -90,8 +92,8 @@ export async function startStandaloneGateway(o: StandaloneOptions): Promise<Stan
       return { contextLength: turn?.options?.contextLength ?? 0, reservedTokens: system ? estimateMessageTokens({ content: system }) : 0, maxFileKB: DEFAULT_MAX_FILE_KB };
     },
   });
-  const pages = new PageConnections(hub, { settingsHelp: STANDALONE_SETTINGS_HELP, ...(o.pageGraceMs !== undefined ? { graceMs: o.pageGraceMs } : {}) });
-  const { engine: _e, store: _s, prefs: _p, settings: _t, chat: _c, pageGraceMs: _g, pollMs: _m, ...serverOptions } = o;
+  const pages = new PageConnections(hub, { settingsHelp: STANDALONE_SETTINGS_HELP, ...(o.pageGraceMs !== undefined ? { graceMs: o.pageGraceMs } : {}), ...(o.maxPages !== undefined ? { maxPages: o.maxPages } : {}) });
+  const { engine: _e, store: _s, prefs: _p, settings: _t, chat: _c, pageGraceMs: _g, maxPages: _x, pollMs: _m, ...serverOptions } = o;
   let server: GatewayServer;
   try {
     server = await startGatewayServer({ ...serverOptions, engine, store, chatService, ui: pages });

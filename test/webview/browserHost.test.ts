@@ -49,6 +49,8 @@ class FakeGateway {
     const auth = init.headers?.Authorization;
     if ((init.method ?? 'GET') === 'GET' && url.startsWith('/ui/events')) {
       const status = this.streamStatus.shift() ?? 200;
+      if (status === 503)
+        return { ok: false, status, body: null, headers: new Headers({ 'Retry-After': '0' }), json: async () => ({ error: { code: 'too_many_pages', message: 'This Hearth gateway already has 64 pages open. Close a Hearth tab you no longer use.' } }) };
       if (status !== 200) return { ok: false, status, body: null };
       const stream = new FakeStream();
       init.signal?.addEventListener('abort', () => !stream.closed && stream.end());
@@ -59,7 +61,7 @@ class FakeGateway {
       const status = this.postStatus.shift() ?? 202;
       const body = JSON.parse(init.body ?? '{}') as { connection: string; message: Posted['message'] };
       if (status === 202) this.posted.push({ ...body, auth });
-      return { ok: status < 300, status, body: null };
+      return { ok: status < 300, status, body: null, headers: new Headers(status === 503 ? { 'Retry-After': '0' } : {}) };
     }
     return { ok: false, status: 404, body: null };
   }) as unknown as typeof fetch;
@@ -245,6 +247,19 @@ describe('browser host (a transport to the gateway’s conversation core)', () =
     assert.equal(send.message.content, 'not lost');
   });
 
+  it('a message the gateway is too busy to take (503) is sent again after Retry-After, not lost and not reported', async () => {
+    const gw = new FakeGateway();
+    host = new BrowserHost(makeEnv(gw).env);
+    const got = collect(host);
+    await until(() => gw.streams.length === 1, 'stream');
+    gw.last.hello('c0ffee00-0001');
+    gw.postStatus.push(503, 503);
+    host.post({ type: 'send', content: 'big question' });
+    const sent = await until(() => gw.posted.find((p) => p.message.type === 'send'), 'the send, third time');
+    assert.equal(sent.message.content, 'big question');
+    assert.ok(!got.some((m) => m.type === 'notice'), 'nothing to report: it went through');
+  });
+
   it('says the gateway is gone while it is down, and comes back by itself', async () => {
     const gw = new FakeGateway();
     gw.down = true;
@@ -266,6 +281,20 @@ describe('browser host (a transport to the gateway’s conversation core)', () =
     assert.equal(got[0]?.type, 'snapshot');
     assert.ok(got.some((m) => m.type === 'notice' && /token/.test(m.message)));
     assert.deepEqual(calls, []);
+  });
+
+  it('a gateway with no room for the page (503) says why once, keeps the draft, and connects when room is made', async () => {
+    const gw = new FakeGateway();
+    gw.streamStatus.push(503, 503, 503);
+    host = new BrowserHost(makeEnv(gw).env);
+    const got = collect(host);
+    host.post({ type: 'send', content: 'typed while refused' });
+    await until(() => gw.streams.length === 1, 'the stream once there is room');
+    const said = got.filter((m) => m.type === 'notice');
+    assert.deepEqual(said, [{ type: 'notice', level: 'error', message: 'This Hearth gateway already has 64 pages open. Close a Hearth tab you no longer use.' }], 'said once, not per retry');
+    assert.ok(!got.some((m) => m.type === 'connection' && m.connection.status === 'unreachable'), 'not "not responding": it answered');
+    gw.last.hello('c0ffee00-0009');
+    await until(() => gw.posted.find((p) => p.message.type === 'send'), 'the message typed meanwhile');
   });
 
   it('a wrong token (401) says how to get the right one and stops asking', async () => {

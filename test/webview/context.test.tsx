@@ -289,6 +289,22 @@ describe('fit, never silent', () => {
     assert.equal(m.host.ofType('send')[1]!.cutToFit, true);
   });
 
+  it('a question sent back without its chips (the host echoes none it did not change) gets the chips it was sent with back', () => {
+    const m = mountVsCode({ contextLength: 2048 });
+    m.send({ type: 'attachmentsAdded', attachments: [CALC] });
+    type(m, 'Explain');
+    key(m, 'Enter');
+    assert.equal(m.host.ofType('send').length, 1);
+    // The host counts otherwise (another model's window): it refuses, echoing nothing it did not change.
+    m.send({ type: 'fitRefused', content: 'Explain', report: { window: 2048, budget: 1536, used: 5000 } });
+    assert.equal(input(m).value, 'Explain');
+    m.frame();
+    assert.deepEqual(chipNames(m), ['calc.py']);
+    assert.ok(m.getByRole('alertdialog'));
+    fireEvent.click(m.getByText('Send cut version'));
+    assert.deepEqual(m.host.ofType('send')[1]?.attachments, [CALC]);
+  });
+
   it('an edit-and-resend sent back for fit stays an edit', () => {
     const m = mountVsCode({ contextLength: 2048 });
     const ids = startTurn(m, 'Old');

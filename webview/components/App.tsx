@@ -89,7 +89,7 @@ export function App({ host, store }: { host: Host; store: Store }) {
   );
 
   // The text and chips last sent, until its turn starts: a refused send (a notice instead of a turn) gives them back.
-  const pendingSend = useRef<{ text: string; attachments: Attachment[]; editing: boolean; afterNotice: number } | undefined>(undefined);
+  const pendingSend = useRef<{ text: string; attachments: Attachment[]; sent: Attachment[]; editing: boolean; afterNotice: number } | undefined>(undefined);
   useEffect(() => {
     const p = pendingSend.current;
     if (!p) return;
@@ -128,6 +128,8 @@ export function App({ host, store }: { host: Host; store: Store }) {
     pendingSend.current = undefined;
     setDraft((d) => (d.trim() === '' ? (p?.text ?? r.content) : d));
     if (p?.editing) setEditing(true);
+    // The host sends the chips back only when reading them again changed one: else the ones sent come back here.
+    if (p?.sent.length && store.getState().attachments.length === 0) store.dispatchLocal({ type: 'local/setAttachments', attachments: p.sent });
     setFitOpen({ host: { report: r.report, chips: store.getState().attachments } });
   }, [state.fitRefusal]);
 
@@ -206,7 +208,7 @@ export function App({ host, store }: { host: Host; store: Store }) {
       if (latest.current) msg.sessionId = latest.current.id;
       host.post(msg);
     }
-    pendingSend.current = { text, attachments: chips, editing, afterNotice: latest.notices.at(-1)?.id ?? 0 };
+    pendingSend.current = { text, attachments: chips, sent: outgoing, editing, afterNotice: latest.notices.at(-1)?.id ?? 0 };
     setDraft('');
     setDismissedAuto(undefined);
     if (chips.length) store.dispatchLocal({ type: 'local/setAttachments', attachments: [] });

@@ -5,14 +5,16 @@
  * its lines (VS Code).
  */
 import { cutDescription } from '../../src/shared/attachments';
+import { showBidiControls } from '../../src/shared/bidi';
 import type { Attachment, AttachmentKind } from '../../src/shared/session';
 
 const ICONS: Record<AttachmentKind, string> = { file: 'file', selection: 'selection', problems: 'warning' };
 
-/** "app.ts:10-24" (the lines only when part of the file). */
+/** "app.ts:10-24" (the lines only when part of the file); a bidi control in the name is shown, not obeyed. */
 export function chipLabel(a: Attachment): string {
-  if (!a.range) return a.name;
-  return `${a.name}:${a.range.startLine === a.range.endLine ? a.range.startLine : `${a.range.startLine}-${a.range.endLine}`}`;
+  const name = showBidiControls(a.name);
+  if (!a.range) return name;
+  return `${name}:${a.range.startLine === a.range.endLine ? a.range.startLine : `${a.range.startLine}-${a.range.endLine}`}`;
 }
 
 /** 950 → "950", 1234 → "1.2k", 15000 → "15k". */
@@ -38,14 +40,14 @@ interface ChipProps {
 export function AttachmentChip({ attachment: a, tokens, onOpen, onRemove, auto }: ChipProps) {
   const label = chipLabel(a);
   const cut = cutNote(a);
-  const where = a.path ?? a.name;
+  const where = showBidiControls(a.path ?? a.name);
   const title = [where + (a.range ? ` (lines ${a.range.startLine}-${a.range.endLine})` : ''), tokens !== undefined ? `about ${tokens.toLocaleString('en-US')} tokens` : '', cut ?? '', auto ? 'the current file (hearth.context.includeCurrentFile)' : '']
     .filter(Boolean)
     .join(' · ');
   const body = (
     <>
       <span class={`codicon codicon-${ICONS[a.kind]}`} aria-hidden="true" />
-      <span class="chip-name">{label}</span>
+      <bdi class="chip-name">{label}</bdi>
       {auto && <span class="chip-note">current</span>}
       {tokens !== undefined && <span class="chip-tokens">≈{formatTokens(tokens)}</span>}
       {cut && <span class="chip-cut">cut</span>}

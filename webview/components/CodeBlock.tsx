@@ -1,5 +1,6 @@
 import { Component, Fragment, type ComponentChild } from 'preact';
 import { useContext, useMemo, useRef } from 'preact/hooks';
+import { showBidiControls } from '../../src/shared/bidi';
 import { codeBlockKey } from '../../src/shared/codeBlocks';
 import { highlightCode, knownLanguage, LiveHighlighter } from '../markdown/highlight';
 import { ActionsContext, ReplyContext } from './context';
@@ -40,11 +41,11 @@ export function CodeBlock({ code, lang, open }: Props) {
     live.current = null;
     body = highlightCode(code, language);
   }
-  const label = (lang ?? '').trim().split(/\s+/)[0] || 'text';
+  const label = showBidiControls((lang ?? '').trim().split(/\s+/)[0] ?? '') || 'text';
   return (
     <div class={`code-block${open ? ' code-open' : ''}`}>
       <div class="code-header">
-        <span class="code-lang">{label}</span>
+        <bdi class="code-lang">{label}</bdi>
         <span class="code-actions">
           {applyState && (
             <span class={`code-state code-${applyState}`} role="status">

@@ -1,5 +1,6 @@
 import type { JSX } from 'preact';
 import { useContext, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { showBidiControls } from '../../src/shared/bidi';
 import type { SessionSummary } from '../../src/shared/session';
 import { ActionsContext } from './context';
 import { formatWhen } from './format';
@@ -112,7 +113,7 @@ function Row({ s, current, onOpen, onDeleting }: RowProps) {
         aria-current={current ? 'true' : undefined}
         aria-keyshortcuts="Delete F2"
       >
-        <span class="history-title">{s.title || 'Untitled'}</span>
+        <bdi class="history-title">{showBidiControls(s.title) || 'Untitled'}</bdi>
         <span class="history-meta">
           {formatWhen(s.updated_at)}
           {s.model ? ` · ${s.model}` : ''}
@@ -123,7 +124,7 @@ function Row({ s, current, onOpen, onDeleting }: RowProps) {
         <span
           class="history-confirm"
           role="group"
-          aria-label={`Delete ${s.title}?`}
+          aria-label={`Delete ${showBidiControls(s.title)}?`}
           onKeyDown={(e) => {
             if (e.key !== 'Escape') return;
             e.stopPropagation(); // Escape here keeps the chat; it does not leave the history
@@ -140,9 +141,9 @@ function Row({ s, current, onOpen, onDeleting }: RowProps) {
         </span>
       ) : (
         <span class="history-actions">
-          <IconButton icon="edit" label={`Rename ${s.title}`} onClick={() => to('rename')} />
-          <IconButton icon="export" label={`Export ${s.title} as Markdown`} onClick={() => actions.post({ type: 'exportSession', sessionId: s.id })} />
-          <IconButton icon="trash" label={`Delete ${s.title}`} onClick={() => to('confirmDelete')} />
+          <IconButton icon="edit" label={`Rename ${showBidiControls(s.title)}`} onClick={() => to('rename')} />
+          <IconButton icon="export" label={`Export ${showBidiControls(s.title)} as Markdown`} onClick={() => actions.post({ type: 'exportSession', sessionId: s.id })} />
+          <IconButton icon="trash" label={`Delete ${showBidiControls(s.title)}`} onClick={() => to('confirmDelete')} />
         </span>
       )}
     </li>

@@ -3,6 +3,7 @@
  * leaves it): arrows move, Enter or Tab add, Escape closes (see Composer).
  */
 import { useEffect, useRef } from 'preact/hooks';
+import { showBidiControls } from '../../src/shared/bidi';
 import type { ContextCandidate } from '../../src/shared/protocol';
 
 const ICONS: Record<ContextCandidate['kind'], string> = { file: 'file', selection: 'selection', problems: 'warning' };
@@ -46,8 +47,8 @@ export function MentionPicker({ items, active, onPick, onHover }: Props) {
               onMouseEnter={() => onHover(i)}
             >
               <span class={`codicon codicon-${ICONS[item.kind]}`} aria-hidden="true" />
-              <span class="mention-label">{item.label}</span>
-              {item.description && <span class="mention-description">{item.description}</span>}
+              <bdi class="mention-label">{showBidiControls(item.label)}</bdi>
+              {item.description && <bdi class="mention-description">{showBidiControls(item.description)}</bdi>}
             </li>
           ))}
         </ul>

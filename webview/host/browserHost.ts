@@ -60,6 +60,29 @@ class HttpStatusError extends Error {
   }
 }
 
+/** The gateway has no room for this page now (503): its sentence, and when to ask again. */
+class RefusedError extends Error {
+  constructor(
+    message: string,
+    readonly retryMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A 503 from /ui/events as a RefusedError (its message from the JSON body, its wait from Retry-After). */
+async function refusal(res: Response): Promise<RefusedError> {
+  const seconds = Number(res.headers?.get?.('Retry-After') ?? '');
+  let message = 'The Hearth gateway is busy; this page tries again by itself.';
+  try {
+    const body = (await res.json()) as { error?: { message?: unknown } } | null;
+    if (typeof body?.error?.message === 'string' && body.error.message) message = body.error.message.slice(0, 500);
+  } catch {
+    /* no JSON body: the general sentence */
+  }
+  return new RefusedError(message, Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 300) * 1000 : 10_000);
+}
+
 /**
  * The browser tab's transport to the gateway's conversation core: one event
  * stream of host messages (GET /ui/events), and each page message POSTed to
@@ -160,22 +183,38 @@ export class BrowserHost implements Host {
         this.lost();
         continue;
       }
+      // Busy receiving from other pages: the same message again after the wait it names.
+      if (res.status === 503 && attempt < 10) {
+        const seconds = Number(res.headers?.get?.('Retry-After') ?? '');
+        await new Promise((r) => setTimeout(r, Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 30) * 1000 : 1000));
+        continue;
+      }
       throw new HttpStatusError(res.status);
     }
   }
 
   /** The event stream, reconnected whenever it drops, until disposed. */
   private async run(): Promise<void> {
+    // Said once per refusal spell, not at every retry.
+    let refusedSaid = false;
     for (let attempt = 0; !this.stop.signal.aborted; ) {
+      let wait = 0;
       try {
-        await this.stream(() => (attempt = 0));
+        await this.stream(() => {
+          attempt = 0;
+          refusedSaid = false;
+        });
       } catch (e) {
         if (this.stop.signal.aborted) return;
         if (e instanceof HttpStatusError && e.status === 401) return this.noToken();
-        this.emit({ type: 'connection', connection: { status: 'unreachable', url: this.env.location.origin, error: 'the Hearth gateway is not responding' } });
+        if (e instanceof RefusedError) {
+          if (!refusedSaid) this.notice('error', e.message);
+          refusedSaid = true;
+          wait = e.retryMs;
+        } else this.emit({ type: 'connection', connection: { status: 'unreachable', url: this.env.location.origin, error: 'the Hearth gateway is not responding' } });
       }
       this.lost();
-      await new Promise((r) => setTimeout(r, (this.env.retryDelayMs ?? defaultRetry)(attempt++)));
+      await new Promise((r) => setTimeout(r, Math.max(wait, (this.env.retryDelayMs ?? defaultRetry)(attempt++))));
     }
   }
 
@@ -188,6 +227,7 @@ export class BrowserHost implements Host {
       credentials: 'omit',
       referrerPolicy: 'no-referrer',
     });
+    if (res.status === 503) throw await refusal(res);
     if (!res.ok || !res.body) throw new HttpStatusError(res.status);
     onOpen();
     const reader = res.body.getReader();

@@ -100,7 +100,7 @@ export function reduceHost(state: AppState, msg: HostToWebview, now: number): Ap
     case 'fitRefused':
       return {
         ...state,
-        attachments: msg.attachments,
+        ...(msg.attachments ? { attachments: msg.attachments } : {}),
         fitRefusal: { seq: (state.fitRefusal?.seq ?? 0) + 1, content: msg.content, report: msg.report },
       };
   }

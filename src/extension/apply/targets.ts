@@ -3,11 +3,15 @@
  * range the question was about, a file the block names), then the active
  * editor's selection, its whole file, and last the user's choice. Files are
  * found through VS Code (open documents, workspace.fs, findFiles), never node:fs.
+ * Every file found, and every URI a question's attachment carries (a page can
+ * supply those), must pass the real-path rule before it becomes a target:
+ * inside a workspace folder lexically and really (no link out of it).
  */
 import * as vscode from 'vscode';
 import { namesTarget, staysInWorkspace, targetSteps, type ApplyRequest, type Region } from '../../core/apply';
 import { baseName } from '../../shared/contextRules';
 import { isFileLike } from '../context/fileReader';
+import { checkRealPath } from '../context/realPath';
 
 export interface ResolvedTarget {
   uri: vscode.Uri;
@@ -30,6 +34,21 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
   }
 }
 
+/**
+ * Whether an edit may land in this file without the user picking it: a file
+ * (or untitled) scheme; inside a workspace folder, its real path too. In a
+ * window without folders only a document the user has open qualifies.
+ */
+export async function mayTarget(uri: vscode.Uri): Promise<boolean> {
+  if (!isFileLike(uri)) return false;
+  const open = vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString());
+  if (uri.scheme === 'untitled' || (vscode.workspace.workspaceFolders ?? []).length === 0) return open;
+  if (!vscode.workspace.getWorkspaceFolder(uri)) return false;
+  // Exclusions guard what is sent to the model; an edit the user reviews in a diff may go to an excluded file.
+  const v = await checkRealPath(uri, () => false).catch(() => undefined);
+  return !!v?.ok && v.located !== undefined;
+}
+
 /** Glob metacharacters in a file name are matched literally. */
 function globEscape(p: string): string {
   return p.replace(/[[\]{}()*?!]/g, (c) => `[${c}]`);
@@ -40,27 +59,26 @@ function globEscape(p: string): string {
  * then the path under each workspace folder, then a search by its trailing
  * segments; several hits are offered in a pick. `cancelled` when the user
  * closed that pick. A path that could leave the workspace (`..`, absolute, `~`)
- * names nothing, and what it finds must be inside a workspace folder (an open
- * document too, unless the window has no folder).
+ * names nothing, and what it finds must pass `mayTarget` (inside a workspace
+ * folder, really: a link out of it is not followed).
  */
 export async function findNamedFile(named: string): Promise<vscode.Uri | 'cancelled' | undefined> {
   const clean = named.replace(/\\/g, '/').replace(/^\.\//, '');
   if (!staysInWorkspace(clean)) return undefined;
   const folders = vscode.workspace.workspaceFolders ?? [];
-  // In a window with folders, an open document outside them is not a file the block can name.
-  const inWorkspace = (u: vscode.Uri) => folders.length === 0 || !!vscode.workspace.getWorkspaceFolder(u);
-  const open = vscode.workspace.textDocuments.find(
-    (d) => isEditableDocument(d) && d.uri.scheme !== 'untitled' && inWorkspace(d.uri) && namesTarget(clean, { uri: d.uri.toString(), name: baseName(d.uri.path), path: vscode.workspace.asRelativePath(d.uri, false) }),
-  );
-  if (open) return open.uri;
+  const names = (u: vscode.Uri) => namesTarget(clean, { uri: u.toString(), name: baseName(u.path), path: vscode.workspace.asRelativePath(u, false) });
+  for (const d of vscode.workspace.textDocuments) {
+    if (isEditableDocument(d) && d.uri.scheme !== 'untitled' && names(d.uri) && (await mayTarget(d.uri))) return d.uri;
+  }
   for (const f of folders) {
     const u = vscode.Uri.joinPath(f.uri, clean);
-    if (vscode.workspace.getWorkspaceFolder(u) && (await exists(u))) return u;
+    if (vscode.workspace.getWorkspaceFolder(u) && (await exists(u)) && (await mayTarget(u))) return u;
   }
   if (folders.length === 0) return undefined;
   const tail = clean.replace(/^\/+/, '').split('/').slice(-3).join('/');
   const found = await vscode.workspace.findFiles(`**/${globEscape(tail)}`, '**/node_modules/**', 20);
-  const hits = found.filter((u) => namesTarget(tail, { uri: u.toString(), name: baseName(u.path), path: vscode.workspace.asRelativePath(u, false) }));
+  const hits: vscode.Uri[] = [];
+  for (const u of found) if (namesTarget(tail, { uri: u.toString(), name: baseName(u.path), path: vscode.workspace.asRelativePath(u, false) }) && (await mayTarget(u))) hits.push(u);
   if (hits.length <= 1) return hits[0];
   const pick = await vscode.window.showQuickPick(
     hits.map((u) => ({ label: vscode.workspace.asRelativePath(u, false), uri: u })),
@@ -105,6 +123,11 @@ export async function resolveTarget(req: ApplyRequest, log: (line: string) => vo
       }
       if (uri.scheme !== 'untitled' && !vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString()) && !(await exists(uri))) {
         log('apply: the file the question was about no longer exists; trying the next target');
+        continue;
+      }
+      // The URI came with the question, which a page may have written: it is checked like any file found here.
+      if (!(await mayTarget(uri))) {
+        log('apply: the file the question was about is outside the workspace (or links out of it); trying the next target');
         continue;
       }
       const region: Region = t.range

@@ -1,7 +1,9 @@
 /**
  * The workspace's files the `@` picker may offer: found with findFiles (so it
  * works in remote and virtual workspaces), minus files.exclude, search.exclude,
- * hearth.context.exclude and what .gitignore files ignore. Built on the first
+ * hearth.context.exclude and what .gitignore files ignore, and minus links
+ * whose real path leaves the workspace or is excluded there (the real-path
+ * rule, `src/shared/realPathRule.ts`). Built on the first
  * search, kept until files are created or deleted, an exclusion setting or a
  * .gitignore changes; then built again on the next search.
  */
@@ -9,10 +11,14 @@ import * as vscode from 'vscode';
 import { GitIgnore } from './gitignore';
 import { compileGlob, enabledGlobs, matchesAnyGlob } from './glob';
 import { displayPath, matchPath } from './fileReader';
+import { checkRealPath, foldersFor, type LinkCache, type VsFolderPaths } from './realPath';
+import type { RealPathVerdict } from '../../shared/realPathRule';
 
 /** Enough for large repositories; beyond it the picker offers the first ones found. */
 export const MAX_INDEXED_FILES = 20_000;
 const MAX_GITIGNORE_BYTES = 256 * 1024;
+/** Real paths resolved at once while indexing (each is one realpath call or a few stats). */
+const RESOLVE_CONCURRENCY = 32;
 
 export interface IndexedFile {
   uri: vscode.Uri;
@@ -76,12 +82,19 @@ export class FileIndex implements vscode.Disposable {
    * Whether the picker may offer this file — the one rule for the index and for
    * reading a chip again at send time: inside a workspace folder, matched by no
    * exclusion glob (files.exclude, search.exclude, hearth.context.exclude), not
-   * ignored by a .gitignore.
+   * ignored by a .gitignore — and the real-path rule.
    */
   async mayOffer(uri: vscode.Uri): Promise<boolean> {
     if (!vscode.workspace.getWorkspaceFolder(uri)) return false;
     const globs = this.globs();
-    return this.allowed(uri, globs, await this.gitignoreRules(findExclude(globs)));
+    const ignore = await this.gitignoreRules(findExclude(globs));
+    return this.allowed(uri, globs, ignore) && (await this.realPathCheck(uri, globs, ignore)).ok;
+  }
+
+  /** The real-path rule with this index's exclusions (globs, .gitignore) applied to the real path. */
+  async realPath(uri: vscode.Uri): Promise<RealPathVerdict> {
+    const globs = this.globs();
+    return this.realPathCheck(uri, globs, await this.gitignoreRules(findExclude(globs)));
   }
 
   invalidate(): void {
@@ -110,6 +123,30 @@ export class FileIndex implements vscode.Disposable {
     this.log(`context: ignoring the invalid pattern "${pattern.slice(0, 200)}" in ${where} (${error}); it matches nothing`);
   }
 
+  private realPathCheck(uri: vscode.Uri, globs: readonly string[], ignore: Map<string, GitIgnore>, opts?: { folders?: VsFolderPaths[]; cache?: LinkCache }): Promise<RealPathVerdict> {
+    return checkRealPath(uri, (rel, folder) => matchesAnyGlob(rel, globs) || !!(folder && ignore.get(folder)?.ignores(rel)), opts);
+  }
+
+  /** The files that pass the real-path rule, in their order (resolved a few at a time). */
+  private async realPathFilter(uris: readonly vscode.Uri[], globs: readonly string[], ignore: Map<string, GitIgnore>): Promise<vscode.Uri[]> {
+    const folders = new Map<string, Promise<VsFolderPaths[]>>();
+    const cache: LinkCache = new Map();
+    const keep = new Array<boolean>(uris.length).fill(false);
+    let next = 0;
+    const worker = async () => {
+      while (next < uris.length) {
+        const i = next++;
+        const uri = uris[i]!;
+        const fsKey = `${uri.scheme}://${uri.authority}`;
+        let f = folders.get(fsKey);
+        if (!f) folders.set(fsKey, (f = foldersFor(uri)));
+        keep[i] = (await this.realPathCheck(uri, globs, ignore, { folders: await f, cache })).ok;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(RESOLVE_CONCURRENCY, uris.length) }, worker));
+    return uris.filter((_, i) => keep[i]);
+  }
+
   private allowed(uri: vscode.Uri, globs: readonly string[], ignore: Map<string, GitIgnore>): boolean {
     const rel = matchPath(uri);
     if (matchesAnyGlob(rel, globs)) return false;
@@ -122,10 +159,12 @@ export class FileIndex implements vscode.Disposable {
     const globs = this.globs();
     const exclude = findExclude(globs);
     const [uris, ignore] = await Promise.all([vscode.workspace.findFiles('**/*', exclude, MAX_INDEXED_FILES), this.gitignoreRules(exclude)]);
-    const out: IndexedFile[] = [];
-    for (const uri of uris) if (this.allowed(uri, globs, ignore)) out.push({ uri, path: displayPath(uri) });
+    const lexical = uris.filter((uri) => this.allowed(uri, globs, ignore));
+    const real = await this.realPathFilter(lexical, globs, ignore);
+    const out: IndexedFile[] = real.map((uri) => ({ uri, path: displayPath(uri) }));
     out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    this.log(`context: indexed ${out.length} files of ${uris.length} found${uris.length >= MAX_INDEXED_FILES ? ' (the cap)' : ''} in ${Date.now() - started} ms`);
+    const links = lexical.length - real.length;
+    this.log(`context: indexed ${out.length} files of ${uris.length} found${uris.length >= MAX_INDEXED_FILES ? ' (the cap)' : ''}${links ? `, ${links} link${links === 1 ? '' : 's'} leaving the workspace or excluded there left out` : ''} in ${Date.now() - started} ms`);
     return out;
   }
 

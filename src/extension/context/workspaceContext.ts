@@ -10,12 +10,14 @@
  * offered it (inside the workspace, not excluded, not ignored by a .gitignore:
  * the index's own rule); any other chip is sent
  * exactly as it came, never read. Selections go as captured; problems as they
- * are at send time. Part of the heavy bundle (loaded on first use).
+ * are at send time. Every file read, offered or sent also passes the real-path
+ * rule (`src/shared/realPathRule.ts`): a link out of the workspace is refused. Part of the heavy bundle (loaded on first use).
  */
 import * as vscode from 'vscode';
 import type { ContextResult, WorkspaceContext } from '../../core/platform';
 import { safeLanguage } from '../../shared/attachments';
 import { baseName, checkText } from '../../shared/contextRules';
+import { realPathRefusal } from '../../shared/realPathRule';
 import type { ContextCandidate, ContextState } from '../../shared/protocol';
 import type { Attachment } from '../../shared/session';
 import { selectionAttachment } from '../commands/selectionPrompt';
@@ -43,6 +45,8 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
   private readonly listeners = new Set<() => void>();
   private readonly subs: vscode.Disposable[] = [];
   private current: { uri: string; id: string } | undefined;
+  /** The active document's real-path verdict (state() is synchronous: it is worked out once per document, then the page is told). */
+  private currentReal: { uri: string; ok?: boolean; done: Promise<void> } | undefined;
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -52,7 +56,11 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     this.index = new FileIndex(() => this.settings().exclude, log);
     this.subs.push(
       this.index,
-      vscode.window.onDidChangeActiveTextEditor(() => this.changed()),
+      vscode.window.onDidChangeActiveTextEditor(() => {
+        // A file may have become a link since it was last active: its verdict is worked out again.
+        this.currentReal = undefined;
+        this.changed();
+      }),
       // The included current file's token count follows edits (debounced); nothing to do when the setting is off.
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (this.settings().includeCurrentFile && e.document === this.activeDocument()) this.changedSoon();
@@ -65,7 +73,7 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
   state(): Pick<ContextState, 'includeCurrentFile' | 'currentFile'> {
     const includeCurrentFile = this.settings().includeCurrentFile;
     const doc = this.activeDocument();
-    if (!doc || this.isExcluded(doc.uri)) return { includeCurrentFile };
+    if (!doc || this.isExcluded(doc.uri) || !this.currentPassesRealPath(doc.uri)) return { includeCurrentFile };
     const key = doc.uri.toString();
     if (this.current?.uri !== key) this.current = { uri: key, id: this.offer({ kind: 'file', uri: doc.uri }) };
     const candidate: ContextCandidate = { id: this.current.id, kind: 'file', label: baseName(doc.uri.path) || 'file', description: displayPath(doc.uri) };
@@ -117,6 +125,8 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     if (!o) return { error: 'That entry is no longer offered; type @ again.' };
     switch (o.kind) {
       case 'file': {
+        const refused = await this.realPathRefused(o.uri);
+        if (refused) return { error: refused };
         const r = await fileAttachment(o.uri, this.settings().maxFileKB);
         if ('error' in r) return r;
         this.chosen.add(o.uri.toString());
@@ -125,6 +135,8 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
       case 'problems':
         return o.uri ? this.fileProblems(o.uri) : { attachments: [this.workspaceProblemsAttachment()] };
       case 'selection': {
+        const refused = await this.realPathRefused(o.uri);
+        if (refused) return { error: refused };
         const doc = await vscode.workspace.openTextDocument(o.uri);
         this.chosen.add(o.uri.toString());
         return { attachments: [this.selectionAttachment(doc, o.selection)] };
@@ -145,6 +157,8 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
         out.push(a);
         continue;
       }
+      const refused = await this.realPathRefused(uri);
+      if (refused) return { error: `${refused} Remove its chip (✕) and send again.` };
       const r = await readFileText(uri, this.settings().maxFileKB);
       if (!r.ok) return { error: `${r.message} Remove its chip (✕) and send again.` };
       const { truncated: _cut, ...rest } = a;
@@ -188,6 +202,11 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     const errors: string[] = [];
     for (const uri of uris) {
       if (!allowExcluded && excluded.includes(uri)) continue;
+      const refused = await this.realPathRefused(uri);
+      if (refused) {
+        errors.push(refused);
+        continue;
+      }
       const r = await fileAttachment(uri, this.settings().maxFileKB);
       if ('error' in r) errors.push(r.error);
       else {
@@ -210,6 +229,34 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
   }
 
   // --- internals ---
+
+  /** Why the real-path rule refuses this file (a link out of the workspace, or to an excluded file), or undefined. */
+  private async realPathRefused(uri: vscode.Uri): Promise<string | undefined> {
+    const v = await this.index.realPath(uri).catch(() => ({ ok: false as const, reason: 'unresolved' as const }));
+    return v.ok ? undefined : realPathRefusal(baseName(uri.path) || 'file', v.reason);
+  }
+
+  /** The current file's verdict if known; otherwise it is worked out and the page told. Unknown counts as refused. */
+  private currentPassesRealPath(uri: vscode.Uri): boolean {
+    const key = uri.toString();
+    if (this.currentReal?.uri === key) return this.currentReal.ok === true;
+    const entry: { uri: string; ok?: boolean; done: Promise<void> } = {
+      uri: key,
+      done: this.realPathRefused(uri).then((refused) => {
+        entry.ok = !refused;
+        if (this.currentReal === entry && entry.ok) this.changed();
+      }),
+    };
+    this.currentReal = entry;
+    return false;
+  }
+
+  /** state() once the current file's real-path verdict is known (for tests). */
+  async settledState(): Promise<ReturnType<VsCodeWorkspaceContext['state']>> {
+    this.state();
+    await this.currentReal?.done;
+    return this.state();
+  }
 
   private offer(o: Offer): string {
     const id = `o${++this.offerSeq}`;

@@ -24,16 +24,70 @@ export function isClientAbort(e: unknown, req: IncomingMessage): boolean {
   return (code === 'ECONNRESET' && (e as Error).message === 'aborted') || code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
 
-/** Reads a JSON body of at most `limit` bytes and validates it; 413 / 400 otherwise. */
-export async function readJsonBody<T>(req: IncomingMessage, schema: z.ZodType<T>, limit = MAX_BODY_BYTES): Promise<T> {
+/**
+ * Bytes of request bodies being read at once, across requests. The per-request
+ * cap alone lets many large bodies arrive together (150 pages × 4 MB took the
+ * gateway past 1 GB); beyond this budget a body is refused with 503 and
+ * Retry-After before it is buffered, and the client sends it again shortly.
+ */
+export class BodyBudget {
+  private used = 0;
+  constructor(readonly limit: number) {}
+
+  get inFlight(): number {
+    return this.used;
+  }
+
+  /** Takes `n` bytes if they fit (a single body over the whole budget never does: the per-request cap is lower). */
+  take(n: number): boolean {
+    if (this.used + n > this.limit) return false;
+    this.used += n;
+    return true;
+  }
+
+  give(n: number): void {
+    this.used = Math.max(0, this.used - n);
+  }
+}
+
+/** Seconds a client refused for want of budget waits before sending again. */
+export const BUSY_RETRY_AFTER_SECONDS = 1;
+
+function busy(): HttpError {
+  return new HttpError(503, 'busy', 'the gateway is receiving too much at once; send again in a moment', { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS), Connection: 'close' });
+}
+
+/**
+ * Reads a JSON body of at most `limit` bytes and validates it; 413 / 400
+ * otherwise. With a `budget`, the body's bytes are counted in it while they are
+ * read and parsed (the declared length up front, else chunk by chunk); 503 when
+ * it is spent.
+ */
+export async function readJsonBody<T>(req: IncomingMessage, schema: z.ZodType<T>, limit = MAX_BODY_BYTES, budget?: BodyBudget): Promise<T> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, 'too_large', `request body over ${limit} bytes`, { Connection: 'close' });
+  let held = 0;
+  const hold = (n: number) => {
+    if (!budget || n <= 0) return;
+    if (!budget.take(n)) throw busy();
+    held += n;
+  };
+  try {
+    hold(Number.isFinite(declared) ? declared : 0);
+    return await readAndParse(req, schema, limit, (size) => hold(size - held));
+  } finally {
+    budget?.give(held);
+  }
+}
+
+async function readAndParse<T>(req: IncomingMessage, schema: z.ZodType<T>, limit: number, grew: (size: number) => void): Promise<T> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
     for await (const chunk of req as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > limit) throw new HttpError(413, 'too_large', `request body over ${limit} bytes`, { Connection: 'close' });
+      grew(size);
       chunks.push(chunk);
     }
   } catch (e) {

@@ -24,7 +24,11 @@ export interface UiStream {
  * The server is only the transport: it never reads a WebviewToHost message.
  */
 export interface UiHost {
-  /** A page's event stream opened (with the id it had, to come back to its conversation); returns its id. */
+  /**
+   * A page's event stream opened (with the id it had, to come back to its
+   * conversation); returns its id. Throws an HttpError (503, Retry-After) when
+   * no room can be made for a new page; nothing has been written then.
+   */
   attach(id: string | undefined, stream: UiStream): string;
   /** That stream closed. */
   detach(id: string, stream: UiStream): void;

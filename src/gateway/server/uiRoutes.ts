@@ -7,7 +7,7 @@
  */
 import * as z from 'zod';
 import type { HostToWebview } from '../../shared/protocol';
-import { readJsonBody } from './body';
+import { BodyBudget, readJsonBody } from './body';
 import type { ServerDeps, UiHost, UiStream } from './deps';
 import { HttpError, sendEmpty } from './httpError';
 import type { Router } from './router';
@@ -15,6 +15,8 @@ import { SseStream } from './sse';
 
 /** A page's messages may carry attachments: more room than the API's 1 MB, still bounded. */
 export const MAX_UI_MESSAGE_BYTES = 4 * 1024 * 1024;
+/** Page messages being read at once, across all pages: eight full-size ones; beyond it, 503 and the page sends again. */
+export const MAX_UI_BYTES_IN_FLIGHT = 8 * MAX_UI_MESSAGE_BYTES;
 
 const connectionId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'invalid connection id');
 const messageBodySchema = z.object({ connection: connectionId, message: z.unknown() });
@@ -24,7 +26,7 @@ function uiOf(deps: ServerDeps): UiHost {
   return deps.ui;
 }
 
-export function addUiRoutes(router: Router, deps: ServerDeps): void {
+export function addUiRoutes(router: Router, deps: ServerDeps, budget = new BodyBudget(MAX_UI_BYTES_IN_FLIGHT)): void {
   router.add('GET', '/ui/events', async ({ res, url }) => {
     const ui = uiOf(deps);
     const asked = url.searchParams.get('connection') ?? undefined;
@@ -34,14 +36,24 @@ export function addUiRoutes(router: Router, deps: ServerDeps): void {
       maxBufferedBytes: Math.max(deps.maxSseBufferedBytes, 8 * 1024 * 1024),
       onStalled: () => deps.logger.warn('dropped a stalled browser page'),
     });
-    sse.start();
     let seq = 0;
+    // Frames sent while the page is being attached wait for the stream to start.
+    let early: string[] | undefined = [];
     const stream: UiStream = {
-      send: (m: HostToWebview) => sse.write(`id: ${++seq}\nevent: message\ndata: ${JSON.stringify(m)}\n\n`),
+      send: (m: HostToWebview) => {
+        const frame = `id: ${++seq}\nevent: message\ndata: ${JSON.stringify(m)}\n\n`;
+        if (!early) return sse.write(frame);
+        early.push(frame);
+        return true;
+      },
       close: () => sse.end(),
     };
     const closed = new Promise<void>((resolve) => res.once('close', resolve));
+    // Before the stream starts: a page refused for want of room gets a plain 503 with Retry-After.
     const id = ui.attach(asked, stream);
+    sse.start();
+    for (const frame of early.splice(0)) sse.write(frame);
+    early = undefined;
     sse.write(`event: hello\ndata: ${JSON.stringify({ connection: id })}\n\n`);
     await closed;
     ui.detach(id, stream);
@@ -49,7 +61,7 @@ export function addUiRoutes(router: Router, deps: ServerDeps): void {
 
   router.add('POST', '/ui/messages', async ({ req, res }) => {
     const ui = uiOf(deps);
-    const body = await readJsonBody(req, messageBodySchema, MAX_UI_MESSAGE_BYTES);
+    const body = await readJsonBody(req, messageBodySchema, MAX_UI_MESSAGE_BYTES, budget);
     if (!ui.receive(body.connection, body.message)) throw new HttpError(404, 'unknown_connection', 'no page with that connection: reconnect the event stream');
     sendEmpty(res, 202);
   });

@@ -179,11 +179,23 @@ describe('Conversation: workspace context', () => {
     assert.equal(f.engine.requests.length, 0);
     const refused = of(sent, 'fitRefused')[0]!;
     assert.equal(refused.content, 'explain');
-    assert.equal(refused.attachments[0]!.content, bigText(600), 'the chips come back as read at send time');
+    assert.equal(refused.attachments?.[0]!.content, bigText(600), 'the chips come back as read at send time (reading again changed them)');
     assert.equal(refused.report.window, 2048);
     assert.equal(refused.report.budget, 2048 - 512);
     assert.ok(refused.report.used > refused.report.budget);
     assert.equal(await f.store.list().then((l) => l.length), 0, 'nothing stored');
+  });
+
+  it('a question that does not fit with chips unchanged since attached is refused without echoing their contents back', async () => {
+    fit = { ...fit, contextLength: 2048 };
+    const { c, sent } = await page();
+    const big = { ...A, content: bigText(600) };
+    ws.files.set(A.uri!, bigText(600));
+    await c.receive({ type: 'send', content: 'explain', attachments: [big] });
+    const refused = of(sent, 'fitRefused')[0]!;
+    assert.equal(refused.attachments, undefined, 'the page has them already');
+    assert.ok(refused.report.used > refused.report.budget);
+    assert.equal(f.engine.requests.length, 0);
   });
 
   it('with the user’s choice (cutToFit) sends the cut version, each cut attachment marked in what is sent and stored', async () => {

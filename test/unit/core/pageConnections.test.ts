@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { browserPlatform } from '../../../src/core/browserPlatform';
-import { PageConnections } from '../../../src/core/pageConnections';
+import { PAGE_RETRY_AFTER_SECONDS, PageConnections } from '../../../src/core/pageConnections';
+import { HttpError } from '../../../src/gateway/server/httpError';
 import type { UiStream } from '../../../src/gateway/server/deps';
 import type { HostToWebview } from '../../../src/shared/protocol';
 import { coreFixture, finished, until, type CoreFixture } from './helpers';
@@ -68,18 +69,78 @@ describe('PageConnections (browser pages of one gateway)', () => {
     assert.deepEqual(f.engine.cancelled, [h!.assistantMessage.id]);
   });
 
-  it('keeps at most maxPages: a page that is away goes first, else the oldest, whose stream is ended', async () => {
+  it('keeps at most maxPages: the oldest page that is away and idle makes room', async () => {
     const a = new Stream();
     const b = new Stream();
     const idA = pages.attach(undefined, a);
     const idB = pages.attach(undefined, b);
+    pages.detach(idA, a);
     pages.detach(idB, b);
     pages.attach(undefined, new Stream());
-    assert.equal(pages.conversation(idB), undefined, 'the away page went');
-    assert.ok(pages.conversation(idA));
+    assert.equal(pages.conversation(idA), undefined, 'the oldest away page went');
+    assert.ok(pages.conversation(idB), 'the other away page stays');
+  });
+
+  it('never closes a connected page for a newcomer: when every page is connected, the newcomer is refused with 503 and Retry-After', async () => {
+    const a = new Stream();
+    const b = new Stream();
+    const idA = pages.attach(undefined, a);
+    const idB = pages.attach(undefined, b);
+    const refused = (() => {
+      try {
+        pages.attach(undefined, new Stream());
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    assert.ok(refused instanceof HttpError, String(refused));
+    assert.equal(refused.status, 503);
+    assert.equal(refused.code, 'too_many_pages');
+    assert.equal(refused.headers['Retry-After'], String(PAGE_RETRY_AFTER_SECONDS));
+    assert.match(refused.message, /already has 2 pages open.*Close a Hearth tab/);
+    assert.deepEqual([a.closed, b.closed, pages.size], [false, false, 2], 'both pages keep their conversations');
+    assert.ok(pages.conversation(idA) && pages.conversation(idB));
+    // A page that comes back with its id is never refused.
+    assert.equal(pages.attach(idA, new Stream()), idA);
+  });
+
+  it('never stops a reply in progress for a newcomer, even on a page that is away', async () => {
+    const a = new Stream();
+    const b = new Stream();
+    const idA = pages.attach(undefined, a);
+    const idB = pages.attach(undefined, b);
+    pages.receive(idA, { type: 'ready' });
+    f.engine.script({ tokens: ['a', 'b'], holdAt: 1 });
+    await pages.conversation(idA)!.sendMessage('q');
+    await f.engine.holding;
+    pages.detach(idA, a);
+    assert.throws(() => pages.attach(undefined, new Stream()), (e: unknown) => e instanceof HttpError && e.status === 503);
+    assert.deepEqual(f.engine.cancelled, [], 'the reply goes on');
+    pages.detach(idB, b);
     pages.attach(undefined, new Stream());
-    assert.equal(pages.conversation(idA), undefined);
-    assert.equal(a.closed, true, 'its page reconnects and gets a new conversation');
+    assert.equal(pages.conversation(idB), undefined, 'the idle away page made room');
+    assert.ok(pages.conversation(idA)?.streaming, 'the answering one is still answering');
+    f.engine.releaseHold();
+  });
+
+  it('a reconnect storm (many more pages than room, reconnecting again and again) creates no conversations beyond the first ones', async () => {
+    const opened = () => ids;
+    const held: { id: string; s: Stream }[] = [];
+    let refusals = 0;
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 10; i++) {
+        try {
+          const s = new Stream();
+          held.push({ id: pages.attach(undefined, s), s });
+        } catch {
+          refusals++;
+        }
+      }
+    }
+    assert.equal(opened(), 2, 'only as many conversations as there is room for');
+    assert.equal(refusals, 198);
+    assert.ok(held.every((h) => !h.s.closed), 'no live page was churned');
   });
 });
 

@@ -15,6 +15,29 @@ describe('context: exclusion globs (files.exclude, search.exclude, hearth.contex
       assert.equal(matchesAnyGlob(p, ex), false, p);
   });
 
+  it('the default exclusion matches each kind of secret file (gitleaks, gitrob and shhgit file rules)', () => {
+    const secret = [
+      '.envrc', 'sub/.envrc',
+      'keys/id_ed25519', 'id_ed25519.pub', '.ssh/id_ecdsa', 'id_ecdsa_sk', 'old/id_dsa', 'server.ppk', 'home/.ssh/config', 'home/.ssh/known_hosts',
+      'certs/client.p12', 'certs/CLIENT.PFX', 'a.pkcs12', 'android/release.jks', 'android/app/debug.keystore', 'vault.kdbx', 'vpn/office.ovpn', '.gnupg/private-keys-v1.d/x.key', '.gnupg/pubring.kbx',
+      '.npmrc', 'packages/web/.npmrc', '.pypirc', '.gem/credentials',
+      '.aws/credentials', '.cargo/credentials.toml', '.cargo/credentials', '.docker/config.json', '.dockercfg', '.kube/config', 'kubeconfig', 'deploy/kubeconfig.yaml', 'prod.kubeconfig', '.s3cfg',
+      '.git-credentials', '.netrc', '_netrc', '.pgpass', '.my.cnf', 'public/.htpasswd',
+      'infra/terraform.tfstate', 'infra/terraform.tfstate.backup', 'infra/prod.tfvars', 'infra/terraform.tfvars.json',
+      'config/secrets.yml', 'secrets.json', 'app/secrets.py', 'secrets', 'credentials', 'gcp/credentials.json',
+    ];
+    for (const p of secret) assert.equal(matchesAnyGlob(p, ex), true, p);
+  });
+
+  it('the default exclusion leaves ordinary files alone, even ones whose names start like a secret', () => {
+    const ordinary = [
+      'src/secretary.ts', 'src/secretsManager.ts', 'docs/secret-scanning.md', 'src/credentialsProvider.ts', 'src/auth/credential.ts', 'credentials-guide.md',
+      'src/keyboard.ts', 'src/keys.ts', 'ssh/README.md', 'src/sshClient.ts', 'docs/npmrc.md', 'src/kube/deploy.ts',
+      'main.tf', 'variables.tf', 'docker/config.json', 'src/netrc.ts', 'package.json', 'tsconfig.json', 'README.md', 'src/environment.ts',
+    ];
+    for (const p of ordinary) assert.equal(matchesAnyGlob(p, ex), false, p);
+  });
+
   it('a matched folder excludes what is inside it', () => {
     assert.equal(matchesAnyGlob('node_modules/lib/index.js', ['**/node_modules']), true);
     assert.equal(matchesAnyGlob('packages/a/node_modules/x.js', ['**/node_modules']), true);

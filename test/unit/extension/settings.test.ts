@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { connectionFingerprint, DEFAULT_SETTINGS, providerConfig, readSettings, turnSettings, validateUrl } from '../../../src/extension/settings';
+import { DEFAULT_CONTEXT_EXCLUDE } from '../../../src/shared/contextRules';
 
 const src = (values: Record<string, unknown>) => ({ get: (k: string) => values[k] });
 
@@ -47,7 +48,8 @@ describe('settings', () => {
   });
 
   it('hearth.context.*: defaults exclude secrets and cap files at 256 KB; bad values are named and the default used', () => {
-    assert.deepEqual(readSettings(src({})).settings.context, { includeCurrentFile: false, maxFileKB: 256, exclude: ['**/.env*', '**/*.pem', '**/*.key', '**/id_rsa*'] });
+    assert.deepEqual(readSettings(src({})).settings.context, { includeCurrentFile: false, maxFileKB: 256, exclude: [...DEFAULT_CONTEXT_EXCLUDE] });
+    for (const g of ['**/.env*', '**/*.pem', '**/*.key', '**/id_rsa*', '**/id_ed25519*', '**/.npmrc']) assert.ok(DEFAULT_CONTEXT_EXCLUDE.includes(g), g);
     const { settings, problems } = readSettings(src({ 'context.includeCurrentFile': 'yes', 'context.maxFileKB': 5000, 'context.exclude': '**/.env' }));
     assert.equal(problems.length, 3);
     assert.ok(problems[0]!.includes('hearth.context.includeCurrentFile'));

@@ -30,7 +30,7 @@ export function engineFor(doubleUrl: string): ChatEngine {
 }
 
 export async function startTestGateway(
-  o: { engine: ChatEngine; settings?: TurnSettings; dir?: string; pageGraceMs?: number; storeOptions?: Omit<FileSessionStoreOptions, 'dir'> } & Partial<
+  o: { engine: ChatEngine; settings?: TurnSettings; dir?: string; pageGraceMs?: number; maxPages?: number; storeOptions?: Omit<FileSessionStoreOptions, 'dir'> } & Partial<
     Omit<GatewayServerOptions, 'engine' | 'chatService' | 'store' | 'ui'>
   >,
 ): Promise<TestGateway> {

@@ -147,6 +147,22 @@ describe('gateway /ui routes: the browser UI as a transport to the conversation 
     assert.equal(gw.pages.size, 0);
   });
 
+  it('a page beyond the room while every page is connected is refused with 503, Retry-After and a sentence; the connected ones keep going', async () => {
+    await gw.close();
+    gw = await startTestGateway({ engine: engineFor(double.url), pageGraceMs: 200, maxPages: 2 });
+    const first = open();
+    const second = open();
+    const [a, b] = [await first.id(), await second.id()];
+    const third = await request(gw.port, { path: '/ui/events', token: TOKEN, headers: { accept: 'text/event-stream' } });
+    assert.equal(third.status, 503);
+    assert.equal(third.headers['retry-after'], '10');
+    assert.equal((third.json as { error: { code: string } }).error.code, 'too_many_pages');
+    assert.match((third.json as { error: { message: string } }).error.message, /Close a Hearth tab/);
+    assert.equal(await first.post({ type: 'ready' }, a), 202);
+    assert.equal(await second.post({ type: 'ready' }, b), 202);
+    await first.waitFor((ms) => ms.some((m) => m.type === 'snapshot'), 'the first page still served');
+  });
+
   it('two pages have their own conversations but one history', async () => {
     const a = open();
     const b = open();

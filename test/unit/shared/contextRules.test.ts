@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { checkText, decodeText, DEFAULT_CONTEXT_EXCLUDE, formatBytes, languageForFileName, MAX_ATTACHMENT_CHARS, sizeRefusal } from '../../../src/shared/contextRules';
 import { attachmentSchema } from '../../../src/shared/session';
@@ -52,7 +54,11 @@ describe('context rules: what may become an attachment', () => {
     assert.equal(languageForFileName('.env'), undefined);
   });
 
-  it('excludes secrets by default', () => {
-    assert.deepEqual([...DEFAULT_CONTEXT_EXCLUDE], ['**/.env*', '**/*.pem', '**/*.key', '**/id_rsa*']);
+  it('excludes secrets by default, and the setting’s default in package.json is the same list', () => {
+    for (const g of ['**/.env*', '**/*.pem', '**/*.key', '**/id_rsa*', '**/id_ed25519*', '**/.npmrc', '**/*.p12']) assert.ok(DEFAULT_CONTEXT_EXCLUDE.includes(g), g);
+    const pkg = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { default: unknown; markdownDescription: string }> } } };
+    const setting = pkg.contributes.configuration.properties['hearth.context.exclude']!;
+    assert.deepEqual(setting.default, [...DEFAULT_CONTEXT_EXCLUDE]);
+    for (const named of ['.npmrc', '.aws/credentials', '.git-credentials', 'kubeconfig', '.p12']) assert.ok(setting.markdownDescription.includes(named), named);
   });
 });
