@@ -404,11 +404,17 @@ async function measureShare(page: Page, at: number, count: number, rate: number,
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
   const tracing = TRACE ? await startTrace(cdp) : undefined;
+  if (TRACE) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
   const before = await metrics(cdp);
   const target = mode === 'messages-only' ? 'reply-notshown1' : undefined;
   const { wallMs } = (await call(page, 'trickleHearth', tokens.slice(at - count), rate, target)) as { wallMs: number };
   const after = await metrics(cdp);
   if (tracing) await tracing(`share-${mode}`);
+  if (TRACE) printProfile((await cdp.send('Profiler.stop')).profile as unknown as CpuProfile);
   await cdp.detach();
   const text = (await page.evaluate(() => document.querySelector('.message-assistant .md')?.textContent?.length ?? 0)) as number;
   if (text < tokens.join('').length * 0.5) throw new Error(`share run: the answer did not render (${text} chars)`);
