@@ -12,7 +12,7 @@ import * as z from 'zod'; // namespace import: lets esbuild drop zod's locales f
 import { applyStateSchema, blockKeySchema } from './codeBlocks';
 import { gatewayEventSchema } from './events';
 import { modelInfoSchema, pullProgressSchema } from './models';
-import { ATTACHMENT_KINDS, attachmentSchema, chatMessageSchema, MAX_ATTACHMENTS, messageIdSchema, SESSION_ID_RE, sessionIdSchema, sessionSchema, sessionSummarySchema } from './session';
+import { ATTACHMENT_KINDS, attachmentSchema, chatMessageSchema, MAX_ATTACHMENTS, messageIdSchema, sessionIdSchema, sessionSchema, sessionSummarySchema } from './session';
 
 /** Limits on what a webview may send: a generous cap, not a context-window check. */
 export const MAX_MESSAGE_CHARS = 1_000_000;
@@ -215,35 +215,5 @@ export function parseWebviewMessage(raw: unknown): ParseResult<WebviewToHost> {
 }
 
 export function parseHostMessage(raw: unknown): ParseResult<HostToWebview> {
-  const token = parseTokenMessage(raw);
-  return token ? { ok: true, value: token } : parseWith(hostToWebviewSchema, raw);
-}
-
-/** A plain object (what a structured clone or JSON.parse gives) with exactly these own keys. */
-function hasExactKeys(v: unknown, keys: readonly string[]): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null) return false;
-  const proto = Object.getPrototypeOf(v) as unknown;
-  if (proto !== Object.prototype && proto !== null) return false;
-  if (Object.keys(v).length !== keys.length) return false;
-  for (const k of keys) if (!Object.hasOwn(v, k)) return false;
-  return true;
-}
-
-const TOKEN_MESSAGE_KEYS = ['type', 'sessionId', 'messageId', 'event'] as const;
-const TOKEN_EVENT_KEYS = ['type', 'content'] as const;
-
-/**
- * The hot path: a streaming reply sends one token event per token, so that exact
- * shape is checked by hand, field by field as hostToWebviewSchema checks it, and
- * never walks the schema. Anything else, a token event with an extra key included,
- * returns undefined and goes through the schema (a property test holds the two to
- * the same verdict and the same value).
- */
-export function parseTokenMessage(raw: unknown): Extract<HostToWebview, { type: 'event' }> | undefined {
-  if (!hasExactKeys(raw, TOKEN_MESSAGE_KEYS) || raw.type !== 'event') return undefined;
-  const { sessionId, messageId, event } = raw;
-  if (typeof sessionId !== 'string' || typeof messageId !== 'string' || !SESSION_ID_RE.test(sessionId) || !SESSION_ID_RE.test(messageId)) return undefined;
-  if (!hasExactKeys(event, TOKEN_EVENT_KEYS) || event.type !== 'token' || typeof event.content !== 'string') return undefined;
-  // A fresh object, as the schema returns: the page never holds the sender's.
-  return { type: 'event', sessionId, messageId, event: { type: 'token', content: event.content } };
+  return parseWith(hostToWebviewSchema, raw);
 }

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { hostToWebviewSchema, MAX_MESSAGE_CHARS, parseHostMessage, parseTokenMessage, parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../../src/shared/protocol';
-import { SESSION_ID_RE } from '../../src/shared/session';
+import { MAX_MESSAGE_CHARS, parseHostMessage, parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../../src/shared/protocol';
 import { message, model, session, snapshot, summary, usage } from './helpers';
 
 const SID = 'sess-0000abcd';
@@ -173,91 +172,5 @@ describe('protocol validation', () => {
       }),
       { numRuns: 300 },
     );
-  });
-});
-
-describe('protocol: the token hot path', () => {
-  const validId = fc.stringMatching(SESSION_ID_RE);
-  /** Ids the schema may or may not accept: valid ones, near misses, other strings, other types. */
-  const someId = fc.oneof({ arbitrary: validId, weight: 8 }, validId.map((s) => s.toUpperCase()), validId.map((s) => `-${s}`), fc.string({ maxLength: 70 }), fc.anything());
-  const someContent = fc.oneof({ arbitrary: fc.string(), weight: 4 }, fc.string({ unit: 'grapheme' }), fc.anything());
-  /** An object with exactly these keys, as a structured clone gives it, sometimes with a null prototype or one more key. */
-  const objectOf = <T extends Record<string, unknown>>(fields: fc.Arbitrary<T>) =>
-    fc.tuple(fields, fc.constantFrom('plain', 'plain', 'plain', 'plain', 'plain', 'null-proto', 'extra-key', 'class'), fc.string({ minLength: 1, maxLength: 8 }), fc.anything()).map(([f, how, key, value]) => {
-      if (how === 'null-proto') return Object.assign(Object.create(null) as object, f);
-      if (how === 'extra-key') return { ...f, [key]: value };
-      if (how === 'class') return Object.assign(new (class Shape {})(), f);
-      return f;
-    });
-  const someEvent = fc.oneof(
-    { arbitrary: objectOf(fc.record({ type: fc.constantFrom('token', 'token', 'token', 'thinking', 'Token', 'done'), content: someContent })), weight: 6 },
-    objectOf(fc.record({ type: fc.constant('token') })),
-    fc.anything(),
-  );
-  const nearTokenMessage = fc.oneof(
-    { arbitrary: objectOf(fc.record({ type: fc.constantFrom('event', 'event', 'event', 'event ', 'snapshot', 'token'), sessionId: someId, messageId: someId, event: someEvent })), weight: 8 },
-    objectOf(fc.record({ type: fc.constant('event'), sessionId: someId, event: someEvent })),
-    fc.anything(),
-  );
-
-  it('takes a well-formed token event, and returns a fresh copy of it', () => {
-    fc.assert(
-      fc.property(validId, validId, fc.string(), (sessionId, messageId, content) => {
-        const m = { type: 'event', sessionId, messageId, event: { type: 'token', content } };
-        const fast = parseTokenMessage(m);
-        assert.deepEqual(fast, m);
-        assert.notEqual(fast, m);
-        assert.notEqual(fast!.event, m.event);
-        assert.deepEqual(parseHostMessage(m), { ok: true, value: m });
-      }),
-      { numRuns: 300 },
-    );
-  });
-
-  it('agrees with the schema: whatever it takes the schema takes, to the same value; on its exact shape it takes all the schema takes (property)', () => {
-    let taken = 0;
-    fc.assert(
-      fc.property(nearTokenMessage, (v) => {
-        const fast = parseTokenMessage(v);
-        const schema = hostToWebviewSchema.safeParse(v);
-        if (fast) {
-          taken++;
-          assert.ok(schema.success, 'the hot path took what the schema refuses');
-          assert.deepEqual(fast, schema.data);
-        }
-        const exactShape =
-          typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype &&
-          Object.keys(v).sort().join() === 'event,messageId,sessionId,type' &&
-          typeof (v as { event: unknown }).event === 'object' && (v as { event: object | null }).event !== null &&
-          Object.getPrototypeOf((v as { event: object }).event) === Object.prototype &&
-          Object.keys((v as { event: object }).event).sort().join() === 'content,type';
-        if (exactShape && schema.success && schema.data.type === 'event' && schema.data.event.type === 'token') assert.ok(fast, 'the schema took a token event of the exact shape that the hot path refused');
-        // Either way the answer callers get is the schema's.
-        assert.equal(parseHostMessage(v).ok, schema.success);
-      }),
-      { numRuns: 3000 },
-    );
-    assert.ok(taken > 50, `the generator reached the hot path only ${taken} times`);
-  });
-
-  it('refuses, and leaves to the schema, every near miss', () => {
-    const SID = 'sess-0000abcd';
-    const ok = { type: 'event', sessionId: SID, messageId: SID, event: { type: 'token', content: 'x' } };
-    const misses: unknown[] = [
-      { ...ok, sessionId: 'Sess-0000abcd' },
-      { ...ok, messageId: 'short' },
-      { ...ok, event: { type: 'token', content: 1 } },
-      { ...ok, event: { type: 'thinking', content: 'x' } },
-      { ...ok, event: { type: 'token', content: 'x', extra: 1 } },
-      { ...ok, extra: 1 },
-      { ...ok, type: 'snapshot' },
-      Object.assign(Object.create({ sessionId: SID }) as object, { type: 'event', messageId: SID, event: ok.event, other: 1 }),
-      [ok],
-      JSON.stringify(ok),
-    ];
-    for (const m of misses) assert.equal(parseTokenMessage(m), undefined, JSON.stringify(m));
-    // The schema still decides those: an extra key is stripped, a wrong id refused.
-    assert.deepEqual(parseHostMessage({ ...ok, extra: 1 }), { ok: true, value: ok });
-    assert.equal(parseHostMessage({ ...ok, sessionId: 'Sess-0000abcd' }).ok, false);
   });
 });
