@@ -1,7 +1,7 @@
-// Render benchmark: streams a long markdown answer token by token
-// through the real webview code in Chromium and measures main-thread cost, for
-// Hearth's renderer (frame-batched store, cached finished blocks) and for the
-// naive approach (re-parse and re-render the whole answer on every token).
+// Render benchmark: streams a long markdown answer token by token through the
+// real webview code in Chromium and measures main-thread cost, for Hearth's
+// renderer (frame-batched store, cached finished blocks) and for the naive
+// approach (re-parse and re-render the whole answer on every token).
 //
 //   npm run bench -- render
 //
@@ -10,16 +10,21 @@
 // acquireVsCodeApi: each token is one `event` message, dispatched as VS Code
 // delivers them (a window 'message' event), at a fixed number of tokens per animation frame.
 //
-// Targets (a fast local model must still scroll smoothly), checked at 8 tokens per frame, the pace of a fast local model:
-// 10,000 tokens cost ≤ 2,000 ms of main-thread time, cost(10k)/cost(2k) ≤ 6, no frame
-// over 50 ms. The bench exits 0 when they are met and 1 otherwise. At that rate each
-// size is run BENCH_REPEAT times (default 3) and every figure is the median of the runs:
-// a loaded machine can stall a frame or a whole run (see the empty frame loop row).
+// Targets are ratios to floors measured in the same run, so they hold on a slow or a
+// fast machine of the same kind (an absolute figure measures the machine as much as Hearth):
+//   - 10,000 tokens at 8 tokens/frame: main-thread time ≤ 3 × the empty frame loop's
+//     over the same frames (what the browser spends with nothing rendered);
+//   - 100 tokens/s near token 10,000: share of a core ≤ 2 × the messages-only floor
+//     (the same host messages sent to a reply that is not shown), and that floor ≤ 2 %;
+//   - cost(10k)/cost(2k) ≤ 6 and no frame over 50 ms.
+// Each checked figure is the median of BENCH_REPEAT runs (default 3), floors and Hearth
+// interleaved so a drift in the machine's speed hits both. The absolute figures are
+// printed beside the ratios. The bench exits 0 when every target is met and 1 when one
+// is missed on a quiet machine. When the machine is too loaded to judge (the load
+// average per core over BENCH_LOAD_LIMIT, default 0.75, before or after, or a busy
+// loop in this process getting under 80 % of a core) a missed target is reported as
+// INCONCLUSIVE and the exit code is 0 (BENCH_STRICT=1: 1).
 // Other rates are run once and reported, not checked.
-// It also reports the main-thread share while a reply streams at 100 tokens/s near
-// token 10,000 (goal ≤ 3 % of a core), the same with a paint on every frame (the
-// store's interval timer replaced by one that fires at once: how 0.1.0 painted), and
-// its floor: the same messages sent to a reply that is not shown, so nothing paints.
 //
 // Diagnostics (off by default; they never change the untraced figures):
 //   BENCH_TRACE=dir      trace + CPU profile of each run (unminified bundle): main-thread events,
@@ -185,21 +190,38 @@ window.fillHearth = async (tokens, perFrame) => {
   await new Promise((r) => setTimeout(r, 300));
 };
 
-/** One token every 1000/rate ms (on a drift-free schedule, no frame loop of ours): a model streaming at \`rate\` tokens/s. */
-window.trickleHearth = (tokens, rate, messageId = RID) =>
+/**
+ * One token every 1000/rate ms (on a drift-free schedule, no frame loop of ours): a model streaming at \`rate\` tokens/s.
+ * windowMs > 0: the tokens due are sent as one message every windowMs instead, as the engine's
+ * coalescing (or a transport posting once per frame) would deliver them.
+ */
+window.trickleHearth = (tokens, rate, messageId = RID, windowMs = 0) =>
   new Promise((resolve) => {
     const t0 = performance.now();
     let i = 0;
+    let k = 0;
     const next = () => {
-      send({ type: 'event', sessionId: SID, messageId, event: { type: 'token', content: tokens[i++] } });
+      k++;
+      const due = windowMs ? Math.min(tokens.length, Math.floor(((k * windowMs) / 1000) * rate)) : i + 1;
+      if (due > i) send({ type: 'event', sessionId: SID, messageId, event: { type: 'token', content: tokens.slice(i, due).join('') } });
+      i = due;
       if (i >= tokens.length) {
-        setTimeout(() => resolve({ wallMs: performance.now() - t0 }), 1000 / rate);
+        setTimeout(() => resolve({ wallMs: performance.now() - t0 }), windowMs || 1000 / rate);
         return;
       }
-      setTimeout(next, Math.max(0, t0 + (i * 1000) / rate - performance.now()));
+      setTimeout(next, Math.max(0, t0 + (windowMs ? k * windowMs : (i * 1000) / rate) - performance.now()));
     };
     next();
   });
+
+/** Microseconds of wall time to validate one token message (what each message costs before anything else). */
+window.parseCost = (n) => {
+  const msgs = Array.from({ length: 1000 }, (_, i) => ({ type: 'event', sessionId: SID, messageId: RID, event: { type: 'token', content: ' tok' + i } }));
+  for (let i = 0; i < 2000; i++) parseHostMessage(msgs[i % 1000]);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) parseHostMessage(msgs[i % 1000]);
+  return ((performance.now() - t0) * 1000) / n;
+};
 
 window.setupNaive = async (warm) => warmUp(warm);
 window.setupFloor = async () => {};
@@ -375,7 +397,7 @@ const call = (page: Page, fn: string, ...args: unknown[]) =>
 
 /** Streaming at `rate` tokens/s near token `at`: main-thread time over wall time, after the first at - count tokens streamed fast. */
 /** How a share run paints: Hearth's store, a paint on every frame (0.1.0), or nothing (the messages go to a reply not shown: the floor). */
-type ShareMode = 'hearth' | 'every-frame' | 'messages-only';
+type ShareMode = 'hearth' | 'every-frame' | 'messages-only' | 'messages-only-coalesced';
 
 async function measureShare(page: Page, at: number, count: number, rate: number, mode: ShareMode): Promise<{ share: number; mainThreadMs: number; wallMs: number }> {
   const everyFrame = mode === 'every-frame';
@@ -385,11 +407,18 @@ async function measureShare(page: Page, at: number, count: number, rate: number,
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
   const tracing = TRACE ? await startTrace(cdp) : undefined;
+  if (TRACE) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
   const before = await metrics(cdp);
-  const target = mode === 'messages-only' ? 'reply-notshown1' : undefined;
-  const { wallMs } = (await call(page, 'trickleHearth', tokens.slice(at - count), rate, target)) as { wallMs: number };
+  const target = mode.startsWith('messages-only') ? 'reply-notshown1' : RID;
+  const windowMs = mode === 'messages-only-coalesced' ? COALESCE_MS : 0;
+  const { wallMs } = (await call(page, 'trickleHearth', tokens.slice(at - count), rate, target, windowMs)) as { wallMs: number };
   const after = await metrics(cdp);
   if (tracing) await tracing(`share-${mode}`);
+  if (TRACE) printProfile((await cdp.send('Profiler.stop')).profile as unknown as CpuProfile);
   await cdp.detach();
   const text = (await page.evaluate(() => document.querySelector('.message-assistant .md')?.textContent?.length ?? 0)) as number;
   if (text < tokens.join('').length * 0.5) throw new Error(`share run: the answer did not render (${text} chars)`);
@@ -481,6 +510,9 @@ const CHECKED_RATE = 8;
 const SHARE_AT = 10_000;
 const SHARE_TOKENS = 500;
 const SHARE_RATE = 100;
+/** The engine's coalescing window (one text event per window at most): what a per-frame transport batch would deliver too. */
+const COALESCE_MS = 16;
+const RID = 'reply-bench001';
 
 interface Check {
   what: string;
@@ -490,26 +522,86 @@ interface Check {
   gate: boolean;
 }
 
-function checksFor(rate: number, small: Result, large: Result): Check[] {
+const FRAME_RATIO = 3;
+const SHARE_RATIO = 2;
+const FLOOR_SHARE = 0.02;
+
+function checksFor(rate: number, small: Result, large: Result, idle: Result | undefined): Check[] {
   const ratio = large.mainThreadMs / small.mainThreadMs;
   const worst = Math.max(small.maxFrameMs, large.maxFrameMs);
   const p99 = Math.max(small.p99FrameMs, large.p99FrameMs);
   const gate = rate === CHECKED_RATE;
-  return [
-    { what: `${large.tokens} tokens ≤ 2000 ms main-thread time`, ok: large.mainThreadMs <= 2000, value: `${large.mainThreadMs.toFixed(0)} ms`, gate },
+  const checks: Check[] = [];
+  if (idle && idle.tokens === large.tokens) {
+    const x = large.mainThreadMs / idle.mainThreadMs;
+    checks.push({
+      what: `${large.tokens} tokens: main-thread time ≤ ${FRAME_RATIO} × the empty frame loop's`,
+      ok: x <= FRAME_RATIO,
+      value: `${x.toFixed(2)} × (${large.mainThreadMs.toFixed(0)} / ${idle.mainThreadMs.toFixed(0)} ms)`,
+      gate,
+    });
+  }
+  checks.push(
     { what: `cost(${large.tokens})/cost(${small.tokens}) ≤ 6`, ok: ratio <= 6, value: ratio.toFixed(2), gate },
     { what: 'no frame over 50 ms', ok: worst <= 50, value: `${worst.toFixed(1)} ms`, gate },
     { what: '(99% of frames under 50 ms)', ok: p99 <= 50, value: `p99 ${p99.toFixed(1)} ms`, gate: false },
-  ];
+  );
+  return checks;
 }
 const NAIVE = 'naive (re-parse + re-render the whole answer per token)';
 const IDLE = 'empty frame loop (browser floor, nothing rendered)';
+const SHARE_HEARTH = HEARTH;
+const SHARE_FLOOR = 'floor: the same host messages, nothing painted';
+
+// ---------------------------------------------------------------- is the machine quiet enough to judge?
+
+/** Load average per core above which a missed target is not a verdict. */
+const LOAD_LIMIT = Number(process.env.BENCH_LOAD_LIMIT ?? 0.75);
+/** A busy loop in this process getting less of a core than this means others are taking it. */
+const MIN_CPU_SHARE = 0.8;
+
+interface LoadProbe {
+  /** 1-minute load average. */
+  load1: number;
+  /** CPU time over wall time of a 300 ms busy loop here: ≈ 1 on a quiet machine. */
+  cpuShare: number;
+}
+
+function probeLoad(): LoadProbe {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  let x = 0;
+  while (performance.now() - t0 < 300) for (let i = 0; i < 10_000; i++) x = (x * 31 + i) % 1_000_003;
+  const cpu = process.cpuUsage(c0);
+  const wall = performance.now() - t0;
+  if (x < 0) console.error(x); // keeps the loop from being optimised away
+  return { load1: os.loadavg()[0]!, cpuShare: (cpu.user + cpu.system) / 1000 / wall };
+}
+
+function tooLoaded(probes: LoadProbe[], cores: number): string | undefined {
+  const worstLoad = Math.max(...probes.map((p) => p.load1));
+  const worstShare = Math.min(...probes.map((p) => p.cpuShare));
+  const why: string[] = [];
+  if (worstLoad > LOAD_LIMIT * cores) why.push(`load average ${worstLoad.toFixed(2)} on ${cores} cores (limit ${(LOAD_LIMIT * cores).toFixed(2)})`);
+  if (worstShare < MIN_CPU_SHARE) why.push(`a busy loop got ${(worstShare * 100).toFixed(0)} % of a core (needs ${MIN_CPU_SHARE * 100} %)`);
+  return why.length ? why.join('; ') : undefined;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 
 async function main(): Promise<void> {
+  const cores = os.cpus().length;
+  const probes: LoadProbe[] = [probeLoad()];
+  console.error(`[render bench] before: load average ${probes[0]!.load1.toFixed(2)} on ${cores} cores, busy loop got ${(probes[0]!.cpuShare * 100).toFixed(0)} % of a core`);
   const html = await buildPage();
   const browser = await launchChromium();
   const rows: Row[] = [];
-  const shares: Array<{ name: string; share: number; mainThreadMs: number; wallMs: number }> = [];
+  const shares: Array<{ name: string; share: number; mainThreadMs: number; wallMs: number; note?: string }> = [];
+  let parseUs: number | undefined;
   try {
     const run = async (name: string, fn: Fn, count: number, rate: number, keep = true) => {
       const page = await browser.newPage({ viewport: { width: 900, height: 760 } });
@@ -519,36 +611,59 @@ async function main(): Promise<void> {
       if (keep) rows.push({ name, rate, r });
       console.error(
         `[render bench] ${name}, ${rate} tokens/frame, ${count} tokens: ${r.mainThreadMs.toFixed(0)} ms main thread (script ${r.scriptMs.toFixed(0)}, style+layout ${r.layoutStyleMs.toFixed(0)}, other ${r.otherMs.toFixed(0)}), ` +
-          `longest frame ${r.maxFrameMs.toFixed(1)} ms (p99 ${r.p99FrameMs.toFixed(1)}), ${r.longFrames} > 50 ms, ${r.frames} frames, wall ${r.wallMs.toFixed(0)} ms`,
+          `longest frame ${r.maxFrameMs.toFixed(1)} ms (p99 ${r.p99FrameMs.toFixed(1)}), ${r.longFrames} > 50 ms, ${r.frames} frames, wall ${r.wallMs.toFixed(0)} ms (load ${os.loadavg()[0]!.toFixed(2)})`,
       );
+      return r;
+    };
+    const share = async (mode: ShareMode) => {
+      const page = await browser.newPage({ viewport: { width: 900, height: 760 } });
+      await page.setContent(html);
+      const r = await measureShare(page, SHARE_AT, SHARE_TOKENS, SHARE_RATE, mode);
+      await page.close();
+      console.error(`[render bench] share ${mode}, ${SHARE_RATE} tokens/s, tokens ${SHARE_AT - SHARE_TOKENS}-${SHARE_AT}: ${r.mainThreadMs.toFixed(0)} ms main thread over ${r.wallMs.toFixed(0)} ms = ${(r.share * 100).toFixed(1)} % of a core (load ${os.loadavg()[0]!.toFixed(2)})`);
       return r;
     };
     // Warm-up page (browser caches, fonts); each measured page also warms its own JIT and grammars first.
     await run('warm-up', 'benchHearth', 500, RATES[0]!, false);
-    for (const rate of RATES) {
-      for (const n of SIZES) {
-        const times = rate === CHECKED_RATE ? REPEAT : 1;
-        const rs: Result[] = [];
-        for (let k = 0; k < times; k++) rs.push(await run(HEARTH, 'benchHearth', n, rate, false));
-        rows.push({ name: HEARTH, rate, r: medianResult(rs), note: times > 1 ? `median of ${times} runs` : undefined });
-      }
+    // The checked rate: Hearth at each size and its floor, interleaved run by run.
+    const checkedSizes = RATES.includes(CHECKED_RATE) ? SIZES : [];
+    const checked = new Map<number, Result[]>(checkedSizes.map((n) => [n, []]));
+    const idles: Result[] = [];
+    const idleSize = SIZES[SIZES.length - 1]!;
+    for (let k = 0; k < REPEAT && checkedSizes.length; k++) {
+      if (!process.env.BENCH_NO_IDLE) idles.push(await run(IDLE, 'benchIdle', idleSize, CHECKED_RATE, false));
+      for (const n of checkedSizes) checked.get(n)!.push(await run(HEARTH, 'benchHearth', n, CHECKED_RATE, false));
     }
+    const note = REPEAT > 1 ? `median of ${REPEAT} runs` : undefined;
+    for (const [, rs] of checked) rows.push({ name: HEARTH, rate: CHECKED_RATE, r: medianResult(rs), note });
+    if (idles.length) rows.push({ name: IDLE, rate: CHECKED_RATE, r: medianResult(idles), note });
+    for (const rate of RATES.filter((r) => r !== CHECKED_RATE)) for (const n of SIZES) await run(HEARTH, 'benchHearth', n, rate);
     if (!process.env.BENCH_NO_SHARE) {
-      for (const [name, mode] of [
-        [HEARTH, 'hearth'],
-        ['text painted on every frame (0.1.0)', 'every-frame'],
-        ['floor: the same host messages, nothing painted', 'messages-only'],
-      ] as const) {
-        const page = await browser.newPage({ viewport: { width: 900, height: 760 } });
-        await page.setContent(html);
-        const r = await measureShare(page, SHARE_AT, SHARE_TOKENS, SHARE_RATE, mode);
-        await page.close();
-        shares.push({ name, ...r });
-        console.error(`[render bench] ${name}, ${SHARE_RATE} tokens/s, tokens ${SHARE_AT - SHARE_TOKENS}-${SHARE_AT}: ${r.mainThreadMs.toFixed(0)} ms main thread over ${r.wallMs.toFixed(0)} ms = ${(r.share * 100).toFixed(1)} % of a core`);
+      const modes = [
+        [SHARE_HEARTH, 'hearth'],
+        [SHARE_FLOOR, 'messages-only'],
+      ] as const;
+      const got = new Map<string, Array<{ share: number; mainThreadMs: number; wallMs: number }>>();
+      for (let k = 0; k < REPEAT; k++) {
+        for (const [name, mode] of modes) got.set(name, [...(got.get(name) ?? []), await share(mode)]);
       }
+      for (const [name] of modes) {
+        const rs = got.get(name)!;
+        shares.push({ name, share: median(rs.map((r) => r.share)), mainThreadMs: median(rs.map((r) => r.mainThreadMs)), wallMs: median(rs.map((r) => r.wallMs)), note });
+      }
+      // Reported only: how 0.1.0 painted.
+      const every = await share('every-frame');
+      shares.push({ name: 'text painted on every frame (0.1.0)', ...every });
+      // Reported only: fewer, bigger messages (at most one per 16 ms), as the engine coalesces them and as one post per frame would.
+      const coalesced = await share('messages-only-coalesced');
+      shares.push({ name: `floor, the same text in one message per ${COALESCE_MS} ms (engine coalescing; one post per frame)`, ...coalesced });
     }
-    // The browser's own cost of that many frames with nothing rendered: the floor under the paced runs.
-    if (!process.env.BENCH_NO_IDLE) await run(IDLE, 'benchIdle', SIZES[SIZES.length - 1]!, RATES[0]!);
+    {
+      const page = await browser.newPage();
+      await page.setContent(html);
+      parseUs = (await call(page, 'parseCost', 200_000)) as number;
+      await page.close();
+    }
     if (process.env.BENCH_FLOOR) await run('one text change per frame (floor of a painting frame)', 'benchFloor', SIZES[SIZES.length - 1]!, RATES[0]!);
     const naive: Result[] = [];
     for (const n of NAIVE_SIZES) naive.push(await run(NAIVE, 'benchNaive', n, RATES[0]!));
@@ -567,9 +682,14 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
   }
+  probes.push(probeLoad());
 
   const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
-  console.log(`\n### Render benchmark (Chromium ${'headless, software rendering'}; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)\n`);
+  const [pb, pa] = [probes[0]!, probes[probes.length - 1]!];
+  console.log(
+    `\n### Render benchmark (Chromium headless, software rendering; ${cores} cores; load average ${pb.load1.toFixed(2)} before, ${pa.load1.toFixed(2)} after; ` +
+      `a busy loop got ${(pb.cpuShare * 100).toFixed(0)} % / ${(pa.cpuShare * 100).toFixed(0)} % of a core)\n`,
+  );
   console.log('Each token is one host message (validated as in VS Code), fed at N tokens per animation frame (N × 60 tokens/s).\n');
   console.log('| renderer | tokens/frame | tokens | main-thread (ms) | script (ms) | style + layout (ms) | paint, GC, other (ms) | longest frame (ms) | p99 frame (ms) | frames > 50 ms | frames | wall (ms) |');
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
@@ -580,31 +700,47 @@ async function main(): Promise<void> {
     console.log(`\nStreaming at ${SHARE_RATE} tokens/s (one host message each), tokens ${SHARE_AT - SHARE_TOKENS}-${SHARE_AT} of the same answer, after the first ${SHARE_AT - SHARE_TOKENS} were streamed fast:\n`);
     console.log('| renderer | main-thread (ms) | wall (ms) | share of a core |');
     console.log('|---|---:|---:|---:|');
-    for (const x of shares) console.log(`| ${x.name} | ${x.mainThreadMs.toFixed(0)} | ${x.wallMs.toFixed(0)} | ${(x.share * 100).toFixed(1)} % |`);
+    for (const x of shares) console.log(`| ${x.name}${x.note ? ` — ${x.note}` : ''} | ${x.mainThreadMs.toFixed(0)} | ${x.wallMs.toFixed(0)} | ${(x.share * 100).toFixed(1)} % |`);
   }
+  if (parseUs !== undefined) console.log(`\nValidating one token message in the page (parseHostMessage, the zod schema): ${parseUs.toFixed(2)} µs of wall time.`);
   const lo = SIZES[0]!;
   const hi = SIZES[SIZES.length - 1]!;
   const all: Check[] = [];
   console.log(`\n| target | tokens/frame | result | met |`);
   console.log('|---|---:|---:|---|');
+  const idle = rows.find((x) => x.name === IDLE)?.r;
   for (const rate of RATES) {
     const small = pickRow(rows, rate, lo);
     const large = pickRow(rows, rate, hi);
     if (!small || !large) continue;
-    const checks = checksFor(rate, small, large);
-    for (const c of checks) console.log(`| ${c.what} | ${rate} | ${c.value} | ${c.ok ? 'yes' : '**no**'}${c.gate ? '' : ' (reported)'} |`);
+    const checks = checksFor(rate, small, large, rate === CHECKED_RATE ? idle : undefined);
     all.push(...checks);
+    for (const c of checks) console.log(`| ${c.what} | ${rate} | ${c.value} | ${c.ok ? 'yes' : '**no**'}${c.gate ? '' : ' (reported)'} |`);
   }
-  const mine = shares.find((x) => x.name === HEARTH);
-  if (mine) console.log(`| main-thread share at ${SHARE_RATE} tokens/s near token ${SHARE_AT} ≤ 3 % of a core (goal) | – | ${(mine.share * 100).toFixed(1)} % | ${mine.share <= 0.03 ? 'yes' : '**no**'} (reported) |`);
+  const mine = shares.find((x) => x.name === SHARE_HEARTH);
+  const floor = shares.find((x) => x.name === SHARE_FLOOR);
+  if (mine && floor) {
+    const x = mine.share / floor.share;
+    const checks: Check[] = [
+      { what: `share of a core at ${SHARE_RATE} tokens/s near token ${SHARE_AT} ≤ ${SHARE_RATIO} × the messages-only floor`, ok: x <= SHARE_RATIO, value: `${x.toFixed(2)} × (${(mine.share * 100).toFixed(1)} % / ${(floor.share * 100).toFixed(1)} %)`, gate: true },
+      { what: `messages-only floor ≤ ${FLOOR_SHARE * 100} % of a core`, ok: floor.share <= FLOOR_SHARE, value: `${(floor.share * 100).toFixed(1)} %`, gate: true },
+    ];
+    all.push(...checks);
+    for (const c of checks) console.log(`| ${c.what} | – | ${c.value} | ${c.ok ? 'yes' : '**no**'} |`);
+  }
+  if (pickRow(rows, CHECKED_RATE, hi)) console.log(`| (absolute, reported: ${hi} tokens main-thread time; was a 2,000 ms target) | ${CHECKED_RATE} | ${pickRow(rows, CHECKED_RATE, hi)!.mainThreadMs.toFixed(0)} ms | (reported) |`);
   const missed = all.filter((c) => c.gate && !c.ok);
+  const loaded = tooLoaded(probes, cores);
   if (all.every((c) => !c.gate)) {
     console.log(`\nNo run at ${CHECKED_RATE} tokens/frame with ${lo} and ${hi} tokens: nothing checked.`);
+  } else if (missed.length && loaded) {
+    console.log(`\nINCONCLUSIVE: missed ${missed.map((c) => c.what).join('; ')} — but the machine was too loaded to judge (${loaded}). Run it again on a quiet machine.`);
+    if (process.env.BENCH_STRICT) process.exitCode = 1;
   } else if (missed.length) {
-    console.log(`\nMISSED at ${CHECKED_RATE} tokens/frame: ${missed.map((c) => c.what).join('; ')}`);
+    console.log(`\nMISSED: ${missed.map((c) => c.what).join('; ')}`);
     process.exitCode = 1;
   } else {
-    console.log(`\nAll targets met at ${CHECKED_RATE} tokens/frame.`);
+    console.log(`\nAll targets met${loaded ? ` (even though the machine was loaded: ${loaded})` : ''}.`);
   }
   console.log('\nMain-thread time: CDP Performance.getMetrics TaskDuration (thread time) over the run. Longest frame: the longest gap between');
   console.log('animation frames during the run, or the longest Long Animation Frame entry if longer. Frame lengths are wall-clock: on a loaded');

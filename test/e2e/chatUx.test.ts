@@ -170,6 +170,41 @@ describe('e2e: the chat in a narrow sidebar', () => {
     await chat.getByText('Stopped — the reply was cut short.').waitFor({ timeout: 30_000 });
   });
 
+  it('a 20,000-token reply shows every word, in order, and the composer takes typing while it streams', async function () {
+    this.timeout(300_000);
+    const ui = hearth();
+    const count = 20_000;
+    // Paragraphs of 40 words: hundreds of blocks, most of them off screen by the end.
+    ui.double.enqueue({ tokens: Array.from({ length: count }, (_, i) => (i % 40 === 39 ? `w${i}\n\n` : `w${i} `)), tokenDelayMs: 1 });
+    const chat = await ui.openHearthView();
+    await ui.newChat();
+    await ask(chat, 'Tell me everything');
+    const reply = chat.locator('[aria-label="Reply"]').last();
+    await reply.getByText(/w1000 /).waitFor({ timeout: 120_000 });
+
+    // Typing while it streams: every key lands, and the reply is still streaming afterwards.
+    const input = chat.locator('textarea[aria-label="Message"]');
+    await input.click();
+    const typed = 'typed while the reply streams';
+    const t0 = Date.now();
+    await ui.page.keyboard.type(typed);
+    // Each key was delivered; wait until the page shows them all (a stalled page would show them late or never).
+    for (const deadline = Date.now() + 60_000; (await input.inputValue()) !== typed; ) assert.ok(Date.now() < deadline, `typed text shown: ${await input.inputValue()}`);
+    const typingMs = Date.now() - t0;
+    assert.equal(await chat.locator('button[aria-label="Stop generating (Escape)"]').count(), 1, 'typed while the reply was still streaming');
+    console.log(`      typing ${typed.length} keys while streaming took ${typingMs} ms`);
+
+    await reply.getByText(new RegExp(`w${count - 1}\\b`)).waitFor({ timeout: 240_000 });
+    await chat.locator('button[aria-label="Stop generating (Escape)"]').waitFor({ state: 'detached', timeout: 60_000 });
+    const words = await reply.evaluate((el) =>
+      [...el.querySelectorAll('.md p')].map((p) => p.textContent ?? '').join(' ').split(/\s+/).filter(Boolean),
+    );
+    const missing = words.length === count ? words.findIndex((w, i) => w !== `w${i}`) : -2;
+    assert.equal(missing, -1, `every word in order (${words.length} words; first wrong at ${missing}: ${words[missing]})`);
+    assert.equal(await input.inputValue(), typed, 'the draft survived the stream');
+    await input.fill('');
+  });
+
   it('Ollama down: the banner says it once with `ollama serve` as code; the failed reply does not repeat it', async () => {
     const ui = hearth();
     const chat = await ui.openHearthView();

@@ -162,6 +162,23 @@ describe('paint rate while streaming', () => {
     assert.equal(s.paints.length, 10);
   });
 
+  it('text for a reply not on screen (another chat, an unknown reply) wakes no timer and no frame, and changes nothing', () => {
+    const s = streamingStore();
+    const before = s.store.getState();
+    s.host({ type: 'event', sessionId: 'sess-other001', messageId: RID, event: { type: 'token', content: 'elsewhere' } });
+    s.host({ type: 'event', sessionId: SID, messageId: 'reply-notshown', event: { type: 'thinking', content: 'hmm' } });
+    assert.equal(s.frames.pending, 0);
+    assert.equal(s.timers.pending, 0);
+    s.tick(PAINT_INTERVAL_MS * 2);
+    assert.equal(s.store.getState(), before);
+    assert.deepEqual(s.paints, []);
+    // The reply on screen still gets its text, on the next frame.
+    s.token('here');
+    assert.equal(s.frames.pending, 1);
+    s.frames.flush();
+    assert.deepEqual(s.paints, ['here']);
+  });
+
   describe('in the app', () => {
     it('scrolling the conversation paints buffered text at once', () => {
       const m = mountApp();

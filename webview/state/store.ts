@@ -75,6 +75,9 @@ export class Store {
 
   dispatchHost(msg: HostToWebview): void {
     if (msg.type === 'event' && (msg.event.type === 'token' || msg.event.type === 'thinking')) {
+      // Text for a reply that is not on screen (another chat streams in the background)
+      // would fold into nothing: dropped here, it wakes no timer and no frame.
+      if (!this.shows(msg.sessionId, msg.messageId)) return;
       const key = `${msg.sessionId}\u0000${msg.messageId}`;
       let p = this.pending.get(key);
       if (!p) {
@@ -109,6 +112,16 @@ export class Store {
     this.disposed = true;
     this.clearTimer();
     this.listeners.clear();
+  }
+
+  /** The open chat holds this message (every non-text message is already folded into the state). */
+  private shows(sessionId: string, messageId: string): boolean {
+    const current = this.state.current;
+    if (!current || current.id !== sessionId) return false;
+    const msgs = current.messages;
+    // The streaming reply is nearly always the last one.
+    for (let i = msgs.length - 1; i >= 0; i--) if (msgs[i]!.id === messageId) return true;
+    return false;
   }
 
   private requestTextPaint(): void {
