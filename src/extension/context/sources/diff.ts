@@ -184,7 +184,8 @@ export class DiffSource implements ContextSource<Offer> {
     const changed = parts.length > 0 || notes.length > 0;
     const body = parts.length ? parts.join('') : 'No uncommitted changes.\n';
     const whole = (notes.length ? notes.join('\n') + '\n' : '') + body;
-    return { attachment: { kind: this.kind, name, language: 'diff', ...capText(whole, maxKB * 1024) }, changed };
+    const cutNote = `# Cut here: the diff is over the ${maxKB} KB limit for attachments (hearth.context.maxFileKB).\n`;
+    return { attachment: { kind: this.kind, name, language: 'diff', ...capText(whole, maxKB * 1024, cutNote) }, changed };
   }
 }
 
@@ -214,11 +215,16 @@ export function newFileDiff(path: string, text: string): string {
   return `${head}@@ -0,0 +1${lines.length === 1 ? '' : `,${lines.length}`} @@\n${lines.map((l) => `+${l}`).join('\n')}\n${noEol}`;
 }
 
-/** The text within `maxChars`, cut at a line and marked as cut (the chip and the model's heading say so). */
-export function capText(text: string, maxChars: number): Pick<Attachment, 'content' | 'truncated'> {
+/**
+ * The text within `maxChars`, cut at a line and marked as cut (the chip and the
+ * model's heading say so); `note` ends a cut text, inside the limit, so the
+ * model reads where and why it stops.
+ */
+export function capText(text: string, maxChars: number, note = ''): Pick<Attachment, 'content' | 'truncated'> {
   if (text.length <= maxChars) return { content: text };
-  const cut = text.lastIndexOf('\n', maxChars - 1);
-  const content = cut > 0 ? text.slice(0, cut + 1) : text.slice(0, maxChars);
+  const room = Math.max(0, maxChars - note.length);
+  const cut = text.lastIndexOf('\n', room - 1);
+  const content = (cut > 0 ? text.slice(0, cut + 1) : text.slice(0, room)) + note;
   return { content, truncated: { originalChars: text.length, originalLines: lineCount(text) } };
 }
 
