@@ -55,6 +55,12 @@ describe('extension points: one file plus one line', () => {
     assert.deepEqual(hits, []);
   });
 
+  it('code-block buttons are drawn from their descriptors, never written out one by one', async () => {
+    const block = code(await read('webview/components/CodeBlock.tsx'));
+    assert.doesNotMatch(block, /<IconButton[^>]*\bicon="/, 'an IconButton with a literal icon: make it a descriptor in src/shared/codeBlockActions.ts');
+    assert.match(block, /codeBlockActions\(/);
+  });
+
   it('the check above finds a per-kind branch when there is one', () => {
     const kinds = ATTACHMENT_KINDS.join('|');
     const branch = new RegExp(`\\.kind\\s*[!=]==?\\s*'(${kinds})'|case\\s+'(${kinds})'\\s*:|Record<\\s*(AttachmentKind|ContextCandidate\\['kind'\\])`);
