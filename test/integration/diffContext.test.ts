@@ -10,16 +10,9 @@ import * as vscode from 'vscode';
 import type { HearthApi } from '../../src/extension/extension';
 import type { HearthTestApi } from '../../src/extension/testApi';
 import { double } from './support/double';
+import { waitUntil } from './support/waitUntil';
 
 const enc = (s: string) => new TextEncoder().encode(s);
-
-async function waitUntil(probe: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** The little of the Git extension's API the test drives itself (to open the repository it made). */
 interface GitApiForTest {
