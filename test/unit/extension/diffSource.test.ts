@@ -95,7 +95,7 @@ function fixture(): Fixture {
       return ext;
     },
   };
-  return { source: new DiffSource(deps), api, repo, files, deps };
+  return { source: new DiffSource(deps, { search: 50, read: 2000 }), api, repo, files, deps };
 }
 
 async function attachmentOf(f: Fixture): Promise<Attachment> {
@@ -136,6 +136,23 @@ describe('@diff: the uncommitted changes from the Git extension', () => {
     const f = fixture();
     for (const q of ['', 'd', 'DI', 'diff']) assert.equal((await f.source.search(q)).length, 1, q);
     for (const q of ['diffs', 'x', 'problems']) assert.deepEqual(await f.source.search(q), [], q);
+  });
+
+  it('the picker waits only briefly for a Git extension still starting, and says so; picking it waits longer', async () => {
+    const f = fixture();
+    f.api.state = 'uninitialized';
+    f.api.repositories = [];
+    const [row] = await f.source.search('diff');
+    assert.equal(row!.candidate.description, 'Git is still looking for repositories; try again in a moment.');
+    assert.equal(f.api.listenerCount, 0, 'the listener is disposed after the wait');
+    const picked = f.source.resolve({ root: f.repo.rootUri.toString() });
+    // Once it is waiting on the state event, the Git extension finishes starting.
+    while (f.api.listenerCount === 0) await new Promise((r) => setImmediate(r));
+    f.repo.state = { HEAD: { commit: 'abc' }, indexChanges: [], workingTreeChanges: [change('/ws/proj/a.ts', MODIFIED)] };
+    f.repo.diffs.set('/ws/proj/a.ts', fileDiff('a.ts'));
+    f.api.initialize([f.repo]);
+    const r = await picked;
+    assert.ok('attachments' in r && r.attachments[0]!.content === fileDiff('a.ts'), JSON.stringify(r));
   });
 
   it('waits for the Git extension to find its repositories on first use', async () => {

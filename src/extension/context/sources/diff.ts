@@ -65,8 +65,12 @@ export interface GitExtension {
 
 export const GIT_EXTENSION_ID = 'vscode.git';
 
-/** How long a first `@diff` waits for the Git extension to find the repositories. */
-const INIT_WAIT_MS = 5000;
+/**
+ * How long `@diff` waits for the Git extension to find the repositories: briefly
+ * while the picker is open (every `@` row waits for the slowest source), longer
+ * once the row was picked or a chip is being sent.
+ */
+export const GIT_WAIT_MS = { search: 300, read: 5000 };
 /** Untracked files whose text is included; the rest are only named. */
 export const MAX_UNTRACKED = 20;
 const MAX_NAMED = 20;
@@ -79,11 +83,14 @@ export type GitAccess = { api: GitApi } | { unavailable: string };
 export class DiffSource implements ContextSource<Offer> {
   readonly kind = 'diff';
 
-  constructor(private readonly deps: SourceDeps) {}
+  constructor(
+    private readonly deps: SourceDeps,
+    private readonly waits = GIT_WAIT_MS,
+  ) {}
 
   async search(query: string): Promise<SourceRow<Offer>[]> {
     if (!attachmentKind(this.kind).mention!.startsWith(query.toLowerCase())) return [];
-    const git = await this.git();
+    const git = await this.git(this.waits.search);
     const label = 'Uncommitted changes';
     if ('unavailable' in git) return [{ offer: git, candidate: { kind: this.kind, label, description: git.unavailable } }];
     return git.api.repositories.map((repo) => {
@@ -110,7 +117,7 @@ export class DiffSource implements ContextSource<Offer> {
   }
 
   /** The Git extension's API once it has looked for repositories, or a sentence saying why there is none. */
-  async git(): Promise<GitAccess> {
+  async git(waitMs = this.waits.read): Promise<GitAccess> {
     let ext: GitExtension | undefined;
     try {
       ext = (await this.deps.extensionExports(GIT_EXTENSION_ID)) as GitExtension | undefined;
@@ -125,8 +132,8 @@ export class DiffSource implements ContextSource<Offer> {
     } catch (e) {
       return { unavailable: `Git is not available: ${e instanceof Error ? e.message : String(e)}.` };
     }
-    if (api.state !== 'initialized') await initialized(api, INIT_WAIT_MS);
-    if (api.repositories.length === 0) return { unavailable: 'No Git repository in this workspace.' };
+    if (api.state !== 'initialized') await initialized(api, waitMs);
+    if (api.repositories.length === 0) return { unavailable: api.state === 'initialized' ? 'No Git repository in this workspace.' : 'Git is still looking for repositories; try again in a moment.' };
     return { api };
   }
 
