@@ -248,6 +248,31 @@ describe('@diff: the uncommitted changes from the Git extension', () => {
     assert.deepEqual(capText('a\nb\n', 10), { content: 'a\nb\n' }, 'within the cap: untouched');
   });
 
+  it('stops running git once the diff is over the limit, and says how many files it did not show', async () => {
+    const f = fixture();
+    f.deps.maxFileKB = 1;
+    const paths = Array.from({ length: 50 }, (_, i) => `/ws/proj/f${i}.ts`);
+    f.repo.state = { HEAD: { commit: 'abc' }, indexChanges: [], workingTreeChanges: [...paths.map((p) => change(p, MODIFIED)), change('/ws/proj/new.ts', UNTRACKED)] };
+    for (const p of paths) f.repo.diffs.set(p, fileDiff(p.slice('/ws/proj/'.length)) + '+padding'.repeat(20) + '\n');
+    f.files.set('/ws/proj/new.ts', 'x\n');
+    const a = await attachmentOf(f);
+    assert.ok(f.repo.diffCalls.length < 10, `${f.repo.diffCalls.length} git diffs for a 1 KB limit`);
+    assert.match(a.content, new RegExp(`^# ${50 - f.repo.diffCalls.length} more changed files not shown: the diff is over the 1 KB limit`, 'm'));
+    assert.match(a.content, /^# New files not shown: new\.ts \(over the size limit\)\.$/m);
+    assert.ok(a.truncated, 'what was read is cut to the limit');
+  });
+
+  it('a rename shows the old name going and the new one arriving', async () => {
+    const f = fixture();
+    const INDEX_RENAMED = 3;
+    f.repo.state = { HEAD: { commit: 'abc' }, indexChanges: [{ uri: uri('/ws/proj/old.ts'), renameUri: uri('/ws/proj/new.ts'), status: INDEX_RENAMED }], workingTreeChanges: [] };
+    f.repo.diffs.set('/ws/proj/old.ts', 'diff --git a/old.ts b/old.ts\ndeleted file mode 100644\n');
+    f.repo.diffs.set('/ws/proj/new.ts', 'diff --git a/new.ts b/new.ts\nnew file mode 100644\n');
+    const a = await attachmentOf(f);
+    assert.deepEqual(f.repo.diffCalls, ['HEAD /ws/proj/old.ts', 'HEAD /ws/proj/new.ts']);
+    assert.equal(a.content, 'diff --git a/old.ts b/old.ts\ndeleted file mode 100644\ndiff --git a/new.ts b/new.ts\nnew file mode 100644\n');
+  });
+
   it('nothing changed: refused with the reason; at send time it says so instead', async () => {
     const f = fixture();
     const [row] = await f.source.search('diff');

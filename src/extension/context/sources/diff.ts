@@ -148,8 +148,13 @@ export class DiffSource implements ContextSource<Offer> {
     await repo.status().catch((e: unknown) => this.deps.log(`@diff: git status failed: ${e instanceof Error ? e.message : String(e)}`));
     const name = repoName(repo);
     const hasHead = !!repo.state.HEAD?.commit;
+    const maxKB = this.deps.settings().maxFileKB;
+    const limit = maxKB * 1024;
     const parts: string[] = [];
+    let size = 0;
     let leftOut = 0;
+    /** Files not diffed because the diff was already over the limit: one git process per file is not spent on text that would be cut. */
+    let overLimit = 0;
     const untracked: { uri: vscode.Uri; path: string }[] = [];
     for (const [path, change] of changedPaths(repo)) {
       const uri = change.renameUri ?? change.uri;
@@ -162,19 +167,29 @@ export class DiffSource implements ContextSource<Offer> {
         untracked.push({ uri, path });
         continue;
       }
-      try {
-        const text = await repo.diffWith('HEAD', uri.fsPath);
-        if (text.trim()) parts.push(text.endsWith('\n') ? text : text + '\n');
-      } catch (e) {
-        parts.push(`# ${path}: git diff failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})\n`);
+      if (size > limit) {
+        overLimit++;
+        continue;
+      }
+      // A rename is the old name's removal and the new name's arrival: `git diff HEAD` shows each under its own path.
+      const paths = change.renameUri && (await this.deps.mayOffer(change.uri).catch(() => false)) ? [change.uri, uri] : [uri];
+      for (const p of paths) {
+        let chunk: string;
+        try {
+          const text = await repo.diffWith('HEAD', p.fsPath);
+          chunk = !text.trim() ? '' : text.endsWith('\n') ? text : text + '\n';
+        } catch (e) {
+          chunk = `# ${path}: git diff failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})\n`;
+        }
+        if (chunk) parts.push(chunk);
+        size += chunk.length;
       }
     }
-    const maxKB = this.deps.settings().maxFileKB;
     const notShown: string[] = [];
     let included = 0;
     for (const f of untracked) {
-      if (included >= MAX_UNTRACKED) {
-        notShown.push(`${f.path} (more than ${MAX_UNTRACKED} new files)`);
+      if (included >= MAX_UNTRACKED || size > limit) {
+        notShown.push(`${f.path} (${size > limit ? 'over the size limit' : `more than ${MAX_UNTRACKED} new files`})`);
         continue;
       }
       const r = await this.deps.readText(f.uri, maxKB);
@@ -182,17 +197,20 @@ export class DiffSource implements ContextSource<Offer> {
         notShown.push(`${f.path} (${r.reason === 'binary' ? 'binary' : r.reason === 'tooLarge' ? 'too large' : 'unreadable'})`);
         continue;
       }
-      parts.push(newFileDiff(f.path, r.text));
+      const chunk = newFileDiff(f.path, r.text);
+      parts.push(chunk);
+      size += chunk.length;
       included++;
     }
     const notes: string[] = [];
     if (leftOut) notes.push(`# ${leftOut} changed file${leftOut === 1 ? '' : 's'} left out: not offered by @ (hearth.context.exclude, files.exclude or .gitignore).`);
+    if (overLimit) notes.push(`# ${overLimit} more changed file${overLimit === 1 ? '' : 's'} not shown: the diff is over the ${maxKB} KB limit (hearth.context.maxFileKB).`);
     if (notShown.length) notes.push(`# New files not shown: ${notShown.slice(0, MAX_NAMED).join(', ')}${notShown.length > MAX_NAMED ? ` and ${notShown.length - MAX_NAMED} more` : ''}.`);
     const changed = parts.length > 0 || notes.length > 0;
     const body = parts.length ? parts.join('') : 'No uncommitted changes.\n';
     const whole = (notes.length ? notes.join('\n') + '\n' : '') + body;
     const cutNote = `# Cut here: the diff is over the ${maxKB} KB limit for attachments (hearth.context.maxFileKB).\n`;
-    return { attachment: { kind: this.kind, name, language: 'diff', ...capText(whole, maxKB * 1024, cutNote) }, changed };
+    return { attachment: { kind: this.kind, name, language: 'diff', ...capText(whole, limit, cutNote) }, changed };
   }
 }
 
