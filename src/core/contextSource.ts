@@ -24,7 +24,7 @@ export interface ContextSource<Offer = unknown> {
   /** The kind of attachment it makes: the chips it reads again at send. */
   readonly kind: AttachmentKind;
   /**
-   * Rows for the text typed after `@` (lowercased, trimmed; empty for a bare `@`).
+   * Rows for the text typed after `@` (trimmed, as typed: compare without case; empty for a bare `@`).
    * Sources whose kind has a `mention` word list theirs first once something is typed;
    * a source with nothing to say for the query returns none.
    */
