@@ -27,6 +27,8 @@ describe('e2e: @diff', () => {
     const chat = await ui.openHearthView();
     const input = chat.locator('textarea[aria-label="Message"]');
     await input.waitFor({ state: 'visible', timeout: 60_000 });
+    // The page has its snapshot (the models, and with them the workspace context the @ picker needs).
+    await chat.locator('option', { hasText: 'test-model:latest' }).first().waitFor({ state: 'attached', timeout: 60_000 });
     await input.click();
     await input.pressSequentially('Review my changes ', { delay: 10 });
     const row = chat.locator('[role="option"]', { hasText: 'Uncommitted changes' });
@@ -34,9 +36,12 @@ describe('e2e: @diff', () => {
     const deadline = Date.now() + 90_000;
     for (;;) {
       await input.pressSequentially('@diff', { delay: 20 });
-      await row.waitFor({ timeout: 30_000 });
-      if ((await row.textContent())?.includes('1 file changed')) break;
-      if (Date.now() > deadline) throw new Error(`the @diff row still says: ${await row.textContent()}`);
+      const said = await row.waitFor({ timeout: 15_000 }).then(
+        () => row.textContent(),
+        () => 'no row',
+      );
+      if (said?.includes('1 file changed')) break;
+      if (Date.now() > deadline) throw new Error(`the @diff row still says: ${said}`);
       await input.press('Escape');
       for (let i = 0; i < 5; i++) await input.press('Backspace');
     }
