@@ -76,6 +76,7 @@ function fixture(): Fixture {
     isExcluded: (u) => /\/\.env/.test(u.path),
     markChosen: () => {},
     mayReread: async () => true,
+    realPathRefused: async () => undefined,
     readText: async (u, maxKB): Promise<TextResult> => {
       const body = files.get(u.path);
       if (body === undefined) return { ok: false, reason: 'unreadable', message: 'gone' };

@@ -9,7 +9,8 @@
  * likely asking about the file they just wrote), at most MAX_UNTRACKED; the
  * rest are named. Every file, tracked or not, must be one the `@` picker would
  * offer (hearth.context.exclude with its secret patterns, files.exclude,
- * .gitignore): the others are left out, and the diff says how many. The whole
+ * .gitignore, the real-path rule for links): the others are left out, and the
+ * diff says how many. The whole
  * is capped at hearth.context.maxFileKB, cut at a line with the cut said.
  * Not an Apply target (its descriptor says so). Read again at send time.
  *
