@@ -11,10 +11,9 @@
  * The fence is one backtick longer than the longest run inside the content, so
  * code that itself contains fences cannot end the block early.
  */
+import { attachmentKind } from './attachmentKinds';
 import { BIDI_CONTROL_CLASS } from './bidi';
-import type { Attachment, AttachmentKind, ChatMessage } from './session';
-
-const LABELS: Record<AttachmentKind, string> = { file: 'File', selection: 'Selection from', problems: 'Problems in' };
+import type { Attachment, ChatMessage } from './session';
 
 /** A backtick fence longer than any run of backticks in `text` (at least three). */
 export function fenceFor(text: string): string {
@@ -63,7 +62,7 @@ export function attachmentHeading(a: Attachment): string {
   if (a.range) details.push(a.range.startLine === a.range.endLine ? `line ${a.range.startLine}` : `lines ${a.range.startLine}-${a.range.endLine}`);
   const cut = cutDescription(a);
   if (cut) details.push(cut);
-  return `${LABELS[a.kind]} \`${safeHeadingName(a.path ?? a.name)}\`${details.length ? ` (${details.join(', ')})` : ''}`;
+  return `${attachmentKind(a.kind).heading} \`${safeHeadingName(a.path ?? a.name)}\`${details.length ? ` (${details.join(', ')})` : ''}`;
 }
 
 export function formatAttachment(a: Attachment): string {

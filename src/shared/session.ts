@@ -6,6 +6,7 @@
  * only how they persist.
  */
 import * as z from 'zod'; // namespace import: lets esbuild drop zod's locales from the webview bundle
+import { ATTACHMENT_KINDS, type AttachmentKind } from './attachmentKinds';
 import { applyStateSchema, blockKeySchema } from './codeBlocks';
 import { MAX_ATTACHMENT_CHARS } from './contextRules';
 import { errorCodeSchema, FINISH_REASONS, usageSchema, type FinishReason } from './events';
@@ -45,8 +46,8 @@ const nonNegInt = z.number().int().nonnegative();
 export const MAX_ATTACHMENTS = 50;
 export { MAX_ATTACHMENT_CHARS };
 
-export const ATTACHMENT_KINDS = ['file', 'selection', 'problems'] as const;
-export type AttachmentKind = (typeof ATTACHMENT_KINDS)[number];
+/** The kinds, from their registry (attachmentKinds.ts): the persisted strings of old sessions load as before. */
+export { ATTACHMENT_KINDS, type AttachmentKind };
 
 /**
  * A typed part of a user message beside its text: code or diagnostics the user

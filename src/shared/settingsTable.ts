@@ -167,7 +167,7 @@ export const SETTINGS = [
     // A file must still fit one attachment (contextRules.ts's MAX_ATTACHMENT_CHARS); a test holds the two together.
     maximum: 960,
     description:
-      'Largest file (in KB) that can be attached with `@`, **Hearth: Add File to Chat** or the current-file chip. Larger files are refused with a message; attach a selection of them instead. Binary files are always refused.',
+      'Largest file (in KB) that can be attached with `@`, **Hearth: Add File to Chat** or the current-file chip. Larger files are refused with a message; attach a selection of them instead. Binary files are always refused. An `@diff` (uncommitted changes) larger than this is cut at a line and marked cut.',
   },
   {
     key: 'context.exclude',
@@ -194,7 +194,7 @@ export const SETTINGS = [
       '**/secrets', '**/secrets.*', '**/credentials', '**/credentials.*',
     ],
     description:
-      'Glob patterns (relative to the workspace folder) of files that may hold secrets. They are never offered by `@` or as the current file, and **Hearth: Add File to Chat** attaches them only after you confirm. The default covers environment files, private keys (PEM, SSH of every type, PuTTY), keystores (`.p12`, `.pfx`, `.jks`, `.keystore`, KeePass), registry tokens (`.npmrc`, `.pypirc`), cloud and container credentials (`.aws/credentials`, `.docker/config.json`, kubeconfig), `.git-credentials`, `.netrc`, Terraform state and variables, and files named `secrets.*` or `credentials.*`; replacing the list drops these, so keep the ones you need. A file reached through a symbolic link is judged by its real path too. Applies on top of `#files.exclude#`, `#search.exclude#` and `.gitignore`, which `@` also respects.',
+      'Glob patterns (relative to the workspace folder) of files that may hold secrets. They are never offered by `@`, as the current file or in `@diff`, and **Hearth: Add File to Chat** attaches them only after you confirm. The default covers environment files, private keys (PEM, SSH of every type, PuTTY), keystores (`.p12`, `.pfx`, `.jks`, `.keystore`, KeePass), registry tokens (`.npmrc`, `.pypirc`), cloud and container credentials (`.aws/credentials`, `.docker/config.json`, kubeconfig), `.git-credentials`, `.netrc`, Terraform state and variables, and files named `secrets.*` or `credentials.*`; replacing the list drops these, so keep the ones you need. A file reached through a symbolic link is judged by its real path too. Applies on top of `#files.exclude#`, `#search.exclude#` and `.gitignore`, which `@` also respects.',
   },
 ] as const satisfies readonly SettingRow[];
 

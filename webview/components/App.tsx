@@ -107,7 +107,7 @@ export function App({ host, store }: { host: Host; store: Store }) {
   const current = ctx.currentFile;
   // The current file the setting adds, unless removed for this question (✕) or already a chip.
   const [dismissedAuto, setDismissedAuto] = useState<string | undefined>(undefined);
-  const coveredByChip = !!current && chips.some((a) => a.uri === current.uri && !a.range && a.kind === 'file');
+  const coveredByChip = !!current && chips.some((a) => a.uri === current.uri && !a.range && a.kind === current.candidate.kind);
   const auto = ctx.includeCurrentFile && current?.attachment && dismissedAuto !== current.uri && !coveredByChip ? current.attachment : undefined;
   const outgoing = auto ? [auto, ...chips] : chips;
   const modelInfo = state.models.find((m) => m.name === state.selectedModel);

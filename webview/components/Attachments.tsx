@@ -4,11 +4,10 @@
  * shows what was sent (and whether it was cut). Clicking one opens its file at
  * its lines (VS Code).
  */
+import { attachmentKind } from '../../src/shared/attachmentKinds';
 import { cutDescription } from '../../src/shared/attachments';
 import { showBidiControls } from '../../src/shared/bidi';
-import type { Attachment, AttachmentKind } from '../../src/shared/session';
-
-const ICONS: Record<AttachmentKind, string> = { file: 'file', selection: 'selection', problems: 'warning' };
+import type { Attachment } from '../../src/shared/session';
 
 /** "app.ts:10-24" (the lines only when part of the file); a bidi control in the name is shown, not obeyed. */
 export function chipLabel(a: Attachment): string {
@@ -40,13 +39,14 @@ interface ChipProps {
 export function AttachmentChip({ attachment: a, tokens, onOpen, onRemove, auto }: ChipProps) {
   const label = chipLabel(a);
   const cut = cutNote(a);
+  const kind = attachmentKind(a.kind);
   const where = showBidiControls(a.path ?? a.name);
-  const title = [where + (a.range ? ` (lines ${a.range.startLine}-${a.range.endLine})` : ''), tokens !== undefined ? `about ${tokens.toLocaleString('en-US')} tokens` : '', cut ?? '', auto ? 'the current file (hearth.context.includeCurrentFile)' : '']
+  const title = [kind.title, where + (a.range ? ` (lines ${a.range.startLine}-${a.range.endLine})` : ''), tokens !== undefined ? `about ${tokens.toLocaleString('en-US')} tokens` : '', cut ?? '', auto ? 'the current file (hearth.context.includeCurrentFile)' : '']
     .filter(Boolean)
     .join(' · ');
   const body = (
     <>
-      <span class={`codicon codicon-${ICONS[a.kind]}`} aria-hidden="true" />
+      <span class={`codicon codicon-${kind.codicon}`} aria-hidden="true" />
       <bdi class="chip-name">{label}</bdi>
       {auto && <span class="chip-note">current</span>}
       {tokens !== undefined && <span class="chip-tokens">≈{formatTokens(tokens)}</span>}

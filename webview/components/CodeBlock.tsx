@@ -1,9 +1,10 @@
 import { Component, Fragment, type ComponentChild } from 'preact';
 import { useContext, useMemo, useRef } from 'preact/hooks';
 import { showBidiControls } from '../../src/shared/bidi';
+import { codeBlockActions, missingReplyActions, type CodeBlockActionId, type PageHost } from '../../src/shared/codeBlockActions';
 import { codeBlockKey } from '../../src/shared/codeBlocks';
 import { highlightCode, knownLanguage, LiveHighlighter } from '../markdown/highlight';
-import { ActionsContext, ReplyContext } from './context';
+import { ActionsContext, ReplyContext, type AppActions } from './context';
 import { IconButton } from './IconButton';
 
 interface Props {
@@ -12,6 +13,23 @@ interface Props {
   /** The fence is not closed yet (still streaming). */
   open?: boolean;
 }
+
+/** The block an action acts on: its code, its fence's language, the reply it is in (Apply names it). */
+interface BlockRef {
+  code: string;
+  language?: string;
+  messageId?: string;
+}
+
+/** What each action does (its descriptor, in src/shared/codeBlockActions.ts, says where it shows). */
+const HANDLERS: { readonly [K in CodeBlockActionId]: (b: BlockRef, actions: AppActions) => void } = {
+  copy: (b, a) => a.post({ type: 'copy', text: b.code }),
+  insert: (b, a) => a.post({ type: 'insertCode', code: b.code }),
+  openInEditor: (b, a) => a.post(b.language ? { type: 'openInEditor', code: b.code, language: b.language } : { type: 'openInEditor', code: b.code }),
+  apply: (b, a) => {
+    if (b.messageId) a.post({ type: 'applyCode', messageId: b.messageId, code: b.code });
+  },
+};
 
 /** A run of already highlighted lines of a streaming block: it never changes, so it never re-renders. */
 class Settled extends Component<{ nodes: ComponentChild }> {
@@ -42,6 +60,7 @@ export function CodeBlock({ code, lang, open }: Props) {
     body = highlightCode(code, language);
   }
   const label = showBidiControls((lang ?? '').trim().split(/\s+/)[0] ?? '') || 'text';
+  const host: PageHost = actions.editor ? 'vscode' : 'browser';
   return (
     <div class={`code-block${open ? ' code-open' : ''}`}>
       <div class="code-header">
@@ -52,27 +71,21 @@ export function CodeBlock({ code, lang, open }: Props) {
               <span class={`codicon codicon-${applyState === 'applied' ? 'check' : 'close'}`} aria-hidden="true" /> {applyState === 'applied' ? 'Applied' : 'Rejected'}
             </span>
           )}
-          <IconButton icon="copy" label="Copy code" onClick={() => actions.post({ type: 'copy', text: code })} />
-          {actions.editor && (
-            <>
-              <IconButton icon="insert" label="Insert at cursor" onClick={() => actions.post({ type: 'insertCode', code })} />
+          {codeBlockActions(host, !!reply).map((a) => {
+            // An action that needs the whole block waits (disabled, saying so) while it is still being written.
+            const wait = open ? a.waitLabel : undefined;
+            return (
               <IconButton
-                icon="go-to-file"
-                label="Open in new editor"
-                onClick={() => actions.post(language ? { type: 'openInEditor', code, language } : { type: 'openInEditor', code })}
+                key={a.id}
+                icon={a.codicon}
+                label={wait ?? a.label}
+                {...(a.text ? { text: a.text } : {})}
+                disabled={wait !== undefined}
+                onClick={() => HANDLERS[a.id]({ code, ...(language ? { language } : {}), ...(reply ? { messageId: reply.messageId } : {}) }, actions)}
               />
-              {reply && (
-                <IconButton
-                  icon="diff"
-                  text="Apply"
-                  label={open ? 'Apply (waits for the block to finish)' : 'Apply to a file (review the change as a diff)'}
-                  disabled={open}
-                  onClick={() => actions.post({ type: 'applyCode', messageId: reply.messageId, code })}
-                />
-              )}
-            </>
-          )}
-          {!actions.editor && reply && (
+            );
+          })}
+          {reply && missingReplyActions(host).length > 0 && (
             <span class="code-note" title="This page has no workspace to change. Apply works in Hearth inside VS Code.">
               Copy only here: Apply works in VS Code
             </span>

@@ -3,10 +3,9 @@
  * leaves it): arrows move, Enter or Tab add, Escape closes (see Composer).
  */
 import { useEffect, useRef } from 'preact/hooks';
+import { attachmentKind, MENTIONS } from '../../src/shared/attachmentKinds';
 import { showBidiControls } from '../../src/shared/bidi';
 import type { ContextCandidate } from '../../src/shared/protocol';
-
-const ICONS: Record<ContextCandidate['kind'], string> = { file: 'file', selection: 'selection', problems: 'warning' };
 
 export const MENTION_LIST_ID = 'hearth-mention-list';
 export const mentionOptionId = (i: number) => `hearth-mention-${i}`;
@@ -46,14 +45,14 @@ export function MentionPicker({ items, active, onPick, onHover }: Props) {
               }}
               onMouseEnter={() => onHover(i)}
             >
-              <span class={`codicon codicon-${ICONS[item.kind]}`} aria-hidden="true" />
+              <span class={`codicon codicon-${attachmentKind(item.kind).codicon}`} aria-hidden="true" />
               <bdi class="mention-label">{showBidiControls(item.label)}</bdi>
               {item.description && <bdi class="mention-description">{showBidiControls(item.description)}</bdi>}
             </li>
           ))}
         </ul>
       )}
-      <div class="mention-hint">↑↓ to choose · Enter or Tab to add · Esc to close · @problems · @selection</div>
+      <div class="mention-hint">↑↓ to choose · Enter or Tab to add · Esc to close{MENTIONS.map((m) => ` · @${m}`).join('')}</div>
     </div>
   );
 }

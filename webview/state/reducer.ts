@@ -1,3 +1,4 @@
+import { attachmentKind } from '../../src/shared/attachmentKinds';
 import type { GatewayEvent } from '../../src/shared/events';
 import type { HostToWebview } from '../../src/shared/protocol';
 import { foldEvent } from '../../src/shared/fold';
@@ -23,10 +24,12 @@ export type LocalAction =
 
 let noticeSeq = 0;
 
-/** Same chip: same file and lines (or, without a file, same name and content). */
+/** Same chip, by its kind's rule (attachmentKinds.ts): same file and lines (or, without a file, same name and content), or same name. */
 function sameChip(a: Attachment, b: Attachment): boolean {
   if (a.kind !== b.kind) return false;
-  if (a.uri || b.uri) return a.uri === b.uri && a.range?.startLine === b.range?.startLine && a.range?.endLine === b.range?.endLine && (a.kind !== 'problems' || a.content === b.content);
+  const identity = attachmentKind(a.kind).identity;
+  if (identity === 'name') return a.name === b.name;
+  if (a.uri || b.uri) return a.uri === b.uri && a.range?.startLine === b.range?.startLine && a.range?.endLine === b.range?.endLine && (identity === 'place' || a.content === b.content);
   return a.name === b.name && a.content === b.content;
 }
 

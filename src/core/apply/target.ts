@@ -4,6 +4,7 @@
  * block names, then (in the editor) the active selection, the active file, and
  * finally the user's choice. Pure.
  */
+import { attachmentKind } from '../../shared/attachmentKinds';
 import type { Attachment } from '../../shared/session';
 import { namedPath, parseBlock, type NamedPath } from './parse';
 
@@ -45,15 +46,17 @@ export type ApplyOutcome =
  * then whole files.
  */
 export function questionTargets(attachments: readonly Attachment[] | undefined): ApplyTarget[] {
+  // What each kind allows comes from its descriptor: a kind not marked as code or lines is never a target.
   const withUri = (attachments ?? []).filter((a) => a.uri);
-  const code = withUri.filter((a) => a.kind !== 'problems');
-  const ordered = [...code.filter((a) => a.range), ...withUri.filter((a) => a.kind === 'problems' && a.range), ...code.filter((a) => !a.range)];
+  const code = withUri.filter((a) => attachmentKind(a.kind).apply === 'code');
+  const lines = withUri.filter((a) => attachmentKind(a.kind).apply === 'lines' && a.range);
+  const ordered = [...code.filter((a) => a.range), ...lines, ...code.filter((a) => !a.range)];
   return ordered.map((a) => ({
     uri: a.uri!,
     name: a.name,
     ...(a.path ? { path: a.path } : {}),
     ...(a.range ? { range: a.range } : {}),
-    ...(a.range && a.kind !== 'problems' ? { expected: a.content, ...(a.truncated ? { expectedIsPrefix: true } : {}) } : {}),
+    ...(a.range && attachmentKind(a.kind).apply === 'code' ? { expected: a.content, ...(a.truncated ? { expectedIsPrefix: true } : {}) } : {}),
   }));
 }
 

@@ -1,7 +1,9 @@
 /**
  * The workspace as a source of attachments for the conversation core (its
- * WorkspaceContext): the `@` picker's search, the current file, problems, the
- * selection, re-reading chips at send time, and opening a chip's file.
+ * WorkspaceContext): the registry of context sources (sources/: files,
+ * problems, the selection, the uncommitted changes) behind the `@` picker and
+ * the re-reading of chips at send time, plus the current file and opening a
+ * chip's file.
  *
  * What the page can get is bounded by what this object offered: it names an
  * offer by id, never a path. At send time a file chip is read again (a file
@@ -9,35 +11,39 @@
  * that file here (picker, current file, command) or when the picker could have
  * offered it (inside the workspace, not excluded, not ignored by a .gitignore:
  * the index's own rule); any other chip is sent
- * exactly as it came, never read. Selections go as captured; problems as they
- * are at send time. Every file read, offered or sent also passes the real-path
- * rule (`src/shared/realPathRule.ts`): a link out of the workspace is refused. Part of the heavy bundle (loaded on first use).
+ * exactly as it came, never read. Each kind's descriptor (shared/attachmentKinds.ts)
+ * says whether it is read again at all (a selection goes as captured). Every
+ * file read, offered or sent also passes the real-path rule
+ * (`src/shared/realPathRule.ts`): a link out of the workspace is refused. Part of
+ * the heavy bundle (loaded on first use).
  */
 import * as vscode from 'vscode';
+import type { ContextSource } from '../../core/contextSource';
 import type { ContextResult, WorkspaceContext } from '../../core/platform';
+import { ATTACHMENT_KINDS, attachmentKind, type AttachmentKind } from '../../shared/attachmentKinds';
 import { safeLanguage } from '../../shared/attachments';
 import { baseName, checkText } from '../../shared/contextRules';
 import { realPathRefusal } from '../../shared/realPathRule';
 import type { ContextCandidate, ContextState } from '../../shared/protocol';
 import type { Attachment } from '../../shared/session';
-import { selectionAttachment } from '../commands/selectionPrompt';
 import type { ContextSettings } from '../settings';
-import { displayPath, fileAttachment, isFileLike, linesOf, matchPath, MAX_FILE_SETTING, readFileText } from './fileReader';
+import { displayPath, fileAttachment, isFileLike, matchPath, MAX_FILE_SETTING, readFileText } from './fileReader';
 import { FileIndex } from './fileIndex';
-import { rankPaths } from './fuzzy';
 import { matchesAnyGlob } from './glob';
-import { problemInfo, selectionLines } from './diagnostics';
-import { countLabel, formatProblems, type ProblemInfo } from './problems';
+import type { SourceDeps } from './sources/deps';
+import { parseUri } from './sources/file';
+import { SOURCES } from './sources/index';
 
-/** The name of the whole-workspace problems attachment (it has no file). */
-export const WORKSPACE_PROBLEMS = 'workspace';
-const MAX_RESULTS = 50;
+export { WORKSPACE_PROBLEMS } from './sources/problems';
 const MAX_OFFERS = 2000;
 
-type Offer = { kind: 'file'; uri: vscode.Uri } | { kind: 'problems'; uri?: vscode.Uri } | { kind: 'selection'; uri: vscode.Uri; selection: vscode.Range };
+/** What a picker row (or the current file) offers: the source that reads it, and what it needs to. */
+type Offer = { source: ContextSource; offer: unknown };
 
 export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposable {
   private readonly index: FileIndex;
+  private readonly sources: ContextSource[];
+  private readonly byKind = new Map<AttachmentKind, ContextSource>();
   private readonly offers = new Map<string, Offer>();
   private offerSeq = 0;
   /** Files the user chose in this window: read again at send time even when excluded (they confirmed). */
@@ -51,9 +57,12 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
 
   constructor(
     private readonly settings: () => ContextSettings,
-    log: (line: string) => void,
+    private readonly log: (line: string) => void,
   ) {
     this.index = new FileIndex(() => this.settings().exclude, log);
+    const deps = this.sourceDeps();
+    this.sources = ATTACHMENT_KINDS.map((k) => SOURCES[k](deps));
+    for (const s of this.sources) this.byKind.set(s.kind, s);
     this.subs.push(
       this.index,
       vscode.window.onDidChangeActiveTextEditor(() => {
@@ -75,7 +84,7 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     const doc = this.activeDocument();
     if (!doc || this.isExcluded(doc.uri) || !this.currentPassesRealPath(doc.uri)) return { includeCurrentFile };
     const key = doc.uri.toString();
-    if (this.current?.uri !== key) this.current = { uri: key, id: this.offer({ kind: 'file', uri: doc.uri }) };
+    if (this.current?.uri !== key) this.current = { uri: key, id: this.offer({ source: this.byKind.get('file')!, offer: doc.uri }) };
     const candidate: ContextCandidate = { id: this.current.id, kind: 'file', label: baseName(doc.uri.path) || 'file', description: displayPath(doc.uri) };
     const text = checkText(candidate.label, doc.getText(), this.settings().maxFileKB, MAX_FILE_SETTING);
     if (!text.ok) return { includeCurrentFile, currentFile: { candidate, uri: key, problem: text.message } };
@@ -93,76 +102,42 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
   }
 
   async search(query: string): Promise<ContextCandidate[]> {
-    const q = query.trim().toLowerCase();
-    const special: ContextCandidate[] = [];
-    const doc = this.activeDocument();
-    if ('problems'.startsWith(q)) {
-      if (doc && !this.isExcluded(doc.uri)) {
-        const n = this.problemsOf(doc.uri);
-        special.push({ id: this.offer({ kind: 'problems', uri: doc.uri }), kind: 'problems', label: 'Problems in the current file', description: `${baseName(doc.uri.path)} · ${countLabel(n)}` });
-      }
-      const all = this.workspaceProblems();
-      const files = new Set(all.map((p) => p.path)).size;
-      special.push({ id: this.offer({ kind: 'problems' }), kind: 'problems', label: 'Problems in the workspace', description: `${countLabel(all)}${files ? ` in ${files} file${files === 1 ? '' : 's'}` : ''}` });
-    }
-    const editor = this.activeEditor();
-    if ('selection'.startsWith(q) && editor && !editor.selection.isEmpty && !this.isExcluded(editor.document.uri)) {
-      const range = selectionLines(editor.selection);
-      special.push({ id: this.offer({ kind: 'selection', uri: editor.document.uri, selection: new vscode.Range(editor.selection.start, editor.selection.end) }), kind: 'selection', label: 'Selection', description: `${baseName(editor.document.uri.path)}:${range.startLine}-${range.endLine}` });
-    }
-    const files = await this.index.list();
-    const ranked = q ? rankPaths(query, files, MAX_RESULTS) : this.recentFirst(files).slice(0, MAX_RESULTS);
-    const rows = ranked.map((f) => {
-      const slash = f.path.lastIndexOf('/');
-      return { id: this.offer({ kind: 'file', uri: f.uri }), kind: 'file' as const, label: f.path.slice(slash + 1), ...(slash > 0 ? { description: f.path.slice(0, slash) } : {}) };
-    });
-    // Typing "@pro" or "@sel" asks for the special entries: they come first. A bare "@" lists files first.
-    return q ? [...special, ...rows] : [...rows, ...special];
+    const q = query.trim();
+    const answers = await Promise.all(
+      this.sources.map(async (source) => {
+        try {
+          const rows = await source.search(q);
+          return { named: attachmentKind(source.kind).mention !== undefined, rows: rows.map((r) => ({ id: this.offer({ source, offer: r.offer }), ...r.candidate })) };
+        } catch (e) {
+          // One source failing (say, Git) must not empty the picker.
+          this.log(`@ search: the ${source.kind} source failed: ${e instanceof Error ? e.message : String(e)}`);
+          return { named: false, rows: [] };
+        }
+      }),
+    );
+    const named = answers.filter((a) => a.named).flatMap((a) => a.rows);
+    const listed = answers.filter((a) => !a.named).flatMap((a) => a.rows);
+    // Typing "@pro" or "@diff" asks for the named entries: they come first. A bare "@" lists files first.
+    return q ? [...named, ...listed] : [...listed, ...named];
   }
 
   async resolve(id: string): Promise<ContextResult> {
     const o = this.offers.get(id);
     if (!o) return { error: 'That entry is no longer offered; type @ again.' };
-    switch (o.kind) {
-      case 'file': {
-        const refused = await this.realPathRefused(o.uri);
-        if (refused) return { error: refused };
-        const r = await fileAttachment(o.uri, this.settings().maxFileKB);
-        if ('error' in r) return r;
-        this.chosen.add(o.uri.toString());
-        return { attachments: [r.attachment] };
-      }
-      case 'problems':
-        return o.uri ? this.fileProblems(o.uri) : { attachments: [this.workspaceProblemsAttachment()] };
-      case 'selection': {
-        const refused = await this.realPathRefused(o.uri);
-        if (refused) return { error: refused };
-        const doc = await vscode.workspace.openTextDocument(o.uri);
-        this.chosen.add(o.uri.toString());
-        return { attachments: [this.selectionAttachment(doc, o.selection)] };
-      }
-    }
+    return o.source.resolve(o.offer);
   }
 
   async refresh(attachments: Attachment[]): Promise<ContextResult> {
     const out: Attachment[] = [];
     for (const a of attachments) {
-      if (a.kind === 'problems') {
-        out.push(this.refreshProblems(a));
-        continue;
-      }
-      // A selection is what the user selected then (its lines may have moved since): it goes as captured.
-      const uri = a.kind === 'file' && a.uri ? parseUri(a.uri) : undefined;
-      if (!uri || !(await this.mayReread(uri))) {
+      const source = this.byKind.get(a.kind);
+      if (attachmentKind(a.kind).reread === 'asCaptured' || !source) {
         out.push(a);
         continue;
       }
-      const refused = await this.realPathRefused(uri);
-      if (refused) return { error: `${refused} Remove its chip (✕) and send again.` };
-      const r = await readFileText(uri, this.settings().maxFileKB);
-      if (!r.ok) return { error: `${r.message} Remove its chip (✕) and send again.` };
-      const { truncated: _cut, ...rest } = a;
-      out.push({ ...rest, content: a.range ? linesOf(r.text, a.range) : r.text });
+      const r = await source.reread(a);
+      if ('error' in r) return r;
+      out.push(r);
     }
     return { attachments: out };
   }
@@ -225,10 +200,31 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
   dispose(): void {
     if (this.changeTimer) clearTimeout(this.changeTimer);
     this.listeners.clear();
+    for (const s of this.sources) s.dispose?.();
     for (const d of this.subs.splice(0)) d.dispose();
   }
 
   // --- internals ---
+
+  /** What the sources get: the picker's rules and reading, as this object holds them. */
+  private sourceDeps(): SourceDeps {
+    return {
+      settings: () => this.settings(),
+      log: (line) => this.log(line),
+      files: () => this.index.list(),
+      mayOffer: (uri) => this.index.mayOffer(uri),
+      isExcluded: (uri) => this.isExcluded(uri),
+      markChosen: (uri) => this.markChosen(uri),
+      mayReread: (uri) => this.mayReread(uri),
+      realPathRefused: (uri) => this.realPathRefused(uri),
+      readText: (uri, maxKB) => readFileText(uri, maxKB),
+      extensionExports: async (id) => {
+        const ext = vscode.extensions.getExtension(id);
+        if (!ext) return undefined;
+        return ext.isActive ? ext.exports : await ext.activate();
+      },
+    };
+  }
 
   /** Why the real-path rule refuses this file (a link out of the workspace, or to an excluded file), or undefined. */
   private async realPathRefused(uri: vscode.Uri): Promise<string | undefined> {
@@ -278,13 +274,9 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     }, 500);
   }
 
-  private activeEditor(): vscode.TextEditor | undefined {
-    const e = vscode.window.activeTextEditor;
-    return e && isFileLike(e.document.uri) ? e : undefined;
-  }
-
   private activeDocument(): vscode.TextDocument | undefined {
-    return this.activeEditor()?.document;
+    const e = vscode.window.activeTextEditor;
+    return e && isFileLike(e.document.uri) ? e.document : undefined;
   }
 
   /** Chosen in this window, or offerable by the picker (the index's own rule: workspace, exclusions, .gitignore). */
@@ -292,58 +284,5 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     if (this.chosen.has(uri.toString())) return true;
     if (!isFileLike(uri)) return false;
     return this.index.mayOffer(uri).catch(() => false);
-  }
-
-  private recentFirst(files: readonly { uri: vscode.Uri; path: string }[]) {
-    const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
-    return [...files].sort((a, b) => Number(open.has(b.uri.toString())) - Number(open.has(a.uri.toString())));
-  }
-
-  private problemsOf(uri: vscode.Uri): ProblemInfo[] {
-    return vscode.languages.getDiagnostics(uri).map((d) => problemInfo(uri, d));
-  }
-
-  private workspaceProblems(): ProblemInfo[] {
-    return vscode.languages
-      .getDiagnostics()
-      .filter(([uri]) => isFileLike(uri) && !this.isExcluded(uri))
-      .flatMap(([uri, ds]) => ds.map((d) => problemInfo(uri, d)));
-  }
-
-  private workspaceProblemsAttachment(): Attachment {
-    const all = this.workspaceProblems();
-    return { kind: 'problems', name: WORKSPACE_PROBLEMS, content: all.length ? formatProblems(all) : 'No problems reported.' };
-  }
-
-  private fileProblems(uri: vscode.Uri): ContextResult {
-    const list = this.problemsOf(uri);
-    const name = baseName(uri.path);
-    if (list.length === 0) return { error: `There are no problems in ${name} right now.` };
-    return { attachments: [{ kind: 'problems', name, path: displayPath(uri), uri: uri.toString(), content: formatProblems(list) }] };
-  }
-
-  /** Problems are sent as they are at send time, too. */
-  private refreshProblems(a: Attachment): Attachment {
-    if (!a.uri) return a.name === WORKSPACE_PROBLEMS ? { ...this.workspaceProblemsAttachment(), ...(a.path ? { path: a.path } : {}) } : a;
-    const uri = parseUri(a.uri);
-    if (!uri || !isFileLike(uri)) return a;
-    // A problems chip made by "Ask Hearth to fix" names one problem: it stays as made.
-    if (a.range) return a;
-    const list = this.problemsOf(uri);
-    return { ...a, content: list.length ? formatProblems(list) : 'No problems reported now.' };
-  }
-
-  /** The selected text itself (as Ask About Selection sends it), with its lines. */
-  private selectionAttachment(doc: vscode.TextDocument, sel: vscode.Range): Attachment {
-    const lines = selectionLines(sel);
-    return selectionAttachment({ text: doc.getText(sel), path: displayPath(doc.uri), uri: doc.uri.toString(), languageId: doc.languageId, ...lines, maxChars: Number.POSITIVE_INFINITY }).attachment;
-  }
-}
-
-function parseUri(s: string): vscode.Uri | undefined {
-  try {
-    return vscode.Uri.parse(s, true);
-  } catch {
-    return undefined;
   }
 }
