@@ -55,6 +55,8 @@ export interface ReplyScript {
   finalContent?: string;
   /** Leave every metric out of the final chunk (omitempty). */
   omitMetrics?: boolean;
+  /** Send every token even past options.num_predict (a server that ignores the cap). */
+  ignoreNumPredict?: boolean;
   /** Override the reported prompt_eval_count. */
   promptEvalCount?: number;
   /** Override eval_duration (ns). Default: tokens × max(tokenDelayMs, 1) ms. */
@@ -112,6 +114,8 @@ export interface DoubleOptions {
   notFoundWording?: 'new' | 'old';
   /** Script applied to every chat unless a queued one is waiting. */
   defaultReply?: ReplyScript;
+  /** /api/generate's answer (fill in the middle) when no script gives tokens; default: an echo, as chat. */
+  completionTokens?: string[];
   /** Answers /api/version. */
   version?: string;
   /** Origins allowed besides loopback ones (Ollama's OLLAMA_ORIGINS). */
