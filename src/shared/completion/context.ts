@@ -50,7 +50,8 @@ function takeTail(text: string, budget: number): string {
     if (used + cost > budget) {
       // The cursor's own line over budget: keep its end, character by character.
       if (start === text.length) return text.slice(Math.max(0, text.length - budget * 3));
-      return text.slice(start);
+      return text.slice(start + 1); // start is the newline before the kept lines
+
     }
     used += cost;
     if (nl < 0) return text;
