@@ -121,6 +121,8 @@ function unfence(text: string): string | undefined {
 /** Stops where the completion starts writing the rest of the cursor's line again. */
 function cutRepeatOfSuffix(text: string, after: string): string {
   const rest = after.trim();
+  // One character (`;`, `,`): only at the very end; brackets and quotes are left to the balance rules.
+  if (rest.length === 1) return text.endsWith(rest) && !(OPEN + CLOSE + QUOTES.join('')).includes(rest) ? text.slice(0, -1) : text;
   if (rest.length < 2) return text;
   const i = text.indexOf(rest);
   return i >= 0 ? text.slice(0, i) : text;

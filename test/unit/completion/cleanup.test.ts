@@ -6,6 +6,7 @@ import { cleanCompletion, completionShape, stripThinking } from '../../../src/sh
 const CORPUS: [string, string, string, string, string][] = [
   // Repeating the text after the cursor.
   ['repeats the rest of the line', 'if (', ') {\n  go();\n}', 'x > 0) {', 'x > 0'],
+  ['repeats the `;` after the cursor', 'const n = items.', ';', 'length;', 'length'],
   ['repeats the next line of the suffix', 'function f() {\n  const a = 1;\n  ', '\n  return a;\n}', 'const b = a + 1;\n  return a;\n}', 'const b = a + 1;'],
   ['block: stops at the closing line the suffix has', 'function f() {', '\n}\n', '\n  return 1;\n}\n\nfunction g() {', '\n  return 1;'],
   // Brackets and quotes the suffix closes.
