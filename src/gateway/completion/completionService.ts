@@ -148,9 +148,14 @@ export function canFillInMiddle(m: ModelInfo): boolean {
   return m.capabilities?.includes('insert') === true || fimFormatFor(m.name) !== undefined;
 }
 
-/** The first model that can fill in the middle, smallest first (completion wants speed). */
+/** The models that can fill in the middle, smallest first (completion wants speed). */
+export function completionCandidates(models: readonly ModelInfo[]): ModelInfo[] {
+  return models.filter(canFillInMiddle).sort((a, b) => (a.size || Infinity) - (b.size || Infinity));
+}
+
+/** The model an empty completion setting means. */
 export function chooseCompletionModel(models: readonly ModelInfo[]): string | undefined {
-  return [...models].filter(canFillInMiddle).sort((a, b) => (a.size || Infinity) - (b.size || Infinity))[0]?.name;
+  return completionCandidates(models)[0]?.name;
 }
 
 /** A one-line completion has all it can use once a line ends (a leading newline is refused by the clean-up anyway). */
