@@ -113,12 +113,16 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
-    if (!this.activeFor(document) || context.selectedCompletionInfo) return undefined;
+    if (!this.activeFor(document)) return undefined;
     if (this.failure && Date.now() < this.failure.until) return undefined;
+    // With the suggest widget open, complete after its selected item (VS Code shows only what extends it).
+    const sel = context.selectedCompletionInfo;
+    const from = sel ? sel.range.start : position;
+    const lead = sel ? sel.text : '';
     const prefixStart = new vscode.Position(Math.max(0, position.line - LINES_BEFORE), 0);
     const suffixEnd = document.validatePosition(new vscode.Position(position.line + LINES_AFTER, Number.MAX_SAFE_INTEGER));
-    let prefix = document.getText(new vscode.Range(prefixStart, position));
-    let suffix = document.getText(new vscode.Range(position, suffixEnd));
+    let prefix = document.getText(new vscode.Range(prefixStart, from)) + lead;
+    let suffix = document.getText(new vscode.Range(sel ? sel.range.end : position, suffixEnd));
     if (prefix.length > MAX_PREFIX_CHARS) prefix = prefix.slice(-MAX_PREFIX_CHARS);
     if (suffix.length > MAX_SUFFIX_CHARS) suffix = suffix.slice(0, MAX_SUFFIX_CHARS);
     if (looksBinary(prefix) || looksBinary(suffix)) {
@@ -137,7 +141,7 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
         return undefined;
       }
       this.counts.shown++;
-      return [new vscode.InlineCompletionItem(outcome.text, new vscode.Range(position, position))];
+      return [new vscode.InlineCompletionItem(lead + outcome.text, new vscode.Range(from, sel ? sel.range.end : position))];
     } finally {
       sub.dispose();
     }
