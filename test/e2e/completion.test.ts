@@ -20,9 +20,10 @@ describe('e2e inline completion (packaged .vsix)', function () {
 
   before(async function () {
     this.timeout(480_000);
-    vsix = await packageVsix(findRepoRoot(__dirname));
+    // HEARTH_E2E_FROM_CHECKOUT=1 loads the checkout instead (quicker while working on the test).
+    if (!process.env.HEARTH_E2E_FROM_CHECKOUT) vsix = await packageVsix(findRepoRoot(__dirname));
     ui = await launchHearth({
-      vsix: vsix.file,
+      ...(vsix ? { vsix: vsix.file } : {}),
       files: { 'src/calc.ts': CALC },
       // The suggest widget would change what is asked (the selected item is completed after) depending on
       // when it opens: off, so each keystroke's request is known. The provider handles it when it is on.
@@ -61,7 +62,20 @@ describe('e2e inline completion (packaged .vsix)', function () {
     await recordGhosts();
     ui!.double.enqueue({ tokens: ['d(1, ', '2);'] });
     await page.keyboard.type('ad', { delay: 40 });
-    await page.locator(GHOST, { hasText: 'd(1, 2);' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+    const typedAt = Date.now();
+    // The first request waits for the heavy half and the workspace's .gitignore rules (a file search, slow in a fresh window).
+    const firstReq = await ui!.double.waitForRequest((r) => r.path === '/api/generate', 150_000).catch(async (e: unknown) => {
+      await ui!.screenshot('FAILED-completion-request');
+      throw new Error(`${String(e)}\nrequests: ${JSON.stringify(ui!.double.requests.map((r) => [r.path, r.status]))}\nview: ${await page.locator('.monaco-editor .view-lines').first().innerText()}`);
+    });
+    console.log(`      first completion request upstream ${firstReq.receivedAt - typedAt} ms after typing`);
+    try {
+      await page.locator(GHOST, { hasText: 'd(1, 2);' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    } catch (e) {
+      await ui!.screenshot('FAILED-completion-ghost');
+      const html = await page.locator('.monaco-editor .view-lines').first().innerHTML();
+      throw new Error(`${String(e)}\nrequests: ${JSON.stringify(ui!.double.requests.map((r) => [r.path, r.status, r.finishedAt !== undefined, r.clientClosedAt !== undefined, r.path === '/api/generate' ? r.body : '']))}\nghosts seen: ${JSON.stringify(await ghosts())}\nview: ${html.slice(-3000)}`);
+    }
     const req = ui!.double.requestsTo('/api/generate').at(-1)!;
     assert.equal(req.body.model, 'coder-fim:1.5b', 'the smallest model that can fill in the middle');
     assert.ok(req.body.prompt.endsWith('const total = ad'), req.body.prompt);

@@ -61,6 +61,7 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
   private snoozedUntil = 0;
   private snoozeTimer: NodeJS.Timeout | undefined;
   private inFlight = 0;
+  private readyLogged = false;
   private model: string | undefined;
   private failure: { message: string; until: number } | undefined;
   /** Failure messages already shown as a notice (each once). */
@@ -165,8 +166,14 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
   }
 
   private async fetch(q: Query, signal: AbortSignal): Promise<string> {
+    const started = Date.now();
     const backend = await this.deps.backend();
-    if (!(await backend.mayComplete(q.document.uri))) return '';
+    const allowed = await backend.mayComplete(q.document.uri);
+    if (!this.readyLogged) {
+      this.readyLogged = true;
+      this.deps.log(`completion: ready in ${Date.now() - started} ms (model code and the workspace's rules loaded)`);
+    }
+    if (!allowed) return '';
     const snippets = await this.snippets(q, backend);
     if (signal.aborted) throw signal.reason;
     this.inFlight++;
