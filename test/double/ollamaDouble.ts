@@ -455,7 +455,9 @@ export class OllamaDouble {
     if (kind === 'chat' && !Array.isArray(b.messages ?? [])) return this.json(c.res, 400, { error: 'messages must be an array' });
 
     // Queued scripts come first: they simulate the scheduler (503s) and the like.
-    const script: ReplyScript = { ...this.defaultReply, ...(this.queue.shift() ?? {}) };
+    // A queued script with `match` waits for a request it matches; the others go in order.
+    const at = this.queue.findIndex((q) => !q.match || q.match(b));
+    const script: ReplyScript = { ...this.defaultReply, ...(at >= 0 ? this.queue.splice(at, 1)[0] : {}) };
     if (script.status !== undefined && script.status !== 200) {
       if (script.firstByteDelayMs && !(await sleep(script.firstByteDelayMs, c.closed))) return;
       if (script.status === 403) {

@@ -33,6 +33,8 @@ export type Chunking =
 
 /** What the double does for one /api/chat (or /api/generate) request. Every field is optional. */
 export interface ReplyScript {
+  /** Only for a request whose JSON body this accepts (e.g. a completion prompt ending in some text); others pass it by. */
+  match?: (body: any) => boolean;
   /** Answer tokens. Default: a deterministic echo of the last user message. */
   tokens?: string[];
   /** Thinking tokens, sent before the answer. Default: a short text for models with the

@@ -10,6 +10,7 @@
  */
 import * as vscode from 'vscode';
 import { CompletionScheduler, type CompletionQuery } from '../../shared/completion/scheduler';
+import { looksBinary } from '../../shared/completion/context';
 import type { FimSnippet } from '../../shared/completion/fimFormats';
 import type { ModelInfo } from '../../shared/models';
 import { displayPath, isFileLike } from '../context/fileReader';
@@ -68,6 +69,8 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
   private readonly noticed = new Set<string>();
   /** document → when and where it was last edited (snippets: recently edited files first). */
   private readonly edits = new Map<string, { at: number; line: number }>();
+  /** document → the position of its latest request (moving the cursor elsewhere stops it). */
+  private readonly asked = new Map<string, vscode.Position>();
   /** Results shown, and results that arrived for a position already left (never shown). */
   readonly counts = { shown: 0, staleDropped: 0, skippedBinary: 0 };
 
@@ -86,10 +89,20 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
       vscode.workspace.onDidCloseTextDocument((d) => {
         this.scheduler.closeEditor(d.uri.toString());
         this.edits.delete(d.uri.toString());
+        this.asked.delete(d.uri.toString());
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         const c = e.contentChanges[0];
-        if (c) this.edits.set(e.document.uri.toString(), { at: Date.now(), line: c.range.start.line });
+        if (!c) return;
+        const key = e.document.uri.toString();
+        this.edits.set(key, { at: Date.now(), line: c.range.start.line });
+        // Typed past: the request for the old text is closed now, not when VS Code next asks.
+        this.scheduler.supersede(key);
+      }),
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        const key = e.textEditor.document.uri.toString();
+        const at = this.asked.get(key);
+        if (at && !e.selections[0]?.active.isEqual(at)) this.scheduler.supersede(key);
       }),
       vscode.commands.registerCommand('hearth.toggleCompletions', () => this.toggle()),
       vscode.commands.registerCommand('hearth.snoozeCompletions', (minutes?: unknown) => this.snoozeCommand(minutes)),
@@ -131,6 +144,7 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
       return undefined;
     }
     const version = document.version;
+    this.asked.set(document.uri.toString(), position);
     const ac = new AbortController();
     const sub = token.onCancellationRequested(() => ac.abort(new DOMException('cancelled', 'AbortError')));
     try {
@@ -339,16 +353,4 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Model for inline completions (chat keeps its own)' });
     if (pick) await vscode.workspace.getConfiguration('hearth').update('completion.model', pick.model, vscode.ConfigurationTarget.Global);
   }
-}
-
-/** Text that is not code: NUL bytes or many control characters (a binary file opened as text). */
-export function looksBinary(text: string): boolean {
-  const n = Math.min(text.length, 8000);
-  let control = 0;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0) return true;
-    if (c < 9 || (c > 13 && c < 32 && c !== 27) || c === 0xfffd) control++;
-  }
-  return n > 0 && control / n > 0.1;
 }

@@ -94,3 +94,18 @@ export function pickSnippets(candidates: readonly FimSnippet[], max = MAX_SNIPPE
   }
   return out;
 }
+
+/**
+ * Text that is not code: a NUL, or more than 10 % control or replacement
+ * characters in its first 8,000 (a binary file opened as text). Never sent.
+ */
+export function looksBinary(text: string): boolean {
+  const n = Math.min(text.length, 8000);
+  let control = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0) return true;
+    if (c < 9 || (c > 13 && c < 32 && c !== 27) || c === 0xfffd) control++;
+  }
+  return n > 0 && control / n > 0.1;
+}

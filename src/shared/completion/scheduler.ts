@@ -128,6 +128,17 @@ export class CompletionScheduler<Q extends CompletionQuery> {
     }
   }
 
+  /**
+   * The editor's text or cursor moved away from where the request was made: stop
+   * its request now (closed upstream), before the next request even exists.
+   */
+  supersede(editor: string): void {
+    const s = this.editors.get(editor);
+    if (!s?.current) return;
+    s.generation++;
+    this.abortCurrent(s);
+  }
+
   /** The suggestion was accepted, rejected or the editor moved elsewhere: nothing to type into any more. */
   forgetShown(editor: string): void {
     const s = this.editors.get(editor);

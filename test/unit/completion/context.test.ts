@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cutAroundCursor, pickSnippets } from '../../../src/shared/completion/context';
+import { cutAroundCursor, looksBinary, pickSnippets } from '../../../src/shared/completion/context';
 import { estimateTokens } from '../../../src/shared/tokens';
 
 describe('completion context: the cursor surroundings cut to a budget', () => {
@@ -57,5 +57,13 @@ describe('completion context: the cursor surroundings cut to a budget', () => {
     assert.deepEqual(s.map((x) => x.path), ['b.ts', 'c.ts', 'd.ts']);
     assert.ok(estimateTokens(s[0]!.text) <= 100);
     assert.ok(s.reduce((n, x) => n + estimateTokens(x.text), 0) <= 150);
+  });
+
+  it('binary-looking text (a NUL, control or replacement characters) is recognised; code, tabs and Unicode are not', () => {
+    assert.equal(looksBinary('int main() {\n\treturn 0;\n}\n'), false);
+    assert.equal(looksBinary('const s = "héllo 世界 🔥";'), false);
+    assert.equal(looksBinary(''), false);
+    assert.equal(looksBinary('ELF\u0000\u0001\u0002'), true);
+    assert.equal(looksBinary('\ufffd\ufffdPNG\ufffd\u0001\u001a\ufffd\ufffd'), true);
   });
 });

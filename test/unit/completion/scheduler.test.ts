@@ -165,6 +165,21 @@ describe('completion scheduler', () => {
     assert.deepEqual(await s.request(q('e', '', 'one.ts')), { kind: 'show', text: 'e', source: 'cache' });
   });
 
+  it('supersede (the text changed under a request) aborts it at once, before any new request', async () => {
+    const { model, timers, s } = setup();
+    const p = s.request(q('k = '));
+    await tick();
+    timers.fireAll();
+    await tick();
+    s.supersede('a.ts');
+    assert.equal(model.calls[0]!.signal.aborted, true);
+    assert.deepEqual(await p, { kind: 'none', reason: 'superseded' });
+    assert.equal(s.stats.cancelledUpstream, 1);
+    s.supersede('a.ts'); // nothing in flight: harmless
+    s.supersede('other.ts');
+    assert.equal(s.stats.cancelledUpstream, 1);
+  });
+
   it('cancelAll and closeEditor stop what is in flight', async () => {
     const { model, timers, s } = setup();
     const p = s.request(q('z'));
