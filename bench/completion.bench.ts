@@ -126,13 +126,14 @@ async function main(): Promise<void> {
   const closed = upstream.filter((r) => r.clientClosedAt !== undefined).length;
   const s = scheduler.stats;
   console.log(`\ntyping trace at ${trace.wpm} wpm: ${trace.text.length} keystrokes in ${r2(trace.gaps.reduce((a, b) => a + b, 0) / 1000)} s (debounce 150 ms)`);
-  console.log('| requests started | cancelled upstream (double saw the close) | cache hits | typed into a suggestion | suggestions shown | stale shown |');
+  console.log('| requests started (reached the double) | cancelled (double saw the close) | cache hits | typed into a suggestion | suggestions shown | stale shown |');
   console.log('|---|---|---|---|---|---|');
-  console.log(`| ${s.started} | ${s.cancelledUpstream} (${closed}) | ${s.cacheHits} | ${s.typedAhead} | ${shown} | ${stale} |`);
+  console.log(`| ${s.started} (${upstream.length}) | ${s.cancelledUpstream} (${closed}) | ${s.cacheHits} | ${s.typedAhead} | ${shown} | ${stale} |`);
   await engine.close();
   await double.stop();
-  if (!ok || stale !== 0 || upstream.length !== s.started) {
-    console.error(stale ? 'a stale suggestion was shown' : upstream.length !== s.started ? `upstream saw ${upstream.length} requests, the scheduler started ${s.started}` : 'over target');
+  // A request cancelled before it left (while the model was chosen) never reaches the double; none may reach it unasked.
+  if (!ok || stale !== 0 || upstream.length > s.started) {
+    console.error(stale ? 'a stale suggestion was shown' : upstream.length > s.started ? `upstream saw ${upstream.length} requests, the scheduler started ${s.started}` : 'over target');
     process.exit(1);
   }
 }
