@@ -38,6 +38,8 @@ function schemaOf(row: SettingRow, order: number): Record<string, Json> {
         return { type: 'object', default: { ...row.default }, additionalProperties: { type: 'string' } };
       case 'globs':
         return { type: 'array', items: { type: 'string' }, default: [...row.default] };
+      case 'toggles':
+        return { type: 'object', default: { ...row.default }, additionalProperties: { type: 'boolean' } };
     }
   })();
   return { ...typed, markdownDescription: row.description, order };
@@ -68,6 +70,7 @@ function defaultText(row: SettingRow, scale = 1): string {
     case 'number':
       return 'empty';
     case 'headers':
+    case 'toggles':
       return code(JSON.stringify(row.default));
     case 'globs':
       return row.default.map(code).join(', ');
@@ -95,6 +98,8 @@ function allowedText(row: SettingRow, scale = 1, inEnv = false): string {
       return row.url ? 'an http(s) URL' : 'text';
     case 'headers':
       return 'header name → text';
+    case 'toggles':
+      return 'language id or `"*"` → `true`, `false`';
     case 'globs':
       return 'glob patterns';
   }

@@ -26,7 +26,8 @@ import { loadHeavy } from './loadHeavy';
 import type { VsCodeWorkspaceContext } from './context/workspaceContext';
 import { createLog } from './log';
 import { ApiKeyStore, setApiKeyCommand } from './secrets';
-import { connectionFingerprint, providerConfig, turnSettings } from './settings';
+import { completionServiceSettings, connectionFingerprint, providerConfig, turnSettings } from './settings';
+import { InlineCompletions, type CompletionBackend } from './completion/inlineCompletions';
 import { SettingsService } from './settingsService';
 import { LazySessionStore } from './sessions/lazySessionStore';
 import { ModelStatusBar } from './statusBar';
@@ -193,6 +194,35 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     apiKeys.onDidChange.on(() => models.reset()),
   );
 
+  // Inline completions: the provider and status bar now; the model call with the heavy half on the first request.
+  let completionBackend: Promise<CompletionBackend> | undefined;
+  const inline = new InlineCompletions({
+    settings: () => settings.current,
+    log,
+    backend: () =>
+      (completionBackend ??= loadHeavy()
+        .then(async ({ CompletionService, completionCandidates }) => {
+          await apiKeys.ensureLoaded();
+          const service = new CompletionService(engines, () => completionServiceSettings(settings.current));
+          const ctx = await workspaceContext();
+          return {
+            complete: (input: Parameters<CompletionBackend['complete']>[0]) => service.complete(input),
+            forgetChoice: () => service.forgetChoice(),
+            mayComplete: (uri: vscode.Uri) => ctx.mayComplete(uri),
+            fimModels: async () => completionCandidates(await engines.listModels()),
+          };
+        })
+        .catch((e: unknown) => {
+          completionBackend = undefined;
+          throw e;
+        })),
+  });
+  subs.push(
+    inline,
+    settings.onDidChange.on(() => inline.settingsChanged()),
+    apiKeys.onDidChange.on(() => inline.settingsChanged()),
+  );
+
   const picker = new ModelPicker(models);
   const gateway = new GatewayCommands({
     store,
@@ -285,7 +315,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     activationMs,
     whenChatViewResolved: () => view.whenResolved,
     ...(context.extensionMode !== vscode.ExtensionMode.Production
-      ? { test: createTestApi({ store, conversation, current: () => current, proposals: () => proposals, view, models, statusBar, picker, engines, gateway, recovered, storageDir: context.globalStorageUri.fsPath, reopen: openStore, apiKeys, workspaceContext }) }
+      ? { test: createTestApi({ store, conversation, current: () => current, proposals: () => proposals, view, models, statusBar, picker, engines, gateway, recovered, inline, storageDir: context.globalStorageUri.fsPath, reopen: openStore, apiKeys, workspaceContext }) }
       : {}),
   };
   return api;

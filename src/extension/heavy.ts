@@ -7,6 +7,7 @@
  */
 export { createEngine, providerCanPull, providerPresentation } from '../gateway/engine';
 export { createChatService } from '../gateway/chat/chatService';
+export { CompletionService, completionCandidates } from '../gateway/completion/completionService';
 export { startGatewayServer } from '../gateway/server';
 export { ConversationHub } from '../core/hub';
 export { PageConnections } from '../core/pageConnections';

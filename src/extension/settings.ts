@@ -7,6 +7,8 @@ import type { ProviderConfig } from '../gateway/engine/types';
 import { turnSettingsOf } from '../gateway/turnSettings';
 import { compileGlob } from './context/glob';
 import type { TurnSettings } from '../gateway/chat/types';
+import type { ChatOptions } from '../gateway/engine/types';
+import type { CompletionSettings as CompletionServiceSettings } from '../gateway/completion/completionService';
 import { checkHeaders, settingRow, settingValue, type ScalarRow, type ScalarValue, type SettingKey, type SettingRowOf } from '../shared/settingsTable';
 
 /** hearth.context.*: what may be attached, and whether the current file always is. */
@@ -15,6 +17,17 @@ export interface ContextSettings {
   maxFileKB: number;
   /** Globs never offered by `@`, and confirmed before a command attaches them. */
   exclude: string[];
+}
+
+/** hearth.completion.*: inline completions (ghost text). */
+export interface CompletionSettings {
+  enabled: boolean;
+  /** '' = the smallest installed model that can fill in the middle. */
+  model: string;
+  debounceMs: number;
+  maxTokens: number;
+  /** Language id → on/off; "*" for the rest. */
+  languages: Record<string, boolean>;
 }
 
 export interface HearthSettings {
@@ -33,6 +46,7 @@ export interface HearthSettings {
   maxSessions: number;
   think: boolean;
   context: ContextSettings;
+  completion: CompletionSettings;
 }
 
 /** Reads one setting under `hearth.` (e.g. 'ollama.url'); undefined when unset. */
@@ -57,6 +71,13 @@ export const DEFAULT_SETTINGS: Readonly<HearthSettings> = Object.freeze({
     includeCurrentFile: row('context.includeCurrentFile').default,
     maxFileKB: row('context.maxFileKB').default,
     exclude: [...row('context.exclude').default],
+  }),
+  completion: Object.freeze({
+    enabled: row('completion.enabled').default,
+    model: row('completion.model').default,
+    debounceMs: row('completion.debounceMs').default,
+    maxTokens: row('completion.maxTokens').default,
+    languages: Object.freeze({ ...row('completion.languages').default }),
   }),
 });
 
@@ -85,7 +106,12 @@ export function validateUrl(raw: unknown): { ok: true; url: string } | { ok: fal
 
 export function readSettings(src: ConfigSource): SettingsResult {
   const problems: string[] = [];
-  const s: HearthSettings = { ...DEFAULT_SETTINGS, headers: {}, context: { ...DEFAULT_SETTINGS.context, exclude: [...DEFAULT_SETTINGS.context.exclude] } };
+  const s: HearthSettings = {
+    ...DEFAULT_SETTINGS,
+    headers: {},
+    context: { ...DEFAULT_SETTINGS.context, exclude: [...DEFAULT_SETTINGS.context.exclude] },
+    completion: { ...DEFAULT_SETTINGS.completion, languages: { ...DEFAULT_SETTINGS.completion.languages } },
+  };
 
   const url = src.get('ollama.url');
   if (url !== undefined) {
@@ -137,7 +163,30 @@ export function readSettings(src: ConfigSource): SettingsResult {
     } else problems.push('hearth.context.exclude must be a list of glob patterns. Using the default (secrets such as .env and keys).');
   }
 
+  readCompletion(src, s.completion, problems);
   return { settings: s, problems };
+}
+
+function readCompletion(src: ConfigSource, c: CompletionSettings, problems: string[]): void {
+  c.enabled = scalar(src, row('completion.enabled'), problems);
+  const model = src.get('completion.model');
+  if (model !== undefined) {
+    if (typeof model === 'string') c.model = model.trim();
+    else problems.push('hearth.completion.model must be a string.');
+  }
+  c.debounceMs = scalar(src, row('completion.debounceMs'), problems);
+  c.maxTokens = scalar(src, row('completion.maxTokens'), problems);
+  const languages = src.get('completion.languages');
+  if (languages !== undefined && languages !== null) {
+    if (typeof languages === 'object' && !Array.isArray(languages) && Object.values(languages).every((v) => typeof v === 'boolean')) {
+      c.languages = { '*': true, ...(languages as Record<string, boolean>) };
+    } else problems.push('hearth.completion.languages must map language ids (or "*") to true or false. Using the default.');
+  }
+}
+
+/** Whether inline completion is on for a language: its own entry, else "*". */
+export function completionOnFor(c: CompletionSettings, languageId: string): boolean {
+  return c.languages[languageId] ?? c.languages['*'] ?? true;
 }
 
 /** A scalar setting checked against its row; an invalid value is named and the default used. */
@@ -169,4 +218,14 @@ export function connectionFingerprint(s: HearthSettings, apiKey?: string): strin
 /** What each turn reads at its start, so edits apply to the next reply. */
 export function turnSettings(s: HearthSettings): TurnSettings {
   return turnSettingsOf(s);
+}
+
+/** The longest one completion may take (a cold model load included); beyond it the status bar says it timed out. */
+const COMPLETION_TIMEOUT_MS = 60_000;
+
+/** What the completion service reads per request: the same keep_alive and window as chat, so the model is never reloaded. */
+export function completionServiceSettings(s: HearthSettings): CompletionServiceSettings {
+  const options: ChatOptions = { keepAlive: s.keepAlive };
+  if (s.contextLength > 0) options.contextLength = s.contextLength;
+  return { model: s.completion.model, maxTokens: s.completion.maxTokens, options, timeoutMs: Math.min(s.requestTimeoutMs, COMPLETION_TIMEOUT_MS) };
 }

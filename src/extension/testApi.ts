@@ -19,6 +19,8 @@ import type { LazySessionStore } from './sessions/lazySessionStore';
 import type { ApiKeyStore } from './secrets';
 import type { ModelStatusBar } from './statusBar';
 import type { ChatViewProvider } from './view/chatViewProvider';
+import type { InlineCompletions } from './completion/inlineCompletions';
+import type { SchedulerStats } from '../shared/completion/scheduler';
 
 export interface HearthTestApi {
   listSessions(): Promise<SessionSummary[]>;
@@ -63,6 +65,12 @@ export interface HearthTestApi {
   contextResolve(id: string): Promise<ContextResult>;
   /** The workspace context's current-file state, as the page is told it (once the current file's real path is checked). */
   contextState(): Promise<ReturnType<VsCodeWorkspaceContext['state']>>;
+  /** Inline completions: the status-bar item, the scheduler's counts and what the provider showed or dropped. */
+  completion(): {
+    status: { text: string; tooltip: string; warning: boolean };
+    stats: SchedulerStats;
+    counts: { shown: number; staleDropped: number; skippedBinary: number };
+  };
 }
 
 export function createTestApi(d: {
@@ -83,6 +91,7 @@ export function createTestApi(d: {
   reopen: () => Promise<ExtensionSessionStore>;
   apiKeys: ApiKeyStore;
   workspaceContext: () => Promise<VsCodeWorkspaceContext>;
+  inline: InlineCompletions;
 }): HearthTestApi {
   return {
     listSessions: () => d.store.list(),
@@ -114,5 +123,6 @@ export function createTestApi(d: {
     contextSearch: async (query) => (await d.workspaceContext()).search(query),
     contextResolve: async (id) => (await d.workspaceContext()).resolve(id),
     contextState: async () => (await d.workspaceContext()).settledState(),
+    completion: () => ({ status: d.inline.status(), stats: { ...d.inline.scheduler.stats }, counts: { ...d.inline.counts } }),
   };
 }

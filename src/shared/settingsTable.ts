@@ -47,6 +47,8 @@ export type SettingRow = RowBase &
     | { type: 'duration'; default: string }
     | { type: 'headers'; default: Readonly<Record<string, string>> }
     | { type: 'globs'; default: readonly string[] }
+    /** Language id (or "*") → on/off. */
+    | { type: 'toggles'; default: Readonly<Record<string, boolean>> }
   );
 
 /** The durations Ollama parses (Go's time.ParseDuration), or the bare -1 (forever) and 0 (unload at once). */
@@ -195,6 +197,43 @@ export const SETTINGS = [
     ],
     description:
       'Glob patterns (relative to the workspace folder) of files that may hold secrets. They are never offered by `@`, as the current file or in `@diff`, and **Hearth: Add File to Chat** attaches them only after you confirm. The default covers environment files, private keys (PEM, SSH of every type, PuTTY), keystores (`.p12`, `.pfx`, `.jks`, `.keystore`, KeePass), registry tokens (`.npmrc`, `.pypirc`), cloud and container credentials (`.aws/credentials`, `.docker/config.json`, kubeconfig), `.git-credentials`, `.netrc`, Terraform state and variables, and files named `secrets.*` or `credentials.*`; replacing the list drops these, so keep the ones you need. A file reached through a symbolic link is judged by its real path too. Applies on top of `#files.exclude#`, `#search.exclude#` and `.gitignore`, which `@` also respects.',
+  },
+  {
+    key: 'completion.enabled',
+    type: 'boolean',
+    default: true,
+    description:
+      'Show inline completions (grey ghost text, **Tab** accepts) from a local model as you type. Also **Hearth: Toggle Inline Completions** and the status-bar item. Never in files matched by `#hearth.context.exclude#`, ignored by `.gitignore` or outside the workspace.',
+  },
+  {
+    key: 'completion.model',
+    type: 'string',
+    default: '',
+    readmeDefault: 'empty',
+    description:
+      'The model for inline completions, exactly as Ollama names it: a small code model that can fill in the middle (e.g. `qwen2.5-coder:1.5b`, `starcoder2:3b`), so chat can use a large model and completion a small one. Empty: the smallest installed model that can fill in the middle.',
+  },
+  {
+    key: 'completion.debounceMs',
+    type: 'integer',
+    default: 150,
+    minimum: 0,
+    maximum: 2000,
+    description: 'How long typing must pause (ms) before a completion is requested. Each keystroke closes the request it makes stale.',
+  },
+  {
+    key: 'completion.maxTokens',
+    type: 'integer',
+    default: 128,
+    minimum: 1,
+    maximum: 2048,
+    description: 'The most tokens one completion may have (`num_predict`). One-line completions stop at the end of their line.',
+  },
+  {
+    key: 'completion.languages',
+    type: 'toggles',
+    default: { '*': true, plaintext: false, markdown: false, scminput: false },
+    description: 'Inline completions per language id: `true` or `false`; `"*"` is every other language. The status-bar item turns the current language on or off.',
   },
 ] as const satisfies readonly SettingRow[];
 

@@ -3,7 +3,8 @@
  *   npx tsx test/double/cli.ts --port 11435 --models a,b --token-delay-ms 30
  * Options: --port N (default 0 = any free port), --models a,b (default: demo-model),
  * --thinking-models c (models with the 'thinking' capability), --token-delay-ms N,
- * --first-byte-delay-ms N, --context-length N, --old-404.
+ * --first-byte-delay-ms N, --context-length N, --old-404, --insert-models d (code models with the
+ * 'insert' capability: fill in the middle), --completion "text" (what /api/generate answers, split at spaces).
  * Prints `OLLAMA_DOUBLE_URL=http://127.0.0.1:PORT` once listening; stops on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
@@ -19,6 +20,8 @@ const { values } = parseArgs({
     'first-byte-delay-ms': { type: 'string', default: '0' },
     'context-length': { type: 'string' },
     'old-404': { type: 'boolean', default: false },
+    'insert-models': { type: 'string', default: '' },
+    completion: { type: 'string' },
   },
 });
 
@@ -27,6 +30,7 @@ const contextLength = values['context-length'] ? Number(values['context-length']
 const models: DoubleModel[] = [
   ...list(values.models).map((name) => ({ name, contextLength })),
   ...list(values['thinking-models']).map((name) => ({ name, contextLength, capabilities: ['completion', 'thinking'] })),
+  ...list(values['insert-models']).map((name) => ({ name, contextLength, capabilities: ['completion', 'insert'], size: 1_000_000_000 })),
 ];
 
 void (async () => {
@@ -34,6 +38,7 @@ void (async () => {
     port: Number(values.port),
     models,
     notFoundWording: values['old-404'] ? 'old' : 'new',
+    ...(values.completion !== undefined ? { completionTokens: values.completion.split(/(?<= )/) } : {}),
     defaultReply: { tokenDelayMs: Number(values['token-delay-ms']), firstByteDelayMs: Number(values['first-byte-delay-ms']) },
   });
   console.log(`OLLAMA_DOUBLE_URL=${double.url}`);

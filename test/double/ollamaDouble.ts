@@ -38,6 +38,8 @@ export class OllamaDouble {
   /** Scripts for the next chat/generate requests, first in first out. */
   readonly queue: ReplyScript[] = [];
   defaultReply: ReplyScript;
+  /** /api/generate's answer when no script gives tokens. */
+  completionTokens: string[] | undefined;
   notFoundWording: 'new' | 'old';
   version: string;
   private readonly models = new Map<string, Required<Pick<DoubleModel, 'name'>> & DoubleModel>();
@@ -54,6 +56,7 @@ export class OllamaDouble {
   constructor(opts: DoubleOptions = {}) {
     this.port = opts.port ?? 0;
     this.defaultReply = opts.defaultReply ?? {};
+    this.completionTokens = opts.completionTokens;
     this.notFoundWording = opts.notFoundWording ?? 'new';
     this.version = opts.version ?? '0.12.6';
     this.pullable = opts.pullable ?? ((n) => !n.includes('missing'));
@@ -452,7 +455,9 @@ export class OllamaDouble {
     if (kind === 'chat' && !Array.isArray(b.messages ?? [])) return this.json(c.res, 400, { error: 'messages must be an array' });
 
     // Queued scripts come first: they simulate the scheduler (503s) and the like.
-    const script: ReplyScript = { ...this.defaultReply, ...(this.queue.shift() ?? {}) };
+    // A queued script with `match` waits for a request it matches; the others go in order.
+    const at = this.queue.findIndex((q) => !q.match || q.match(b));
+    const script: ReplyScript = { ...this.defaultReply, ...(at >= 0 ? this.queue.splice(at, 1)[0] : {}) };
     if (script.status !== undefined && script.status !== 200) {
       if (script.firstByteDelayMs && !(await sleep(script.firstByteDelayMs, c.closed))) return;
       if (script.status === 403) {
@@ -473,9 +478,39 @@ export class OllamaDouble {
       return this.json(c.res, 400, { error: `"${name}" does not support thinking` });
     }
 
-    const messages: { role?: string; content?: string }[] = kind === 'chat' ? (b.messages ?? []) : [{ role: 'user', content: String(b.prompt ?? '') }];
+    // Fill in the middle: a suffix needs a template that knows FIM (the `insert` capability); raw skips the template.
+    const suffix = kind === 'generate' && typeof b.suffix === 'string' ? b.suffix : '';
+    if (suffix && b.raw !== true && !caps.includes('insert')) return this.json(c.res, 400, { error: `"${name}" does not support insert` });
+    if (b.raw !== undefined && typeof b.raw !== 'boolean') return this.json(c.res, 400, { error: 'json: cannot unmarshal raw' });
+    if (opts.stop !== undefined && !(Array.isArray(opts.stop) && opts.stop.every((x: unknown) => typeof x === 'string'))) {
+      return this.json(c.res, 500, { error: 'option "stop" must be of type array' });
+    }
+
+    const messages: { role?: string; content?: string }[] =
+      kind === 'chat' ? (b.messages ?? []) : [{ role: 'user', content: String(b.prompt ?? '') + suffix }];
     const lastUser = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
-    const answer = script.tokens ?? echoTokens(String(lastUser));
+    let answer = script.tokens ?? (kind === 'generate' && this.completionTokens ? this.completionTokens : echoTokens(String(lastUser)));
+    // Ollama stops at the first stop string (which is not sent) and after num_predict tokens.
+    let cappedReason: 'stop' | 'length' | undefined;
+    const stops: string[] = Array.isArray(opts.stop) ? opts.stop : [];
+    if (stops.length) {
+      let text = '';
+      for (let i = 0; i < answer.length; i++) {
+        const next = text + answer[i]!;
+        const hit = Math.min(...stops.map((x) => next.indexOf(x)).filter((x) => x >= 0));
+        if (Number.isFinite(hit)) {
+          const last = next.slice(text.length, hit);
+          answer = [...answer.slice(0, i), ...(last ? [last] : [])];
+          cappedReason = 'stop';
+          break;
+        }
+        text = next;
+      }
+    }
+    if (typeof opts.num_predict === 'number' && opts.num_predict >= 0 && answer.length > opts.num_predict && !script.ignoreNumPredict) {
+      answer = answer.slice(0, opts.num_predict);
+      cappedReason = 'length';
+    }
     const thinks =
       script.thinking ?? (caps.includes('thinking') && think !== false ? ['Thinking ', 'about ', 'the ', 'question…'] : []);
 
@@ -555,7 +590,7 @@ export class OllamaDouble {
               eval_count: evalCount,
               eval_duration: Math.round(evalDurationNs),
             };
-        const doneReason = script.doneReason === undefined ? 'stop' : script.doneReason;
+        const doneReason = script.doneReason === undefined ? (cappedReason ?? 'stop') : script.doneReason;
         const final = script.finalContent ?? '';
         const reason = doneReason ? { done_reason: doneReason } : {};
         const text =

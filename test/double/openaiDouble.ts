@@ -145,7 +145,9 @@ export class OpenAIDouble {
     if (req.method === 'GET' && path === '/v1/models') {
       return json(200, { object: 'list', data: this.models.map((id) => ({ id, object: 'model', owned_by: 'double' })) });
     }
-    if (req.method !== 'POST' || path !== '/v1/chat/completions') return json(404, { error: { message: `no route ${path}`, type: 'not_found' } });
+    // /v1/completions (prompt, optional suffix, max_tokens) streams `choices[0].text`; /v1/chat/completions streams deltas.
+    const text = path === '/v1/completions';
+    if (req.method !== 'POST' || (path !== '/v1/chat/completions' && !text)) return json(404, { error: { message: `no route ${path}`, type: 'not_found' } });
     const b = record.body;
     if (!b || typeof b.model !== 'string') return json(400, { error: { message: 'model is required', type: 'invalid_request_error' } });
     const script = this.queue.shift() ?? {};
@@ -156,10 +158,13 @@ export class OpenAIDouble {
     if (!this.models.includes(b.model)) return json(404, { error: { message: `The model \`${b.model}\` does not exist.`, type: 'invalid_request_error', code: 'model_not_found' } });
 
     const lastUser = [...(b.messages ?? [])].reverse().find((m: { role: string }) => m.role === 'user')?.content ?? '';
-    const tokens = script.tokens ?? `You said: ${lastUser}`.split(/(?<=\s)/);
+    let tokens = script.tokens ?? `You said: ${text ? String(b.prompt ?? '') : lastUser}`.split(/(?<=\s)/);
+    if (text && typeof b.max_tokens === 'number' && tokens.length > b.max_tokens) tokens = tokens.slice(0, b.max_tokens);
     const id = 'chatcmpl-double';
     const ev = (delta: Record<string, unknown>, finish: string | null = null) =>
-      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 0, model: b.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n`;
+      text
+        ? `data: ${JSON.stringify({ id, object: 'text_completion', created: 0, model: b.model, choices: [{ index: 0, text: delta.content ?? '', finish_reason: finish }] })}\n`
+        : `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 0, model: b.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n`;
     const steps: Step[] = [];
     if (script.stallBeforeHeaders) steps.push({ kind: 'stall' });
     if (script.resetBeforeHeaders) steps.push({ kind: 'reset', beforeHeaders: true, delayMs: script.firstByteDelayMs ?? 0 });

@@ -33,6 +33,8 @@ export type Chunking =
 
 /** What the double does for one /api/chat (or /api/generate) request. Every field is optional. */
 export interface ReplyScript {
+  /** Only for a request whose JSON body this accepts (e.g. a completion prompt ending in some text); others pass it by. */
+  match?: (body: any) => boolean;
   /** Answer tokens. Default: a deterministic echo of the last user message. */
   tokens?: string[];
   /** Thinking tokens, sent before the answer. Default: a short text for models with the
@@ -55,6 +57,8 @@ export interface ReplyScript {
   finalContent?: string;
   /** Leave every metric out of the final chunk (omitempty). */
   omitMetrics?: boolean;
+  /** Send every token even past options.num_predict (a server that ignores the cap). */
+  ignoreNumPredict?: boolean;
   /** Override the reported prompt_eval_count. */
   promptEvalCount?: number;
   /** Override eval_duration (ns). Default: tokens × max(tokenDelayMs, 1) ms. */
@@ -112,6 +116,8 @@ export interface DoubleOptions {
   notFoundWording?: 'new' | 'old';
   /** Script applied to every chat unless a queued one is waiting. */
   defaultReply?: ReplyScript;
+  /** /api/generate's answer (fill in the middle) when no script gives tokens; default: an echo, as chat. */
+  completionTokens?: string[];
   /** Answers /api/version. */
   version?: string;
   /** Origins allowed besides loopback ones (Ollama's OLLAMA_ORIGINS). */

@@ -192,6 +192,18 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     return { attachments, errors };
   }
 
+  /**
+   * Whether inline completion may read this document (and send it as context):
+   * an untitled editor, or a file the `@` picker would offer (the one rule:
+   * FileIndex.mayOffer — workspace, exclusions, .gitignore). A chosen chip does
+   * not make an excluded file completable.
+   */
+  async mayComplete(uri: vscode.Uri): Promise<boolean> {
+    if (uri.scheme === 'untitled') return true;
+    if (!isFileLike(uri)) return false;
+    return this.index.mayOffer(uri).catch(() => false);
+  }
+
   /** A file the user chose by a command: read again at send time even if excluded (they confirmed). */
   markChosen(uri: vscode.Uri): void {
     this.chosen.add(uri.toString());

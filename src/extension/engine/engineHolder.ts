@@ -7,7 +7,7 @@
  */
 import type { GatewayEvent } from '../../shared/events';
 import type { ModelInfo, PullProgress } from '../../shared/models';
-import type { ChatEngine, ChatTurnRequest, ProviderConfig } from '../../gateway/engine/types';
+import type { ChatEngine, ChatTurnRequest, CompletionRequest, CompletionResult, ProviderConfig } from '../../gateway/engine/types';
 
 export interface EngineConfig {
   config: ProviderConfig;
@@ -61,6 +61,13 @@ export class EngineHolder implements ChatEngine {
         }
       },
     };
+  }
+
+  /** A completion on the engine of the current settings (its signal closes it upstream). */
+  async complete(request: CompletionRequest): Promise<CompletionResult> {
+    const e = await this.engine();
+    if (!e.complete) throw new Error('This engine cannot complete code.');
+    return e.complete(request);
   }
 
   /** Until the engine is loaded a turn cannot be here; the request's AbortSignal still stops it. */

@@ -10,7 +10,7 @@ import type { HttpResponse } from '../net/http';
 import type { FitResult } from './contextFit';
 import type { GatewayError, ServerIdentity } from './errors';
 import type { EngineTuning } from './tuning';
-import type { ChatTurnRequest, ProviderConfig } from './types';
+import type { ChatTurnRequest, CompletionPromptKind, CompletionRequest, ProviderConfig } from './types';
 
 /** One turn's request, built once; a provider's retryAfter may change `body` before the next attempt. */
 export interface PreparedTurn {
@@ -21,6 +21,8 @@ export interface PreparedTurn {
   fit: FitResult;
   /** The window the fit used (Ollama: num_ctx sent); null when unknown. */
   contextWindow: number | null;
+  /** Set for a fill-in-the-middle request (open() and decoder() pick its endpoint by it): how its prompt was built. */
+  completion?: CompletionPromptKind;
 }
 
 /** Receives the text of a stream, in order. */
@@ -62,6 +64,12 @@ export interface ChatProvider {
    * Set undici's header/body timeouts to timeoutMs (a cold model sends no headers for minutes).
    */
   open(turn: PreparedTurn, signal: AbortSignal, timeoutMs: number): Promise<HttpResponse>;
+  /**
+   * A fill-in-the-middle request: the same open()/decoder() then serve it (they
+   * branch on `turn.completion`). Throws a `capability` GatewayError for a model
+   * that cannot fill in the middle. Optional: without it a provider cannot complete.
+   */
+  prepareCompletion?(request: CompletionRequest, signal: AbortSignal, timeoutMs: number): Promise<PreparedTurn>;
   /** After a refusal: change the turn so another attempt can succeed and return true (e.g. drop `think`). Optional. */
   retryAfter?(error: GatewayError, turn: PreparedTurn): boolean;
   /** A fresh decoder for one response body. */

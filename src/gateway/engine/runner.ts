@@ -15,7 +15,7 @@ import { errors, isConnectionReset, isGatewayError, type GatewayError } from './
 import type { ChatProvider, PreparedTurn, StreamOutcome, TextSink } from './provider';
 import type { EngineTuning } from './tuning';
 import { TurnEmitter } from './turnEmitter';
-import type { ChatEngine, ChatTurnRequest, ProviderConfig } from './types';
+import type { ChatEngine, ChatTurnRequest, CompletionRequest, CompletionResult, ProviderConfig } from './types';
 import { computeUsage } from './usage';
 
 /** A server that unloads an idle model after 5 minutes (Ollama's default): a bit less counts as "probably warm". */
@@ -23,6 +23,8 @@ const WARM_MS = 4 * 60_000;
 
 export class ProviderEngine implements ChatEngine {
   private readonly turns = new Map<string, AbortController>();
+  /** Completions in flight (close() stops them). */
+  private readonly completions = new Set<AbortController>();
   /** model → when a turn with it last ended well (to guess whether it is loaded). */
   private readonly lastUsed = new Map<string, number>();
   private closed = false;
@@ -80,6 +82,7 @@ export class ProviderEngine implements ChatEngine {
   async close(): Promise<void> {
     this.closed = true;
     for (const id of [...this.turns.keys()]) this.cancel(id);
+    for (const ctl of this.completions) ctl.abort(new DOMException('the engine was closed', 'AbortError'));
     await this.provider.close();
   }
 
@@ -88,7 +91,6 @@ export class ProviderEngine implements ChatEngine {
     const timeoutMs = this.config.requestTimeoutMs;
     const deadline = new Deadline(timeoutMs, [cancelSignal, request.signal]);
     const signal = deadline.signal;
-    let response: HttpResponse | undefined;
     let hint: NodeJS.Timeout | undefined;
     try {
       if (this.closed) throw errors.internal('the engine was closed');
@@ -99,8 +101,6 @@ export class ProviderEngine implements ChatEngine {
       const warm = (this.lastUsed.get(turn.model) ?? -Infinity) > Date.now() - WARM_MS;
       const waiting = this.provider.loadsModels && !warm ? 'loading_model' : 'reading_prompt';
       hint = setTimeout(() => emitter.setPhase(waiting), this.tuning.loadingHintMs);
-      response = await this.open(turn, signal, timeoutMs);
-      clearTimeout(hint);
 
       let chunks = 0;
       let firstTextAt: number | undefined;
@@ -111,9 +111,7 @@ export class ProviderEngine implements ChatEngine {
         emitter.setPhase(kind === 'thinking' ? 'thinking' : 'generating');
         emitter.text(kind, text);
       };
-      const decoder = this.provider.decoder(turn);
-      for await (const chunk of response.body) decoder.push(chunk as Uint8Array, out);
-      const outcome = decoder.end(out);
+      const outcome = (await this.stream(turn, signal, timeoutMs, out, { onHeaders: () => clearTimeout(hint) }))!;
 
       emitter.usage(this.usage(turn, outcome, chunks, started, firstTextAt));
       this.lastUsed.set(turn.model, Date.now());
@@ -125,8 +123,86 @@ export class ProviderEngine implements ChatEngine {
     } finally {
       clearTimeout(hint);
       deadline.dispose();
+    }
+  }
+
+  /**
+   * One fill-in-the-middle completion through the same machinery as a turn: the
+   * provider's request (prepareCompletion), the retried open, the decode loop, one
+   * deadline, and an abort that closes the socket. Thinking text is never part of it.
+   */
+  async complete(request: CompletionRequest): Promise<CompletionResult> {
+    const started = performance.now();
+    const provider = this.provider;
+    if (this.closed) throw errors.internal('the engine was closed');
+    if (!provider.prepareCompletion) throw errors.capability(request.model, `${provider.server.name} offers no fill-in-the-middle endpoint`);
+    const timeoutMs = Math.min(request.timeoutMs ?? this.config.requestTimeoutMs, this.config.requestTimeoutMs);
+    const ctl = new AbortController();
+    this.completions.add(ctl);
+    const deadline = new Deadline(timeoutMs, [ctl.signal, request.signal]);
+    let text = '';
+    let firstAt: number | undefined;
+    try {
+      if (request.signal?.aborted) throw request.signal.reason;
+      const turn = await provider.prepareCompletion(request, deadline.signal, timeoutMs);
+      const out: TextSink = (kind, t) => {
+        if (kind !== 'token' || t === '') return;
+        firstAt ??= performance.now();
+        text += t;
+      };
+      const enough = request.enough;
+      const outcome = await this.stream(turn, deadline.signal, timeoutMs, out, enough ? { enough: () => enough(text) } : {});
+      this.lastUsed.set(turn.model, Date.now());
+      const ms = (ns: number | undefined) => (ns === undefined ? null : Math.round(ns / 1e4) / 100);
+      return {
+        text,
+        model: turn.model,
+        finish: outcome ? outcome.finish : 'enough',
+        prompt: turn.completion ?? 'insert',
+        timings: {
+          total_ms: Math.round((performance.now() - started) * 100) / 100,
+          first_token_ms: firstAt === undefined ? null : Math.round((firstAt - started) * 100) / 100,
+          load_ms: ms(outcome?.loadDurationNs),
+          prompt_tokens: outcome?.promptTokens ?? null,
+          completion_tokens: outcome?.completionTokens ?? null,
+        },
+      };
+    } catch (e) {
+      if (request.signal?.aborted) throw request.signal.reason ?? e;
+      if (ctl.signal.aborted && !deadline.timedOut) throw errors.internal('the engine was closed');
+      throw this.failure(e, deadline, timeoutMs);
+    } finally {
+      deadline.dispose();
+      // Stopped early, failed or done: the request is closed upstream either way.
+      ctl.abort(new DOMException('completion finished', 'AbortError'));
+      this.completions.delete(ctl);
+    }
+  }
+
+  /**
+   * Opens the turn's request (retried) and decodes its body into `out`, for a
+   * chat turn and a completion alike. `enough` stops reading early (undefined is
+   * returned; the caller's abort then closes the socket).
+   */
+  private async stream(
+    turn: PreparedTurn,
+    signal: AbortSignal,
+    timeoutMs: number,
+    out: TextSink,
+    hooks: { onHeaders?: () => void; enough?: () => boolean },
+  ): Promise<StreamOutcome | undefined> {
+    const response = await this.open(turn, signal, timeoutMs);
+    hooks.onHeaders?.();
+    try {
+      const decoder = this.provider.decoder(turn);
+      for await (const chunk of response.body) {
+        decoder.push(chunk as Uint8Array, out);
+        if (hooks.enough?.()) return undefined;
+      }
+      return decoder.end(out);
+    } finally {
       // Make sure the socket is gone if we stopped early (abort already does this; belt and braces).
-      if (response && !response.body.destroyed && !response.body.readableEnded) response.body.destroy();
+      if (!response.body.destroyed && !response.body.readableEnded) response.body.destroy();
     }
   }
 

@@ -49,6 +49,13 @@ export class OllamaClient {
     throw await responseError(res, model, this.server);
   }
 
+  /** One streaming POST /api/generate (fill in the middle), as chat(). */
+  async generate(body: Record<string, unknown>, model: string, signal: AbortSignal, timeoutMs: number): Promise<HttpResponse> {
+    const res = await this.http.request({ method: 'POST', path: '/api/generate', body, signal, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs });
+    if (res.status === 200) return res;
+    throw await responseError(res, model, this.server);
+  }
+
   /**
    * Sends a request bounded by timeoutMs; maps network failures. When `signal`
    * aborts, rethrows its reason so callers can tell a cancel from a failure.

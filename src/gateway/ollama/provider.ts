@@ -8,7 +8,9 @@ import { fitContext } from '../engine/contextFit';
 import { errors, type GatewayError } from '../engine/errors';
 import type { ChatProvider, PreparedTurn, StreamDecoder, StreamOutcome, TextSink } from '../engine/provider';
 import type { EngineTuning } from '../engine/tuning';
-import type { ChatTurnRequest, ProviderConfig } from '../engine/types';
+import type { ChatTurnRequest, CompletionPromptKind, CompletionRequest, ProviderConfig } from '../engine/types';
+import { commentedSnippets, fimFormatFor } from '../../shared/completion/fimFormats';
+import { estimateTokens } from '../../shared/tokens';
 import type { HttpResponse } from '../net/http';
 import { NdjsonDecoder } from '../net/ndjson';
 import { OllamaClient, ollamaIdentity } from './client';
@@ -56,7 +58,44 @@ export class OllamaProvider implements ChatProvider {
     return { model, body, fit, contextWindow: numCtx };
   }
 
+  /**
+   * Fill in the middle with /api/generate: `prompt` + `suffix` when the model's
+   * template knows FIM (`insert` capability), else `raw` with the family's format
+   * and stop tokens. num_ctx and keep_alive as a chat turn sends them, so the
+   * model is never reloaded between keystrokes.
+   */
+  async prepareCompletion(request: CompletionRequest, signal: AbortSignal, timeoutMs: number): Promise<PreparedTurn> {
+    const { model } = request;
+    const options = request.options ?? {};
+    const { numCtx, facts } = await this.facts.numCtxFor(model, options.contextLength, signal, Math.min(5000, timeoutMs));
+    const caps = facts?.capabilities;
+    const input = { prefix: request.prefix, suffix: request.suffix, path: request.path, language: request.language, snippets: request.snippets ?? [] };
+    const format = fimFormatFor(model);
+    const body: Record<string, unknown> = { model, stream: true };
+    let kind: CompletionPromptKind;
+    if (caps?.includes('insert')) {
+      kind = 'insert';
+      body.prompt = commentedSnippets(input.snippets, input.language) + input.prefix;
+      body.suffix = input.suffix;
+    } else if (format) {
+      kind = format.id;
+      body.prompt = format.build(input);
+      body.raw = true;
+    } else {
+      throw errors.capability(model, `it cannot fill in the middle (${caps ? 'Ollama lists no `insert` capability' : 'Ollama did not say what it can do'} and its name matches no known code model). Pick a code model such as qwen2.5-coder, starcoder2, codellama:code or deepseek-coder for completions`);
+    }
+    const opts: Record<string, unknown> = { num_ctx: numCtx, num_predict: request.maxTokens, temperature: options.temperature ?? 0.2 };
+    if (format) opts.stop = [...format.stop];
+    body.options = opts;
+    if (options.keepAlive !== undefined) body.keep_alive = options.keepAlive;
+    // A completion is never a conversation: no thinking, whatever the model can do.
+    if (caps?.includes('thinking')) body.think = false;
+    const estimate = estimateTokens(String(body.prompt)) + estimateTokens(input.suffix);
+    return { model, body, fit: { messages: [], dropped: 0, estimate, overBudget: estimate > numCtx }, contextWindow: numCtx, completion: kind };
+  }
+
   open(turn: PreparedTurn, signal: AbortSignal, timeoutMs: number): Promise<HttpResponse> {
+    if (turn.completion) return this.client.generate(turn.body, turn.model, signal, timeoutMs);
     return this.client.chat(turn.body, turn.model, signal, timeoutMs);
   }
 
@@ -94,7 +133,7 @@ export class OllamaProvider implements ChatProvider {
   }
 }
 
-/** /api/chat's NDJSON: message.content / message.thinking per line, then a done:true line with the metrics. */
+/** /api/chat's NDJSON (message.content / message.thinking per line) or /api/generate's (response / thinking), then a done:true line with the metrics. */
 class OllamaChatDecoder implements StreamDecoder {
   private readonly lines: NdjsonDecoder;
   private final: ChatChunk | undefined;

@@ -9,7 +9,9 @@ import { fitContext } from '../engine/contextFit';
 import { errors, type GatewayError, type ServerIdentity } from '../engine/errors';
 import type { ChatProvider, PreparedTurn, StreamDecoder, StreamOutcome, TextSink } from '../engine/provider';
 import type { EngineTuning } from '../engine/tuning';
-import type { ChatTurnRequest, ProviderConfig } from '../engine/types';
+import type { ChatTurnRequest, CompletionRequest, ProviderConfig } from '../engine/types';
+import { commentedSnippets, fimFormatFor } from '../../shared/completion/fimFormats';
+import { estimateTokens } from '../../shared/tokens';
 import { Deadline } from '../net/deadline';
 import { HttpClient, readText, type HttpResponse } from '../net/http';
 import { networkError } from '../net/networkErrors';
@@ -82,10 +84,32 @@ export class OpenAIProvider implements ChatProvider {
     return { model: request.model, body, fit, contextWindow: window };
   }
 
+  /**
+   * Fill in the middle with /v1/completions: a known family's raw FIM prompt and
+   * stop tokens, else `prompt` + `suffix` for servers that take one (vLLM,
+   * llama.cpp's server and LM Studio do for models that can infill).
+   */
+  async prepareCompletion(request: CompletionRequest): Promise<PreparedTurn> {
+    const options = request.options ?? {};
+    const format = fimFormatFor(request.model);
+    const input = { prefix: request.prefix, suffix: request.suffix, path: request.path, language: request.language, snippets: request.snippets ?? [] };
+    const body: Record<string, unknown> = { model: request.model, stream: true, max_tokens: request.maxTokens, temperature: options.temperature ?? 0.2 };
+    if (format) {
+      body.prompt = format.build(input);
+      body.stop = format.stop.slice(0, 4); // OpenAI's API takes at most four
+    } else {
+      body.prompt = commentedSnippets(input.snippets, input.language) + input.prefix;
+      body.suffix = input.suffix;
+    }
+    const estimate = estimateTokens(String(body.prompt)) + estimateTokens(input.suffix);
+    const window = options.contextLength && options.contextLength > 0 ? Math.floor(options.contextLength) : null;
+    return { model: request.model, body, fit: { messages: [], dropped: 0, estimate, overBudget: window !== null && estimate > window }, contextWindow: window, completion: format ? format.id : 'suffix' };
+  }
+
   async open(turn: PreparedTurn, signal: AbortSignal, timeoutMs: number): Promise<HttpResponse> {
     const res = await this.http.request({
       method: 'POST',
-      path: `${this.apiPrefix}/chat/completions`,
+      path: `${this.apiPrefix}${turn.completion ? '/completions' : '/chat/completions'}`,
       body: turn.body,
       signal,
       headersTimeoutMs: timeoutMs,

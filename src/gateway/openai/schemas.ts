@@ -11,7 +11,7 @@ export interface CompletionChunk {
 
 const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
 
-/** One `data:` payload of /v1/chat/completions; a string describes what is wrong with it. */
+/** One `data:` payload of /v1/chat/completions (delta.content) or /v1/completions (text); a string describes what is wrong with it. */
 export function parseCompletionChunk(v: unknown): CompletionChunk | string {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'an event that is not a JSON object';
   const o = v as Record<string, unknown>;
@@ -24,7 +24,7 @@ export function parseCompletionChunk(v: unknown): CompletionChunk | string {
   const choice = (o.choices as unknown[] | undefined)?.[0] as Record<string, unknown> | undefined;
   if (choice) {
     const delta = (choice.delta ?? {}) as Record<string, unknown>;
-    const content = delta.content ?? '';
+    const content = delta.content ?? choice.text ?? '';
     // vLLM / llama.cpp say reasoning_content; others say reasoning.
     const reasoning = delta.reasoning_content ?? delta.reasoning ?? '';
     if (typeof content !== 'string' || typeof reasoning !== 'string') return 'an event whose text is not a string';

@@ -2,6 +2,7 @@ import type { HostToWebview } from '../../shared/protocol';
 import type { SessionStore } from '../../shared/session';
 import type { ChatService } from '../chat/types';
 import type { ChatEngine, ProviderConfig } from '../engine/types';
+import type { CompletionService } from '../completion/completionService';
 
 export interface Logger {
   info(message: string): void;
@@ -50,6 +51,8 @@ export interface ProviderInfo {
 export interface ServerDeps {
   engine: ChatEngine;
   chatService: ChatService;
+  /** POST /complete. */
+  completion: CompletionService;
   store: SessionStore;
   heartbeatMs: number;
   maxSseBufferedBytes: number;

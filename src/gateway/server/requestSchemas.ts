@@ -45,3 +45,13 @@ export const editBodySchema = z.object({
   content: z.string().refine((s) => s.trim() !== '', 'content must not be empty'),
   attachments: attachmentsBody,
 });
+
+/** POST /complete: the text around the cursor (the body cap bounds it; the service cuts it to the model's budget). */
+export const completeBodySchema = z.object({
+  model: z.string().trim().max(512).optional(),
+  prefix: z.string(),
+  suffix: z.string().default(''),
+  language: z.string().max(100).optional(),
+  path: z.string().max(1000).optional(),
+  max_tokens: z.number().int().min(1).max(2048).optional(),
+});

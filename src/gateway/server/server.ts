@@ -11,6 +11,8 @@ import type { ChatService } from '../chat/types';
 import type { ChatEngine } from '../engine/types';
 import { isClientAbort } from './body';
 import { addChatRoutes } from './chatRoutes';
+import { addCompletionRoutes } from './completionRoutes';
+import { CompletionService, DEFAULT_COMPLETION_SETTINGS } from '../completion/completionService';
 import { silentLogger, type Logger, type ProviderInfo, type ServerDeps, type UiHost } from './deps';
 import { HttpError, sendEmpty, sendError, toHttpError } from './httpError';
 import { addModelRoutes } from './modelRoutes';
@@ -33,6 +35,8 @@ export interface GatewayServerOptions {
   provider: () => ProviderInfo;
   engine: ChatEngine;
   chatService: ChatService;
+  /** Inline completion (POST /complete); default: one on `engine` with the default completion settings. */
+  completion?: CompletionService;
   store: SessionStore;
   /** `: keep-alive` interval on open event streams (default 15 000). */
   heartbeatMs?: number;
@@ -74,6 +78,7 @@ export async function startGatewayServer(opts: GatewayServerOptions): Promise<Ga
   const deps: ServerDeps = {
     engine: opts.engine,
     chatService: opts.chatService,
+    completion: opts.completion ?? new CompletionService(opts.engine, () => DEFAULT_COMPLETION_SETTINGS),
     store: opts.store,
     heartbeatMs: opts.heartbeatMs ?? 15_000,
     maxSseBufferedBytes: opts.maxSseBufferedBytes ?? 1024 * 1024,
@@ -86,6 +91,7 @@ export async function startGatewayServer(opts: GatewayServerOptions): Promise<Ga
   const router = new Router();
   addModelRoutes(router, deps);
   const chat = addChatRoutes(router, deps);
+  addCompletionRoutes(router, deps);
   addSessionRoutes(router, deps);
   addUiRoutes(router, deps);
   router.add('GET', '/', ({ res }) => serveIndex(res, opts.webviewDir), { auth: false });

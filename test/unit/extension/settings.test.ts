@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { connectionFingerprint, DEFAULT_SETTINGS, providerConfig, readSettings, turnSettings, validateUrl } from '../../../src/extension/settings';
+import { completionOnFor, completionServiceSettings, connectionFingerprint, DEFAULT_SETTINGS, providerConfig, readSettings, turnSettings, validateUrl } from '../../../src/extension/settings';
 import { DEFAULT_CONTEXT_EXCLUDE } from '../../../src/shared/contextRules';
 
 const src = (values: Record<string, unknown>) => ({ get: (k: string) => values[k] });
@@ -28,6 +28,11 @@ describe('settings', () => {
         'context.includeCurrentFile': true,
         'context.maxFileKB': 64,
         'context.exclude': ['**/secrets/**', ' '],
+        'completion.enabled': false,
+        'completion.model': ' qwen2.5-coder:1.5b ',
+        'completion.debounceMs': 80,
+        'completion.maxTokens': 64,
+        'completion.languages': { python: false },
       }),
     );
     assert.deepEqual(problems, []);
@@ -44,7 +49,22 @@ describe('settings', () => {
       maxSessions: 50,
       think: false,
       context: { includeCurrentFile: true, maxFileKB: 64, exclude: ['**/secrets/**'] },
+      completion: { enabled: false, model: 'qwen2.5-coder:1.5b', debounceMs: 80, maxTokens: 64, languages: { '*': true, python: false } },
     });
+  });
+
+  it('hearth.completion.*: on by default except prose; per-language with "*"; bad values named, defaults used; the service gets chat\'s keep_alive and window', () => {
+    const d = readSettings(src({})).settings.completion;
+    assert.equal(d.enabled, true);
+    assert.equal(completionOnFor(d, 'typescript'), true);
+    assert.equal(completionOnFor(d, 'markdown'), false);
+    assert.equal(completionOnFor(readSettings(src({ 'completion.languages': { '*': false, go: true } })).settings.completion, 'python'), false);
+    assert.equal(completionOnFor(readSettings(src({ 'completion.languages': { '*': false, go: true } })).settings.completion, 'go'), true);
+    const { settings, problems } = readSettings(src({ 'completion.enabled': 'yes', 'completion.debounceMs': -1, 'completion.maxTokens': 99999, 'completion.languages': { go: 'on' }, 'completion.model': 3 }));
+    assert.equal(problems.length, 5, problems.join('\n'));
+    assert.deepEqual(settings.completion, DEFAULT_SETTINGS.completion);
+    const svc = completionServiceSettings(readSettings(src({ contextLength: 4096, keepAlive: '1h', 'completion.maxTokens': 32, requestTimeoutSeconds: 20 })).settings);
+    assert.deepEqual(svc, { model: '', maxTokens: 32, options: { keepAlive: '1h', contextLength: 4096 }, timeoutMs: 20_000 });
   });
 
   it('hearth.context.*: defaults exclude secrets and cap files at 256 KB; bad values are named and the default used', () => {

@@ -72,6 +72,47 @@ describe('Ollama test double, read by the official ollama client', () => {
     assert.ok(Array.isArray(parts.at(-1)!.context));
   });
 
+  it('fills in the middle: prompt + suffix for an insert model, 400 "does not support insert" for others', async () => {
+    double.addModel({ name: 'coder', capabilities: ['completion', 'insert'] });
+    double.enqueue({ tokens: ['return ', 'a + b;'] });
+    let text = '';
+    let last;
+    for await (const p of await client.generate({ model: 'coder', prompt: 'function add(a, b) {\n  ', suffix: '\n}', stream: true, options: { num_predict: 16 } })) {
+      text += p.response;
+      last = p;
+    }
+    assert.equal(text, 'return a + b;');
+    assert.equal(last!.done, true);
+    assert.equal(double.requestsTo('/api/generate').at(-1)!.body.suffix, '\n}');
+    assert.deepEqual((await client.show({ model: 'coder' })).capabilities, ['completion', 'insert']);
+    await assert.rejects(
+      async () => {
+        for await (const _ of await client.generate({ model: 'plain-model', prompt: 'a', suffix: 'b', stream: true })) void _;
+      },
+      (e: Error & { status_code?: number }) => e.status_code === 400 && /does not support insert/.test(e.message),
+    );
+  });
+
+  it('raw prompts stop at a stop string (not sent) and num_predict caps a 10,000-token answer with done_reason length', async () => {
+    double.enqueue({ tokens: ['x = ', '1', '<|endoftext|>', 'junk'] });
+    let text = '';
+    let reason;
+    for await (const p of await client.generate({ model: 'plain-model', prompt: '<|fim_prefix|>a<|fim_suffix|>b<|fim_middle|>', raw: true, stream: true, options: { stop: ['<|endoftext|>'] } })) {
+      text += p.response;
+      reason = p.done_reason;
+    }
+    assert.equal(text, 'x = 1');
+    assert.equal(reason, 'stop');
+    assert.equal(double.requestsTo('/api/generate').at(-1)!.body.raw, true);
+
+    double.enqueue({ tokens: Array.from({ length: 10_000 }, (_, i) => `t${i} `) });
+    const parts = [];
+    for await (const p of await client.generate({ model: 'plain-model', prompt: 'go', stream: true, options: { num_predict: 32 } })) parts.push(p);
+    assert.equal(parts.filter((p) => p.response).length, 32);
+    assert.equal(parts.at(-1)!.done_reason, 'length');
+    assert.equal(parts.at(-1)!.eval_count, 32);
+  });
+
   it('lists, shows, reports loaded models with their context, and the version', async () => {
     const list = await client.list();
     assert.deepEqual(list.models.map((m) => m.name).sort(), ['deep-thinker', 'plain-model']);

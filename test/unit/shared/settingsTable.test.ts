@@ -38,6 +38,7 @@ function probes(row: SettingRow): unknown[] {
     case 'headers':
       return [{ 'X-Team': 'a' }, { 'Bad Name': 'x' }];
     case 'globs':
+    case 'toggles':
       return [];
   }
 }
