@@ -9,7 +9,7 @@
  *    for read-modify-write cycles on a file two processes share.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 
@@ -211,14 +211,31 @@ async function acquire(lockPath: string, staleMs: number, timeoutMs: number): Pr
   }
 }
 
-/** Whether a process with this pid exists on this host (EPERM: it exists, owned by someone else). */
+/**
+ * Whether a process with this pid runs on this host (EPERM: it exists, owned by
+ * someone else). A zombie (killed, not yet reaped by its parent: a supervisor
+ * restarting right after `kill -9`) still answers kill(pid, 0) but holds nothing,
+ * so it counts as dead; Linux tells it in /proc/<pid>/stat.
+ */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return errno(e) === 'EPERM';
+    if (errno(e) !== 'EPERM') return false;
   }
+  return !isZombie(pid);
+}
+
+/** The state letter of /proc/<pid>/stat is Z. False where there is no /proc (macOS, Windows): kill(pid, 0) is all we have there. */
+export function isZombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  // "pid (comm) S ...": comm may hold spaces and parentheses, so the state follows the last ')'.
+  return stat.slice(stat.lastIndexOf(')') + 1).trimStart().startsWith('Z');
 }
 
 async function readLock(lockPath: string): Promise<{ text: string; mtimeMs: number } | undefined> {
