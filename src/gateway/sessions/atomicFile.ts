@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { MAX_SESSION_FILE_BYTES, MAX_SMALL_FILE_BYTES, readRegularFile } from './regularFile';
 
 export class CorruptFileError extends Error {
   constructor(
@@ -82,7 +83,7 @@ export async function fsyncDir(dir: string): Promise<void> {
 
 /** Reads a file as text; the seam through which tests inject I/O faults (EACCES, EIO). */
 export type ReadText = (file: string) => Promise<string>;
-const readUtf8: ReadText = (file) => fs.readFile(file, 'utf8');
+const readUtf8: ReadText = (file) => readRegularFile(file, MAX_SESSION_FILE_BYTES);
 
 /**
  * Reads and validates a JSON file. Missing -> undefined. Not JSON, or rejected by
@@ -240,7 +241,7 @@ export function isZombie(pid: number): boolean {
 
 async function readLock(lockPath: string): Promise<{ text: string; mtimeMs: number } | undefined> {
   try {
-    const [text, st] = await Promise.all([fs.readFile(lockPath, 'utf8'), fs.stat(lockPath)]);
+    const [text, st] = await Promise.all([readRegularFile(lockPath, MAX_SMALL_FILE_BYTES), fs.stat(lockPath)]);
     return { text, mtimeMs: st.mtimeMs };
   } catch {
     return undefined;

@@ -68,6 +68,7 @@ import {
   type WriteOptions,
 } from './atomicFile';
 import { StoreError } from './errors';
+import { MAX_RECORD_FILE_BYTES, readRegularFile } from './regularFile';
 
 export interface FileSessionStoreOptions {
   dir: string;
@@ -683,7 +684,7 @@ export class FileSessionStore implements SessionStore {
     this.persistedLoaded ??= (async () => {
       let raw: unknown;
       try {
-        raw = JSON.parse(await fs.readFile(path.join(this.dir, INDEX_FILE), 'utf8'));
+        raw = JSON.parse(await readRegularFile(path.join(this.dir, INDEX_FILE), MAX_RECORD_FILE_BYTES));
       } catch {
         return; // none yet, or unreadable: it is only a cache
       }
@@ -837,7 +838,7 @@ export class FileSessionStore implements SessionStore {
 
   private async readLive(id: string): Promise<LiveRecord | undefined> {
     try {
-      const r = liveSchema.safeParse(JSON.parse(await fs.readFile(this.liveFile(id), 'utf8')));
+      const r = liveSchema.safeParse(JSON.parse(await readRegularFile(this.liveFile(id), MAX_RECORD_FILE_BYTES)));
       return r.success ? r.data : undefined;
     } catch {
       return undefined;

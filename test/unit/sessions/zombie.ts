@@ -17,6 +17,14 @@ function state(pid: number): string | undefined {
   }
 }
 
+function comm(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
 export async function makeZombie(): Promise<Zombie> {
   // The shell starts a child, prints its pid, then becomes `sleep`, which never waits for it.
   const parent = spawn('sh', ['-c', 'sleep 600 & echo $!; exec sleep 600'], { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -28,8 +36,13 @@ export async function makeZombie(): Promise<Zombie> {
     });
     parent.on('error', reject);
   });
-  process.kill(pid, 'SIGKILL');
+  // Killed only once the shell has become `sleep`: a shell still running may reap it.
   const deadline = Date.now() + 5_000;
+  while (comm(parent.pid!) !== 'sleep') {
+    if (Date.now() > deadline) throw new Error('the parent did not exec sleep');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  process.kill(pid, 'SIGKILL');
   while (state(pid) !== 'Z') {
     if (Date.now() > deadline) throw new Error(`pid ${pid} did not become a zombie (state ${state(pid) ?? 'gone'})`);
     await new Promise((r) => setTimeout(r, 10));
