@@ -23,7 +23,8 @@
  *   .index.json      summaries keyed by each file's identity (inode + mtime + size): a
  *                    cache that spares reading every transcript at start-up, never
  *                    trusted for a file whose identity changed;
- *   trash/<id>.json  sessions pruned beyond maxSessions, kept 30 days.
+ *   trash/<id>.json  sessions pruned beyond maxSessions, kept 30 days, 200 sessions and
+ *                    100 MiB at most (trash.ts: it removes only what it put there).
  *
  * In memory: one summary per session (validated by file identity on every list) and
  * a small LRU cache, bounded in bytes, of the transcripts being changed (listing and
@@ -68,6 +69,8 @@ import {
   type WriteOptions,
 } from './atomicFile';
 import { StoreError } from './errors';
+import { INDEX_FILE, sessionIdOfFile } from './layout';
+import { Trash, TrashFolderError } from './trash';
 import { MAX_RECORD_FILE_BYTES, readRegularFile } from './regularFile';
 
 export interface FileSessionStoreOptions {
@@ -91,8 +94,12 @@ export interface FileSessionStoreOptions {
   liveDir?: string;
   /** Where pruned sessions go (default <dir>/trash). */
   trashDir?: string;
-  /** How long the trash keeps a session (default 30 days); emptied by recoverInterrupted, i.e. at start-up. */
+  /** How long the trash keeps a session (default 30 days); applied at start-up (recoverInterrupted) and whenever a session is trashed. */
   trashKeepMs?: number;
+  /** At most this many sessions in the trash (default 200), the ones trashed longest ago removed first. */
+  trashMaxSessions?: number;
+  /** At most this many bytes in the trash (default 100 MiB). */
+  trashMaxBytes?: number;
   /** Bytes of transcripts being changed kept in memory (default 16 MiB; the most recently used one always). */
   cacheBytes?: number;
   /** Whether an owner pid on this host is alive (tests replace it). */
@@ -106,9 +113,7 @@ export interface FileSessionStoreOptions {
 /** Writes a file whole and atomically (writeFileAtomic's contract). */
 export type WriteText = (file: string, text: string, opts: WriteOptions) => Promise<void>;
 
-export const TRASH_KEEP_MS = 30 * 24 * 60 * 60 * 1000;
 const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
-const INDEX_FILE = '.index.json';
 /** Transcripts read at once when summaries must be rebuilt: bounds memory, not just time. */
 const READ_CONCURRENCY = 4;
 /**
@@ -117,13 +122,6 @@ const READ_CONCURRENCY = 4;
  * they keep failing (a full disk): the record then stays small.
  */
 const MAX_APPENDED = 16;
-
-/** The session id a file name `<id>.json` stands for, or undefined. */
-export function sessionIdOfFile(name: string): string | undefined {
-  if (!name.endsWith('.json')) return undefined;
-  const id = name.slice(0, -'.json'.length);
-  return isValidSessionId(id) ? id : undefined;
-}
 
 const liveSchema = z.object({
   pid: z.number().int(),
@@ -249,7 +247,7 @@ export class FileSessionStore implements SessionStore {
   private pruning: Promise<void> = Promise.resolve();
   private readonly dir: string;
   private readonly liveDir: string;
-  private readonly trashDir: string;
+  private readonly trash: Trash;
   private readonly now: () => number;
   private readonly fsync: boolean;
   private readonly token = randomBytes(8).toString('hex');
@@ -273,9 +271,16 @@ export class FileSessionStore implements SessionStore {
   constructor(private readonly opts: FileSessionStoreOptions) {
     this.dir = path.resolve(opts.dir);
     this.liveDir = path.resolve(opts.liveDir ?? path.join(this.dir, 'live'));
-    this.trashDir = path.resolve(opts.trashDir ?? path.join(this.dir, 'trash'));
     this.now = opts.now ?? Date.now;
     this.fsync = opts.fsync ?? true;
+    this.trash = new Trash({
+      dir: opts.trashDir ?? path.join(this.dir, 'trash'),
+      ...(opts.trashKeepMs !== undefined ? { keepMs: opts.trashKeepMs } : {}),
+      ...(opts.trashMaxSessions !== undefined ? { maxSessions: opts.trashMaxSessions } : {}),
+      ...(opts.trashMaxBytes !== undefined ? { maxBytes: opts.trashMaxBytes } : {}),
+      fsync: this.fsync,
+      log: (line) => this.log(line),
+    });
     this.writeText = opts.writeText ?? writeFileAtomic;
     liveTokens.add(this.token);
   }
@@ -287,7 +292,7 @@ export class FileSessionStore implements SessionStore {
 
   /** Where pruned sessions go. */
   get trashDirectory(): string {
-    return this.trashDir;
+    return this.trash.dir;
   }
 
   async list(): Promise<SessionSummary[]> {
@@ -462,7 +467,7 @@ export class FileSessionStore implements SessionStore {
   async recover(): Promise<{ replies: number; sessions: string[] }> {
     await this.ensureDir();
     await this.removeLeftovers();
-    await this.emptyOldTrash();
+    await this.trash.enforce();
     const candidates = new Set<string>();
     for (const e of (await this.scan()).values()) if (e.streaming.length) candidates.add(e.summary.id);
     // Owner records also point at sessions whose streaming reply this process has not read yet.
@@ -912,60 +917,32 @@ export class FileSessionStore implements SessionStore {
         try {
           if (await this.moveToTrash(id)) moved.push(id);
         } catch (e) {
+          if (e instanceof TrashFolderError) break; // logged by the trash; every session stays
           this.log(`could not prune session ${id}: ${describe(e)}`);
         }
       }
       if (!moved.length) return;
-      const days = Math.round((this.opts.trashKeepMs ?? TRASH_KEEP_MS) / 86_400_000);
+      const days = Math.round(this.trash.keepMs / 86_400_000);
       this.log(
         `pruned ${moved.length} session${moved.length === 1 ? '' : 's'} beyond the limit of ${max} (least recently updated first); ` +
-          `moved to ${this.trashDir}, kept ${days} days: ${moved.join(' ')}`,
+          `moved to ${this.trash.dir}, kept ${days} days: ${moved.join(' ')}`,
       );
+      await this.trash.enforce();
       await this.opts.onPruned?.(moved);
     } catch (e) {
       this.log(`pruning failed (the new session is kept): ${describe(e)}`);
     }
   }
 
-  private async moveToTrash(id: string): Promise<boolean> {
-    await fs.mkdir(this.trashDir, { recursive: true, mode: 0o700 });
+  private moveToTrash(id: string): Promise<boolean> {
     return withLock(this.lockPath(id), async () => {
       // The trash keeps the session whole, with what its journal holds.
       await this.foldLocked(id);
-      const target = path.join(this.trashDir, `${id}.json`);
-      try {
-        await fs.rename(this.fileOf(id), target);
-      } catch (e) {
-        if (errno(e) !== 'ENOENT') throw e;
-        this.forget(id);
-        return false;
-      }
-      // The trash keeps it for 30 days from now, not from its last update.
-      const t = new Date();
-      await fs.utimes(target, t, t).catch(() => {});
+      const moved = await this.trash.put(this.fileOf(id), id);
       this.forget(id);
-      await this.removeLive(id);
-      if (this.fsync) await Promise.all([fsyncDir(this.dir), fsyncDir(this.trashDir)]);
-      return true;
+      if (moved) await this.removeLive(id);
+      return moved;
     }, this.opts.lock);
-  }
-
-  private async emptyOldTrash(): Promise<void> {
-    const keepMs = this.opts.trashKeepMs ?? TRASH_KEEP_MS;
-    // Real time, not this.now(): compared with file mtimes.
-    const cutoff = Date.now() - keepMs;
-    let removed = 0;
-    for (const name of await readdirQuiet(this.trashDir)) {
-      const file = path.join(this.trashDir, name);
-      try {
-        if ((await fs.stat(file)).mtimeMs >= cutoff) continue;
-        await fs.rm(file, { recursive: true, force: true });
-        removed++;
-      } catch {
-        // Gone already.
-      }
-    }
-    if (removed) this.log(`removed ${removed} session${removed === 1 ? '' : 's'} older than ${Math.round(keepMs / 86_400_000)} days from ${this.trashDir}`);
   }
 
   /** Temp files and stale-lock leftovers from a process that died mid-write. */
