@@ -51,8 +51,10 @@ import {
   type SessionStore,
   type SessionInit,
   type SessionSummary,
+  type SessionStoreChange,
   chatMessageSchema,
 } from '../../shared/session';
+import { Emitter } from '../../shared/emitter';
 import { newId } from '../ids';
 import {
   CorruptFileError,
@@ -69,6 +71,7 @@ import {
   type WriteOptions,
 } from './atomicFile';
 import { StoreError } from './errors';
+import { ExternalChanges } from './externalChanges';
 import { INDEX_FILE, sessionIdOfFile } from './layout';
 import { Trash, TrashFolderError } from './trash';
 import { MAX_RECORD_FILE_BYTES, readRegularFile } from './regularFile';
@@ -108,6 +111,11 @@ export interface FileSessionStoreOptions {
   readText?: ReadText;
   /** Test seam: how every file of the store is written (to count bytes, hold a write). */
   writeText?: WriteText;
+  /**
+   * Watch the folder for sessions other processes write, delete or rename (VS Code
+   * windows share one), and tell onDidChange. Off for a folder this process owns.
+   */
+  watch?: boolean;
 }
 
 /** Writes a file whole and atomically (writeFileAtomic's contract). */
@@ -267,6 +275,10 @@ export class FileSessionStore implements SessionStore {
   /** Every fold not finished yet (see folded()). */
   private readonly folds = new Set<Promise<void>>();
   private readonly writeText: WriteText;
+  private readonly changes = new Emitter<SessionStoreChange>();
+  private watcher: ExternalChanges | undefined;
+  private watching: Promise<void> | undefined;
+  private disposed = false;
 
   constructor(private readonly opts: FileSessionStoreOptions) {
     this.dir = path.resolve(opts.dir);
@@ -283,6 +295,60 @@ export class FileSessionStore implements SessionStore {
     });
     this.writeText = opts.writeText ?? writeFileAtomic;
     liveTokens.add(this.token);
+  }
+
+  /**
+   * Sessions renamed or deleted through this store, pruned, recovered, or (with
+   * `watch`) added, changed or deleted by another process. Not creates and a
+   * turn's own writes: the turn tells the pages when it is over.
+   */
+  onDidChange(listener: (change: SessionStoreChange) => void): { dispose(): void } {
+    if (this.opts.watch && !this.watching) {
+      // What is known of the folder before watching starts (the summary cache) is what changes are judged against.
+      this.watching = this.ensureDir().then(() => this.loadPersisted()).then(
+        () => {
+          if (!this.disposed) this.watcher = new ExternalChanges(this.dir, (ids) => this.checkExternal(ids), (line) => this.log(line));
+        },
+        (e: unknown) => this.log(`cannot watch ${this.dir} for other windows' changes: ${describe(e)}`),
+      );
+    }
+    return this.changes.on(listener);
+  }
+
+  /** Stops watching the folder and drops the listeners. */
+  dispose(): void {
+    this.disposed = true;
+    this.watcher?.dispose();
+    this.watcher = undefined;
+    this.changes.dispose();
+  }
+
+  private tell(type: SessionStoreChange['type'], ids: string[]): void {
+    if (ids.length) this.changes.fire({ type, ids });
+  }
+
+  /** Session files another process touched: compared with what this store last saw of them (its own writes match and tell nothing). */
+  private async checkExternal(ids: string[]): Promise<void> {
+    await this.loadPersisted();
+    const added: string[] = [];
+    const changed: string[] = [];
+    const deleted: string[] = [];
+    for (const id of ids) {
+      // Under the session's lock: a write of ours half done (file replaced, identity not yet remembered) would look foreign.
+      const kind = await withLock(this.lockPath(id), async () => {
+        const known = this.entries.get(id);
+        const st = await this.statFile(id);
+        if (!st) return known ? deleted : undefined;
+        if (known?.key === st.key) return undefined;
+        if (!(await this.loadBase(id, false))) return undefined;
+        return known ? changed : added;
+      }, this.opts.lock);
+      kind?.push(id);
+    }
+    if (this.dirty) await this.persist();
+    this.tell('deleted', deleted);
+    this.tell('added', added);
+    this.tell('changed', changed);
   }
 
   /** The folder holding the session files. */
@@ -362,6 +428,7 @@ export class FileSessionStore implements SessionStore {
     }, this.opts.lock);
     // Off the caller's path (a new chat's first question waits for this create, and a
     // prune stats every session): listing waits for it, so the history is exact.
+    // Not told: whoever creates a session lists the history when its turn has used it.
     this.pruning = this.pruning.then(() => this.pruneAfterCreate(id));
     return structuredClone(session);
   }
@@ -429,6 +496,7 @@ export class FileSessionStore implements SessionStore {
     await this.mutate(id, (s) => {
       s.title = cleanTitle(title);
     });
+    this.tell('renamed', [id]);
   }
 
   async setModel(id: string, model: string): Promise<void> {
@@ -440,7 +508,7 @@ export class FileSessionStore implements SessionStore {
   async delete(id: string): Promise<boolean> {
     if (!isValidSessionId(id)) return false;
     await this.ensureDir();
-    return withLock(this.lockPath(id), async () => {
+    const existed = await withLock(this.lockPath(id), async () => {
       this.forget(id);
       await this.removeLive(id);
       try {
@@ -451,6 +519,8 @@ export class FileSessionStore implements SessionStore {
         throw e;
       }
     }, this.opts.lock);
+    if (existed) this.tell('deleted', [id]);
+    return existed;
   }
 
   async recoverInterrupted(): Promise<number> {
@@ -486,6 +556,7 @@ export class FileSessionStore implements SessionStore {
         this.log(`could not recover session ${id}: ${describe(e)}`);
       }
     }
+    this.tell('changed', sessions);
     return { replies, sessions };
   }
 
@@ -929,6 +1000,7 @@ export class FileSessionStore implements SessionStore {
       );
       await this.trash.enforce();
       await this.opts.onPruned?.(moved);
+      this.tell('deleted', moved);
     } catch (e) {
       this.log(`pruning failed (the new session is kept): ${describe(e)}`);
     }
