@@ -71,6 +71,7 @@ import {
   type WriteOptions,
 } from './atomicFile';
 import { StoreError } from './errors';
+import { appendedTo, liveSchema, merge, partialFields, summaryWith, type Appended, type LiveRecord, type Loaded, type PartialReply } from './sideRecord';
 import { ExternalChanges } from './externalChanges';
 import { INDEX_FILE, sessionIdOfFile } from './layout';
 import { Trash, TrashFolderError } from './trash';
@@ -131,42 +132,9 @@ const READ_CONCURRENCY = 4;
  */
 const MAX_APPENDED = 16;
 
-const liveSchema = z.object({
-  pid: z.number().int(),
-  host: z.string(),
-  /** The writing store instance: tells a live owner from an earlier process that had the same pid. */
-  token: z.string().optional(),
-  partial: z
-    .object({
-      message_id: z.string(),
-      /** Identity of <id>.json this partial was written against. */
-      base: z.string(),
-      content: z.string().optional(),
-      thinking: z.string().optional(),
-    })
-    .optional(),
-  /** The journal: messages appended to <id>.json as it was at `base`, not folded into it yet. */
-  appended: z
-    .object({
-      base: z.string(),
-      /** The session's updated_at with them. */
-      updated_at: z.number(),
-      messages: z.array(chatMessageSchema),
-    })
-    .optional(),
-});
-type LiveRecord = z.infer<typeof liveSchema>;
-type PartialReply = NonNullable<LiveRecord['partial']>;
-type Appended = NonNullable<LiveRecord['appended']>;
-
 const indexEntrySchema = z.object({ key: z.string(), summary: sessionSummarySchema, streaming: z.array(z.string()) });
 type Entry = z.infer<typeof indexEntrySchema>;
 
-interface Loaded {
-  key: string;
-  session: Session;
-  bytes: number;
-}
 
 // Tokens of the store instances alive in this process. An owner record with our pid
 // and another token comes from an earlier process that had the same pid (a restarted
@@ -191,63 +159,6 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
     while (next < items.length) await fn(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-/** A patch that only carries a streaming reply's text (the chat service's periodic save): its fields, else undefined. */
-function partialFields(patch: Partial<Omit<ChatMessage, 'id' | 'role'>>): Pick<PartialReply, 'content' | 'thinking'> | undefined {
-  const out: Pick<PartialReply, 'content' | 'thinking'> = {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (k === 'status' && v === 'streaming') continue;
-    if ((k !== 'content' && k !== 'thinking') || typeof v !== 'string') return undefined;
-    out[k] = v;
-  }
-  return out.content !== undefined || out.thinking !== undefined ? out : undefined;
-}
-
-/** The appended messages of a side record that go after this exact version of <id>.json, if any. */
-function appendedTo(key: string, rec: LiveRecord | undefined): Appended | undefined {
-  const a = rec?.appended;
-  return a && a.base === key && a.messages.length > 0 ? a : undefined;
-}
-
-/**
- * The session as every reader sees it: <id>.json with what its side record adds
- * to that exact version, the streaming reply's latest text, then the appended
- * messages. A message whose id is there already is skipped (belt and braces: a
- * folded record no longer matches the file's identity).
- */
-function merge(base: Loaded, rec: LiveRecord | undefined): Loaded {
-  let session = base.session;
-  const p = rec?.partial;
-  const i = p && p.base === base.key ? session.messages.findIndex((m) => m.id === p.message_id && m.status === 'streaming') : -1;
-  if (p && i >= 0) {
-    const messages = session.messages.slice();
-    messages[i] = {
-      ...messages[i]!,
-      ...(p.content !== undefined ? { content: p.content } : {}),
-      ...(p.thinking !== undefined ? { thinking: p.thinking } : {}),
-    };
-    session = { ...session, messages };
-  }
-  const a = appendedTo(base.key, rec);
-  if (a) {
-    const have = new Set(session.messages.map((m) => m.id));
-    const added = a.messages.filter((m) => !have.has(m.id));
-    session = { ...session, updated_at: Math.max(session.updated_at, a.updated_at), messages: [...session.messages, ...added] };
-  }
-  return session === base.session ? base : { ...base, session };
-}
-
-/** A summary with the appended messages of its side record counted, by summarize's rules, without reading the transcript. */
-function summaryWith(summary: SessionSummary, a: Appended | undefined): SessionSummary {
-  if (!a) return { ...summary };
-  const tail = summarize({ ...summary, messages: a.messages }).status;
-  return {
-    ...summary,
-    updated_at: Math.max(summary.updated_at, a.updated_at),
-    message_count: summary.message_count + a.messages.length,
-    status: tail === 'empty' ? summary.status : tail,
-  };
 }
 
 export class FileSessionStore implements SessionStore {
