@@ -1,7 +1,7 @@
 /** Names in a session folder: what Hearth writes there, and nothing else is taken for a session. */
 import { isValidSessionId } from '../../shared/session';
 
-/** Summaries of every session file, a cache (see summaryIndex.ts). */
+/** Summaries of every session file by file identity: a cache that spares reading every transcript at start. */
 export const INDEX_FILE = '.index.json';
 
 /** The session id a file name `<id>.json` stands for, or undefined. */
