@@ -216,7 +216,7 @@ export class FileSessionStore implements SessionStore {
   onDidChange(listener: (change: SessionStoreChange) => void): { dispose(): void } {
     if (this.opts.watch && !this.watching) {
       // What is known of the folder before watching starts (the summary cache) is what changes are judged against.
-      this.watching = this.ensureDir().then(() => this.loadPersisted()).then(
+      this.watching = this.ensureDir().then(() => (this.disposed ? undefined : this.loadPersisted())).then(
         () => {
           if (!this.disposed) this.watcher = new ExternalChanges(this.dir, (ids) => this.checkExternal(ids), (line) => this.log(line));
         },
