@@ -40,6 +40,7 @@ async function main(): Promise<void> {
       const q = `Question number ${i}: how do I make the build of this project faster when the cache is cold and the disk is slow?`;
       await store.appendMessage(s.id, { id: `u-${s.id}`, role: 'user', content: q, status: 'complete', created_at: clock });
       await store.appendMessage(s.id, { id: `a-${s.id}`, role: 'assistant', content: 'An answer '.repeat(200), status: 'complete', created_at: clock });
+      store.dispose();
     }
     const seedMs = performance.now() - seedStart;
 

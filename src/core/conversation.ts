@@ -377,6 +377,16 @@ export class Conversation {
     if (this.current?.id === id) this.newChat();
   }
 
+  /** The session open here was renamed or written elsewhere (the HTTP API, another window): shown again, unless a turn of ours is writing it. */
+  async sessionChanged(id: string): Promise<void> {
+    const idle = () => this.current?.id === id && !this.active && !this.starting && !this.disposed;
+    if (!idle()) return;
+    const s = await this.services.store.get(id);
+    if (!s || !idle()) return;
+    this.current = s;
+    this.channel.post({ type: 'session', session: this.overlay(s) });
+  }
+
   async renameSession(id: string, title: string): Promise<void> {
     await this.services.store.rename(id, title);
     if (this.current?.id === id) {

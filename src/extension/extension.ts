@@ -67,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     });
   };
   const store = new LazySessionStore(openStore);
+  subs.push(store);
 
   const engines = new EngineHolder(async (config) => (await loadHeavy()).createEngine(config), () => ({
     config: providerConfig(settings.current, apiKeys.current),

@@ -205,7 +205,21 @@ export interface SessionInit {
  * extension (files under globalStorageUri + a globalState index) implement.
  * Every mutation is durable when its promise resolves.
  */
+/**
+ * What a store tells the pages that show its sessions: a change that did not come
+ * from the page's own turn (whose writes the turn reports itself), so a reply's
+ * saves fire nothing.
+ * - added: created by another process (this one's creates are told by the turn that uses them);
+ * - renamed: its title changed;
+ * - changed: written by another process (another VS Code window) or by start-up
+ *   recovery: whoever shows it reads it again;
+ * - deleted: deleted, pruned to the trash, or gone from the folder.
+ */
+export type SessionStoreChange = { type: 'added' | 'renamed' | 'changed' | 'deleted'; ids: string[] };
+
 export interface SessionStore {
+  /** Subscribes to the store's changes (stores that cannot tell leave it out). */
+  onDidChange?(listener: (change: SessionStoreChange) => void): { dispose(): void };
   list(): Promise<SessionSummary[]>;
   get(id: string): Promise<Session | undefined>;
   create(init: SessionInit): Promise<Session>;

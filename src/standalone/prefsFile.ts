@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { KeyValueStore } from '../core/platform';
 import { writeFileAtomic } from '../gateway/sessions/atomicFile';
+import { MAX_SMALL_FILE_BYTES, readRegularFile } from '../gateway/sessions/regularFile';
 
 export class PrefsFile implements KeyValueStore {
   private writes: Promise<void> = Promise.resolve();
@@ -20,7 +21,7 @@ export class PrefsFile implements KeyValueStore {
     const file = path.join(dir, 'prefs.json');
     let values: Record<string, unknown> = {};
     try {
-      const v = JSON.parse(await fs.readFile(file, 'utf8')) as unknown;
+      const v = JSON.parse(await readRegularFile(file, MAX_SMALL_FILE_BYTES)) as unknown;
       if (v && typeof v === 'object' && !Array.isArray(v)) values = v as Record<string, unknown>;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') log(`ignored unreadable preferences ${file}: ${e instanceof Error ? e.message : String(e)}`);

@@ -11,7 +11,8 @@
  * No `vscode` import: the Memento is passed in, so tests use an in-memory one.
  */
 import path from 'node:path';
-import type { ChatMessage, Session, SessionStore, SessionSummary, SessionInit } from '../../shared/session';
+import type { ChatMessage, Session, SessionStore, SessionStoreChange, SessionSummary, SessionInit } from '../../shared/session';
+import { Emitter } from '../../shared/emitter';
 import { isValidSessionId, summarize } from '../../shared/session';
 import { FileSessionStore, type FileSessionStoreOptions } from '../../gateway/sessions/fileStore';
 import { withLock } from '../../gateway/sessions/atomicFile';
@@ -55,6 +56,8 @@ export class ExtensionSessionStore implements SessionStore {
   private readonly indexLock: string;
   // Index writes of this process go one after another (each re-reads globalState first).
   private indexQueue: Promise<unknown> = Promise.resolve();
+  private readonly changes = new Emitter<SessionStoreChange>();
+  private readonly filesSub: { dispose(): void };
 
   constructor(private readonly opts: ExtensionSessionStoreOptions) {
     this.indexLock = path.join(opts.dir, 'index.lock');
@@ -75,7 +78,27 @@ export class ExtensionSessionStore implements SessionStore {
       onPruned: async (ids) => {
         await this.updateIndex((idx) => ids.forEach((id) => idx.delete(id)));
       },
+      // Other windows write the same folder.
+      watch: true,
     });
+    // Passed on once the index agrees, so a page that lists on the event sees the change.
+    this.filesSub = this.files.onDidChange((c) =>
+      this.background(async () => {
+        for (const id of c.ids) await this.afterChange(id);
+        this.changes.fire(c);
+      }),
+    );
+  }
+
+  /** The file store's changes (ours, pruning, other windows'), told once the index has them. */
+  onDidChange(listener: (change: SessionStoreChange) => void): { dispose(): void } {
+    return this.changes.on(listener);
+  }
+
+  dispose(): void {
+    this.filesSub.dispose();
+    this.files.dispose();
+    this.changes.dispose();
   }
 
   get workspace(): string | undefined {

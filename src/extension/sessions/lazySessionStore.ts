@@ -2,18 +2,36 @@
  * The extension's session store, loaded on first use: the store's code (zod
  * schemas, file locking) is not evaluated during activation.
  */
-import type { ChatMessage, Session, SessionStore, SessionSummary, SessionInit } from '../../shared/session';
+import { Emitter } from '../../shared/emitter';
+import type { ChatMessage, Session, SessionStore, SessionStoreChange, SessionSummary, SessionInit } from '../../shared/session';
 import type { ExtensionSessionStore } from './extensionSessionStore';
 
 export class LazySessionStore implements SessionStore {
   private loaded: Promise<ExtensionSessionStore> | undefined;
+  private readonly changes = new Emitter<SessionStoreChange>();
+  private disposed = false;
 
   constructor(private readonly load: () => Promise<ExtensionSessionStore>) {}
 
   /** The real store (loading it if needed). */
   store(): Promise<ExtensionSessionStore> {
-    this.loaded ??= this.load();
+    this.loaded ??= this.load().then((s) => {
+      if (this.disposed) s.dispose();
+      else s.onDidChange((c) => this.changes.fire(c));
+      return s;
+    });
     return this.loaded;
+  }
+
+  /** The real store's changes, from when it is loaded (nothing changes before). */
+  onDidChange(listener: (change: SessionStoreChange) => void): { dispose(): void } {
+    return this.changes.on(listener);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.changes.dispose();
+    void this.loaded?.then((s) => s.dispose(), () => {});
   }
 
   async list(): Promise<SessionSummary[]> {

@@ -9,9 +9,10 @@
  *    for read-modify-write cycles on a file two processes share.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { MAX_SESSION_FILE_BYTES, MAX_SMALL_FILE_BYTES, readRegularFile } from './regularFile';
 
 export class CorruptFileError extends Error {
   constructor(
@@ -82,7 +83,7 @@ export async function fsyncDir(dir: string): Promise<void> {
 
 /** Reads a file as text; the seam through which tests inject I/O faults (EACCES, EIO). */
 export type ReadText = (file: string) => Promise<string>;
-const readUtf8: ReadText = (file) => fs.readFile(file, 'utf8');
+const readUtf8: ReadText = (file) => readRegularFile(file, MAX_SESSION_FILE_BYTES);
 
 /**
  * Reads and validates a JSON file. Missing -> undefined. Not JSON, or rejected by
@@ -211,19 +212,36 @@ async function acquire(lockPath: string, staleMs: number, timeoutMs: number): Pr
   }
 }
 
-/** Whether a process with this pid exists on this host (EPERM: it exists, owned by someone else). */
+/**
+ * Whether a process with this pid runs on this host (EPERM: it exists, owned by
+ * someone else). A zombie (killed, not yet reaped by its parent: a supervisor
+ * restarting right after `kill -9`) still answers kill(pid, 0) but holds nothing,
+ * so it counts as dead; Linux tells it in /proc/<pid>/stat.
+ */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return errno(e) === 'EPERM';
+    if (errno(e) !== 'EPERM') return false;
   }
+  return !isZombie(pid);
+}
+
+/** The state letter of /proc/<pid>/stat is Z. False where there is no /proc (macOS, Windows): kill(pid, 0) is all we have there. */
+export function isZombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  // "pid (comm) S ...": comm may hold spaces and parentheses, so the state follows the last ')'.
+  return stat.slice(stat.lastIndexOf(')') + 1).trimStart().startsWith('Z');
 }
 
 async function readLock(lockPath: string): Promise<{ text: string; mtimeMs: number } | undefined> {
   try {
-    const [text, st] = await Promise.all([fs.readFile(lockPath, 'utf8'), fs.stat(lockPath)]);
+    const [text, st] = await Promise.all([readRegularFile(lockPath, MAX_SMALL_FILE_BYTES), fs.stat(lockPath)]);
     return { text, mtimeMs: st.mtimeMs };
   } catch {
     return undefined;

@@ -13,9 +13,10 @@
  * streaming replies protect them (FileSessionStore).
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fs, readFileSync, rmSync } from 'node:fs';
+import { promises as fs, rmSync } from 'node:fs';
 import path from 'node:path';
 import { breakStaleLock, createExclusive, HOST, pidAlive } from './atomicFile';
+import { MAX_SMALL_FILE_BYTES, NotRegularFileError, readRegularFile, readRegularFileSync } from './regularFile';
 
 export const DATA_DIR_LOCK_FILE = 'gateway.lock';
 
@@ -86,9 +87,13 @@ export async function lockDataDir(dir: string, opts: DataDirLockOptions = {}): P
     if (await createExclusive(file, text)) break;
     let seen: { text: string; mtimeMs: number };
     try {
-      const [t, st] = await Promise.all([fs.readFile(file, 'utf8'), fs.stat(file)]);
+      const [t, st] = await Promise.all([readRegularFile(file, MAX_SMALL_FILE_BYTES), fs.stat(file)]);
       seen = { text: t, mtimeMs: st.mtimeMs };
-    } catch {
+    } catch (e) {
+      // Something else sits at the lock's name (a named pipe, a folder): no gateway made it, and waiting will not change it.
+      if (e instanceof NotRegularFileError || (e as NodeJS.ErrnoException).code === 'EISDIR') {
+        throw new Error(`the data folder's lock ${file} is not a regular file; remove it if no Hearth gateway is running`);
+      }
       continue; // released meanwhile: try again
     }
     const owner = parseOwner(seen.text);
@@ -119,7 +124,7 @@ export async function lockDataDir(dir: string, opts: DataDirLockOptions = {}): P
     clearInterval(heartbeat);
     heldTokens.delete(me.token);
     try {
-      if (parseOwner(readFileSync(file, 'utf8'))?.token === me.token) rmSync(file, { force: true });
+      if (parseOwner(readRegularFileSync(file, MAX_SMALL_FILE_BYTES))?.token === me.token) rmSync(file, { force: true });
     } catch {
       // Gone already.
     }
@@ -131,7 +136,7 @@ export async function lockDataDir(dir: string, opts: DataDirLockOptions = {}): P
       process.removeListener('exit', releaseSync);
       clearInterval(heartbeat);
       heldTokens.delete(me.token);
-      const cur = await fs.readFile(file, 'utf8').catch(() => '');
+      const cur = await readRegularFile(file, MAX_SMALL_FILE_BYTES).catch(() => '');
       if (parseOwner(cur)?.token === me.token) await fs.rm(file, { force: true });
     },
   };

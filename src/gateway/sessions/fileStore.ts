@@ -23,7 +23,8 @@
  *   .index.json      summaries keyed by each file's identity (inode + mtime + size): a
  *                    cache that spares reading every transcript at start-up, never
  *                    trusted for a file whose identity changed;
- *   trash/<id>.json  sessions pruned beyond maxSessions, kept 30 days.
+ *   trash/<id>.json  sessions pruned beyond maxSessions, kept 30 days, 200 sessions and
+ *                    100 MiB at most (trash.ts: it removes only what it put there).
  *
  * In memory: one summary per session (validated by file identity on every list) and
  * a small LRU cache, bounded in bytes, of the transcripts being changed (listing and
@@ -50,8 +51,10 @@ import {
   type SessionStore,
   type SessionInit,
   type SessionSummary,
+  type SessionStoreChange,
   chatMessageSchema,
 } from '../../shared/session';
+import { Emitter } from '../../shared/emitter';
 import { newId } from '../ids';
 import {
   CorruptFileError,
@@ -68,6 +71,11 @@ import {
   type WriteOptions,
 } from './atomicFile';
 import { StoreError } from './errors';
+import { appendedTo, liveSchema, merge, partialFields, summaryWith, type Appended, type LiveRecord, type Loaded, type PartialReply } from './sideRecord';
+import { ExternalChanges } from './externalChanges';
+import { INDEX_FILE, sessionIdOfFile } from './layout';
+import { Trash, TrashFolderError } from './trash';
+import { MAX_RECORD_FILE_BYTES, readRegularFile } from './regularFile';
 
 export interface FileSessionStoreOptions {
   dir: string;
@@ -90,8 +98,12 @@ export interface FileSessionStoreOptions {
   liveDir?: string;
   /** Where pruned sessions go (default <dir>/trash). */
   trashDir?: string;
-  /** How long the trash keeps a session (default 30 days); emptied by recoverInterrupted, i.e. at start-up. */
+  /** How long the trash keeps a session (default 30 days); applied at start-up (recoverInterrupted) and whenever a session is trashed. */
   trashKeepMs?: number;
+  /** At most this many sessions in the trash (default 200), the ones trashed longest ago removed first. */
+  trashMaxSessions?: number;
+  /** At most this many bytes in the trash (default 100 MiB). */
+  trashMaxBytes?: number;
   /** Bytes of transcripts being changed kept in memory (default 16 MiB; the most recently used one always). */
   cacheBytes?: number;
   /** Whether an owner pid on this host is alive (tests replace it). */
@@ -100,14 +112,17 @@ export interface FileSessionStoreOptions {
   readText?: ReadText;
   /** Test seam: how every file of the store is written (to count bytes, hold a write). */
   writeText?: WriteText;
+  /**
+   * Watch the folder for sessions other processes write, delete or rename (VS Code
+   * windows share one), and tell onDidChange. Off for a folder this process owns.
+   */
+  watch?: boolean;
 }
 
 /** Writes a file whole and atomically (writeFileAtomic's contract). */
 export type WriteText = (file: string, text: string, opts: WriteOptions) => Promise<void>;
 
-export const TRASH_KEEP_MS = 30 * 24 * 60 * 60 * 1000;
 const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
-const INDEX_FILE = '.index.json';
 /** Transcripts read at once when summaries must be rebuilt: bounds memory, not just time. */
 const READ_CONCURRENCY = 4;
 /**
@@ -117,49 +132,9 @@ const READ_CONCURRENCY = 4;
  */
 const MAX_APPENDED = 16;
 
-/** The session id a file name `<id>.json` stands for, or undefined. */
-export function sessionIdOfFile(name: string): string | undefined {
-  if (!name.endsWith('.json')) return undefined;
-  const id = name.slice(0, -'.json'.length);
-  return isValidSessionId(id) ? id : undefined;
-}
-
-const liveSchema = z.object({
-  pid: z.number().int(),
-  host: z.string(),
-  /** The writing store instance: tells a live owner from an earlier process that had the same pid. */
-  token: z.string().optional(),
-  partial: z
-    .object({
-      message_id: z.string(),
-      /** Identity of <id>.json this partial was written against. */
-      base: z.string(),
-      content: z.string().optional(),
-      thinking: z.string().optional(),
-    })
-    .optional(),
-  /** The journal: messages appended to <id>.json as it was at `base`, not folded into it yet. */
-  appended: z
-    .object({
-      base: z.string(),
-      /** The session's updated_at with them. */
-      updated_at: z.number(),
-      messages: z.array(chatMessageSchema),
-    })
-    .optional(),
-});
-type LiveRecord = z.infer<typeof liveSchema>;
-type PartialReply = NonNullable<LiveRecord['partial']>;
-type Appended = NonNullable<LiveRecord['appended']>;
-
 const indexEntrySchema = z.object({ key: z.string(), summary: sessionSummarySchema, streaming: z.array(z.string()) });
 type Entry = z.infer<typeof indexEntrySchema>;
 
-interface Loaded {
-  key: string;
-  session: Session;
-  bytes: number;
-}
 
 // Tokens of the store instances alive in this process. An owner record with our pid
 // and another token comes from an earlier process that had the same pid (a restarted
@@ -186,69 +161,12 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** A patch that only carries a streaming reply's text (the chat service's periodic save): its fields, else undefined. */
-function partialFields(patch: Partial<Omit<ChatMessage, 'id' | 'role'>>): Pick<PartialReply, 'content' | 'thinking'> | undefined {
-  const out: Pick<PartialReply, 'content' | 'thinking'> = {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (k === 'status' && v === 'streaming') continue;
-    if ((k !== 'content' && k !== 'thinking') || typeof v !== 'string') return undefined;
-    out[k] = v;
-  }
-  return out.content !== undefined || out.thinking !== undefined ? out : undefined;
-}
-
-/** The appended messages of a side record that go after this exact version of <id>.json, if any. */
-function appendedTo(key: string, rec: LiveRecord | undefined): Appended | undefined {
-  const a = rec?.appended;
-  return a && a.base === key && a.messages.length > 0 ? a : undefined;
-}
-
-/**
- * The session as every reader sees it: <id>.json with what its side record adds
- * to that exact version, the streaming reply's latest text, then the appended
- * messages. A message whose id is there already is skipped (belt and braces: a
- * folded record no longer matches the file's identity).
- */
-function merge(base: Loaded, rec: LiveRecord | undefined): Loaded {
-  let session = base.session;
-  const p = rec?.partial;
-  const i = p && p.base === base.key ? session.messages.findIndex((m) => m.id === p.message_id && m.status === 'streaming') : -1;
-  if (p && i >= 0) {
-    const messages = session.messages.slice();
-    messages[i] = {
-      ...messages[i]!,
-      ...(p.content !== undefined ? { content: p.content } : {}),
-      ...(p.thinking !== undefined ? { thinking: p.thinking } : {}),
-    };
-    session = { ...session, messages };
-  }
-  const a = appendedTo(base.key, rec);
-  if (a) {
-    const have = new Set(session.messages.map((m) => m.id));
-    const added = a.messages.filter((m) => !have.has(m.id));
-    session = { ...session, updated_at: Math.max(session.updated_at, a.updated_at), messages: [...session.messages, ...added] };
-  }
-  return session === base.session ? base : { ...base, session };
-}
-
-/** A summary with the appended messages of its side record counted, by summarize's rules, without reading the transcript. */
-function summaryWith(summary: SessionSummary, a: Appended | undefined): SessionSummary {
-  if (!a) return { ...summary };
-  const tail = summarize({ ...summary, messages: a.messages }).status;
-  return {
-    ...summary,
-    updated_at: Math.max(summary.updated_at, a.updated_at),
-    message_count: summary.message_count + a.messages.length,
-    status: tail === 'empty' ? summary.status : tail,
-  };
-}
-
 export class FileSessionStore implements SessionStore {
   /** Pruning after creates, one after another (it never throws: failures are logged). */
   private pruning: Promise<void> = Promise.resolve();
   private readonly dir: string;
   private readonly liveDir: string;
-  private readonly trashDir: string;
+  private readonly trash: Trash;
   private readonly now: () => number;
   private readonly fsync: boolean;
   private readonly token = randomBytes(8).toString('hex');
@@ -268,15 +186,80 @@ export class FileSessionStore implements SessionStore {
   /** Every fold not finished yet (see folded()). */
   private readonly folds = new Set<Promise<void>>();
   private readonly writeText: WriteText;
+  private readonly changes = new Emitter<SessionStoreChange>();
+  private watcher: ExternalChanges | undefined;
+  private watching: Promise<void> | undefined;
+  private disposed = false;
 
   constructor(private readonly opts: FileSessionStoreOptions) {
     this.dir = path.resolve(opts.dir);
     this.liveDir = path.resolve(opts.liveDir ?? path.join(this.dir, 'live'));
-    this.trashDir = path.resolve(opts.trashDir ?? path.join(this.dir, 'trash'));
     this.now = opts.now ?? Date.now;
     this.fsync = opts.fsync ?? true;
+    this.trash = new Trash({
+      dir: opts.trashDir ?? path.join(this.dir, 'trash'),
+      ...(opts.trashKeepMs !== undefined ? { keepMs: opts.trashKeepMs } : {}),
+      ...(opts.trashMaxSessions !== undefined ? { maxSessions: opts.trashMaxSessions } : {}),
+      ...(opts.trashMaxBytes !== undefined ? { maxBytes: opts.trashMaxBytes } : {}),
+      fsync: this.fsync,
+      log: (line) => this.log(line),
+    });
     this.writeText = opts.writeText ?? writeFileAtomic;
     liveTokens.add(this.token);
+  }
+
+  /**
+   * Sessions renamed or deleted through this store, pruned, recovered, or (with
+   * `watch`) added, changed or deleted by another process. Not creates and a
+   * turn's own writes: the turn tells the pages when it is over.
+   */
+  onDidChange(listener: (change: SessionStoreChange) => void): { dispose(): void } {
+    if (this.opts.watch && !this.watching) {
+      // What is known of the folder before watching starts (the summary cache) is what changes are judged against.
+      this.watching = this.ensureDir().then(() => (this.disposed ? undefined : this.loadPersisted())).then(
+        () => {
+          if (!this.disposed) this.watcher = new ExternalChanges(this.dir, (ids) => this.checkExternal(ids), (line) => this.log(line));
+        },
+        (e: unknown) => this.log(`cannot watch ${this.dir} for other windows' changes: ${describe(e)}`),
+      );
+    }
+    return this.changes.on(listener);
+  }
+
+  /** Stops watching the folder and drops the listeners. */
+  dispose(): void {
+    this.disposed = true;
+    this.watcher?.dispose();
+    this.watcher = undefined;
+    this.changes.dispose();
+  }
+
+  private tell(type: SessionStoreChange['type'], ids: string[]): void {
+    if (ids.length) this.changes.fire({ type, ids });
+  }
+
+  /** Session files another process touched: compared with what this store last saw of them (its own writes match and tell nothing). */
+  private async checkExternal(ids: string[]): Promise<void> {
+    await this.loadPersisted();
+    const added: string[] = [];
+    const changed: string[] = [];
+    const deleted: string[] = [];
+    for (const id of ids) {
+      // Under the session's lock: a write of ours half done (file replaced, identity not yet remembered) would look foreign.
+      const kind = await withLock(this.lockPath(id), async () => {
+        const known = this.entries.get(id);
+        const st = await this.statFile(id);
+        if (!st) return known ? deleted : undefined;
+        if (known?.key === st.key) return undefined;
+        if (!(await this.loadBase(id, false))) return undefined;
+        return known ? changed : added;
+      }, this.opts.lock);
+      kind?.push(id);
+    }
+    if (this.dirty) await this.persist();
+    this.tell('deleted', deleted);
+    this.tell('added', added);
+    this.tell('changed', changed);
   }
 
   /** The folder holding the session files. */
@@ -286,7 +269,7 @@ export class FileSessionStore implements SessionStore {
 
   /** Where pruned sessions go. */
   get trashDirectory(): string {
-    return this.trashDir;
+    return this.trash.dir;
   }
 
   async list(): Promise<SessionSummary[]> {
@@ -356,6 +339,7 @@ export class FileSessionStore implements SessionStore {
     }, this.opts.lock);
     // Off the caller's path (a new chat's first question waits for this create, and a
     // prune stats every session): listing waits for it, so the history is exact.
+    // Not told: whoever creates a session lists the history when its turn has used it.
     this.pruning = this.pruning.then(() => this.pruneAfterCreate(id));
     return structuredClone(session);
   }
@@ -423,6 +407,7 @@ export class FileSessionStore implements SessionStore {
     await this.mutate(id, (s) => {
       s.title = cleanTitle(title);
     });
+    this.tell('renamed', [id]);
   }
 
   async setModel(id: string, model: string): Promise<void> {
@@ -434,7 +419,7 @@ export class FileSessionStore implements SessionStore {
   async delete(id: string): Promise<boolean> {
     if (!isValidSessionId(id)) return false;
     await this.ensureDir();
-    return withLock(this.lockPath(id), async () => {
+    const existed = await withLock(this.lockPath(id), async () => {
       this.forget(id);
       await this.removeLive(id);
       try {
@@ -445,6 +430,8 @@ export class FileSessionStore implements SessionStore {
         throw e;
       }
     }, this.opts.lock);
+    if (existed) this.tell('deleted', [id]);
+    return existed;
   }
 
   async recoverInterrupted(): Promise<number> {
@@ -461,7 +448,7 @@ export class FileSessionStore implements SessionStore {
   async recover(): Promise<{ replies: number; sessions: string[] }> {
     await this.ensureDir();
     await this.removeLeftovers();
-    await this.emptyOldTrash();
+    await this.trash.enforce();
     const candidates = new Set<string>();
     for (const e of (await this.scan()).values()) if (e.streaming.length) candidates.add(e.summary.id);
     // Owner records also point at sessions whose streaming reply this process has not read yet.
@@ -480,6 +467,7 @@ export class FileSessionStore implements SessionStore {
         this.log(`could not recover session ${id}: ${describe(e)}`);
       }
     }
+    this.tell('changed', sessions);
     return { replies, sessions };
   }
 
@@ -683,7 +671,7 @@ export class FileSessionStore implements SessionStore {
     this.persistedLoaded ??= (async () => {
       let raw: unknown;
       try {
-        raw = JSON.parse(await fs.readFile(path.join(this.dir, INDEX_FILE), 'utf8'));
+        raw = JSON.parse(await readRegularFile(path.join(this.dir, INDEX_FILE), MAX_RECORD_FILE_BYTES));
       } catch {
         return; // none yet, or unreadable: it is only a cache
       }
@@ -837,7 +825,7 @@ export class FileSessionStore implements SessionStore {
 
   private async readLive(id: string): Promise<LiveRecord | undefined> {
     try {
-      const r = liveSchema.safeParse(JSON.parse(await fs.readFile(this.liveFile(id), 'utf8')));
+      const r = liveSchema.safeParse(JSON.parse(await readRegularFile(this.liveFile(id), MAX_RECORD_FILE_BYTES)));
       return r.success ? r.data : undefined;
     } catch {
       return undefined;
@@ -911,60 +899,33 @@ export class FileSessionStore implements SessionStore {
         try {
           if (await this.moveToTrash(id)) moved.push(id);
         } catch (e) {
+          if (e instanceof TrashFolderError) break; // logged by the trash; every session stays
           this.log(`could not prune session ${id}: ${describe(e)}`);
         }
       }
       if (!moved.length) return;
-      const days = Math.round((this.opts.trashKeepMs ?? TRASH_KEEP_MS) / 86_400_000);
+      const days = Math.round(this.trash.keepMs / 86_400_000);
       this.log(
         `pruned ${moved.length} session${moved.length === 1 ? '' : 's'} beyond the limit of ${max} (least recently updated first); ` +
-          `moved to ${this.trashDir}, kept ${days} days: ${moved.join(' ')}`,
+          `moved to ${this.trash.dir}, kept ${days} days: ${moved.join(' ')}`,
       );
+      await this.trash.enforce();
       await this.opts.onPruned?.(moved);
+      this.tell('deleted', moved);
     } catch (e) {
       this.log(`pruning failed (the new session is kept): ${describe(e)}`);
     }
   }
 
-  private async moveToTrash(id: string): Promise<boolean> {
-    await fs.mkdir(this.trashDir, { recursive: true, mode: 0o700 });
+  private moveToTrash(id: string): Promise<boolean> {
     return withLock(this.lockPath(id), async () => {
       // The trash keeps the session whole, with what its journal holds.
       await this.foldLocked(id);
-      const target = path.join(this.trashDir, `${id}.json`);
-      try {
-        await fs.rename(this.fileOf(id), target);
-      } catch (e) {
-        if (errno(e) !== 'ENOENT') throw e;
-        this.forget(id);
-        return false;
-      }
-      // The trash keeps it for 30 days from now, not from its last update.
-      const t = new Date();
-      await fs.utimes(target, t, t).catch(() => {});
+      const moved = await this.trash.put(this.fileOf(id), id);
       this.forget(id);
-      await this.removeLive(id);
-      if (this.fsync) await Promise.all([fsyncDir(this.dir), fsyncDir(this.trashDir)]);
-      return true;
+      if (moved) await this.removeLive(id);
+      return moved;
     }, this.opts.lock);
-  }
-
-  private async emptyOldTrash(): Promise<void> {
-    const keepMs = this.opts.trashKeepMs ?? TRASH_KEEP_MS;
-    // Real time, not this.now(): compared with file mtimes.
-    const cutoff = Date.now() - keepMs;
-    let removed = 0;
-    for (const name of await readdirQuiet(this.trashDir)) {
-      const file = path.join(this.trashDir, name);
-      try {
-        if ((await fs.stat(file)).mtimeMs >= cutoff) continue;
-        await fs.rm(file, { recursive: true, force: true });
-        removed++;
-      } catch {
-        // Gone already.
-      }
-    }
-    if (removed) this.log(`removed ${removed} session${removed === 1 ? '' : 's'} older than ${Math.round(keepMs / 86_400_000)} days from ${this.trashDir}`);
   }
 
   /** Temp files and stale-lock leftovers from a process that died mid-write. */

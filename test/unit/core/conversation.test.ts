@@ -374,7 +374,7 @@ describe('ConversationHub (several pages, one process)', () => {
     f.engine.script({ tokens: ['mine'] });
     await a.c.sendMessage('from a');
     await finished(a.sent);
-    await finished(b.sent);
+    await until(() => b.sent.some((m) => m.type === 'sessions' && m.sessions[0]?.status === 'complete'), 'b gets the history after the turn');
     assert.ok(a.sent.some((m) => m.type === 'turnStarted'));
     assert.ok(!b.sent.some((m) => m.type === 'turnStarted' || m.type === 'event'), 'b saw no turn');
     await f.models.select('fake-b');

@@ -126,5 +126,13 @@ export async function coreFixture(opts: { canPull?: boolean; store?: (s: Session
 }
 
 export const types = (sent: HostToWebview[]) => sent.map((m) => (m.type === 'event' ? `event:${m.event.type}` : m.type));
-/** A turn is over once the history list went out after it. */
-export const finished = (sent: HostToWebview[], after = 0) => until(() => sent.slice(after).some((m) => m.type === 'sessions'), 'the turn to finish');
+/**
+ * A turn is over once the history list went out after its done event (a list can
+ * also go out mid-turn: the store tells the pages when the question retitles the session).
+ */
+export const finished = (sent: HostToWebview[], after = 0) =>
+  until(() => {
+    const rest = sent.slice(after);
+    const done = rest.findIndex((m) => m.type === 'event' && m.event.type === 'done');
+    return done >= 0 && rest.slice(done).some((m) => m.type === 'sessions');
+  }, 'the turn to finish');

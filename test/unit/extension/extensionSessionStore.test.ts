@@ -337,4 +337,65 @@ describe('ExtensionSessionStore', () => {
       assert.equal((await store.list())[0]?.status, 'interrupted');
     });
   });
+
+  describe('change events (what the pages are told)', () => {
+    type Change = { type: string; ids: string[] };
+    async function until(check: () => boolean, what: string): Promise<void> {
+      const deadline = Date.now() + 5000;
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+
+    it("another window's create, rename, write and delete in the shared folder reach this window, with the index updated first", async () => {
+      const here = make();
+      const other = make();
+      const seen: Change[] = [];
+      const sub = here.onDidChange((c) => seen.push({ type: c.type, ids: c.ids }));
+      const titles: string[] = [];
+      const sub2 = here.onDidChange(() => void here.list().then((l) => titles.push(l.map((x) => x.title).join(','))));
+      try {
+        await here.list(); // this window has seen the folder
+        const s = await other.create({ title: 'from the other window' });
+        await until(() => seen.some((c) => c.type === 'added' && c.ids.includes(s.id)), 'added');
+        await other.rename(s.id, 'renamed there');
+        await until(() => seen.some((c) => c.type === 'changed' && c.ids.includes(s.id)), 'changed');
+        await until(() => titles.some((t) => t === 'renamed there'), 'the index has the new title when told');
+        await other.delete(s.id);
+        await until(() => seen.some((c) => c.type === 'deleted' && c.ids.includes(s.id)), 'deleted');
+        assert.deepEqual(await here.list(), []);
+      } finally {
+        sub.dispose();
+        sub2.dispose();
+        here.dispose();
+        other.dispose();
+      }
+    });
+
+    it("this window's own writes tell nothing through the watcher; its rename and delete are told once", async () => {
+      const store = make();
+      const seen: Change[] = [];
+      const sub = store.onDidChange((c) => seen.push({ type: c.type, ids: c.ids }));
+      try {
+        const s = await store.create({ title: 'mine' });
+        await store.appendMessage(s.id, msg('user-0001', 'user', 'q'));
+        await store.appendMessage(s.id, msg('asst-0001', 'assistant', '', 'streaming'));
+        await store.updateMessage(s.id, 'asst-0001', { content: 'a', status: 'complete' });
+        await store.folded();
+        await store.rename(s.id, 'renamed');
+        await store.delete(s.id);
+        // Past the watcher's batching delay: nothing more comes.
+        await new Promise((r) => setTimeout(r, 400));
+        await store.settled();
+        assert.deepEqual(seen, [
+          { type: 'renamed', ids: [s.id] },
+          { type: 'deleted', ids: [s.id] },
+        ]);
+      } finally {
+        sub.dispose();
+        store.dispose();
+      }
+    });
+  });
 });

@@ -65,7 +65,8 @@ describe('gateway /ui routes: the browser UI as a transport to the conversation 
     await page.waitFor((ms) => ms.some((m) => (m.type === 'models' && m.selectedModel === MODEL) || (m.type === 'snapshot' && m.state.selectedModel === MODEL)), 'the model list');
     double.enqueue({ tokens: ['Hi', ' there'] });
     assert.equal(await page.post({ type: 'send', content: 'hello', model: MODEL }), 202);
-    await page.waitFor((ms) => ms.some((m) => m.type === 'sessions'), 'the turn and the history');
+    // The history lists the new session at once, and again when the turn is over.
+    await page.waitFor((ms) => ms.some((m) => m.type === 'sessions' && m.sessions[0]?.status === 'complete'), 'the turn and the history');
     const ms = page.messages();
     const started = ms.find((m) => m.type === 'turnStarted');
     assert.ok(started?.type === 'turnStarted');
@@ -173,5 +174,57 @@ describe('gateway /ui routes: the browser UI as a transport to the conversation 
     await b.waitFor((ms) => ms.some((m) => m.type === 'sessions' && m.sessions.length === 1), 'b sees the new session in the history');
     assert.ok(!b.messages().some((m) => m.type === 'turnStarted'));
     assert.ok(a.messages().some((m) => m.type === 'turnStarted'));
+  });
+
+  describe('the store tells the pages (the HTTP API goes around them)', () => {
+    /** Two pages; a's turn makes a session, which b opens too. */
+    async function twoPagesOnOneSession(): Promise<{ a: Page; b: Page; id: string }> {
+      const a = open();
+      const b = open();
+      await a.post({ type: 'ready' });
+      await b.post({ type: 'ready' });
+      double.enqueue({ tokens: ['answer'] });
+      await a.post({ type: 'send', content: 'a question', model: MODEL });
+      await a.waitFor((ms) => ms.some((m) => m.type === 'sessions' && m.sessions.length === 1), 'the turn stored');
+      const id = a.messages().find((m) => m.type === 'turnStarted')!;
+      assert.ok(id.type === 'turnStarted');
+      await b.post({ type: 'openSession', sessionId: id.sessionId });
+      await b.waitFor((ms) => ms.some((m) => m.type === 'session' && m.session?.id === id.sessionId), 'b shows the session');
+      return { a, b, id: id.sessionId };
+    }
+
+    it('DELETE /sessions/{id}: every page showing it leaves it (a new chat) and the history drops it', async () => {
+      const { a, b, id } = await twoPagesOnOneSession();
+      const seenA = a.messages().length;
+      const seenB = b.messages().length;
+      assert.equal((await request(gw.port, { method: 'DELETE', path: `/sessions/${id}`, token: TOKEN })).status, 204);
+      for (const [page, seen] of [[a, seenA], [b, seenB]] as const) {
+        await page.waitFor((ms) => ms.slice(seen).some((m) => m.type === 'session' && m.session === null), 'the page leaves the deleted session');
+        await page.waitFor((ms) => ms.slice(seen).some((m) => m.type === 'sessions' && m.sessions.length === 0), 'the history without it');
+      }
+    });
+
+    it('PATCH /sessions/{id}: a page showing it shows the new title, and every history has it', async () => {
+      const { a, b, id } = await twoPagesOnOneSession();
+      const seenA = a.messages().length;
+      const seenB = b.messages().length;
+      assert.equal((await request(gw.port, { method: 'PATCH', path: `/sessions/${id}`, token: TOKEN, body: { title: 'Renamed over HTTP' } })).status, 200);
+      for (const [page, seen] of [[a, seenA], [b, seenB]] as const) {
+        await page.waitFor((ms) => ms.slice(seen).some((m) => m.type === 'session' && m.session?.title === 'Renamed over HTTP'), 'the open session renamed');
+        await page.waitFor((ms) => ms.slice(seen).some((m) => m.type === 'sessions' && m.sessions[0]?.title === 'Renamed over HTTP'), 'the history renamed');
+      }
+    });
+
+    it('pruning: a page showing a session pruned to the trash leaves it', async () => {
+      await gw.close();
+      gw = await startTestGateway({ engine: engineFor(double.url), pageGraceMs: 200, storeOptions: { maxSessions: 1 } });
+      const { b, id } = await twoPagesOnOneSession();
+      const seen = b.messages().length;
+      // A session created by the API prunes the one b shows.
+      await gw.store.create({ title: 'newer' });
+      await gw.store.settled();
+      await b.waitFor((ms) => ms.slice(seen).some((m) => m.type === 'session' && m.session === null), 'b leaves the pruned session');
+      await b.waitFor((ms) => ms.slice(seen).some((m) => m.type === 'sessions' && m.sessions.length === 1 && m.sessions[0]!.id !== id), 'the history without it');
+    });
   });
 });

@@ -6,11 +6,13 @@ import path from 'node:path';
 import {
   CorruptFileError,
   LockTimeoutError,
+  pidAlive,
   quarantineFile,
   readJsonFile,
   withLock,
   writeFileAtomic,
 } from '../../../src/gateway/sessions/atomicFile';
+import { makeZombie } from './zombie';
 
 const parseObj = (v: unknown) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
@@ -94,6 +96,20 @@ describe('atomicFile', () => {
     await new Promise((r) => child.on('exit', r));
     await fs.writeFile(lock, `${pid}\n${os.hostname()}\n${Date.now()}\nabcd\n`);
     assert.equal(await withLock(lock, async () => 'taken', { timeoutMs: 5000 }), 'taken');
+  });
+
+  it('a process killed with SIGKILL and not yet reaped (a zombie) is dead: its lock is taken at once', async function () {
+    if (process.platform !== 'linux') this.skip();
+    const zombie = await makeZombie();
+    try {
+      assert.equal(pidAlive(zombie.pid), false);
+      assert.equal(pidAlive(process.pid), true);
+      const lock = path.join(dir, 'x.lock');
+      await fs.writeFile(lock, `${zombie.pid}\n${os.hostname()}\n${Date.now()}\nabcd\n`);
+      assert.equal(await withLock(lock, async () => 'taken', { timeoutMs: 2000 }), 'taken');
+    } finally {
+      zombie.dispose();
+    }
   });
 
   it('withLock recovers a lock older than staleMs, and times out on a fresh live one', async () => {

@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DATA_DIR_LOCK_FILE, DataDirInUseError, lockDataDir } from '../../../src/gateway/sessions/dataDirLock';
+import { makeZombie } from './zombie';
 
 const HOLDER = path.join(__dirname, 'fixtures', 'lockHolder.ts');
 
@@ -59,6 +60,20 @@ describe('data folder lock (one standalone gateway per folder)', function () {
     assert.equal(owner.pid, process.pid);
     await lock.release();
     await assert.rejects(fs.access(lock.file));
+  });
+
+  it('a restart right after SIGKILL, before the supervisor reaps the killed gateway (a zombie), starts at once', async function () {
+    if (process.platform !== 'linux') this.skip();
+    const zombie = await makeZombie();
+    try {
+      const file = path.join(dir, DATA_DIR_LOCK_FILE);
+      await fs.writeFile(file, JSON.stringify({ pid: zombie.pid, host: os.hostname(), token: 'killed', started_at: Date.now() }));
+      const lock = await lockDataDir(dir);
+      assert.equal(JSON.parse(await fs.readFile(lock.file, 'utf8')).pid, process.pid);
+      await lock.release();
+    } finally {
+      zombie.dispose();
+    }
   });
 
   it('in one process: held until released, then free again', async () => {
