@@ -25,8 +25,6 @@ export interface Chunk {
 export const MAX_CHUNK_LINES = 80;
 /** Line window for files with no recognised structure. */
 const WINDOW_LINES = 50;
-/** Definitions shorter than this merge into the chunk before them (getters, one-liners). */
-const MIN_CHUNK_LINES = 4;
 
 const NAME = '([A-Za-z_$][\\w$]*)';
 const JS_DEFS: RegExp[] = [
@@ -164,12 +162,6 @@ function codeChunks(lines: string[], family: Exclude<Family, 'markdown' | 'text'
   for (let i = 0; i < starts.length; i++) {
     const s = starts[i]!;
     const end = (starts[i + 1]?.start ?? lines.length) - 1;
-    const prev = out[out.length - 1];
-    // A tiny definition joins the chunk before it when that one is small too.
-    if (prev && end - s.start + 1 < MIN_CHUNK_LINES && prev.endLine - prev.startLine + 1 < MAX_CHUNK_LINES / 2 && prev.endLine === s.start) {
-      prev.endLine = end + 1;
-      continue;
-    }
     if (end >= s.start) pushWindows(out, s.start, end, s.symbol, s.container);
   }
   return out;

@@ -96,6 +96,9 @@ interface Meta {
 
 type Skip = 'binary' | 'too_large' | 'unreadable' | 'outside';
 
+/** Longest line a search result carries whole. */
+const MAX_RESULT_LINE = 1000;
+
 const yieldToLoop = () => new Promise<void>((r) => setTimeout(r, 0));
 
 export class CodebaseIndex implements Disposable {
@@ -212,7 +215,9 @@ export class CodebaseIndex implements Disposable {
       const all = await lines;
       if (!all) continue; // vanished since it was indexed; its removal is on the way
       const end = Math.min(chunk.endLine, all.length);
-      results.push({ path: file.path, start_line: chunk.startLine, end_line: Math.max(chunk.startLine, end), symbol: chunk.symbol, score: Math.round(h.score * 1000) / 1000, text: all.slice(chunk.startLine - 1, end).join('\n') });
+      // A minified line is cut: a result is for reading, and the model's window is small.
+      const text = all.slice(chunk.startLine - 1, end).map((l) => (l.length > MAX_RESULT_LINE ? `${l.slice(0, MAX_RESULT_LINE)}…` : l)).join('\n');
+      results.push({ path: file.path, start_line: chunk.startLine, end_line: Math.max(chunk.startLine, end), symbol: chunk.symbol, score: Math.round(h.score * 1000) / 1000, text });
     }
     options.signal?.throwIfAborted();
     return results;
@@ -264,10 +269,14 @@ export class CodebaseIndex implements Disposable {
     this.progressEmitter.fire(this.state());
   }
 
+  /** A file's lines for a result (it was judged text when indexed); undefined when it is gone or now too large. */
   private async readLines(rel: string): Promise<string[] | undefined> {
     try {
-      const r = decodeText(rel, await this.opts.source.read(rel), Math.ceil(this.opts.maxFileBytes / 1024));
-      return r.ok ? r.text.split(/\r?\n/) : undefined;
+      const bytes = await this.opts.source.read(rel);
+      if (bytes.length > this.opts.maxFileBytes) return undefined;
+      let text = new TextDecoder('utf-8').decode(bytes);
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      return text.split(/\r?\n/);
     } catch {
       return undefined;
     }
@@ -435,11 +444,13 @@ export class CodebaseIndex implements Disposable {
       return skip('unreadable');
     }
     const decoded = decodeText(rel, bytes, Math.ceil(this.opts.maxFileBytes / 1024));
-    if (!decoded.ok) return skip(decoded.reason === 'binary' ? 'binary' : decoded.reason === 'tooLarge' ? 'too_large' : 'unreadable');
+    // Under the byte cap but over an attachment's character cap: machine-written text, findable by name.
+    const overChars = !decoded.ok && decoded.reason === 'tooLarge';
+    if (!decoded.ok && !overChars) return skip(decoded.reason === 'binary' ? 'binary' : 'unreadable');
     await this.slice();
-    const text = decoded.text;
+    const text = decoded.ok ? decoded.text : '';
     this.skipped.delete(rel);
-    if (looksMinified(text)) {
+    if (overChars || looksMinified(text)) {
       // Findable by its name only: its text would flood the index with noise.
       this.lexical.add(rel, 'generated', [rel], [{ startLine: 1, endLine: 1, symbol: null, container: null }]);
     } else {
