@@ -230,6 +230,16 @@ export class CodebaseIndex implements Disposable {
     await this.enqueue(() => this.save());
   }
 
+  /** Stops work in progress at its next slice, stores what is indexed so far (a restart goes on from there), and disposes. */
+  async close(): Promise<void> {
+    if (this.disposed) return;
+    this.abort.abort();
+    await this.work;
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    await this.save();
+    this.dispose();
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -258,6 +268,7 @@ export class CodebaseIndex implements Disposable {
 
   /** Yields to the event loop when the current slice has run for `sliceMs`. */
   private async slice(): Promise<void> {
+    this.abort.signal.throwIfAborted();
     const now = performance.now();
     if (now - this.sliceStart < this.opts.sliceMs) return;
     await yieldToLoop();
@@ -276,7 +287,7 @@ export class CodebaseIndex implements Disposable {
       if (bytes.length > this.opts.maxFileBytes) return undefined;
       let text = new TextDecoder('utf-8').decode(bytes);
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      return text.split(/\r?\n/);
+      return splitLines(text);
     } catch {
       return undefined;
     }
@@ -454,7 +465,7 @@ export class CodebaseIndex implements Disposable {
       // Findable by its name only: its text would flood the index with noise.
       this.lexical.add(rel, 'generated', [rel], [{ startLine: 1, endLine: 1, symbol: null, container: null }]);
     } else {
-      const lines = text.split(/\r?\n/);
+      const lines = splitLines(text);
       this.lexical.add(rel, roleOfPath(rel), lines, chunkFile(rel, lines));
     }
     this.meta.set(rel, { size: st.size, mtime: st.mtime });
@@ -521,6 +532,13 @@ export class CodebaseIndex implements Disposable {
     }
     return out;
   }
+}
+
+/** A text's lines; a final newline does not start another line. */
+function splitLines(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
 }
 
 function join(dir: string, name: string): string {
