@@ -96,6 +96,9 @@ interface Meta {
 
 type Skip = 'binary' | 'too_large' | 'unreadable' | 'outside';
 
+/** Files stat'ed at once during a scan. */
+const STAT_BATCH = 64;
+
 /** Longest line a search result carries whole. */
 const MAX_RESULT_LINE = 1000;
 
@@ -314,7 +317,7 @@ export class CodebaseIndex implements Disposable {
       this.opts.log?.('codebase index: the stored index is of another version or damaged; indexing anew');
       return;
     }
-    this.lexical.restore(stored.lexical as LexicalSnapshot);
+    this.lexical.restore(stored.lexical as unknown as LexicalSnapshot); // postings checked by parseStored
     for (const [path, size, mtime] of stored.meta) this.meta.set(path, { size, mtime });
     this.emit();
   }
@@ -364,9 +367,14 @@ export class CodebaseIndex implements Disposable {
     }
     for (const p of [...this.skipped.keys()]) if (!present.has(p)) this.skipped.delete(p);
     let lastEmit = performance.now();
-    for (const p of files) {
-      await this.slice();
-      await this.indexFile(p);
+    // Stats go out in batches (a restart mostly stats unchanged files; one at a time, their latency would add up).
+    for (let i = 0; i < files.length; i += STAT_BATCH) {
+      const batch = files.slice(i, i + STAT_BATCH);
+      const stats = await Promise.all(batch.map((p) => this.opts.source.stat(p).catch(() => undefined)));
+      for (let j = 0; j < batch.length; j++) {
+        await this.slice();
+        await this.indexFile(batch[j]!, stats[j] ?? null);
+      }
       if (performance.now() - lastEmit > 250) {
         lastEmit = performance.now();
         this.emit();
@@ -422,8 +430,8 @@ export class CodebaseIndex implements Disposable {
     return out;
   }
 
-  /** Indexes one file if new or changed; records why it was skipped otherwise. Never throws. */
-  private async indexFile(rel: string): Promise<void> {
+  /** Indexes one file if new or changed; records why it was skipped otherwise. `stat`: already taken (null: it failed). Never throws. */
+  private async indexFile(rel: string, stat?: FileStat | null): Promise<void> {
     const skip = (why: Skip | undefined) => {
       if (this.lexical.remove(rel)) this.dirty = true;
       this.meta.delete(rel);
@@ -432,7 +440,8 @@ export class CodebaseIndex implements Disposable {
     };
     let st: FileStat;
     try {
-      st = await this.opts.source.stat(rel);
+      if (stat === null) throw new Error('vanished');
+      st = stat ?? (await this.opts.source.stat(rel));
     } catch {
       return skip(undefined); // vanished
     }
@@ -564,7 +573,17 @@ function parseStored(raw: string): StoredIndex | undefined {
   const r = storedIndexSchema.safeParse(json);
   if (!r.success) return undefined;
   const { files, chunks, postings, paths } = r.data.lexical;
-  const okIds = (lists: Record<string, number[]>, bound: number) => Object.values(lists).every((l) => l.length % 2 === 0 && l.every((v, i) => i % 2 === 1 || (Number.isInteger(v) && v >= 0 && v < bound)));
+  const okIds = (lists: Record<string, unknown>, bound: number) => {
+    for (const key in lists) {
+      const l = lists[key];
+      if (!Array.isArray(l) || l.length % 2 !== 0) return false;
+      for (let i = 0; i < l.length; i += 2) {
+        const id = l[i];
+        if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= bound || typeof l[i + 1] !== 'number') return false;
+      }
+    }
+    return true;
+  };
   if (!okIds(postings, chunks.length) || !okIds(paths, files.length)) return undefined;
   if (files.some((f) => f.chunks.some((c) => c >= chunks.length)) || chunks.some((c) => c[0] >= files.length)) return undefined;
   return r.data;
