@@ -14,7 +14,7 @@ import { GitIgnore } from '../gitignore';
 import { matchesAnyGlob } from '../glob';
 import { chunkFile } from './chunker';
 import { looksMinified, roleOfPath } from './fileRole';
-import { DEFAULT_TUNING, LexicalIndex, type LexicalSnapshot, type RankingTuning } from './lexicalIndex';
+import { DEFAULT_TUNING, LexicalIndex, postingsValid, type LexicalSnapshot, type RankingTuning } from './lexicalIndex';
 import { INDEX_FORMAT, INDEX_VERSION, storedIndexSchema, type IndexState, type IndexStatus, type SearchResult, type StoredIndex } from './schemas';
 import { queryTerms } from './terms';
 
@@ -573,18 +573,7 @@ function parseStored(raw: string): StoredIndex | undefined {
   const r = storedIndexSchema.safeParse(json);
   if (!r.success) return undefined;
   const { files, chunks, postings, paths } = r.data.lexical;
-  const okIds = (lists: Record<string, unknown>, bound: number) => {
-    for (const key in lists) {
-      const l = lists[key];
-      if (!Array.isArray(l) || l.length % 2 !== 0) return false;
-      for (let i = 0; i < l.length; i += 2) {
-        const id = l[i];
-        if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= bound || typeof l[i + 1] !== 'number') return false;
-      }
-    }
-    return true;
-  };
-  if (!okIds(postings, chunks.length) || !okIds(paths, files.length)) return undefined;
+  if (!postingsValid(postings, chunks.length) || !postingsValid(paths, files.length)) return undefined;
   if (files.some((f) => f.chunks.some((c) => c >= chunks.length)) || chunks.some((c) => c[0] >= files.length)) return undefined;
   return r.data;
 }

@@ -11,7 +11,10 @@
  * file's chunks, and a compact form to store and reload without re-reading
  * the workspace; with a general-purpose library (minisearch was the candidate)
  * these would be layered on top of its own document model at more memory and
- * about as much code. Postings are flat number arrays: [chunk, tf, chunk, tf…].
+ * about as much code. A posting is one number, id × 1024 + term frequencies
+ * (chunks: body tf ≤ 63 × 16 + symbol tf ≤ 15; paths: tf ≤ 1023) — one array
+ * element per posting keeps a 10,000-file index small; BM25 saturates long
+ * before a capped frequency would matter.
  * Pure.
  */
 import type { QueryTerms } from './terms';
@@ -36,8 +39,11 @@ export interface RankingTuning {
 
 export const DEFAULT_TUNING: RankingTuning = { k1: 1.2, b: 0.6, symbolWeight: 3, pathWeight: 2, secondChunk: 0.6, coveragePower: 1, minShare: 0 };
 
-/** Symbol tf is packed above the body tf in one posting number. */
-const SYM_SHIFT = 2 ** 20;
+/** A posting: id × TF_SPACE + frequencies. */
+const TF_SPACE = 1024;
+const packChunk = (id: number, body: number, sym: number) => id * TF_SPACE + Math.min(body, 63) * 16 + Math.min(sym, 15);
+const idOf = (posting: number) => Math.floor(posting / TF_SPACE);
+const tfOf = (posting: number) => posting % TF_SPACE;
 
 export interface IndexedChunk extends Chunk {
   file: number;
@@ -124,7 +130,7 @@ export class LexicalIndex {
     this.files.push(file);
     this.byPath.set(path, fileId);
     this.liveFiles++;
-    for (const [t, n] of pathTerms(path)) push(this.pathPostings, t, fileId, n);
+    for (const [t, n] of pathTerms(path)) push(this.pathPostings, t, fileId * TF_SPACE + Math.min(n, TF_SPACE - 1));
     for (const c of chunks) {
       const id = this.chunks.length;
       this.chunks.push({ ...c, file: fileId });
@@ -139,8 +145,8 @@ export class LexicalIndex {
         for (const [t, n] of sym) sym.set(t, n * 2);
       }
       if (c.container) termCounts(c.container, sym);
-      for (const [t, n] of body) push(this.postings, t, id, Math.min(n, SYM_SHIFT - 1) + (sym.get(t) ?? 0) * SYM_SHIFT);
-      for (const [t, n] of sym) if (!body.has(t)) push(this.postings, t, id, n * SYM_SHIFT);
+      for (const [t, n] of body) push(this.postings, t, packChunk(id, n, sym.get(t) ?? 0));
+      for (const [t, n] of sym) if (!body.has(t)) push(this.postings, t, packChunk(id, 0, n));
       this.bodyLen[id] = len;
       this.totalBody += len;
       this.liveChunks++;
@@ -191,9 +197,9 @@ export class LexicalIndex {
       const out: Record<string, number[]> = {};
       for (const [t, list] of m) {
         const kept: number[] = [];
-        for (let i = 0; i < list.length; i += 2) {
-          const to = ids.get(list[i]!);
-          if (to !== undefined) kept.push(to, list[i + 1]!);
+        for (const posting of list) {
+          const to = ids.get(idOf(posting));
+          if (to !== undefined) kept.push(to * TF_SPACE + tfOf(posting));
         }
         if (kept.length) out[t] = kept;
       }
@@ -233,29 +239,29 @@ export class LexicalIndex {
     terms.forEach((t, ti) => {
       const list = this.postings.get(t);
       let df = 0;
-      if (list) for (let i = 0; i < list.length; i += 2) if (this.chunks[list[i]!]) df++;
+      if (list) for (const p of list) if (this.chunks[idOf(p)]) df++;
       const pathList = this.pathPostings.get(t);
       let pdf = 0;
-      if (pathList) for (let i = 0; i < pathList.length; i += 2) if (this.files[pathList[i]!]) pdf++;
+      if (pathList) for (const p of pathList) if (this.files[idOf(p)]) pdf++;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
       // A term that appears nowhere but in paths still discriminates; one that is everywhere barely counts.
       termWeight[ti] = df === 0 && pdf === 0 ? 0 : idf;
       if (list) {
-        for (let i = 0; i < list.length; i += 2) {
-          const c = list[i]!;
+        for (const posting of list) {
+          const c = idOf(posting);
           const ch = this.chunks[c];
           if (!ch) continue;
-          const packed = list[i + 1]!;
-          const body = packed % SYM_SHIFT;
-          const sym = Math.floor(packed / SYM_SHIFT);
+          const tfs = tfOf(posting);
+          const body = tfs >> 4;
+          const sym = tfs & 15;
           const tf = body / (1 - b + (b * (this.bodyLen[c] ?? 0)) / avg) + symbolWeight * sym;
           chunkScore.set(c, (chunkScore.get(c) ?? 0) + (idf * tf * (k1 + 1)) / (k1 + tf));
           fileMask.set(ch.file, (fileMask.get(ch.file) ?? 0) | (1 << ti));
         }
       }
       if (pathList) {
-        for (let i = 0; i < pathList.length; i += 2) {
-          const f = pathList[i]!;
+        for (const posting of pathList) {
+          const f = idOf(posting);
           if (!this.files[f]) continue;
           fileMask.set(f, (fileMask.get(f) ?? 0) | (1 << ti));
         }
@@ -268,12 +274,12 @@ export class LexicalIndex {
       const list = this.pathPostings.get(t);
       if (!list) continue;
       let pdf = 0;
-      for (let i = 0; i < list.length; i += 2) if (this.files[list[i]!]) pdf++;
+      for (const p of list) if (this.files[idOf(p)]) pdf++;
       const idf = Math.log(1 + (nf - pdf + 0.5) / (pdf + 0.5));
-      for (let i = 0; i < list.length; i += 2) {
-        const f = list[i]!;
+      for (const posting of list) {
+        const f = idOf(posting);
         if (!this.files[f]) continue;
-        const tf = list[i + 1]!;
+        const tf = tfOf(posting);
         pathScore.set(f, (pathScore.get(f) ?? 0) + (idf * tf * (k1 + 1)) / (k1 + tf));
       }
     }
@@ -327,8 +333,18 @@ export class LexicalIndex {
   }
 }
 
-function push(m: Map<string, number[]>, term: string, id: number, tf: number): void {
+function push(m: Map<string, number[]>, term: string, posting: number): void {
   const list = m.get(term);
-  if (list) list.push(id, tf);
-  else m.set(term, [id, tf]);
+  if (list) list.push(posting);
+  else m.set(term, [posting]);
+}
+
+/** Whether every posting of the stored lists names an id below `bound` (a damaged file does not). */
+export function postingsValid(lists: Record<string, unknown>, bound: number): boolean {
+  for (const key in lists) {
+    const l = lists[key];
+    if (!Array.isArray(l)) return false;
+    for (const p of l) if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || idOf(p) >= bound) return false;
+  }
+  return true;
 }

@@ -149,7 +149,7 @@ describe('codebase index lifecycle', () => {
     a.dispose();
     const stored = JSON.parse(storage.data!);
     const first = Object.keys(stored.lexical.postings)[0]!;
-    stored.lexical.postings[first] = [99999, 1];
+    stored.lexical.postings[first] = [99_999 * 1024 + 17]; // chunk 99,999 of a handful
     storage.data = JSON.stringify(stored);
     src.reads.clear();
     const b = new CodebaseIndex({ source: src, storage });
