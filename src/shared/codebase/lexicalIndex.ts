@@ -133,7 +133,7 @@ export class LexicalIndex {
     for (const [t, n] of pathTerms(path)) push(this.pathPostings, t, fileId * TF_SPACE + Math.min(n, TF_SPACE - 1));
     for (const c of chunks) {
       const id = this.chunks.length;
-      this.chunks.push({ ...c, file: fileId });
+      this.chunks.push({ startLine: c.startLine, endLine: c.endLine, symbol: own(c.symbol), container: own(c.container), file: fileId });
       file.chunks.push(id);
       const body = new Map<string, number>();
       let len = 0;
@@ -336,7 +336,18 @@ export class LexicalIndex {
 function push(m: Map<string, number[]>, term: string, posting: number): void {
   const list = m.get(term);
   if (list) list.push(posting);
-  else m.set(term, [posting]);
+  else m.set(own(term), [posting]);
+}
+
+/**
+ * A copy of a string that holds no reference to the text it was cut from: V8
+ * keeps a substring as a view of its whole parent, so a term or symbol kept in
+ * the index would otherwise keep its file's entire text in memory.
+ */
+function own(s: string): string;
+function own(s: string | null): string | null;
+function own(s: string | null): string | null {
+  return s === null ? null : (' ' + s).slice(1);
 }
 
 /** Whether every posting of the stored lists names an id below `bound` (a damaged file does not). */
