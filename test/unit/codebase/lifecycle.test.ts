@@ -18,6 +18,16 @@ function workspace(): MemoryFileSource {
     .set('node_modules/dep/index.js', fn('startServerDep'));
 }
 
+/** The workspace indexed once and stored (the first run before a restart). */
+async function storedOnce(src: MemoryFileSource): Promise<MemoryIndexStorage> {
+  const storage = new MemoryIndexStorage();
+  const first = new CodebaseIndex({ source: src, storage });
+  await first.start();
+  await first.flush();
+  first.dispose();
+  return storage;
+}
+
 async function paths(index: CodebaseIndex, q: string): Promise<string[]> {
   return (await index.search(q, { limit: 50 })).map((r) => r.path);
 }
@@ -106,18 +116,13 @@ describe('codebase index lifecycle', () => {
 
   it('after a restart reads only files whose size or mtime changed, and drops deleted ones', async () => {
     const src = workspace();
-    const storage = new MemoryIndexStorage();
-    const a = new CodebaseIndex({ source: src, storage });
-    await a.start();
-    await a.flush();
-    a.dispose();
+    const storage = await storedOnce(src);
     assert.equal(storage.writes, 1);
     src.reads.clear();
     src.set('src/app.ts', fn('stopServer'));
     src.delete('src/util/strings.ts');
     const b = new CodebaseIndex({ source: src, storage });
-    const loaded = b.start();
-    await loaded;
+    await b.start();
     assert.deepEqual([...src.reads.keys()].sort(), ['.gitignore', 'src/app.ts']); // .gitignore: the walk reads it
     assert.deepEqual(await paths(b, 'stopServer'), ['src/app.ts']);
     assert.deepEqual(await paths(b, 'padLeft'), []);
@@ -142,11 +147,7 @@ describe('codebase index lifecycle', () => {
 
   it('rebuilds when postings name chunks that do not exist', async () => {
     const src = workspace();
-    const storage = new MemoryIndexStorage();
-    const a = new CodebaseIndex({ source: src, storage });
-    await a.start();
-    await a.flush();
-    a.dispose();
+    const storage = await storedOnce(src);
     const stored = JSON.parse(storage.data!);
     const first = Object.keys(stored.lexical.postings)[0]!;
     stored.lexical.postings[first] = [99_999 * 1024 + 17]; // chunk 99,999 of a handful
