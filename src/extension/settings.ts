@@ -5,7 +5,7 @@
  */
 import type { ProviderConfig } from '../gateway/engine/types';
 import { turnSettingsOf } from '../gateway/turnSettings';
-import { compileGlob } from './context/glob';
+import { compileGlob } from '../shared/glob';
 import type { TurnSettings } from '../gateway/chat/types';
 import type { ChatOptions } from '../gateway/engine/types';
 import type { CompletionSettings as CompletionServiceSettings } from '../gateway/completion/completionService';

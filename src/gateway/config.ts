@@ -21,6 +21,8 @@ export interface GatewayConfig {
   maxSessions: number;
   /** Sent with every turn: HEARTH_CONTEXT_LENGTH, HEARTH_KEEP_ALIVE, HEARTH_THINK, HEARTH_TEMPERATURE (and the system prompt). */
   turn: TurnValues;
+  /** The folder to index for codebase search (`--workspace <folder>`, else HEARTH_WORKSPACE), as given. */
+  workspace?: string;
 }
 
 export class ConfigError extends Error {
@@ -122,7 +124,26 @@ function headersVar(raw: string | undefined): Record<string, string> | undefined
   return headers;
 }
 
-export function parseGatewayConfig(env: NodeJS.ProcessEnv, homeDir: string): GatewayConfig {
+/** `--workspace <folder>` or `--workspace=<folder>` among the command line's arguments. */
+export function workspaceArg(argv: readonly string[]): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--workspace') {
+      const v = argv[i + 1];
+      if (v === undefined || v.startsWith('--') || v.trim() === '') throw new ConfigError('--workspace needs a folder: npm start -- --workspace <folder>');
+      found = v;
+      i++;
+    } else if (a.startsWith('--workspace=')) {
+      found = a.slice('--workspace='.length);
+      if (found.trim() === '') throw new ConfigError('--workspace needs a folder: npm start -- --workspace=<folder>');
+    } else throw new ConfigError(`unknown argument ${JSON.stringify(a.slice(0, 100))}; the gateway takes --workspace <folder> (everything else is set through HEARTH_* variables)`);
+  }
+  return found;
+}
+
+export function parseGatewayConfig(env: NodeJS.ProcessEnv, homeDir: string, argv: readonly string[] = []): GatewayConfig {
+  const workspace = workspaceArg(argv) ?? (env.HEARTH_WORKSPACE?.trim() || undefined);
   // The provider registry is the list of what can run; the settings table says the same (a test holds them together).
   const providerName = fromEnv(env, settingRow('provider'));
   if (!isProviderName(providerName)) throw new ConfigError(`HEARTH_PROVIDER must be one of ${PROVIDER_NAMES.map((n) => `'${n}'`).join(', ')} (got '${providerName}')`);
@@ -154,6 +175,7 @@ export function parseGatewayConfig(env: NodeJS.ProcessEnv, homeDir: string): Gat
     heartbeatMs: gatewayInt(env, 'HEARTH_HEARTBEAT_MS'),
     maxSessions: fromEnv(env, settingRow('maxSessions')),
     turn,
+    ...(workspace ? { workspace } : {}),
   };
 }
 

@@ -45,6 +45,8 @@ const KINDS = {
   problems: { heading: 'Problems in', title: 'Problems', codicon: 'warning', apply: 'lines', reread: 'atSend', identity: 'placeAndContent', mention: 'problems' },
   selection: { heading: 'Selection from', title: 'Selection', codicon: 'selection', apply: 'code', reread: 'asCaptured', identity: 'place', mention: 'selection' },
   diff: { heading: 'Uncommitted changes in', title: 'Uncommitted changes (git diff)', codicon: 'git-compare', apply: 'none', reread: 'atSend', identity: 'name', mention: 'diff' },
+  // A snippet the codebase index retrieved for the question: the file's text at those lines when it was searched.
+  codebase: { heading: 'Snippet from', title: 'Codebase snippet', codicon: 'search', apply: 'code', reread: 'asCaptured', identity: 'place' },
 } as const satisfies Record<string, AttachmentKindDescriptor>;
 
 export type AttachmentKind = keyof typeof KINDS;

@@ -266,6 +266,7 @@ export const GATEWAY_ENV = [
     description: 'Interval of `: keep-alive` lines while a reply is open, also while the model loads',
     range: { default: 15_000, minimum: 10, maximum: 3_600_000 },
   },
+  { name: 'HEARTH_WORKSPACE', readmeDefault: 'none', description: 'A folder to index for codebase search (`GET /index`, `GET /search`, `"codebase": true`); `npm start -- --workspace <folder>` does the same and wins' },
 ] as const satisfies readonly GatewayEnvRow[];
 
 export type ValueResult<T> = { ok: true; value: T } | { ok: false; error: string };

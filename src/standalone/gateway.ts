@@ -18,6 +18,8 @@ import { silentLogger, startGatewayServer, type GatewayServer, type GatewayServe
 import { DEFAULT_MAX_FILE_KB } from '../shared/contextRules';
 import { FileSessionStore } from '../gateway/sessions/fileStore';
 import type { SessionStore } from '../shared/session';
+import type { CodebaseIndex, CodebaseIndexOptions } from '../shared/codebase/codebaseIndex';
+import { createWorkspaceIndex } from '../gateway/codebase/workspaceIndex';
 
 /**
  * The gateway's session store, as `npm start` runs it. Only for a folder this
@@ -49,6 +51,8 @@ export interface StandaloneOptions extends Omit<GatewayServerOptions, 'chatServi
   maxPages?: number;
   /** How often an unreachable server is asked again (default 10 s). */
   pollMs?: number;
+  /** The workspace to index (HEARTH_WORKSPACE / --workspace) and the data folder its index is stored under. */
+  workspace?: { folder: string; dataDir: string; index?: Partial<CodebaseIndexOptions> };
 }
 
 export interface StandaloneGateway {
@@ -59,6 +63,8 @@ export interface StandaloneGateway {
   models: ModelState;
   /** Replies start-up recovery marked interrupted. */
   recovered: number;
+  /** The workspace's index, when a workspace was given; it builds in the background. */
+  codebase?: CodebaseIndex;
   /** Stops the server, the pages' conversations and open replies (their text is stored); the engine is the caller's. */
   close(): Promise<void>;
 }
@@ -93,11 +99,13 @@ export async function startStandaloneGateway(o: StandaloneOptions): Promise<Stan
     },
   });
   const pages = new PageConnections(hub, { settingsHelp: STANDALONE_SETTINGS_HELP, ...(o.pageGraceMs !== undefined ? { graceMs: o.pageGraceMs } : {}), ...(o.maxPages !== undefined ? { maxPages: o.maxPages } : {}) });
-  const { engine: _e, store: _s, prefs: _p, settings: _t, chat: _c, pageGraceMs: _g, maxPages: _x, pollMs: _m, ...serverOptions } = o;
+  const { engine: _e, store: _s, prefs: _p, settings: _t, chat: _c, pageGraceMs: _g, maxPages: _x, pollMs: _m, workspace, ...serverOptions } = o;
+  const codebase = workspace ? createWorkspaceIndex(workspace.folder, workspace.dataDir, { log: (m) => logger.warn(m), ...workspace.index }) : undefined;
   let server: GatewayServer;
   try {
-    server = await startGatewayServer({ ...serverOptions, engine, store, chatService, ui: pages });
+    server = await startGatewayServer({ ...serverOptions, engine, store, chatService, ui: pages, ...(codebase ? { codebase } : {}) });
   } catch (e) {
+    codebase?.dispose();
     pages.dispose();
     hub.dispose();
     models.dispose();
@@ -105,6 +113,14 @@ export async function startStandaloneGateway(o: StandaloneOptions): Promise<Stan
     throw e;
   }
   const recovered = await store.recoverInterrupted().finally(recoveryDone);
+  if (codebase) {
+    const t0 = Date.now();
+    void codebase.start().then(() => {
+      const s = codebase.state();
+      if (s.state !== 'ready') return;
+      logger.info(`codebase index: ${s.indexed_files} files, ${s.chunks} chunks in ${((Date.now() - t0) / 1000).toFixed(1)} s${s.message ? ` — ${s.message}` : ''}`);
+    });
+  }
   return {
     server,
     chatService,
@@ -112,8 +128,10 @@ export async function startStandaloneGateway(o: StandaloneOptions): Promise<Stan
     pages,
     models,
     recovered,
+    ...(codebase ? { codebase } : {}),
     async close() {
       await server.close();
+      await codebase?.close().catch((e) => logger.warn('saving the codebase index', e));
       pages.dispose();
       hub.dispose();
       models.dispose();

@@ -16,6 +16,7 @@ import { createEngine } from '../gateway/engine';
 import { PortInUseError, type Logger } from '../gateway/server';
 import { redactUrl } from '../gateway/net/redact';
 import { DataDirInUseError, lockDataDir } from '../gateway/sessions/dataDirLock';
+import { resolveWorkspace, WorkspaceError } from '../gateway/codebase/workspaceIndex';
 import { standaloneStore, startStandaloneGateway } from './gateway';
 import { PrefsFile } from './prefsFile';
 import { turnSettingsOf } from '../gateway/turnSettings';
@@ -41,13 +42,21 @@ function findWebviewDir(): string {
 async function main(): Promise<void> {
   let config;
   try {
-    config = parseGatewayConfig(process.env, os.homedir());
+    config = parseGatewayConfig(process.env, os.homedir(), process.argv.slice(2));
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`hearth gateway: ${e.message}\n`);
       process.exit(2);
     }
     throw e;
+  }
+  let workspace: string | undefined;
+  try {
+    workspace = config.workspace !== undefined ? resolveWorkspace(config.workspace) : undefined;
+  } catch (e) {
+    if (!(e instanceof WorkspaceError)) throw e;
+    process.stderr.write(`hearth gateway: ${e.message} (HEARTH_WORKSPACE or --workspace)\n`);
+    process.exit(2);
   }
   // One gateway per data folder: a second one would mark the first one's live replies interrupted.
   await lockDataDir(config.dataDir).catch((e) => {
@@ -74,6 +83,7 @@ async function main(): Promise<void> {
       heartbeatMs: config.heartbeatMs,
       webviewDir: findWebviewDir(),
       logger,
+      ...(workspace ? { workspace: { folder: workspace, dataDir: config.dataDir } } : {}),
     });
   } catch (e) {
     await engine.close().catch(() => {});
@@ -85,6 +95,7 @@ async function main(): Promise<void> {
   }
 
   if (gateway.recovered > 0) logger.info(`marked ${gateway.recovered} reply(ies) interrupted by an earlier stop`);
+  if (workspace) logger.info(`indexing ${workspace} for codebase search (GET /index, GET /search)`);
   logger.info(`sessions in ${config.dataDir}; model server ${redactUrl(config.provider.baseUrl)} (${config.provider.provider})`);
   process.stdout.write(startUrl(gateway.server.port, config.token) + '\n');
 

@@ -8,8 +8,8 @@
  * .gitignore changes; then built again on the next search.
  */
 import * as vscode from 'vscode';
-import { GitIgnore } from './gitignore';
-import { compileGlob, enabledGlobs, matchesAnyGlob } from './glob';
+import { GitIgnore } from '../../shared/gitignore';
+import { compileGlob, enabledGlobs, matchesAnyGlob } from '../../shared/glob';
 import { displayPath, matchPath } from './fileReader';
 import { checkRealPath, foldersFor, type LinkCache, type VsFolderPaths } from './realPath';
 import type { RealPathVerdict } from '../../shared/realPathRule';

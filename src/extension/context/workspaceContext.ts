@@ -29,7 +29,7 @@ import type { Attachment } from '../../shared/session';
 import type { ContextSettings } from '../settings';
 import { displayPath, fileAttachment, isFileLike, matchPath, MAX_FILE_SETTING, readFileText } from './fileReader';
 import { FileIndex } from './fileIndex';
-import { matchesAnyGlob } from './glob';
+import { matchesAnyGlob } from '../../shared/glob';
 import type { SourceDeps } from './sources/deps';
 import { parseUri } from './sources/file';
 import { SOURCES } from './sources/index';

@@ -11,6 +11,9 @@ import type { TurnHandle } from '../chat/types';
 import { readJsonBody } from './body';
 import type { ServerDeps } from './deps';
 import { HttpError, sendEmpty, sendJson } from './httpError';
+import { MAX_ATTACHMENTS } from '../../shared/session';
+import { codebaseAttachments } from './codebaseRoutes';
+import { abortOnClose } from './modelRoutes';
 import { attachmentsOf, chatBodySchema, editBodySchema, regenerateBodySchema, type ChatBody } from './requestSchemas';
 import type { Router } from './router';
 import { sessionIdParam } from './sessionRoutes';
@@ -18,8 +21,11 @@ import { SseStream } from './sse';
 
 type Mode = 'owner' | 'reader';
 
-function sendInput(b: ChatBody) {
-  const attachments = attachmentsOf(b);
+async function sendInput(deps: ServerDeps, b: ChatBody, signal: AbortSignal) {
+  const given = attachmentsOf(b) ?? [];
+  // Retrieval comes before anything is stored: an index that is off refuses the question (409) and loses nothing.
+  const retrieved = b.codebase ? await codebaseAttachments(deps, b.content, signal) : [];
+  const attachments = given.length + retrieved.length ? [...given, ...retrieved].slice(0, MAX_ATTACHMENTS) : undefined;
   return {
     content: b.content,
     model: b.model,
@@ -97,13 +103,13 @@ export function addChatRoutes(router: Router, deps: ServerDeps): { dispose(): vo
 
   router.add('POST', '/chat/stream', async ({ req, res }) => {
     const body = await readJsonBody(req, chatBodySchema);
-    const turn = await deps.chatService.send(sendInput(body));
+    const turn = await deps.chatService.send(await sendInput(deps, body, abortOnClose(res).signal));
     await stream(res, turn, 0, 'owner');
   });
 
   router.add('POST', '/chat/message', async ({ req, res }) => {
     const body = await readJsonBody(req, chatBodySchema);
-    const r = await deps.chatService.storeUserMessage(sendInput(body));
+    const r = await deps.chatService.storeUserMessage(await sendInput(deps, body, abortOnClose(res).signal));
     sendJson(res, 201, { session_id: r.sessionId, message_id: r.messageId });
   });
 

@@ -3,6 +3,7 @@ import type { SessionStore } from '../../shared/session';
 import type { ChatService } from '../chat/types';
 import type { ChatEngine, ProviderConfig } from '../engine/types';
 import type { CompletionService } from '../completion/completionService';
+import type { CodebaseSearch } from './codebaseRoutes';
 
 export interface Logger {
   info(message: string): void;
@@ -62,4 +63,6 @@ export interface ServerDeps {
   logger: Logger;
   /** The browser UI's conversations; without it the /ui routes answer 503. */
   ui?: UiHost;
+  /** The workspace's codebase index; without it GET /index says `off` and GET /search answers 409. */
+  codebase?: CodebaseSearch;
 }

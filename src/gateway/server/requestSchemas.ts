@@ -29,6 +29,8 @@ export const chatBodySchema = z.object({
   model: z.string().trim().min(1, 'model is required').max(512),
   content: z.string().refine((s) => s.trim() !== '', 'content must not be empty'),
   attachments: attachmentsBody,
+  /** Search the codebase index for the question; the best snippets are stored and sent with it as attachments. */
+  codebase: z.boolean().optional(),
   /** Accepted for seed compatibility; Hearth has one agent. */
   agent_id: z.string().max(200).optional(),
 });

@@ -13,6 +13,7 @@ import { isClientAbort } from './body';
 import { addChatRoutes } from './chatRoutes';
 import { addCompletionRoutes } from './completionRoutes';
 import { CompletionService, DEFAULT_COMPLETION_SETTINGS } from '../completion/completionService';
+import { addCodebaseRoutes, type CodebaseSearch } from './codebaseRoutes';
 import { silentLogger, type Logger, type ProviderInfo, type ServerDeps, type UiHost } from './deps';
 import { HttpError, sendEmpty, sendError, toHttpError } from './httpError';
 import { addModelRoutes } from './modelRoutes';
@@ -53,6 +54,8 @@ export interface GatewayServerOptions {
   maxConnections?: number;
   /** The browser UI's conversation core (the /ui routes). */
   ui?: UiHost;
+  /** The workspace's codebase index (GET /index, GET /search, `"codebase": true` in a chat body). */
+  codebase?: CodebaseSearch;
 }
 
 export interface GatewayServer {
@@ -86,6 +89,7 @@ export async function startGatewayServer(opts: GatewayServerOptions): Promise<Ga
     provider: opts.provider,
     logger,
     ...(opts.ui ? { ui: opts.ui } : {}),
+    ...(opts.codebase ? { codebase: opts.codebase } : {}),
   };
 
   const router = new Router();
@@ -94,6 +98,7 @@ export async function startGatewayServer(opts: GatewayServerOptions): Promise<Ga
   addCompletionRoutes(router, deps);
   addSessionRoutes(router, deps);
   addUiRoutes(router, deps);
+  addCodebaseRoutes(router, deps);
   router.add('GET', '/', ({ res }) => serveIndex(res, opts.webviewDir), { auth: false });
   // Browsers ask for it unprompted; an empty answer keeps their consoles clean of a 401.
   router.add('GET', '/favicon.ico', ({ res }) => sendEmpty(res, 204), { auth: false });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DEFAULT_CONTEXT_EXCLUDE } from '../../../src/shared/contextRules';
 import { fuzzyScore, rankPaths } from '../../../src/extension/context/fuzzy';
-import { GitIgnore } from '../../../src/extension/context/gitignore';
-import { compileGlob, enabledGlobs, globToRegExp, matchesAnyGlob } from '../../../src/extension/context/glob';
+import { GitIgnore } from '../../../src/shared/gitignore';
+import { compileGlob, enabledGlobs, globToRegExp, matchesAnyGlob } from '../../../src/shared/glob';
 import { countLabel, fixQuestion, formatProblems, linesAround, type ProblemInfo } from '../../../src/extension/context/problems';
 
 describe('context: exclusion globs (files.exclude, search.exclude, hearth.context.exclude)', () => {

@@ -123,6 +123,16 @@ describe('gateway config (environment)', () => {
     assert.equal(parseGatewayConfig({ HEARTH_TEMPERATURE: '  ' }, '/h').turn.temperature, undefined, 'blank is unset');
   });
 
+  it('the workspace: --workspace <folder> or --workspace=<folder> over HEARTH_WORKSPACE; unknown arguments refused', () => {
+    assert.equal(parseGatewayConfig({}, '/home/u').workspace, undefined);
+    assert.equal(parseGatewayConfig({ HEARTH_WORKSPACE: ' /src/app ' }, '/home/u').workspace, '/src/app');
+    assert.equal(parseGatewayConfig({ HEARTH_WORKSPACE: '/a' }, '/home/u', ['--workspace', '/b']).workspace, '/b');
+    assert.equal(parseGatewayConfig({}, '/home/u', ['--workspace=/c']).workspace, '/c');
+    assert.throws(() => parseGatewayConfig({}, '/home/u', ['--workspace']), ConfigError);
+    assert.throws(() => parseGatewayConfig({}, '/home/u', ['--workspace=']), ConfigError);
+    assert.throws(() => parseGatewayConfig({}, '/home/u', ['extra']), /unknown argument/);
+  });
+
   it('the start URL carries the token in the fragment, encoded', () => {
     assert.equal(startUrl(6120, 'abc'), 'http://127.0.0.1:6120/#token=abc');
     assert.equal(startUrl(1, 'a+b/c'), 'http://127.0.0.1:1/#token=a%2Bb%2Fc');

@@ -143,6 +143,34 @@ describe('gateway process (npm start entry)', function () {
     }
   });
 
+  it('--workspace <folder> (or HEARTH_WORKSPACE) indexes that folder; a missing folder or a bad argument exits 2 saying why', async () => {
+    const ws = path.join(dir, 'ws');
+    await fs.mkdir(ws);
+    await fs.writeFile(path.join(ws, 'lib.py'), 'def parse_config_file(path):\n    return open(path).read()\n');
+    for (const [env, args] of [[{}, ['--workspace', ws]], [{ HEARTH_WORKSPACE: ws }, []]] as const) {
+      const g = spawnGateway({ HEARTH_DATA_DIR: path.join(dir, `data-${args.length}`), OLLAMA_HOST: double.url, HEARTH_GATEWAY_TOKEN: TOKEN, ...env }, [...args]);
+      procs.push(g);
+      const port = await g.ready;
+      for (let i = 0; (await request(port, { path: '/index', token: TOKEN })).json.state !== 'ready'; i++) {
+        assert.ok(i < 200, 'the index gets ready');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const r = await request(port, { path: '/search?q=parse%20config', token: TOKEN });
+      assert.equal(r.json.results[0].path, 'lib.py');
+      assert.equal(await g.kill('SIGTERM'), 0);
+    }
+    for (const [env, args, message] of [
+      [{ HEARTH_WORKSPACE: path.join(dir, 'missing') }, [], /workspace folder .*missing does not exist/],
+      [{}, ['--workspace'], /--workspace needs a folder/],
+      [{}, ['--verbose'], /unknown argument "--verbose"/],
+    ] as const) {
+      const g = spawnGateway({ HEARTH_DATA_DIR: dir, OLLAMA_HOST: double.url, ...env }, [...args]);
+      procs.push(g);
+      assert.equal(await g.exited, 2);
+      assert.match(g.stderr(), message);
+    }
+  });
+
   it('on start, replies left "streaming" by a dead process are marked interrupted (text kept)', async () => {
     const store = new FileSessionStore({ dir });
     const s = await store.create({ title: 'before crash', model: 'm1' });

@@ -14,8 +14,8 @@ export interface GatewayProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function spawnGateway(env: Record<string, string>): GatewayProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src', 'standalone', 'main.ts')], {
+export function spawnGateway(env: Record<string, string>, args: string[] = []): GatewayProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src', 'standalone', 'main.ts'), ...args], {
     cwd: REPO,
     env: { ...process.env, HEARTH_GATEWAY_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

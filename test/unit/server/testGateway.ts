@@ -6,7 +6,7 @@ import { createEngine } from '../../../src/gateway/engine';
 import type { ChatEngine } from '../../../src/gateway/engine/types';
 import type { GatewayServer, GatewayServerOptions, Logger } from '../../../src/gateway/server';
 import { FileSessionStore, type FileSessionStoreOptions } from '../../../src/gateway/sessions/fileStore';
-import { startStandaloneGateway } from '../../../src/standalone/gateway';
+import { startStandaloneGateway, type StandaloneOptions } from '../../../src/standalone/gateway';
 import { tempDir } from '../chat/helpers';
 import { MemoryMemento } from '../../support/memento';
 
@@ -30,7 +30,7 @@ export function engineFor(doubleUrl: string): ChatEngine {
 }
 
 export async function startTestGateway(
-  o: { engine: ChatEngine; settings?: TurnSettings; dir?: string; pageGraceMs?: number; maxPages?: number; storeOptions?: Omit<FileSessionStoreOptions, 'dir'> } & Partial<
+  o: { engine: ChatEngine; settings?: TurnSettings; dir?: string; pageGraceMs?: number; maxPages?: number; storeOptions?: Omit<FileSessionStoreOptions, 'dir'>; workspace?: StandaloneOptions['workspace'] } & Partial<
     Omit<GatewayServerOptions, 'engine' | 'chatService' | 'store' | 'ui'>
   >,
 ): Promise<TestGateway> {

@@ -8,6 +8,7 @@
 import type { ContextSource } from '../../../core/contextSource';
 import type { AttachmentKind } from '../../../shared/attachmentKinds';
 import type { SourceDeps } from './deps';
+import { CodebaseSource } from './codebase';
 import { DiffSource } from './diff';
 import { FileSource } from './file';
 import { ProblemsSource } from './problems';
@@ -18,4 +19,5 @@ export const SOURCES: { readonly [K in AttachmentKind]: (deps: SourceDeps) => Co
   problems: (d) => new ProblemsSource(d),
   selection: (d) => new SelectionSource(d),
   diff: (d) => new DiffSource(d),
+  codebase: () => new CodebaseSource(),
 };
