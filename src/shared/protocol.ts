@@ -232,6 +232,7 @@ export const hostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pullProgress'), model: z.string(), progress: pullProgressSchema }),
   z.object({ type: z.literal('pullDone'), model: z.string(), error: z.string().optional() }),
   z.object({ type: z.literal('notice'), level: noticeLevel, message: z.string() }),
+  /** Focus the message box; `prefill` fills it when it is empty (a command's question that did not fit comes back this way). */
   z.object({ type: z.literal('focusInput'), prefill: z.string().optional() }),
   /** A code block of a reply was applied or rejected (also stored with the reply, `ChatMessage.applied`). */
   z.object({ type: z.literal('applyState'), sessionId: sessionIdSchema, messageId: messageIdSchema, key: blockKeySchema, state: applyStateSchema }),

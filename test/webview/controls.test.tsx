@@ -89,6 +89,15 @@ describe('controls', () => {
     assert.equal(m.host.requests.size, 0);
   });
 
+  it('a question a command sent that did not fit comes back into an empty box, never over what the user is typing', () => {
+    const m = mountApp();
+    m.send({ type: 'focusInput', prefill: 'Explain this selection' });
+    assert.equal(input(m).value, 'Explain this selection');
+    type(m, 'my own words');
+    m.send({ type: 'focusInput', prefill: 'Explain that one' });
+    assert.equal(input(m).value, 'my own words');
+  });
+
   it('Shift+Enter does not send (a new line)', () => {
     const m = mountApp();
     type(m, 'line one');

@@ -70,7 +70,9 @@ export function App({ host, store }: { host: Host; store: Store }) {
   useEffect(() => {
     if (state.focus.seq !== lastPrefill.current) {
       lastPrefill.current = state.focus.seq;
-      if (state.focus.prefill !== undefined) setDraft(state.focus.prefill);
+      // Fills an empty box only: what the user is typing is never replaced.
+      const prefill = state.focus.prefill;
+      if (prefill !== undefined) setDraft((d) => (d.trim() === '' ? prefill : d));
       setView('chat');
     }
   }, [state.focus]);
