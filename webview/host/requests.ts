@@ -6,17 +6,10 @@
  * the panel opened) wait for it and then go. Both transports use this one class.
  */
 import { parseReply, type HostToWebview, type ReplyOf, type RequestOf, type RequestType, type WebviewToHost } from '../../src/shared/protocol';
+import { realTimers, type Timers } from '../state/store';
 
-/** setTimeout, injectable for tests. */
-export interface RequestTimers {
-  set(callback: () => void, ms: number): unknown;
-  clear(handle: unknown): void;
-}
-
-const realTimers: RequestTimers = {
-  set: (cb, ms) => setTimeout(cb, ms),
-  clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+/** setTimeout, injectable for tests (the store's timers). */
+export type RequestTimers = Timers;
 
 /** A request as the page writes it: the transport adds the id. */
 export type RequestBody<T extends RequestType> = Omit<RequestOf<T>, 'requestId'> & { type: T };
