@@ -8,7 +8,6 @@
  */
 import { isChatError } from '../gateway/chat/errors';
 import type { ChatService, TurnHandle } from '../gateway/chat/types';
-import { codeBlockKey, type ApplyState } from '../shared/codeBlocks';
 import { DEFAULT_MAX_FILE_KB } from '../shared/contextRules';
 import type { GatewayEvent } from '../shared/events';
 import {
@@ -26,8 +25,8 @@ import {
   type WebviewToHost,
 } from '../shared/protocol';
 import type { Attachment, SessionSummary } from '../shared/session';
-import { findBlock } from './apply/fences';
-import { questionTargets, type ApplyOutcome } from './apply/target';
+import type { ApplyOutcome } from './apply/target';
+import { ApplyFlow } from './applyFlow';
 import { checkAttachments } from './attachmentCheck';
 import { UiChannel } from './channel';
 import { Emitter } from './emitter';
@@ -80,6 +79,7 @@ export class Conversation {
   /** The open session, the live reply and the apply marks: read and written only through it. */
   private readonly turns = new TurnState<TurnHandle>();
   private readonly lastSession: LastSessionMemory;
+  private readonly applies: ApplyFlow;
   // Set while a turn is being started, so two quick sends cannot both start one.
   private starting = false;
   private restored = false;
@@ -121,7 +121,7 @@ export class Conversation {
       const r = await context.resolve(m.id);
       return 'error' in r ? { kind: 'refused', reason: r.error } : { kind: 'added', attachments: r.attachments };
     },
-    applyCode: async (m) => ({ kind: 'applyOutcome', outcome: await this.tryApply(m.messageId, m.code) }),
+    applyCode: async (m) => ({ kind: 'applyOutcome', outcome: await this.applies.apply(m.messageId, m.code) }),
   };
 
   constructor(
@@ -132,6 +132,7 @@ export class Conversation {
   ) {
     this.channel = new UiChannel(send);
     this.lastSession = new LastSessionMemory(services.prefs, platform.workspace ?? '', services.log);
+    this.applies = new ApplyFlow({ platform, store: services.store, turns: this.turns, post: (m) => this.channel.post(m), log: services.log });
     this.contextSub = platform.context?.onDidChange(() => this.postContextState());
   }
 
@@ -332,7 +333,7 @@ export class Conversation {
    * nothing was proposed is said as a notice. Resolves once the user decided.
    */
   async applyCode(messageId: string, code: string): Promise<ApplyOutcome> {
-    const outcome = await this.tryApply(messageId, code);
+    const outcome = await this.applies.apply(messageId, code);
     if (outcome.status === 'failed') this.notice('warning', outcome.message);
     return outcome;
   }
@@ -598,7 +599,7 @@ export class Conversation {
     this.turnOver(turn);
     if (last?.type !== 'done') this.services.log('turn ended without a done event');
     // Marks given while the reply streamed: its final write is done, so the store now holds the reply to add them to.
-    await this.storeMarks(turn.sessionId, turn.live.id);
+    await this.applies.storeMarks(turn.sessionId, turn.live.id);
     await this.reread(turn.sessionId);
     if (this.disposed) return;
     this.onTurnFinished.fire({ sessionId: turn.sessionId, messageId: turn.live.id, finishReason });
@@ -608,61 +609,6 @@ export class Conversation {
   /** The turn no longer streams (once). */
   private turnOver(turn: LiveTurn<TurnHandle>): void {
     if (this.turns.end(turn) && !this.disposed) this.onStreamingChange.fire(false);
-  }
-
-  // --- apply ---
-
-  /**
-   * Proposes the block (only a block of the reply's answer text qualifies — never
-   * its reasoning, never a block still being written) with what the question was
-   * about (its attachments with a URI and range) as the first place to apply to,
-   * and records the user's decision with the reply. Never throws.
-   */
-  private async tryApply(messageId: string, code: string): Promise<ApplyOutcome> {
-    const failed = (message: string): ApplyOutcome => ({ status: 'failed', message });
-    if (!this.platform.editor) return failed('Applying code needs a workspace: it works in Hearth inside VS Code. Use Copy here.');
-    const s = this.turns.session();
-    const at = s ? s.messages.findIndex((x) => x.id === messageId) : -1;
-    const reply = s?.messages[at];
-    if (!s || !reply || reply.role !== 'assistant') return failed('That reply is no longer in the open chat.');
-    const block = findBlock(reply.content, code, reply.status !== 'streaming');
-    if (!block) return failed('Only a complete code block of the reply itself can be applied (not its reasoning, not a block still being written).');
-    const question = s.messages.slice(0, at).reverse().find((x) => x.role === 'user');
-    let outcome: ApplyOutcome;
-    try {
-      outcome = await this.platform.applyCode({ code: block.code, info: block.info, targets: questionTargets(question?.attachments) });
-    } catch (e) {
-      this.services.log(`apply failed: ${e instanceof Error ? e.name : 'unknown error'}`);
-      return failed(`Hearth could not apply the block: ${errorText(e)}. Nothing was changed.`);
-    }
-    if (outcome.status === 'applied' || outcome.status === 'rejected') await this.recordApply(s.id, messageId, codeBlockKey(block.code), outcome.status);
-    return outcome;
-  }
-
-  /** Keeps what became of a block with its reply (so a reload shows it), tells the page, and stores it. */
-  private async recordApply(sessionId: string, messageId: string, key: string, state: ApplyState): Promise<void> {
-    let applied = this.turns.mark(sessionId, messageId, key, state);
-    if (!applied) {
-      // Not in the open chat any more (another chat was opened meanwhile): the stored reply, if it still exists.
-      const prior = (await this.services.store.get(sessionId).catch(() => undefined))?.messages.find((m) => m.id === messageId);
-      if (!prior) return; // the session or reply is gone (deleted, regenerated)
-      applied = this.turns.mark(sessionId, messageId, key, state, prior.applied ?? {});
-    }
-    // A reply still streaming may not be in the store yet (its placeholder is written beside the model call): its turn stores the marks after its final write.
-    if (this.turns.live?.live.id !== messageId) await this.storeMarks(sessionId, messageId);
-    this.channel.post({ type: 'applyState', sessionId, messageId, key, state });
-  }
-
-  /** Writes the reply's marks not yet stored (if any). */
-  private async storeMarks(sessionId: string, messageId: string): Promise<void> {
-    const applied = this.turns.marksOf(messageId);
-    if (!applied) return;
-    try {
-      await this.services.store.updateMessage(sessionId, messageId, { applied });
-      this.turns.markStored(messageId, applied);
-    } catch (e) {
-      this.services.log(`could not store the apply outcome: ${errorText(e)}`);
-    }
   }
 
   private snapshotWith(sessions: SessionSummary[]): Snapshot {
