@@ -73,6 +73,8 @@ function errorText(e: unknown): string {
 
 const NO_MODEL = 'No model is selected. Install one (for Ollama: `ollama pull <model>`) or pick one in the model list.';
 const STILL_STREAMING = 'A reply is still streaming. Stop it first (Escape or "Hearth: Stop Generating").';
+/** A refusal said as a notice: waiting for the reply in progress is information, the rest a warning. */
+const refusalLevel = (reason: string): 'info' | 'warning' => (reason === STILL_STREAMING ? 'info' : 'warning');
 
 export class Conversation {
   readonly channel: UiChannel;
@@ -202,7 +204,7 @@ export class Conversation {
       case 'added':
         return this.channel.post({ type: 'attachmentsAdded', attachments: result.attachments });
       case 'refused':
-        return this.notice('warning', result.reason);
+        return this.notice(refusalLevel(result.reason), result.reason);
       case 'doesNotFit': {
         // Back in the composer, so the user can remove chips or send a cut version from there.
         if (m.type === 'send' || m.type === 'editLast') this.channel.post({ type: 'focusInput', prefill: m.content });
@@ -480,7 +482,7 @@ export class Conversation {
     const reply = r.reply;
     switch (reply.kind) {
       case 'refused':
-        this.notice(reply.reason === STILL_STREAMING ? 'info' : 'warning', reply.reason);
+        this.notice(refusalLevel(reply.reason), reply.reason);
         return undefined;
       case 'error':
         this.notice('error', reply.message);
