@@ -388,12 +388,12 @@ export class Conversation {
 
   /** The session open here was renamed or written elsewhere (the HTTP API, another window): shown again, unless a turn of ours is writing it. */
   async sessionChanged(id: string): Promise<void> {
-    const idle = () => this.current?.id === id && !this.active && !this.starting && !this.disposed;
+    const idle = () => this.turns.sessionId === id && !this.turns.live && !this.starting && !this.disposed;
     if (!idle()) return;
     const s = await this.services.store.get(id);
     if (!s || !idle()) return;
-    this.current = s;
-    this.channel.post({ type: 'session', session: this.overlay(s) });
+    this.turns.show(s);
+    this.channel.post({ type: 'session', session: this.turns.session() });
   }
 
   async renameSession(id: string, title: string): Promise<void> {
