@@ -3,7 +3,7 @@
  * until the page says `ready`; then a full snapshot, then messages in order.
  * While the page is not ready (loading, hidden — VS Code tears a hidden view's
  * page down — or a browser whose event stream dropped) a message the snapshot
- * will carry anyway is dropped; one it cannot carry (a notice, a refused send,
+ * will carry anyway is dropped; one it cannot carry (a notice, the reply to a request,
  * chips to add) is kept and delivered right after the next snapshot. So nothing
  * is lost and nothing is doubled. There is no coalescing here: the engine's
  * emitter is the one coalescing stage, and the page paints at its own pace.
@@ -25,10 +25,9 @@ const WHILE_AWAY: Record<HostToWebview['type'], 'snapshot' | 'queue' | 'latest'>
   event: 'snapshot',
   applyState: 'snapshot',
   contextState: 'snapshot',
-  // An answer to a search the gone page made: a new page asks again.
-  contextCandidates: 'snapshot',
   notice: 'queue',
-  fitRefused: 'queue',
+  // A page that comes back (a browser stream that dropped) still waits for it; a reloaded one ignores an id it never sent.
+  reply: 'queue',
   attachmentsAdded: 'queue',
   pageEffect: 'queue',
   pullDone: 'queue',

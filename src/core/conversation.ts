@@ -1,30 +1,41 @@
 /**
- * One page's conversation: the open session, the one reply streaming right now,
- * and the answer to every WebviewToHost message — the same code whether the page
- * is VS Code's webview (postMessage) or a browser tab (the gateway's /ui routes).
- * Turns go through the ChatService (write-ahead, partial flush, cancel); this
- * class keeps a live copy of the streaming reply (folded with the shared fold),
- * so a snapshot taken mid-stream has every token so far.
+ * One page's conversation: the answer to every WebviewToHost message — the same
+ * code whether the page is VS Code's webview (postMessage) or a browser tab (the
+ * gateway's /ui routes). A request (send, edit, context search/add, apply) gets
+ * one typed `reply`; every other message is one-way. What the page shows (the
+ * open session, the streaming reply, apply marks) is owned by `TurnState`; turns
+ * go through the ChatService (write-ahead, partial flush, cancel).
  */
 import { isChatError } from '../gateway/chat/errors';
 import type { ChatService, TurnHandle } from '../gateway/chat/types';
-import { codeBlockKey, type ApplyState } from '../shared/codeBlocks';
 import { DEFAULT_MAX_FILE_KB } from '../shared/contextRules';
 import type { GatewayEvent } from '../shared/events';
-import { checkFit, contextWindowFor, cutToFit } from '../shared/fit';
-import { foldEvent } from '../shared/fold';
-import { parseWebviewMessage, type ContextCandidate, type ContextState, type HostToWebview, type Snapshot, type WebviewToHost } from '../shared/protocol';
-import { titleFrom, type Attachment, type ChatMessage, type Session, type SessionSummary } from '../shared/session';
-import { findBlock } from './apply/fences';
-import { questionTargets, type ApplyOutcome } from './apply/target';
+import {
+  isRequest,
+  parseWebviewMessage,
+  type ContextState,
+  type HostToWebview,
+  type PageRequest,
+  type ReplyOf,
+  type ReplyResult,
+  type RequestOf,
+  type RequestType,
+  type Snapshot,
+  type TurnReply,
+  type WebviewToHost,
+} from '../shared/protocol';
+import type { Attachment, SessionSummary } from '../shared/session';
+import type { ApplyOutcome } from './apply/target';
+import { ApplyFlow } from './applyFlow';
+import { checkAttachments } from './attachmentCheck';
 import { UiChannel } from './channel';
 import { Emitter } from './emitter';
+import { LastSessionMemory } from './lastSession';
 import { capabilitiesOf, type CoreServices, type Platform, type WorkspaceContext } from './platform';
+import { TurnState, type LiveTurn, type TurnInfo } from './turnState';
 
-export interface TurnInfo {
-  sessionId: string;
-  messageId: string;
-}
+export type { TurnInfo } from './turnState';
+export { LAST_SESSION_KEY } from './lastSession';
 
 export interface SendOptions {
   sessionId?: string;
@@ -32,16 +43,8 @@ export interface SendOptions {
   attachments?: Attachment[];
 }
 
-interface ActiveTurn {
-  handle: TurnHandle;
-  sessionId: string;
-  /** The reply as streamed so far. */
-  live: ChatMessage;
-}
-
-/** Where the last open session of a workspace is remembered (one key per workspace; '' = none). */
-export const LAST_SESSION_KEY = 'hearth.lastSession';
-const MAX_REMEMBERED_WORKSPACES = 50;
+/** A turn that started, or the reply saying why none did. */
+type Started = { handle: TurnHandle; reply: Extract<TurnReply, { kind: 'accepted' }> } | { handle?: undefined; reply: Exclude<TurnReply, { kind: 'accepted' }> };
 
 /** What the hub does for its conversations. */
 export interface ConversationHubLink {
@@ -68,19 +71,60 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+const NO_MODEL = 'No model is selected. Install one (for Ollama: `ollama pull <model>`) or pick one in the model list.';
+const STILL_STREAMING = 'A reply is still streaming. Stop it first (Escape or "Hearth: Stop Generating").';
+/** A refusal said as a notice: waiting for the reply in progress is information, the rest a warning. */
+const refusalLevel = (reason: string): 'info' | 'warning' => (reason === STILL_STREAMING ? 'info' : 'warning');
+
 export class Conversation {
   readonly channel: UiChannel;
-  private current: Session | null = null;
-  private active: ActiveTurn | undefined;
+  /** The open session, the live reply and the apply marks: read and written only through it. */
+  private readonly turns = new TurnState<TurnHandle>();
+  private readonly lastSession: LastSessionMemory;
+  private readonly applies: ApplyFlow;
   // Set while a turn is being started, so two quick sends cannot both start one.
   private starting = false;
   private restored = false;
-  private reads = 0;
   private disposed = false;
   readonly onStreamingChange = new Emitter<boolean>();
   /** Fired when a turn has finished and its final state is stored. */
   readonly onTurnFinished = new Emitter<TurnInfo & { finishReason: string }>();
   private readonly contextSub: (() => void) | undefined;
+  /** One handler per request type: the table does not compile until a new request is answered. */
+  private readonly requests: { [T in RequestType]: (m: RequestOf<T>) => Promise<ReplyOf<T>> } = {
+    send: async (m) => {
+      const checked = await this.checkAttachments(m, m.model);
+      if (!checked.ok) return checked.reply;
+      const attachments = checked.attachments;
+      return (await this.trySend(m.content, { ...(m.sessionId ? { sessionId: m.sessionId } : {}), ...(m.model ? { model: m.model } : {}), ...(attachments.length ? { attachments } : {}) })).reply;
+    },
+    editLast: async (m) => {
+      const checked = await this.checkAttachments(m);
+      if (!checked.ok) {
+        this.giveBack();
+        return checked.reply;
+      }
+      return (await this.tryEditLast(m.content, checked.attachments)).reply;
+    },
+    contextSearch: async (m) => {
+      const context = this.platform.context;
+      if (!context) return { kind: 'candidates', items: [] };
+      try {
+        return { kind: 'candidates', items: await context.search(m.query) };
+      } catch (e) {
+        // The picker shows "no matches" rather than an error for every key typed.
+        this.services.log(`context search failed: ${errorText(e).slice(0, 200)}`);
+        return { kind: 'candidates', items: [] };
+      }
+    },
+    contextAdd: async (m) => {
+      const context = this.platform.context;
+      if (!context) return { kind: 'refused', reason: 'Workspace files can be attached inside VS Code; here, use the attach button.' };
+      const r = await context.resolve(m.id);
+      return 'error' in r ? { kind: 'refused', reason: r.error } : { kind: 'added', attachments: r.attachments };
+    },
+    applyCode: async (m) => ({ kind: 'applyOutcome', outcome: await this.applies.apply(m.messageId, m.code) }),
+  };
 
   constructor(
     private readonly services: CoreServices,
@@ -89,23 +133,25 @@ export class Conversation {
     private readonly hub: ConversationHubLink,
   ) {
     this.channel = new UiChannel(send);
+    this.lastSession = new LastSessionMemory(services.prefs, platform.workspace ?? '', services.log);
+    this.applies = new ApplyFlow({ platform, store: services.store, turns: this.turns, post: (m) => this.channel.post(m), log: services.log });
     this.contextSub = platform.context?.onDidChange(() => this.postContextState());
   }
 
   get streaming(): TurnInfo | undefined {
-    return this.active && { sessionId: this.active.sessionId, messageId: this.active.live.id };
+    return this.turns.streaming;
   }
 
   get currentSessionId(): string | undefined {
-    return this.current?.id;
+    return this.turns.sessionId;
   }
 
   /** The open session with the live reply folded in (a copy). */
-  currentSession(): Session | null {
-    return this.current && this.overlay(this.current);
+  currentSession() {
+    return this.turns.session();
   }
 
-  /** A message from the page: validated, then answered by one exhaustive switch. Never throws. */
+  /** A message from the page: validated, then answered (a request with its reply). Never throws. */
   async receive(raw: unknown): Promise<WebviewToHost | undefined> {
     const r = parseWebviewMessage(raw);
     if (!r.ok) {
@@ -114,6 +160,12 @@ export class Conversation {
       return undefined;
     }
     const m = r.value;
+    if (isRequest(m)) {
+      // An Apply's review may stay open for minutes: its reply comes when the user decided, and nothing waits for it here.
+      if (m.type === 'applyCode') void this.request(m);
+      else await this.request(m);
+      return m;
+    }
     try {
       await this.handle(m);
     } catch (e) {
@@ -123,23 +175,61 @@ export class Conversation {
     return m;
   }
 
-  private async handle(m: WebviewToHost): Promise<void> {
+  /** A request: its handler's result goes back as the reply (a failure as an `error` reply). Never throws. */
+  private async request(m: PageRequest): Promise<void> {
+    let result: ReplyResult;
+    try {
+      result = await (this.requests[m.type] as (m: PageRequest) => Promise<ReplyResult>)(m);
+    } catch (e) {
+      this.services.log(`handling "${m.type}" failed: ${e instanceof Error ? `${e.name}: ${e.message.slice(0, 200)}` : 'unknown error'}`);
+      result = { kind: 'error', message: `Hearth could not do that: ${errorText(e)}` };
+    }
+    this.answer(m, result);
+  }
+
+  /**
+   * The reply to the page. A request without an id (a command, a test driving the
+   * host) has nobody waiting: what the user must know is said instead — a notice,
+   * chips to add, a question that does not fit back in the composer.
+   */
+  private answer(m: PageRequest, result: ReplyResult): void {
+    if (m.requestId !== undefined) {
+      this.channel.post({ type: 'reply', requestId: m.requestId, result });
+      return;
+    }
+    switch (result.kind) {
+      case 'accepted':
+      case 'candidates':
+        return;
+      case 'added':
+        return this.channel.post({ type: 'attachmentsAdded', attachments: result.attachments });
+      case 'refused':
+        return this.notice(refusalLevel(result.reason), result.reason);
+      case 'doesNotFit': {
+        // Back in the composer, so the user can remove chips or send a cut version from there.
+        if (m.type === 'send' || m.type === 'editLast') this.channel.post({ type: 'focusInput', prefill: m.content });
+        if (result.attachments) this.channel.post({ type: 'attachmentsAdded', attachments: result.attachments });
+        const { used, budget } = result.report;
+        return this.notice('warning', `Not sent: the question with its attachments is about ${used.toLocaleString('en-US')} tokens, more than the ${budget.toLocaleString('en-US')} this model's context window leaves for it. Remove attachments or send a cut version.`);
+      }
+      case 'applyOutcome':
+        if (result.outcome.status === 'failed') this.notice('warning', result.outcome.message);
+        return;
+      case 'error':
+        return this.notice('error', result.message);
+      default:
+        assertNever(result);
+    }
+  }
+
+  /** The one-way messages. */
+  private async handle(m: Exclude<WebviewToHost, PageRequest>): Promise<void> {
     const p = this.platform;
     switch (m.type) {
       case 'ready':
         // The first page to open asks the server for its models; the answer follows the snapshot.
         void this.services.models.ensureChecked();
         return this.channel.onReady(() => this.prepareSnapshot(m.sessionId));
-      case 'send': {
-        const attachments = await this.prepareAttachments(m.content, m.attachments, m.cutToFit === true, m.model);
-        if (!attachments) return;
-        await this.sendMessage(m.content, {
-          ...(m.sessionId ? { sessionId: m.sessionId } : {}),
-          ...(m.model ? { model: m.model } : {}),
-          ...(attachments.length ? { attachments } : {}),
-        });
-        return;
-      }
       case 'cancel':
         this.cancel();
         return;
@@ -149,12 +239,6 @@ export class Conversation {
       case 'regenerate':
         await this.regenerate();
         return;
-      case 'editLast': {
-        const attachments = await this.prepareAttachments(m.content, m.attachments, m.cutToFit === true);
-        if (!attachments) return;
-        await this.editLast(m.content, attachments);
-        return;
-      }
       case 'selectModel':
         return this.services.models.select(m.model);
       case 'refreshModels':
@@ -178,10 +262,6 @@ export class Conversation {
         return p.insertCode(m.code);
       case 'openInEditor':
         return p.openInEditor(m.code, m.language);
-      case 'applyCode':
-        // Not awaited: the review may stay open for minutes; its outcome arrives as `applyState`.
-        void this.applyCode(m.messageId, m.code);
-        return;
       case 'openLink':
         return p.openLink(m.url);
       case 'openSettings':
@@ -192,24 +272,6 @@ export class Conversation {
       case 'cancelPull':
         this.hub.pulls.cancel();
         return;
-      case 'contextSearch': {
-        let items: ContextCandidate[] = [];
-        try {
-          items = p.context ? await p.context.search(m.query) : [];
-        } catch (e) {
-          // The picker waits for an answer: an empty one, rather than none.
-          this.services.log(`context search failed: ${e instanceof Error ? e.message.slice(0, 200) : 'unknown error'}`);
-        }
-        this.channel.post({ type: 'contextCandidates', requestId: m.requestId, items });
-        return;
-      }
-      case 'contextAdd': {
-        if (!p.context) return this.notice('info', 'Workspace files can be attached inside VS Code; here, use the attach button.');
-        const r = await p.context.resolve(m.id);
-        if ('error' in r) return this.notice('warning', r.error);
-        this.channel.post({ type: 'attachmentsAdded', attachments: r.attachments });
-        return;
-      }
       case 'openAttachment':
         return p.context?.open(m.uri, m.range);
       default:
@@ -226,7 +288,7 @@ export class Conversation {
     if (openId) {
       this.restored = true;
       const s = await this.services.store.get(openId).catch(() => undefined);
-      if (s) this.setCurrent(s);
+      if (s) this.show(s);
       else queueMicrotask(() => this.notice('warning', 'That chat was not found.'));
     } else if (!this.restored) {
       // A page opening for the first time in this process: reopen where the user was.
@@ -249,92 +311,38 @@ export class Conversation {
     };
   }
 
+  /** Starts a turn (commands, tests); why none started is said as a notice. */
   async sendMessage(content: string, opts: SendOptions = {}): Promise<TurnHandle | undefined> {
-    await this.services.prepare();
-    if (opts.model && opts.model !== this.services.models.selected) await this.services.models.select(opts.model);
-    const model = opts.model ?? (await this.model());
-    if (!model) return this.noModel();
-    const sessionId = opts.sessionId ?? this.current?.id;
-    const workspace = this.platform.workspace;
-    return this.startTurn((chat) =>
-      chat.send({
-        ...(sessionId ? { sessionId } : {}),
-        content,
-        model,
-        ...(workspace ? { workspace } : {}),
-        ...(opts.attachments?.length ? { attachments: opts.attachments } : {}),
-      }),
-    );
+    return this.said(await this.trySend(content, opts));
   }
 
   async regenerate(): Promise<TurnHandle | undefined> {
-    const s = this.current;
+    const s = this.turns.sessionId;
     await this.services.prepare();
     const model = await this.model();
-    if (!model) return this.noModel(true);
+    if (!model) return this.said(this.gaveBack({ reply: { kind: 'refused', reason: NO_MODEL } }));
     if (!s) return undefined;
-    return this.gaveBack(await this.startTurn((chat) => chat.regenerate(s.id, model)));
+    return this.said(this.gaveBack(await this.startTurn((chat) => chat.regenerate(s, model))));
   }
 
   async editLast(content: string, attachments?: Attachment[]): Promise<TurnHandle | undefined> {
-    const s = this.current;
-    await this.services.prepare();
-    const model = await this.model();
-    if (!model) return this.noModel(true);
-    if (!s) return this.sendMessage(content, { model, ...(attachments?.length ? { attachments } : {}) });
-    return this.gaveBack(await this.startTurn((chat) => chat.editLast(s.id, content, model, attachments?.length ? attachments : undefined)));
-  }
-
-  /** No turn: says why; an edit or regenerate (the page already took the old turn off) gets the transcript back too. */
-  private noModel(restore = false): undefined {
-    this.notice('warning', 'No model is selected. Install one (for Ollama: `ollama pull <model>`) or pick one in the model list.');
-    if (restore) this.refused();
-    return undefined;
-  }
-
-  /** An edit or regenerate that started no turn (refused, failed): the page gets the stored transcript back. */
-  private gaveBack(h: TurnHandle | undefined): TurnHandle | undefined {
-    if (!h) this.refused();
-    return h;
+    return this.said(await this.tryEditLast(content, attachments));
   }
 
   /**
    * Proposes a code block of a reply in the open chat as a change (the platform
-   * shows it for review) and records the user's decision with the reply. Only a
-   * block of the reply's answer text qualifies — never its reasoning, never a
-   * block still being written. The request carries what the question was about
-   * (its attachments with a URI and range), the first place to apply to.
-   * Resolves with the outcome once the user decided; never throws.
+   * shows it for review) and records the user's decision with the reply. Why
+   * nothing was proposed is said as a notice. Resolves once the user decided.
    */
   async applyCode(messageId: string, code: string): Promise<ApplyOutcome> {
-    const refuse = (level: 'info' | 'warning', message: string): ApplyOutcome => {
-      this.notice(level, message);
-      return { status: 'failed', message };
-    };
-    if (!this.platform.editor) return refuse('info', 'Applying code needs a workspace: it works in Hearth inside VS Code. Use Copy here.');
-    const s = this.current && this.overlay(this.current);
-    const at = s ? s.messages.findIndex((x) => x.id === messageId) : -1;
-    const reply = s?.messages[at];
-    if (!s || !reply || reply.role !== 'assistant') return refuse('warning', 'That reply is no longer in the open chat.');
-    const block = findBlock(reply.content, code, reply.status !== 'streaming');
-    if (!block) return refuse('warning', 'Only a complete code block of the reply itself can be applied (not its reasoning, not a block still being written).');
-    const question = s.messages.slice(0, at).reverse().find((x) => x.role === 'user');
-    const key = codeBlockKey(block.code);
-    let outcome: ApplyOutcome;
-    try {
-      outcome = await this.platform.applyCode({ code: block.code, info: block.info, targets: questionTargets(question?.attachments) });
-    } catch (e) {
-      this.services.log(`apply failed: ${e instanceof Error ? e.name : 'unknown error'}`);
-      return refuse('warning', `Hearth could not apply the block: ${errorText(e)}. Nothing was changed.`);
-    }
+    const outcome = await this.applies.apply(messageId, code);
     if (outcome.status === 'failed') this.notice('warning', outcome.message);
-    else if (outcome.status === 'applied' || outcome.status === 'rejected') await this.recordApply(s.id, messageId, key, outcome.status);
     return outcome;
   }
 
   /** Stops the streaming reply (the request to the server is closed). False when nothing streams. */
   cancel(): boolean {
-    const a = this.active;
+    const a = this.turns.live;
     if (!a) return false;
     a.handle.cancel();
     return true;
@@ -342,11 +350,11 @@ export class Conversation {
 
   /** Resolves when the streaming reply (if any) has finished and is stored. */
   async idle(): Promise<void> {
-    await this.active?.handle.finished;
+    await this.turns.live?.handle.finished;
   }
 
   newChat(): void {
-    this.setCurrent(null);
+    this.show(null);
     this.channel.post({ type: 'session', session: null });
   }
 
@@ -357,8 +365,8 @@ export class Conversation {
       await this.hub.sessionsChanged();
       return false;
     }
-    this.setCurrent(s);
-    this.channel.post({ type: 'session', session: this.overlay(s) });
+    this.show(s);
+    this.channel.post({ type: 'session', session: this.turns.session() });
     return true;
   }
 
@@ -374,24 +382,26 @@ export class Conversation {
 
   /** The session open here was deleted (here or on another page): a new chat instead. */
   sessionGone(id: string): void {
-    if (this.current?.id === id) this.newChat();
+    this.turns.forgetSession(id);
+    if (this.turns.sessionId === id) this.newChat();
   }
 
   /** The session open here was renamed or written elsewhere (the HTTP API, another window): shown again, unless a turn of ours is writing it. */
   async sessionChanged(id: string): Promise<void> {
-    const idle = () => this.current?.id === id && !this.active && !this.starting && !this.disposed;
+    const idle = () => this.turns.sessionId === id && !this.turns.live && !this.starting && !this.disposed;
     if (!idle()) return;
     const s = await this.services.store.get(id);
     if (!s || !idle()) return;
-    this.current = s;
-    this.channel.post({ type: 'session', session: this.overlay(s) });
+    this.turns.show(s);
+    this.channel.post({ type: 'session', session: this.turns.session() });
   }
 
   async renameSession(id: string, title: string): Promise<void> {
     await this.services.store.rename(id, title);
-    if (this.current?.id === id) {
-      this.current = (await this.services.store.get(id)) ?? this.current;
-      this.channel.post({ type: 'session', session: this.overlay(this.current) });
+    if (this.turns.sessionId === id) {
+      const s = await this.services.store.get(id);
+      if (s && this.turns.sessionId === id) this.turns.show(s);
+      this.channel.post({ type: 'session', session: this.turns.session() });
     }
     await this.hub.sessionsChanged();
   }
@@ -400,7 +410,7 @@ export class Conversation {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.active?.handle.cancel();
+    this.turns.live?.handle.cancel();
     this.channel.dispose();
     this.onStreamingChange.dispose();
     this.onTurnFinished.dispose();
@@ -437,53 +447,75 @@ export class Conversation {
     this.channel.post({ type: 'contextState', state: this.contextState() });
   }
 
-  // --- internals ---
+  // --- turns ---
 
-  /** Nothing was sent: the page gets the transcript back as stored (an edit-and-resend had already taken its question off). */
-  private refused(): void {
-    this.channel.post({ type: 'session', session: this.currentSession() });
+  private async trySend(content: string, opts: SendOptions): Promise<Started> {
+    await this.services.prepare();
+    if (opts.model && opts.model !== this.services.models.selected) await this.services.models.select(opts.model);
+    const model = opts.model ?? (await this.model());
+    if (!model) return { reply: { kind: 'refused', reason: NO_MODEL } };
+    const sessionId = opts.sessionId ?? this.turns.sessionId;
+    const workspace = this.platform.workspace;
+    return this.startTurn((chat) =>
+      chat.send({
+        ...(sessionId ? { sessionId } : {}),
+        content,
+        model,
+        ...(workspace ? { workspace } : {}),
+        ...(opts.attachments?.length ? { attachments: opts.attachments } : {}),
+      }),
+    );
   }
 
-  /**
-   * The attachments to send, or undefined when the page was told why not. Chips
-   * are read again first (a file changed since it was attached is sent as it is
-   * now); then the question with them must fit the context window. It never is
-   * cut silently: without the page's `cutToFit` it is sent back (fitRefused) so
-   * the user chooses; with it, attachments are cut, each marked as cut.
-   */
+  private async tryEditLast(content: string, attachments?: Attachment[]): Promise<Started> {
+    const s = this.turns.sessionId;
+    await this.services.prepare();
+    const model = await this.model();
+    if (!model) return this.gaveBack({ reply: { kind: 'refused', reason: NO_MODEL } });
+    if (!s) return this.trySend(content, { model, ...(attachments?.length ? { attachments } : {}) });
+    return this.gaveBack(await this.startTurn((chat) => chat.editLast(s, content, model, attachments?.length ? attachments : undefined)));
+  }
 
-  private async prepareAttachments(content: string, attachments: Attachment[] | undefined, cut: boolean, model?: string): Promise<Attachment[] | undefined> {
-    if (!attachments?.length) return [];
-    let list = attachments;
-    if (this.platform.context) {
-      const r = await this.platform.context.refresh(list);
-      if ('error' in r) {
-        this.refused();
-        this.notice('warning', r.error);
+  /** Why no turn started, as a notice (for callers nobody replies to); the handle otherwise. */
+  private said(r: Started): TurnHandle | undefined {
+    if (r.handle) return r.handle;
+    const reply = r.reply;
+    switch (reply.kind) {
+      case 'refused':
+        this.notice(refusalLevel(reply.reason), reply.reason);
         return undefined;
-      }
-      list = r.attachments;
+      case 'error':
+        this.notice('error', reply.message);
+        return undefined;
+      case 'doesNotFit':
+        this.notice('warning', 'Not sent: the question with its attachments does not fit the context window.');
+        return undefined;
+      default:
+        return assertNever(reply);
     }
-    const state = this.contextState();
+  }
+
+  /** An edit or regenerate that started no turn (refused, failed): the page took the old turn off, so it gets the stored transcript back. */
+  private gaveBack(r: Started): Started {
+    if (!r.handle) this.giveBack();
+    return r;
+  }
+
+  private giveBack(): void {
+    this.channel.post({ type: 'session', session: this.turns.session() });
+  }
+
+  private checkAttachments(m: RequestOf<'send' | 'editLast'>, model?: string) {
     const name = model ?? this.services.models.selected;
-    const info = this.services.models.models.find((x) => x.name === name);
-    const input = { content, attachments: list, window: contextWindowFor(state.contextLength, info).tokens, reserved: state.reservedTokens };
-    const report = checkFit(input);
-    if (report.fits) return list;
-    if (!cut) {
-      this.refused();
-      // Only what reading again changed goes back: the page has the rest already.
-      const changed = list.length !== attachments.length || list.some((a, i) => a.content !== attachments[i]!.content);
-      this.channel.post({ type: 'fitRefused', content, ...(changed ? { attachments: list } : {}), report: { window: report.window, budget: report.budget, used: report.used } });
-      return undefined;
-    }
-    const r = cutToFit(input);
-    if (!r.report.fits) {
-      this.refused();
-      this.notice('warning', `The question alone is about ${r.report.used.toLocaleString('en-US')} tokens, more than the ${r.report.budget.toLocaleString('en-US')} this model's context window leaves for it. Shorten the question.`);
-      return undefined;
-    }
-    return r.attachments;
+    return checkAttachments({
+      content: m.content,
+      attachments: m.attachments,
+      cut: m.cutToFit === true,
+      echo: m.requestId === undefined,
+      state: this.contextState(),
+      model: this.services.models.models.find((x) => x.name === name),
+      context: this.platform.context,
+    });
   }
 
   /** The chosen model; when none is chosen yet (e.g. "Ask About Selection" before the panel was ever opened) the server's list decides. */
@@ -493,45 +525,21 @@ export class Conversation {
     return models.selected;
   }
 
-  private setCurrent(s: Session | null): void {
-    this.current = s;
-    void this.rememberCurrent(s?.id);
-  }
-
-  private lastSessions(): Record<string, string> {
-    const v = this.services.prefs.get<unknown>(LAST_SESSION_KEY);
-    return v && typeof v === 'object' && !Array.isArray(v) ? { ...(v as Record<string, string>) } : {};
-  }
-
-  private async rememberCurrent(id: string | undefined): Promise<void> {
-    const key = this.platform.workspace ?? '';
-    const all = this.lastSessions();
-    if (all[key] === id) return;
-    delete all[key];
-    if (id) all[key] = id;
-    // Most recent last; a bounded map, so the preference stays tiny.
-    const entries = Object.entries(all).slice(-MAX_REMEMBERED_WORKSPACES);
-    try {
-      await this.services.prefs.update(LAST_SESSION_KEY, Object.fromEntries(entries));
-    } catch (e) {
-      this.services.log(`could not remember the open chat: ${errorText(e)}`);
-    }
+  private show(s: Parameters<TurnState['show']>[0]): void {
+    if (this.turns.show(s)) void this.lastSession.remember(s?.id);
   }
 
   private async restoreLastSession(): Promise<void> {
-    if (this.current) return;
-    const id = this.lastSessions()[this.platform.workspace ?? ''];
-    if (typeof id !== 'string') return;
+    if (this.turns.sessionId) return;
+    const id = this.lastSession.recall();
+    if (!id) return;
     const s = await this.services.store.get(id).catch(() => undefined);
     // A turn may have started meanwhile (Ask About Selection right after a reload): it wins.
-    if (s && !this.current && !this.active && !this.starting) this.current = s;
+    if (s && !this.turns.sessionId && !this.turns.live && !this.starting) this.turns.show(s);
   }
 
-  private async startTurn(start: (chat: ChatService) => Promise<TurnHandle>): Promise<TurnHandle | undefined> {
-    if (this.active || this.starting) {
-      this.notice('info', 'A reply is still streaming. Stop it first (Escape or "Hearth: Stop Generating").');
-      return undefined;
-    }
+  private async startTurn(start: (chat: ChatService) => Promise<TurnHandle>): Promise<Started> {
+    if (this.turns.live || this.starting) return { reply: { kind: 'refused', reason: STILL_STREAMING } };
     this.starting = true;
     let handle: TurnHandle;
     try {
@@ -539,55 +547,46 @@ export class Conversation {
     } catch (e) {
       this.starting = false;
       this.services.log(`could not start a turn: ${e instanceof Error ? e.name : 'unknown error'}`);
-      if (isChatError(e, 'not_found') && this.current) {
+      if (isChatError(e, 'not_found') && this.turns.sessionId) {
         // The open chat is gone (deleted elsewhere, pruned): the page gets an empty chat and its text back.
         this.newChat();
-        this.notice('warning', 'That chat no longer exists. Send again to start a new one.');
-      } else {
-        this.notice('error', `Could not send: ${errorText(e)}`);
+        return { reply: { kind: 'refused', reason: 'That chat no longer exists. Send again to start a new one.' } };
       }
-      return undefined;
+      return { reply: { kind: 'error', message: `Could not send: ${errorText(e)}` } };
     }
     this.starting = false;
     if (this.disposed) {
       // The page went away while its turn was being set up: stopped, as closing it means.
       handle.cancel();
-      return undefined;
+      return { reply: { kind: 'refused', reason: 'The chat was closed.' } };
     }
-    const turn: ActiveTurn = { handle, sessionId: handle.sessionId, live: structuredClone(handle.assistantMessage) };
-    this.active = turn;
+    const { turn, switched } = this.turns.begin(handle);
+    if (switched) void this.lastSession.remember(handle.sessionId);
     // Nothing sits between the turn and its first token: the page hears of it and the
     // pump starts at once; the stored session (the truth) is read beside the stream.
-    if (this.current?.id !== handle.sessionId) this.setCurrent(this.provisional(handle));
     this.channel.post({ type: 'turnStarted', sessionId: handle.sessionId, userMessage: handle.userMessage, assistantMessage: handle.assistantMessage });
     this.onStreamingChange.fire(true);
     void this.pump(turn);
     void this.reread(handle.sessionId);
-    return handle;
+    return { handle, reply: { kind: 'accepted', sessionId: handle.sessionId, messageId: handle.assistantMessage.id } };
   }
 
   /** Re-reads the open session from the store; of overlapping reads only the latest counts. */
   private async reread(sessionId: string): Promise<void> {
-    const n = ++this.reads;
+    const ticket = this.turns.startRead(sessionId);
     const stored = await this.services.store.get(sessionId).catch((e: unknown) => {
       this.services.log(`could not re-read the session: ${e instanceof Error ? e.name : 'unknown error'}`);
       return undefined;
     });
-    if (stored && n === this.reads && this.current?.id === sessionId) this.current = stored;
+    this.turns.stored(ticket, stored);
   }
 
-  /** Until the stored session is read: the session as the turn describes it (its question; the live reply is overlaid). */
-  private provisional(h: TurnHandle): Session {
-    const at = h.userMessage.created_at;
-    return { id: h.sessionId, title: titleFrom(h.userMessage.content), created_at: at, updated_at: at, messages: [structuredClone(h.userMessage)] };
-  }
-
-  private async pump(turn: ActiveTurn): Promise<void> {
+  private async pump(turn: LiveTurn<TurnHandle>): Promise<void> {
     let last: GatewayEvent | undefined;
     const models = this.services.models;
     try {
       for await (const { event } of turn.handle.events()) {
-        turn.live = foldEvent(turn.live, event);
+        this.turns.fold(turn, event);
         last = event;
         if (event.type === 'error' && event.code === 'unreachable') models.markUnreachable(event.message);
         if (event.type === 'token' || event.type === 'thinking') models.markReachable();
@@ -601,63 +600,32 @@ export class Conversation {
     const finishReason = await turn.handle.finished;
     this.turnOver(turn);
     if (last?.type !== 'done') this.services.log('turn ended without a done event');
+    // Marks given while the reply streamed: its final write is done, so the store now holds the reply to add them to.
+    await this.applies.storeMarks(turn.sessionId, turn.live.id);
     await this.reread(turn.sessionId);
     if (this.disposed) return;
     this.onTurnFinished.fire({ sessionId: turn.sessionId, messageId: turn.live.id, finishReason });
     await this.hub.sessionsChanged().catch(() => {});
   }
 
-  /** The turn no longer streams (once). Its reply stays in the open session while the stored copy is read back (a snapshot or an Apply in between must not see the write-ahead placeholder). */
-  private turnOver(turn: ActiveTurn): void {
-    if (this.active !== turn) return;
-    if (this.current?.id === turn.sessionId) this.current = this.overlay(this.current);
-    this.active = undefined;
-    if (!this.disposed) this.onStreamingChange.fire(false);
-  }
-
-
-  /** Stores what became of a block with its reply (so a reload shows it) and tells the page. */
-  private async recordApply(sessionId: string, messageId: string, key: string, state: ApplyState): Promise<void> {
-    const fromCurrent = this.current?.id === sessionId ? this.current.messages.find((m) => m.id === messageId) : undefined;
-    const prior = fromCurrent ?? (await this.services.store.get(sessionId).catch(() => undefined))?.messages.find((m) => m.id === messageId);
-    if (!prior) return; // the session or reply is gone (deleted, regenerated)
-    const applied = { ...prior.applied, [key]: state };
-    try {
-      await this.services.store.updateMessage(sessionId, messageId, { applied });
-    } catch (e) {
-      this.services.log(`could not store the apply outcome: ${errorText(e)}`);
-    }
-    if (this.current?.id === sessionId) {
-      this.current = { ...this.current, messages: this.current.messages.map((m) => (m.id === messageId ? { ...m, applied } : m)) };
-    }
-    // A reply still streaming: its live copy is what snapshots show.
-    if (this.active?.live.id === messageId) this.active.live = { ...this.active.live, applied };
-    this.channel.post({ type: 'applyState', sessionId, messageId, key, state });
-  }
-
-  private overlay(s: Session): Session {
-    const copy = structuredClone(s);
-    const a = this.active;
-    if (a && a.sessionId === s.id) {
-      const i = copy.messages.findIndex((m) => m.id === a.live.id);
-      if (i >= 0) copy.messages[i] = structuredClone(a.live);
-      else copy.messages.push(structuredClone(a.live));
-    }
-    return copy;
+  /** The turn no longer streams (once). */
+  private turnOver(turn: LiveTurn<TurnHandle>): void {
+    if (this.turns.end(turn) && !this.disposed) this.onStreamingChange.fire(false);
   }
 
   private snapshotWith(sessions: SessionSummary[]): Snapshot {
     const m = this.services.models;
     const snap: Snapshot = {
       sessions,
-      current: this.current && this.overlay(this.current),
+      current: this.turns.session(),
       models: m.models,
       connection: m.connection,
       capabilities: capabilitiesOf(this.platform, this.services),
     };
     const selected = m.selected;
     if (selected) snap.selectedModel = selected;
-    if (this.streaming) snap.streaming = this.streaming;
+    const streaming = this.turns.streaming;
+    if (streaming) snap.streaming = streaming;
     if (this.platform.workspace) snap.workspace = this.platform.workspace;
     snap.context = this.contextState();
     return snap;

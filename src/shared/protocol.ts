@@ -28,6 +28,12 @@ const attachments = z.array(attachmentSchema).max(MAX_ATTACHMENTS);
 /** The page's answer to "it does not fit": send the attachments cut (src/shared/fit.ts), each marked as cut. */
 const cutToFit = z.literal(true).optional();
 const lineRange = z.object({ startLine: z.number().int().min(1), endLine: z.number().int().min(1) });
+/**
+ * Names a page request; the host answers it with one `reply` of the same id. A
+ * message without one (a command, a test driving the host) gets its outcome as
+ * a notice instead.
+ */
+const requestId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional();
 
 /** Something the `@` picker offers; the page names it back by `id` only, so it can add nothing it was not offered. */
 export const contextCandidateSchema = z.object({
@@ -70,6 +76,7 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ready'), sessionId: sessionIdSchema.optional() }),
   z.strictObject({
     type: z.literal('send'),
+    requestId,
     content: question,
     model: modelName.optional(),
     sessionId: sessionIdSchema.optional(),
@@ -79,7 +86,7 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('cancel') }),
   z.strictObject({ type: z.literal('newChat') }),
   z.strictObject({ type: z.literal('regenerate') }),
-  z.strictObject({ type: z.literal('editLast'), content: question, attachments: attachments.optional(), cutToFit }),
+  z.strictObject({ type: z.literal('editLast'), requestId, content: question, attachments: attachments.optional(), cutToFit }),
   z.strictObject({ type: z.literal('selectModel'), model: modelName }),
   z.strictObject({ type: z.literal('refreshModels') }),
   z.strictObject({ type: z.literal('retryConnection') }),
@@ -91,20 +98,80 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('insertCode'), code: text }),
   z.strictObject({ type: z.literal('openInEditor'), code: text, language: z.string().max(100).optional() }),
   /** Apply a code block of a reply in the open chat (VS Code: reviewed as a diff first). */
-  z.strictObject({ type: z.literal('applyCode'), messageId: messageIdSchema, code: text }),
+  z.strictObject({ type: z.literal('applyCode'), requestId, messageId: messageIdSchema, code: text }),
   z.strictObject({ type: z.literal('openLink'), url: z.string().max(MAX_URL_CHARS) }),
   z.strictObject({ type: z.literal('openSettings') }),
   z.strictObject({ type: z.literal('pullModel'), model: modelName }),
   z.strictObject({ type: z.literal('cancelPull') }),
-  /** The `@` picker's text changed: the host answers with contextCandidates for this requestId. */
-  z.strictObject({ type: z.literal('contextSearch'), requestId: z.number().int().nonnegative(), query: z.string().max(200) }),
-  /** Add what the host offered under this id (a file, problems, the selection, the current file). */
-  z.strictObject({ type: z.literal('contextAdd'), id: z.string().min(1).max(100) }),
+  /** The `@` picker's text changed: the reply holds the candidates. */
+  z.strictObject({ type: z.literal('contextSearch'), requestId, query: z.string().max(200) }),
+  /** Add what the host offered under this id (a file, problems, the selection, the current file); the reply holds the chips. */
+  z.strictObject({ type: z.literal('contextAdd'), requestId, id: z.string().min(1).max(100) }),
   /** A chip was clicked: open its file at its lines. */
   z.strictObject({ type: z.literal('openAttachment'), uri: z.string().max(8192), range: lineRange.optional() }),
 ]);
 export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
 export type WebviewMessageType = WebviewToHost['type'];
+
+// ---------------------------------------------------------------- requests and their replies
+
+const count = z.number().int().nonnegative();
+const reason = z.string().max(4000);
+
+/** What became of an Apply: the user's decision, or why nothing was proposed. */
+export const applyOutcomeSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('applied') }),
+  z.object({ status: z.literal('rejected') }),
+  /** The review was closed without a decision, or replaced by a newer one. */
+  z.object({ status: z.literal('dismissed') }),
+  /** Nothing was proposed; `message` says why. */
+  z.object({ status: z.literal('failed'), message: reason }),
+]);
+export type ApplyOutcome = z.infer<typeof applyOutcomeSchema>;
+
+/** Each kind of answer once; REPLY_SCHEMAS says which a request may get. */
+const accepted = z.object({ kind: z.literal('accepted'), sessionId: sessionIdSchema, messageId: messageIdSchema });
+/** Not done, and why (no model chosen, a reply still streaming, a file that cannot be read…). */
+const refused = z.object({ kind: z.literal('refused'), reason });
+/**
+ * Not sent: the question with its attachments (as read again just now) does not
+ * fit the context window. The page offers a cut version. `attachments` only when
+ * reading again changed one: the page keeps what it sent otherwise (a page's
+ * megabytes are not echoed back to it).
+ */
+const doesNotFit = z.object({ kind: z.literal('doesNotFit'), attachments: attachments.optional(), report: z.object({ window: count, budget: count, used: count }) });
+const candidates = z.object({ kind: z.literal('candidates'), items: z.array(contextCandidateSchema).max(200) });
+const added = z.object({ kind: z.literal('added'), attachments });
+const applyOutcome = z.object({ kind: z.literal('applyOutcome'), outcome: applyOutcomeSchema });
+/** The host failed while doing it; nothing is known to have happened. */
+const failed = z.object({ kind: z.literal('error'), message: reason });
+
+export const replyResultSchema = z.discriminatedUnion('kind', [accepted, refused, doesNotFit, candidates, added, applyOutcome, failed]);
+export type ReplyResult = z.infer<typeof replyResultSchema>;
+
+const turnReply = z.discriminatedUnion('kind', [accepted, refused, doesNotFit, failed]);
+/**
+ * The page messages that are requests, each with the replies it may get (the
+ * page checks a reply against its request's schema). A new request: add its
+ * message above (with `requestId`) and its line here; the core's handler table
+ * does not compile until it answers it.
+ */
+export const REPLY_SCHEMAS = {
+  send: turnReply,
+  editLast: turnReply,
+  contextSearch: z.discriminatedUnion('kind', [candidates, failed]),
+  contextAdd: z.discriminatedUnion('kind', [added, refused, failed]),
+  applyCode: z.discriminatedUnion('kind', [applyOutcome, failed]),
+} satisfies Partial<Record<WebviewMessageType, z.ZodType<ReplyResult>>>;
+export type RequestType = keyof typeof REPLY_SCHEMAS;
+export type PageRequest = Extract<WebviewToHost, { type: RequestType }>;
+export type RequestOf<T extends RequestType> = Extract<WebviewToHost, { type: T }>;
+export type ReplyOf<T extends RequestType> = z.infer<(typeof REPLY_SCHEMAS)[T]>;
+export type TurnReply = z.infer<typeof turnReply>;
+
+export function isRequest(m: WebviewToHost): m is PageRequest {
+  return Object.hasOwn(REPLY_SCHEMAS, m.type);
+}
 
 // ---------------------------------------------------------------- host -> webview
 
@@ -165,26 +232,15 @@ export const hostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pullProgress'), model: z.string(), progress: pullProgressSchema }),
   z.object({ type: z.literal('pullDone'), model: z.string(), error: z.string().optional() }),
   z.object({ type: z.literal('notice'), level: noticeLevel, message: z.string() }),
+  /** Focus the message box; `prefill` fills it when it is empty (a command's question that did not fit comes back this way). */
   z.object({ type: z.literal('focusInput'), prefill: z.string().optional() }),
   /** A code block of a reply was applied or rejected (also stored with the reply, `ChatMessage.applied`). */
   z.object({ type: z.literal('applyState'), sessionId: sessionIdSchema, messageId: messageIdSchema, key: blockKeySchema, state: applyStateSchema }),
-  /** What the `@` picker offers for the query of requestId. */
-  z.object({ type: z.literal('contextCandidates'), requestId: z.number().int().nonnegative(), items: z.array(contextCandidateSchema).max(200) }),
+  /** The answer to the page request of this id (see REPLY_SCHEMAS for what each request may get). */
+  z.object({ type: z.literal('reply'), requestId: z.number().int().nonnegative(), result: replyResultSchema }),
   /** Chips to add to the question being written (picked, or added by a command). */
   z.object({ type: z.literal('attachmentsAdded'), attachments }),
   z.object({ type: z.literal('contextState'), state: contextStateSchema }),
-  /**
-   * Not sent: the question with its attachments (as read again just now) does not
-   * fit the context window. The page offers a cut version. `attachments` only
-   * when reading again changed one: the page keeps what it sent otherwise (a
-   * page's megabytes are not echoed back to it).
-   */
-  z.object({
-    type: z.literal('fitRefused'),
-    content: text,
-    attachments: attachments.optional(),
-    report: z.object({ window: z.number().int().nonnegative(), budget: z.number().int().nonnegative(), used: z.number().int().nonnegative() }),
-  }),
   /** Open the history list (the "Show History" command / view title button). */
   z.object({ type: z.literal('showHistory') }),
   /**
@@ -216,4 +272,9 @@ export function parseWebviewMessage(raw: unknown): ParseResult<WebviewToHost> {
 
 export function parseHostMessage(raw: unknown): ParseResult<HostToWebview> {
   return parseWith(hostToWebviewSchema, raw);
+}
+
+/** A reply checked against what its request may get (a reply of the wrong kind is a host bug, not an answer). */
+export function parseReply<T extends RequestType>(type: T, result: unknown): ParseResult<ReplyOf<T>> {
+  return parseWith(REPLY_SCHEMAS[type] as unknown as z.ZodType<ReplyOf<T>>, result);
 }

@@ -14,6 +14,20 @@ const ROOT = path.resolve(__dirname, '..', '..');
 describe('e2e: chatting in the Hearth panel', () => {
   const hearth = useHearth({ files: { 'src/calc.py': 'def add(a, b):\n    return a + b\n' } });
 
+  it('a first question typed and sent with Enter the moment the panel opens is sent (it waits for the panel to be ready)', async () => {
+    const ui = hearth();
+    ui.double.enqueue({ tokens: ['Here ', 'I ', 'am.'] });
+    const chat = await ui.openHearthView();
+    // No wait for the chat to be ready: as fast as the box takes text.
+    const input = chat.locator('textarea[aria-label="Message"]');
+    await input.fill('Are you there right away?');
+    await input.press('Enter');
+    const asked = await ui.double.waitForRequest((r) => r.path === '/api/chat' && r.rawBody.includes('Are you there right away?'), 60_000);
+    assert.ok(asked, 'the model server got the question');
+    await chat.locator('[aria-label="Reply"]').last().getByText('Here I am.').waitFor({ timeout: 60_000 });
+    assert.equal(await input.inputValue(), '');
+  });
+
   it('types a question, watches it stream, stops it, and finds it in the history', async () => {
     const ui = hearth();
     const words = Array.from({ length: 400 }, (_, i) => `word${i} `);

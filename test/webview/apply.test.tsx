@@ -15,7 +15,7 @@ describe('Apply on code blocks', () => {
     const buttons = m.getAllByLabelText(APPLY);
     assert.equal(buttons.length, 2);
     fireEvent.click(buttons[1]!);
-    assert.deepEqual(m.host.ofType('applyCode'), [{ type: 'applyCode', messageId: reply.id, code: 'y()' }]);
+    assert.deepEqual(m.host.asked('applyCode'), [{ type: 'applyCode', messageId: reply.id, code: 'y()' }]);
   });
 
   it('while a block streams, Apply waits (disabled) until its fence closes', () => {
@@ -30,7 +30,7 @@ describe('Apply on code blocks', () => {
     const ready = m.getByLabelText(APPLY) as HTMLButtonElement;
     assert.equal(ready.disabled, false, 'a closed block can be applied while the rest of the reply streams');
     fireEvent.click(ready);
-    assert.deepEqual(m.host.ofType('applyCode')[0], { type: 'applyCode', messageId: ids.replyId, code: 'x = 1' });
+    assert.deepEqual(m.host.asked('applyCode')[0], { type: 'applyCode', messageId: ids.replyId, code: 'x = 1' });
     done(m, ids);
   });
 

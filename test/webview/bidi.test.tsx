@@ -55,7 +55,7 @@ describe('bidi text from outside is isolated and cannot disguise a name', () => 
 
   it('a code block’s label (the fence’s info string, from the model) is isolated and shows its overrides', () => {
     const { container } = render(
-      <ActionsContext.Provider value={{ post: () => undefined, local: () => undefined, editor: false }}>
+      <ActionsContext.Provider value={{ post: () => undefined, apply: async () => undefined, local: () => undefined, editor: false }}>
         <Markdown text={'```py' + RLO + 'exe\nprint(1)\n```'} streaming={false} />
       </ActionsContext.Provider>,
     );
@@ -64,12 +64,11 @@ describe('bidi text from outside is isolated and cannot disguise a name', () => 
     assert.equal(label.textContent, 'py[U+202E]exe');
   });
 
-  it('the @ picker shows file names and folders with their overrides visible, each isolated', () => {
+  it('the @ picker shows file names and folders with their overrides visible, each isolated', async () => {
     const m = mountApp(snapshot({ context: { contextLength: 0, reservedTokens: 0, maxFileKB: 256, workspace: true, includeCurrentFile: false } }));
     const input = m.container.querySelector('textarea[aria-label="Message"]')!;
     fireEvent.input(input, { target: { value: '@inv', selectionStart: 4, selectionEnd: 4 } });
-    const q = m.host.ofType('contextSearch').at(-1)!;
-    m.send({ type: 'contextCandidates', requestId: q.requestId, items: [{ id: 'c0', kind: 'file', label: EVIL, description: `src${RLO}/x` }] });
+    await m.reply('contextSearch', { kind: 'candidates', items: [{ id: 'c0', kind: 'file', label: EVIL, description: `src${RLO}/x` }] });
     const label = m.container.querySelector('.mention-label')!;
     const where = m.container.querySelector('.mention-description')!;
     assert.deepEqual([label.tagName, label.textContent, where.tagName, where.textContent], ['BDI', SHOWN, 'BDI', 'src[U+202E]/x']);

@@ -307,6 +307,98 @@ describe('browser host (a transport to the gateway’s conversation core)', () =
     assert.equal(gw.streams.length, 0);
   });
 
+  describe('requests with replies', () => {
+    async function live(gw: FakeGateway) {
+      const h = new BrowserHost(makeEnv(gw).env);
+      await until(() => gw.streams.length === 1, 'the event stream');
+      gw.last.hello('c0ffee00-0000');
+      gw.last.send(snapshot);
+      return h;
+    }
+    const rejection = (p: Promise<unknown>) => p.then(() => 'resolved', (e: unknown) => (e instanceof Error ? e.message : String(e)));
+
+    it('a reply settles its request (checked against what it may get) and is not handed to the UI', async () => {
+      const gw = new FakeGateway();
+      host = await live(gw);
+      const got = collect(host);
+      const asked = host.request({ type: 'contextSearch', query: 'ca' });
+      await until(() => gw.posted.some((p) => p.message.type === 'contextSearch'), 'the request');
+      const requestId = gw.posted.find((p) => p.message.type === 'contextSearch')!.message.requestId as number;
+      gw.last.send({ type: 'reply', requestId, result: { kind: 'candidates', items: [{ id: 'c1', kind: 'file', label: 'calc.py' }] } }, 2);
+      assert.deepEqual(await asked, { kind: 'candidates', items: [{ id: 'c1', kind: 'file', label: 'calc.py' }] });
+      assert.equal(got.some((m) => m.type === 'reply'), false);
+      const wrong = host.request({ type: 'contextAdd', id: 'c1' });
+      await until(() => gw.posted.some((p) => p.message.type === 'contextAdd'), 'the second request');
+      const second = gw.posted.find((p) => p.message.type === 'contextAdd')!.message.requestId as number;
+      gw.last.send({ type: 'reply', requestId: second, result: { kind: 'accepted', sessionId: 'sess-1234abcd', messageId: 'msg-1234abcd' } }, 3);
+      assert.match(await rejection(wrong), /answered "contextAdd" with something it cannot ask for/);
+    });
+
+    it('a request made before the first snapshot waits for it, then goes', async () => {
+      const gw = new FakeGateway();
+      host = new BrowserHost(makeEnv(gw).env);
+      await until(() => gw.streams.length === 1, 'the event stream');
+      gw.last.hello('c0ffee00-0000');
+      void host.request({ type: 'send', content: 'early' });
+      host.post({ type: 'ready' });
+      await until(() => gw.posted.length === 1, 'ready');
+      await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(gw.posted.map((p) => p.message.type), ['ready']);
+      gw.last.send(snapshot);
+      await until(() => gw.posted.length === 2, 'the send');
+      assert.equal(gw.posted[1]!.message.content, 'early');
+    });
+
+    it('a request the gateway did not take fails with the reason (the page keeps the text), not as a notice', async () => {
+      const gw = new FakeGateway();
+      host = await live(gw);
+      const got = collect(host);
+      gw.postStatus.push(500);
+      assert.match(await rejection(host.request({ type: 'send', content: 'q' })), /did not take that \(HTTP 500\)/);
+      assert.equal(got.some((m) => m.type === 'notice'), false);
+    });
+
+    it('a gateway that restarted (a new connection id) fails what the old one took; later requests are answered', async () => {
+      const gw = new FakeGateway();
+      host = await live(gw);
+      const taken = host.request({ type: 'send', content: 'taken' });
+      await until(() => gw.posted.some((p) => p.message.type === 'send'), 'the send');
+      gw.last.end();
+      await until(() => gw.streams.length === 2, 'the reconnect');
+      gw.last.hello('c0ffee00-0001');
+      assert.match(await rejection(taken), /restarted before it answered/);
+      const later = host.request({ type: 'contextSearch', query: 'x' });
+      await until(() => gw.posted.some((p) => p.message.type === 'contextSearch'), 'the search');
+      const requestId = gw.posted.find((p) => p.message.type === 'contextSearch')!.message.requestId as number;
+      gw.last.send({ type: 'reply', requestId, result: { kind: 'candidates', items: [] } }, 2);
+      assert.deepEqual(await later, { kind: 'candidates', items: [] });
+    });
+
+    it('a stream that reconnects to the same conversation keeps its requests waiting for their replies', async () => {
+      const gw = new FakeGateway();
+      host = await live(gw);
+      let settled = false;
+      const taken = host.request({ type: 'send', content: 'taken' }).finally(() => (settled = true));
+      await until(() => gw.posted.some((p) => p.message.type === 'send'), 'the send');
+      const requestId = gw.posted.find((p) => p.message.type === 'send')!.message.requestId as number;
+      gw.last.end();
+      await until(() => gw.streams.length === 2, 'the reconnect');
+      gw.last.hello('c0ffee00-0000');
+      await new Promise((r) => setTimeout(r, 10));
+      assert.equal(settled, false);
+      gw.last.send(snapshot);
+      gw.last.send({ type: 'reply', requestId, result: { kind: 'refused', reason: 'No model is selected.' } }, 2);
+      assert.deepEqual(await taken, { kind: 'refused', reason: 'No model is selected.' });
+    });
+
+    it('without a token a request fails at once, saying how to get one', async () => {
+      const gw = new FakeGateway();
+      host = new BrowserHost(makeEnv(gw, '').env);
+      host.post({ type: 'ready' });
+      assert.match(await rejection(host.request({ type: 'send', content: 'q' })), /needs the gateway's token/);
+    });
+  });
+
   it('keeps the draft and the open view for this tab', () => {
     const gw = new FakeGateway();
     const { env } = makeEnv(gw, '');

@@ -9,7 +9,7 @@ import { ActionsContext, ReplyContext } from '../../webview/components/context';
 function mount(opts: { editor: boolean; reply?: boolean; open?: boolean }) {
   const posted: WebviewToHost[] = [];
   const r = render(
-    <ActionsContext.Provider value={{ post: (m) => void posted.push(m), local: () => {}, editor: opts.editor }}>
+    <ActionsContext.Provider value={{ post: (m) => void posted.push(m), apply: async (messageId, code) => void posted.push({ type: 'applyCode', messageId, code }), local: () => {}, editor: opts.editor }}>
       <ReplyContext.Provider value={opts.reply ? { messageId: 'msg-00000001' } : undefined}>
         <CodeBlock code={'print(1)\n'} lang="python" {...(opts.open ? { open: true } : {})} />
       </ReplyContext.Provider>

@@ -1,6 +1,6 @@
 /** The composer's workspace context: the @ picker's keyboard flow, chips, the total, fit (never silent), history chips, the browser's files. */
 import assert from 'node:assert/strict';
-import { act, cleanup, fireEvent, waitFor } from '@testing-library/preact';
+import { cleanup, fireEvent, waitFor } from '@testing-library/preact';
 import type { ContextState } from '../../src/shared/protocol';
 import type { Attachment } from '../../src/shared/session';
 import { done, message, mountApp, session, snapshot, startTurn, type Mounted } from './helpers';
@@ -28,25 +28,27 @@ function mountVsCode(ctx: Partial<ContextState> = {}, extra: Parameters<typeof s
   return mountApp(snapshot({ context: { ...CTX, ...ctx }, ...extra }));
 }
 
-function answerSearch(m: Mounted, labels: string[]) {
-  const q = m.host.ofType('contextSearch').at(-1)!;
-  m.send({ type: 'contextCandidates', requestId: q.requestId, items: labels.map((label, i) => ({ id: `c${i}`, kind: label.startsWith('Problems') ? 'problems' : 'file', label, description: 'src' })) });
+/** The host's answer to the latest search. */
+function answerSearch(m: Mounted, labels: string[]): Promise<void> {
+  return m.reply('contextSearch', { kind: 'candidates', items: labels.map((label, i) => ({ id: `c${i}`, kind: label.startsWith('Problems') ? 'problems' : 'file', label, description: 'src' })) });
 }
 
 describe('the @ picker', () => {
   afterEach(cleanup);
 
-  it('opens on @, searches as you type, and arrows move the highlight (wrapping)', () => {
+  it('opens on @, searches as you type, and arrows move the highlight (wrapping)', async () => {
     const m = mountVsCode();
     type(m, 'Explain @');
-    assert.deepEqual(m.host.ofType('contextSearch'), [{ type: 'contextSearch', requestId: 1, query: '' }]);
+    assert.deepEqual(m.host.asked('contextSearch'), [{ type: 'contextSearch', query: '' }]);
     assert.ok(m.getByText('Searching…'));
     type(m, 'Explain @ca');
-    assert.deepEqual(m.host.ofType('contextSearch').at(-1), { type: 'contextSearch', requestId: 2, query: 'ca' });
+    assert.deepEqual(m.host.asked('contextSearch').at(-1), { type: 'contextSearch', query: 'ca' });
     // A late answer to the first query is not shown.
-    m.send({ type: 'contextCandidates', requestId: 1, items: [{ id: 'old', kind: 'file', label: 'stale.ts' }] });
+    const first = m.host.ofType('contextSearch')[0]!.requestId!;
+    m.send({ type: 'reply', requestId: first, result: { kind: 'candidates', items: [{ id: 'old', kind: 'file', label: 'stale.ts' }] } });
+    await m.settle();
     assert.ok(m.getByText('Searching…'));
-    answerSearch(m, ['calc.py', 'cat.ts', 'scale.ts']);
+    await answerSearch(m, ['calc.py', 'cat.ts', 'scale.ts']);
     assert.deepEqual(options(m), ['>calc.py', ' cat.ts', ' scale.ts']);
     assert.equal(input(m).getAttribute('aria-expanded'), 'true');
     key(m, 'ArrowDown');
@@ -57,34 +59,34 @@ describe('the @ picker', () => {
     assert.equal(input(m).getAttribute('aria-activedescendant'), 'hearth-mention-2');
   });
 
-  it('Enter adds the highlighted entry as a chip (not a send) and removes the @text', () => {
+  it('Enter adds the highlighted entry as a chip (not a send) and removes the @text', async () => {
     const m = mountVsCode();
     type(m, 'Explain @ca');
-    answerSearch(m, ['calc.py', 'cat.ts']);
+    await answerSearch(m, ['calc.py', 'cat.ts']);
     key(m, 'Enter');
-    assert.deepEqual(m.host.ofType('contextAdd'), [{ type: 'contextAdd', id: 'c0' }]);
-    assert.equal(m.host.ofType('send').length, 0);
+    assert.deepEqual(m.host.asked('contextAdd'), [{ type: 'contextAdd', id: 'c0' }]);
+    assert.equal(m.host.asked('send').length, 0);
     assert.equal(input(m).value, 'Explain ');
     assert.equal(m.container.querySelector('.mention-picker'), null);
-    m.send({ type: 'attachmentsAdded', attachments: [CALC] });
+    await m.reply('contextAdd', { kind: 'added', attachments: [CALC] });
     assert.deepEqual(chipNames(m), ['calc.py']);
   });
 
-  it('Tab adds too', () => {
+  it('Tab adds too', async () => {
     const m = mountVsCode();
     type(m, '@ca');
-    answerSearch(m, ['calc.py', 'cat.ts']);
+    await answerSearch(m, ['calc.py', 'cat.ts']);
     key(m, 'ArrowDown');
     key(m, 'Tab');
-    assert.deepEqual(m.host.ofType('contextAdd'), [{ type: 'contextAdd', id: 'c1' }]);
+    assert.deepEqual(m.host.asked('contextAdd'), [{ type: 'contextAdd', id: 'c1' }]);
     assert.equal(input(m).value, '');
   });
 
-  it('Escape closes the picker, keeps the @ text, and does not stop a streaming reply', () => {
+  it('Escape closes the picker, keeps the @ text, and does not stop a streaming reply', async () => {
     const m = mountVsCode();
     startTurn(m);
     type(m, 'mail me @home');
-    answerSearch(m, ['home.ts']);
+    await answerSearch(m, ['home.ts']);
     key(m, 'Escape');
     assert.equal(m.container.querySelector('.mention-picker'), null);
     assert.equal(input(m).value, 'mail me @home');
@@ -98,37 +100,37 @@ describe('the @ picker', () => {
     const m = mountVsCode();
     type(m, 'see @x');
     key(m, 'Enter');
-    assert.equal(m.host.ofType('send').length, 0);
-    assert.equal(m.host.ofType('contextAdd').length, 0);
+    assert.equal(m.host.asked('send').length, 0);
+    assert.equal(m.host.asked('contextAdd').length, 0);
   });
 
-  it('no results: says so, and Enter sends the text as typed', () => {
+  it('no results: says so, and Enter sends the text as typed', async () => {
     const m = mountVsCode();
     type(m, 'ping @nobody');
-    answerSearch(m, []);
+    await answerSearch(m, []);
     assert.ok(m.getByText(/No matching files/));
     key(m, 'Enter');
-    assert.deepEqual(m.host.ofType('send').map((s) => s.content), ['ping @nobody']);
+    assert.deepEqual(m.host.asked('send').map((s) => s.content), ['ping @nobody']);
   });
 
   it('an @ inside a word (an e-mail address) does not open the picker', () => {
     const m = mountVsCode();
     type(m, 'write to me@example.com');
-    assert.equal(m.host.ofType('contextSearch').length, 0);
+    assert.equal(m.host.asked('contextSearch').length, 0);
   });
 
-  it('a click on an entry adds it', () => {
+  it('a click on an entry adds it', async () => {
     const m = mountVsCode();
     type(m, '@');
-    answerSearch(m, ['calc.py', 'Problems in the current file']);
+    await answerSearch(m, ['calc.py', 'Problems in the current file']);
     fireEvent.mouseDown(m.getByText('Problems in the current file'));
-    assert.deepEqual(m.host.ofType('contextAdd'), [{ type: 'contextAdd', id: 'c1' }]);
+    assert.deepEqual(m.host.asked('contextAdd'), [{ type: 'contextAdd', id: 'c1' }]);
   });
 
   it('is not offered where the host has no workspace (the browser)', () => {
     const m = mountVsCode({ workspace: false });
     type(m, '@ca');
-    assert.equal(m.host.ofType('contextSearch').length, 0);
+    assert.equal(m.host.asked('contextSearch').length, 0);
     assert.equal(m.container.querySelector('.mention-picker'), null);
   });
 });
@@ -163,19 +165,31 @@ describe('chips', () => {
     assert.equal(m.store.getState().attachments[0]!.content, 'newer');
   });
 
-  it('go with the question and are cleared; a refused send gives text and chips back', () => {
+  it('go with the question and are cleared; a refused send gives text and chips back, with the reason', async () => {
     const m = mountVsCode();
     m.send({ type: 'attachmentsAdded', attachments: [CALC] });
     type(m, 'What does it do?');
     key(m, 'Enter');
-    assert.deepEqual(m.host.ofType('send'), [{ type: 'send', content: 'What does it do?', model: 'testmodel:1b', attachments: [CALC] }]);
+    assert.deepEqual(m.host.asked('send'), [{ type: 'send', content: 'What does it do?', model: 'testmodel:1b', attachments: [CALC] }]);
     m.frame();
     assert.deepEqual(chipNames(m), []);
     assert.equal(input(m).value, '');
-    void act(() => m.send({ type: 'notice', level: 'warning', message: 'calc.py could not be read: it no longer exists.' }));
-    m.frame();
+    await m.reply('send', { kind: 'refused', reason: 'calc.py could not be read: it no longer exists.' });
     assert.equal(input(m).value, 'What does it do?');
     assert.deepEqual(chipNames(m), ['calc.py']);
+    assert.ok(m.getByText('calc.py could not be read: it no longer exists.'));
+  });
+
+  it('an unrelated notice while a send is on its way gives nothing back (the reply decides)', async () => {
+    const m = mountVsCode();
+    type(m, 'What does it do?');
+    key(m, 'Enter');
+    m.send({ type: 'notice', level: 'info', message: 'Pulled llama3.' });
+    assert.equal(input(m).value, '', 'not guessed from a notice');
+    const ids = startTurn(m, 'What does it do?');
+    await m.reply('send', { kind: 'accepted', sessionId: ids.sessionId, messageId: ids.replyId });
+    assert.equal(input(m).value, '');
+    assert.ok(m.getByText('What does it do?'));
   });
 
   it('are kept with the draft across a reload of the view', () => {
@@ -195,11 +209,11 @@ describe('the current file', () => {
   afterEach(cleanup);
   const current = { candidate: { id: 'cur', kind: 'file' as const, label: 'calc.py' }, uri: CALC.uri!, attachment: CALC };
 
-  it('is offered as a chip one click adds', () => {
+  it('is offered as a chip one click adds', async () => {
     const m = mountVsCode({ currentFile: current });
     fireEvent.click(m.getByLabelText('Add current file calc.py'));
-    assert.deepEqual(m.host.ofType('contextAdd'), [{ type: 'contextAdd', id: 'cur' }]);
-    m.send({ type: 'attachmentsAdded', attachments: [CALC] });
+    assert.deepEqual(m.host.asked('contextAdd'), [{ type: 'contextAdd', id: 'cur' }]);
+    await m.reply('contextAdd', { kind: 'added', attachments: [CALC] });
     assert.equal(m.queryByLabelText('Add current file calc.py'), null, 'not offered twice');
   });
 
@@ -210,20 +224,29 @@ describe('the current file', () => {
     assert.match(offer.title, /over the 256 KB limit/);
   });
 
+  it('one the host will not add says why (the reply), and adds nothing', async () => {
+    const m = mountVsCode({ currentFile: current });
+    fireEvent.click(m.getByLabelText('Add current file calc.py'));
+    await m.reply('contextAdd', { kind: 'refused', reason: 'calc.py is no longer open.' });
+    assert.ok(m.getByText('calc.py is no longer open.'));
+    assert.deepEqual(m.store.getState().attachments, []);
+    assert.ok(m.getByLabelText('Add current file calc.py'), 'still offered');
+  });
+
   it('with hearth.context.includeCurrentFile it goes with every question as a visible chip; ✕ leaves it out of this one', () => {
     const m = mountVsCode({ includeCurrentFile: true, currentFile: current });
     assert.deepEqual(chipNames(m), ['calc.py']);
     assert.ok(m.container.querySelector('.chip-auto'));
     type(m, 'one');
     key(m, 'Enter');
-    assert.deepEqual(m.host.ofType('send')[0]!.attachments, [CALC]);
+    assert.deepEqual(m.host.asked('send')[0]!.attachments, [CALC]);
     fireEvent.click(m.getByLabelText('Remove calc.py'));
     type(m, 'two');
     key(m, 'Enter');
-    assert.equal(m.host.ofType('send')[1]!.attachments, undefined);
+    assert.equal(m.host.asked('send')[1]!.attachments, undefined);
     type(m, 'three');
     key(m, 'Enter');
-    assert.deepEqual(m.host.ofType('send')[2]!.attachments, [CALC], 'back for the next question');
+    assert.deepEqual(m.host.asked('send')[2]!.attachments, [CALC], 'back for the next question');
   });
 });
 
@@ -237,7 +260,7 @@ describe('fit, never silent', () => {
     assert.ok(m.getByLabelText(/^Context use:/).classList.contains('over'));
     type(m, 'Explain');
     key(m, 'Enter');
-    assert.equal(m.host.ofType('send').length, 0);
+    assert.equal(m.host.asked('send').length, 0);
     const warning = m.getByRole('alertdialog');
     assert.match(warning.textContent!, /Too large for the model's context window/);
     assert.match(warning.textContent!, /big\.py: cut to fit: first \d+ of 400 lines/);
@@ -251,7 +274,7 @@ describe('fit, never silent', () => {
     type(m, 'Explain');
     key(m, 'Enter');
     fireEvent.click(m.getByText('Send cut version'));
-    assert.deepEqual(m.host.ofType('send'), [{ type: 'send', content: 'Explain', model: 'testmodel:1b', attachments: [BIG], cutToFit: true }]);
+    assert.deepEqual(m.host.asked('send'), [{ type: 'send', content: 'Explain', model: 'testmodel:1b', attachments: [BIG], cutToFit: true }]);
     assert.equal(m.queryByRole('alertdialog'), null);
   });
 
@@ -265,47 +288,46 @@ describe('fit, never silent', () => {
     m.frame();
     assert.equal(m.queryByRole('alertdialog'), null);
     key(m, 'Enter');
-    assert.deepEqual(m.host.ofType('send')[0]!.attachments, [CALC]);
+    assert.deepEqual(m.host.asked('send')[0]!.attachments, [CALC]);
     m.send({ type: 'attachmentsAdded', attachments: [BIG] });
     type(m, 'Again');
     key(m, 'Enter');
     fireEvent.click(m.getByText('Cancel'));
     assert.equal(m.queryByRole('alertdialog'), null);
-    assert.equal(m.host.ofType('send').length, 1);
+    assert.equal(m.host.asked('send').length, 1);
   });
 
-  it('a question the host sends back (its files grew since they were attached) comes back with the warning', () => {
+  it('a question the host sends back (its files grew since they were attached) comes back with the warning', async () => {
     const m = mountVsCode({ contextLength: 2048 });
     m.send({ type: 'attachmentsAdded', attachments: [CALC] });
     type(m, 'Explain');
     key(m, 'Enter');
-    assert.equal(m.host.ofType('send').length, 1);
-    m.send({ type: 'fitRefused', content: 'Explain', attachments: [{ ...CALC, content: big(400) }], report: { window: 2048, budget: 1536, used: 5000 } });
+    assert.equal(m.host.asked('send').length, 1);
+    await m.reply('send', { kind: 'doesNotFit', attachments: [{ ...CALC, content: big(400) }], report: { window: 2048, budget: 1536, used: 5000 } });
     assert.equal(input(m).value, 'Explain');
     assert.deepEqual(chipNames(m), ['calc.py']);
     const warning = m.getByRole('alertdialog');
     assert.match(warning.textContent!, /about 5,000 tokens/);
     fireEvent.click(m.getByText('Send cut version'));
-    assert.equal(m.host.ofType('send')[1]!.cutToFit, true);
+    assert.equal(m.host.asked('send')[1]!.cutToFit, true);
   });
 
-  it('a question sent back without its chips (the host echoes none it did not change) gets the chips it was sent with back', () => {
+  it('a question sent back without its chips (the host echoes none it did not change) gets the chips it was sent with back', async () => {
     const m = mountVsCode({ contextLength: 2048 });
     m.send({ type: 'attachmentsAdded', attachments: [CALC] });
     type(m, 'Explain');
     key(m, 'Enter');
-    assert.equal(m.host.ofType('send').length, 1);
+    assert.equal(m.host.asked('send').length, 1);
     // The host counts otherwise (another model's window): it refuses, echoing nothing it did not change.
-    m.send({ type: 'fitRefused', content: 'Explain', report: { window: 2048, budget: 1536, used: 5000 } });
+    await m.reply('send', { kind: 'doesNotFit', report: { window: 2048, budget: 1536, used: 5000 } });
     assert.equal(input(m).value, 'Explain');
-    m.frame();
     assert.deepEqual(chipNames(m), ['calc.py']);
     assert.ok(m.getByRole('alertdialog'));
     fireEvent.click(m.getByText('Send cut version'));
-    assert.deepEqual(m.host.ofType('send')[1]?.attachments, [CALC]);
+    assert.deepEqual(m.host.asked('send')[1]?.attachments, [CALC]);
   });
 
-  it('an edit-and-resend sent back for fit stays an edit', () => {
+  it('an edit-and-resend sent back for fit stays an edit', async () => {
     const m = mountVsCode({ contextLength: 2048 });
     const ids = startTurn(m, 'Old');
     done(m, ids);
@@ -313,12 +335,12 @@ describe('fit, never silent', () => {
     m.send({ type: 'attachmentsAdded', attachments: [CALC] });
     type(m, 'New');
     key(m, 'Enter');
-    assert.equal(m.host.ofType('editLast').length, 1);
-    m.send({ type: 'fitRefused', content: 'New', attachments: [{ ...CALC, content: big(400) }], report: { window: 2048, budget: 1536, used: 5000 } });
+    assert.equal(m.host.asked('editLast').length, 1);
+    await m.reply('editLast', { kind: 'doesNotFit', attachments: [{ ...CALC, content: big(400) }], report: { window: 2048, budget: 1536, used: 5000 } });
     assert.ok(m.getByText(/Editing your last question/));
     fireEvent.click(m.getByText('Send cut version'));
-    assert.deepEqual(m.host.ofType('editLast')[1], { type: 'editLast', content: 'New', attachments: [{ ...CALC, content: big(400) }], cutToFit: true });
-    assert.equal(m.host.ofType('send').length, 0);
+    assert.deepEqual(m.host.asked('editLast')[1], { type: 'editLast', content: 'New', attachments: [{ ...CALC, content: big(400) }], cutToFit: true });
+    assert.equal(m.host.asked('send').length, 0);
   });
 
   it('when even a cut cannot fit, it says to shorten the question and offers no cut', () => {
@@ -356,7 +378,7 @@ describe('attachments in the transcript', () => {
     assert.deepEqual(chipNames(m), ['calc.py']);
     type(m, 'New');
     key(m, 'Enter');
-    assert.deepEqual(m.host.ofType('editLast'), [{ type: 'editLast', content: 'New', attachments: [CALC] }]);
+    assert.deepEqual(m.host.asked('editLast'), [{ type: 'editLast', content: 'New', attachments: [CALC] }]);
   });
 });
 
@@ -374,7 +396,7 @@ describe('the browser: attaching local files', () => {
     assert.equal(m.container.querySelector('.context-bar .chip-open')?.tagName, 'SPAN', 'no file to open in a browser');
     type(m, 'run?');
     key(m, 'Enter');
-    assert.deepEqual(m.host.ofType('send')[0]!.attachments, [{ kind: 'file', name: 'hello.py', language: 'python', content: 'print("hi")\n' }]);
+    assert.deepEqual(m.host.asked('send')[0]!.attachments, [{ kind: 'file', name: 'hello.py', language: 'python', content: 'print("hi")\n' }]);
   });
 
   it('binary and too-large files are refused with the reason; the typed text stays', async () => {

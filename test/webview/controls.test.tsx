@@ -21,39 +21,95 @@ describe('controls', () => {
     const m = mountApp();
     type(m, '  What is 2+2?  ');
     fireEvent.keyDown(input(m), { key: 'Enter' });
-    assert.deepEqual(m.host.ofType('send'), [{ type: 'send', content: 'What is 2+2?', model: 'testmodel:1b' }]);
+    assert.deepEqual(m.host.asked('send'), [{ type: 'send', content: 'What is 2+2?', model: 'testmodel:1b' }]);
     assert.equal(input(m).value, '');
   });
 
-  it('a send the host refuses (a notice instead of a turn) gives the text back; a started turn does not', () => {
+  it('a send the host refuses gives the text back with its reason; a started turn does not; notices alone decide nothing', async () => {
     const m = mountApp();
     type(m, 'Please keep me');
     fireEvent.keyDown(input(m), { key: 'Enter' });
     assert.equal(input(m).value, '');
-    void act(() => m.send({ type: 'notice', level: 'error', message: 'Could not send: the session is busy' }));
+    m.send({ type: 'notice', level: 'info', message: 'unrelated' });
+    assert.equal(input(m).value, '', 'a notice is not a refusal');
+    await m.reply('send', { kind: 'error', message: 'Could not send: the session is busy' });
     assert.equal(input(m).value, 'Please keep me');
+    assert.ok(m.getByText('Could not send: the session is busy'));
 
     fireEvent.keyDown(input(m), { key: 'Enter' });
     assert.equal(input(m).value, '');
-    void act(() => {
-      startTurn(m, 'Please keep me');
-    });
-    void act(() => m.send({ type: 'notice', level: 'info', message: 'unrelated' }));
+    const ids = startTurn(m, 'Please keep me');
+    await m.reply('send', { kind: 'accepted', sessionId: ids.sessionId, messageId: ids.replyId });
+    m.send({ type: 'notice', level: 'info', message: 'unrelated' });
     assert.equal(input(m).value, '', 'once the turn started, later notices leave the input alone');
+  });
+
+  it('an Enter typed right after the panel opened (before the snapshot) is not dropped: it waits, says so, then goes', async () => {
+    const m = mountApp(null);
+    type(m, 'First question');
+    fireEvent.keyDown(input(m), { key: 'Enter' });
+    assert.equal(m.host.asked('send').length, 0, 'nothing goes before the host is ready');
+    assert.ok(m.getByText('Your question goes as soon as Hearth is ready…'));
+    m.send({ type: 'snapshot', state: snapshot() });
+    await m.settle();
+    assert.deepEqual(m.host.asked('send'), [{ type: 'send', content: 'First question' }], 'the host decides the model and session (the page knew neither)');
+    assert.equal(m.queryByText('Your question goes as soon as Hearth is ready…'), null);
+    const ids = startTurn(m, 'First question');
+    await m.reply('send', { kind: 'accepted', sessionId: ids.sessionId, messageId: ids.replyId });
+    assert.equal(input(m).value, '');
+  });
+
+  it('a host that never gets ready: the question comes back with the reason, and a late snapshot does not send it', async () => {
+    const m = mountApp(null);
+    type(m, 'Anyone there?');
+    fireEvent.keyDown(input(m), { key: 'Enter' });
+    m.requestTimers.advance(60_000);
+    await m.settle();
+    assert.equal(input(m).value, 'Anyone there?');
+    assert.ok(m.getByText(/Hearth did not get ready in time, so nothing was sent/));
+    m.send({ type: 'snapshot', state: snapshot() });
+    await m.settle();
+    assert.equal(m.host.asked('send').length, 0, 'the user has it back: it is theirs to send');
+  });
+
+  it('a reply that never comes (the host went away) does not leave the composer stuck: text and chips come back', async () => {
+    const m = mountApp(snapshot({ context: { contextLength: 0, reservedTokens: 0, maxFileKB: 256, workspace: true, includeCurrentFile: false } }));
+    m.send({ type: 'attachmentsAdded', attachments: [{ kind: 'file', name: 'a.ts', content: 'x' }] });
+    type(m, 'Lost?');
+    fireEvent.keyDown(input(m), { key: 'Enter' });
+    assert.equal(input(m).value, '');
+    m.requestTimers.advance(59_000);
+    await m.settle();
+    assert.equal(input(m).value, '', 'still waiting');
+    m.requestTimers.advance(1_000);
+    await m.settle();
+    assert.equal(input(m).value, 'Lost?');
+    assert.deepEqual(m.store.getState().attachments.map((a) => a.name), ['a.ts']);
+    assert.ok(m.getByText(/Hearth did not answer in time/));
+    assert.equal(m.host.requests.size, 0);
+  });
+
+  it('a question a command sent that did not fit comes back into an empty box, never over what the user is typing', () => {
+    const m = mountApp();
+    m.send({ type: 'focusInput', prefill: 'Explain this selection' });
+    assert.equal(input(m).value, 'Explain this selection');
+    type(m, 'my own words');
+    m.send({ type: 'focusInput', prefill: 'Explain that one' });
+    assert.equal(input(m).value, 'my own words');
   });
 
   it('Shift+Enter does not send (a new line)', () => {
     const m = mountApp();
     type(m, 'line one');
     fireEvent.keyDown(input(m), { key: 'Enter', shiftKey: true });
-    assert.equal(m.host.ofType('send').length, 0);
+    assert.equal(m.host.asked('send').length, 0);
   });
 
   it('does not send empty text; the Send button is disabled', () => {
     const m = mountApp();
     type(m, '   ');
     fireEvent.keyDown(input(m), { key: 'Enter' });
-    assert.equal(m.host.ofType('send').length, 0);
+    assert.equal(m.host.asked('send').length, 0);
     assert.equal((m.getByLabelText('Send') as HTMLButtonElement).disabled, true);
   });
 
@@ -62,7 +118,7 @@ describe('controls', () => {
     const m = mountApp(snapshot({ current: s }));
     type(m, 'follow-up');
     fireEvent.click(m.getByLabelText('Send'));
-    assert.deepEqual(m.host.ofType('send')[0], { type: 'send', content: 'follow-up', model: 'testmodel:1b', sessionId: s.id });
+    assert.deepEqual(m.host.asked('send')[0], { type: 'send', content: 'follow-up', model: 'testmodel:1b', sessionId: s.id });
   });
 
   it('keeps the draft in the host UI state and restores it', () => {
@@ -134,8 +190,8 @@ describe('controls', () => {
     assert.ok(m.getByText(/Editing your last question/));
     type(m, 'New question');
     fireEvent.keyDown(input(m), { key: 'Enter' });
-    assert.deepEqual(m.host.ofType('editLast'), [{ type: 'editLast', content: 'New question' }]);
-    assert.equal(m.host.ofType('send').length, 0);
+    assert.deepEqual(m.host.asked('editLast'), [{ type: 'editLast', content: 'New question' }]);
+    assert.equal(m.host.asked('send').length, 0);
     m.frame();
     assert.equal(m.store.getState().current!.messages.length, 0, 'the old question and its reply are gone until the new turn starts');
   });
@@ -164,7 +220,7 @@ describe('controls', () => {
     // No frame in between: the new state is not painted yet.
     type(m, 'a fresh question');
     fireEvent.keyDown(input(m), { key: 'Enter' });
-    const [sent] = m.host.ofType('send');
+    const [sent] = m.host.asked('send');
     assert.equal(sent?.content, 'a fresh question');
     assert.equal(sent?.sessionId, undefined);
   });
@@ -187,7 +243,7 @@ describe('controls', () => {
     );
     type(m, 'hi');
     fireEvent.keyDown(input(m), { key: 'Enter' });
-    assert.equal(m.host.ofType('send')[0]!.model, 'fresh:3b');
+    assert.equal(m.host.asked('send')[0]!.model, 'fresh:3b');
   });
 
   it('a chosen model that is no longer installed is shown as such', () => {

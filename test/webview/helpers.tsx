@@ -2,9 +2,10 @@
 import { act, render, type RenderResult } from '@testing-library/preact';
 import type { GatewayEvent, Usage } from '../../src/shared/events';
 import type { ModelInfo } from '../../src/shared/models';
-import { parseHostMessage, type HostToWebview, type Snapshot, type WebviewToHost } from '../../src/shared/protocol';
+import { parseHostMessage, type HostToWebview, type ReplyOf, type ReplyResult, type RequestType, type Snapshot, type WebviewToHost } from '../../src/shared/protocol';
 import type { ChatMessage, Session, SessionSummary } from '../../src/shared/session';
 import { App } from '../../webview/components/App';
+import { PageRequests, type RequestBody, type RequestTimers } from '../../webview/host/requests';
 import { Listeners, type Host, type UiState } from '../../webview/host/types';
 import { Store } from '../../webview/state/store';
 
@@ -60,12 +61,20 @@ export class FakeTimers {
   }
 }
 
+/** A host that records what the page posts; requests go through the real PageRequests (ids, replies, timeouts on the test's clock). */
 export class FakeHost implements Host {
   readonly posted: WebviewToHost[] = [];
   private readonly listeners = new Listeners<HostToWebview>();
+  readonly requests: PageRequests;
   ui: UiState = {};
+  constructor(timers?: RequestTimers) {
+    this.requests = new PageRequests((m) => this.post(m), timers);
+  }
   post(message: WebviewToHost): void {
     this.posted.push(message);
+  }
+  request<T extends RequestType>(message: RequestBody<T>): Promise<ReplyOf<T>> {
+    return this.requests.request(message);
   }
   onMessage(listener: (m: HostToWebview) => void): () => void {
     return this.listeners.add(listener);
@@ -74,7 +83,7 @@ export class FakeHost implements Host {
   emit(message: HostToWebview): void {
     const parsed = parseHostMessage(message);
     if (!parsed.ok) throw new Error(`test sent an invalid host message: ${parsed.error}`);
-    this.listeners.emit(parsed.value);
+    if (!this.requests.receive(parsed.value)) this.listeners.emit(parsed.value);
   }
   getUiState(): UiState {
     return this.ui;
@@ -85,6 +94,19 @@ export class FakeHost implements Host {
   dispose(): void {}
   ofType<T extends WebviewToHost['type']>(type: T): Extract<WebviewToHost, { type: T }>[] {
     return this.posted.filter((m): m is Extract<WebviewToHost, { type: T }> => m.type === type);
+  }
+  /** The last request of this type the page made, as the host got it (without its id, to compare with what was meant). */
+  asked<T extends RequestType>(type: T): Omit<Extract<WebviewToHost, { type: T }>, 'requestId'>[] {
+    return this.ofType(type).map((m) => {
+      const { requestId: _id, ...rest } = m as unknown as { requestId?: number } & Record<string, unknown>;
+      return rest as Omit<Extract<WebviewToHost, { type: T }>, 'requestId'>;
+    });
+  }
+  /** The host's reply to the latest request of this type (the message, for `send`). */
+  replyTo(type: RequestType, result: ReplyResult): HostToWebview {
+    const q = this.ofType(type).at(-1) as { requestId?: number } | undefined;
+    if (q?.requestId === undefined) throw new Error(`the page made no ${type} request`);
+    return { type: 'reply', requestId: q.requestId, result };
   }
 }
 
@@ -142,20 +164,28 @@ export interface Mounted extends RenderResult {
   store: Store;
   frames: FakeFrames;
   timers: FakeTimers;
+  /** The requests' reply timeouts (advance to let one run out). */
+  requestTimers: FakeTimers;
   clock: { now: number };
   /** Host messages in, then the next paint. */
   send(...messages: HostToWebview[]): void;
+  /** The host's reply to the page's latest request of this type; resolves once the page has acted on it and painted. */
+  reply(type: RequestType, result: ReplyResult): Promise<void>;
+  /** Lets settled requests run their continuations, then paints. */
+  settle(): Promise<void>;
   /** The next paint: any paint-interval timer runs (the clock moves to it), then one animation frame. */
   frame(): void;
   event(sessionId: string, messageId: string, event: GatewayEvent): HostToWebview;
 }
 
 export function mountApp(snap: Snapshot | null = snapshot(), ui: UiState = {}): Mounted {
-  const host = new FakeHost();
-  host.ui = ui;
   const frames = new FakeFrames();
   const clock = { now: Date.now() };
   const timers = new FakeTimers(clock);
+  // Their own queue: a paint (which runs every paint timer) must not time requests out.
+  const requestTimers = new FakeTimers(clock);
+  const host = new FakeHost(requestTimers);
+  host.ui = ui;
   const store = new Store(frames.schedule, () => clock.now, timers);
   const r = render(<App host={host} store={store} />);
   // Preact's act() flushes synchronously for a synchronous callback; its promise carries nothing.
@@ -171,14 +201,27 @@ export function mountApp(snap: Snapshot | null = snapshot(), ui: UiState = {}): 
     frame();
   };
   if (snap) send({ type: 'snapshot', state: snap });
+  // A macrotask turn: every promise continuation queued so far (a reply's .then) has run after it.
+  const settle = async () => {
+    await act(async () => {
+      await new Promise((r) => setTimeout(r, 0));
+    });
+    frame();
+  };
   return {
     ...r,
     host,
     store,
     frames,
     timers,
+    requestTimers,
     clock,
     send,
+    reply: async (type, result) => {
+      send(host.replyTo(type, result));
+      await settle();
+    },
+    settle,
     frame,
     event: (sessionId, messageId, event) => ({ type: 'event', sessionId, messageId, event }),
   };

@@ -15,7 +15,7 @@ import { lexMarkdown, lexStats, PIECE_WEIGHT } from '../../webview/markdown/lexe
 import { HOSTILE_MARKDOWN, HOSTILE_SHAPES } from './corpus';
 import { message, mountApp, session, snapshot, startTurn, tokens, done } from './helpers';
 
-const ACTIONS = { post: () => undefined, local: () => undefined, editor: false };
+const ACTIONS = { post: () => undefined, apply: async () => undefined, local: () => undefined, editor: false };
 
 function md(text: string, streaming = false) {
   return render(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MAX_MESSAGE_CHARS, parseHostMessage, parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../../src/shared/protocol';
+import { MAX_MESSAGE_CHARS, parseHostMessage, parseReply, parseWebviewMessage, REPLY_SCHEMAS, type HostToWebview, type RequestType, type WebviewToHost } from '../../src/shared/protocol';
 import { message, model, session, snapshot, summary, usage } from './helpers';
 
 const SID = 'sess-0000abcd';
@@ -24,13 +24,13 @@ const WEBVIEW_MESSAGES: { [K in WebviewToHost['type']]: Extract<WebviewToHost, {
   copy: { type: 'copy', text: 'code' },
   insertCode: { type: 'insertCode', code: 'x = 1' },
   openInEditor: { type: 'openInEditor', code: 'x = 1', language: 'python' },
-  applyCode: { type: 'applyCode', messageId: MID, code: 'x = 1' },
+  applyCode: { type: 'applyCode', requestId: 5, messageId: MID, code: 'x = 1' },
   openLink: { type: 'openLink', url: 'https://example.com' },
   openSettings: { type: 'openSettings' },
   pullModel: { type: 'pullModel', model: 'm:1b' },
   cancelPull: { type: 'cancelPull' },
   contextSearch: { type: 'contextSearch', requestId: 3, query: 'app' },
-  contextAdd: { type: 'contextAdd', id: 'c7' },
+  contextAdd: { type: 'contextAdd', requestId: 4, id: 'c7' },
   openAttachment: { type: 'openAttachment', uri: 'file:///w/src/a.ts', range: { startLine: 2, endLine: 4 } },
 };
 
@@ -56,10 +56,15 @@ const HOST_MESSAGES: HostToWebview[] = [
   { type: 'showHistory' },
   { type: 'applyState', sessionId: SID, messageId: MID, key: 'b1x2y3', state: 'applied' },
   { type: 'session', session: session([message('assistant', '```py\nx\n```', { applied: { b1x2y3: 'rejected' } })]) },
-  { type: 'contextCandidates', requestId: 3, items: [{ id: 'c7', kind: 'file', label: 'a.ts', description: 'src' }, { id: 'p1', kind: 'problems', label: 'Problems in the current file' }] },
+  { type: 'reply', requestId: 3, result: { kind: 'candidates', items: [{ id: 'c7', kind: 'file', label: 'a.ts', description: 'src' }, { id: 'p1', kind: 'problems', label: 'Problems in the current file' }] } },
+  { type: 'reply', requestId: 4, result: { kind: 'accepted', sessionId: SID, messageId: MID } },
+  { type: 'reply', requestId: 5, result: { kind: 'refused', reason: 'No model is selected.' } },
+  { type: 'reply', requestId: 6, result: { kind: 'added', attachments: [{ kind: 'file', name: 'a.ts', content: 'x' }] } },
+  { type: 'reply', requestId: 7, result: { kind: 'applyOutcome', outcome: { status: 'failed', message: 'no match' } } },
+  { type: 'reply', requestId: 8, result: { kind: 'error', message: 'disk full' } },
   { type: 'attachmentsAdded', attachments: [{ kind: 'file', name: 'a.ts', path: 'src/a.ts', uri: 'file:///w/src/a.ts', language: 'typescript', content: 'x' }] },
   { type: 'contextState', state: { contextLength: 0, reservedTokens: 12, maxFileKB: 256, workspace: true, includeCurrentFile: false, currentFile: { candidate: { id: 'cur', kind: 'file', label: 'a.ts' }, uri: 'file:///w/src/a.ts' } } },
-  { type: 'fitRefused', content: 'q', attachments: [{ kind: 'file', name: 'a.ts', content: 'x' }], report: { window: 4096, budget: 3072, used: 5000 } },
+  { type: 'reply', requestId: 9, result: { kind: 'doesNotFit', attachments: [{ kind: 'file', name: 'a.ts', content: 'x' }], report: { window: 4096, budget: 3072, used: 5000 } } },
 ];
 
 describe('protocol validation', () => {
@@ -73,11 +78,31 @@ describe('protocol validation', () => {
 
   it('accepts every host → webview message type', () => {
     const covered = new Set(HOST_MESSAGES.map((m) => m.type));
-    assert.equal(covered.size, 17, 'every HostToWebview variant has an example');
+    assert.equal(covered.size, 16, 'every HostToWebview variant has an example');
     for (const m of HOST_MESSAGES) {
       const r = parseHostMessage(m);
       assert.ok(r.ok, `${m.type}: ${!r.ok && r.error}`);
     }
+  });
+
+  it('a reply is checked against what its request may get: each request names its reply schema', () => {
+    const kinds = (type: RequestType) => (['accepted', 'refused', 'doesNotFit', 'candidates', 'added', 'applyOutcome', 'error'] as const).filter((kind) => {
+      const example = HOST_MESSAGES.find((m) => m.type === 'reply' && m.result.kind === kind);
+      return example?.type === 'reply' && parseReply(type, example.result).ok;
+    });
+    assert.deepEqual(kinds('send'), ['accepted', 'refused', 'doesNotFit', 'error']);
+    assert.deepEqual(kinds('editLast'), ['accepted', 'refused', 'doesNotFit', 'error']);
+    assert.deepEqual(kinds('contextSearch'), ['candidates', 'error']);
+    assert.deepEqual(kinds('contextAdd'), ['refused', 'added', 'error']);
+    assert.deepEqual(kinds('applyCode'), ['applyOutcome', 'error']);
+    assert.deepEqual(Object.keys(REPLY_SCHEMAS).sort(), ['applyCode', 'contextAdd', 'contextSearch', 'editLast', 'send']);
+    // Every request message takes an id; the one-way ones do not.
+    for (const type of Object.keys(REPLY_SCHEMAS) as RequestType[]) {
+      assert.equal(parseWebviewMessage({ ...WEBVIEW_MESSAGES[type], requestId: 12 }).ok, true, type);
+      assert.equal(parseWebviewMessage({ ...WEBVIEW_MESSAGES[type], requestId: -1 }).ok, false, type);
+    }
+    assert.equal(parseWebviewMessage({ type: 'cancel', requestId: 1 }).ok, false);
+    assert.equal(parseHostMessage({ type: 'reply', requestId: 1, result: { kind: 'accepted' } }).ok, false, 'a reply is validated whole');
   });
 
   it('the two directions do not accept each other’s messages', () => {

@@ -5,7 +5,7 @@ import { Markdown } from '../../webview/components/Markdown';
 
 function md(text: string, streaming = false) {
   return render(
-    <ActionsContext.Provider value={{ post: () => undefined, local: () => undefined, editor: false }}>
+    <ActionsContext.Provider value={{ post: () => undefined, apply: async () => undefined, local: () => undefined, editor: false }}>
       <Markdown text={text} streaming={streaming} />
     </ActionsContext.Provider>,
   ).container;
@@ -68,14 +68,14 @@ describe('markdown rendering', () => {
 
   it('re-renders only the block that changed while streaming', () => {
     const view = render(
-      <ActionsContext.Provider value={{ post: () => undefined, local: () => undefined, editor: false }}>
+      <ActionsContext.Provider value={{ post: () => undefined, apply: async () => undefined, local: () => undefined, editor: false }}>
         <Markdown text={'First paragraph.\n\nSecond'} streaming />
       </ActionsContext.Provider>,
     );
     const first = view.container.querySelector('p')!;
     const firstText = first.firstChild;
     view.rerender(
-      <ActionsContext.Provider value={{ post: () => undefined, local: () => undefined, editor: false }}>
+      <ActionsContext.Provider value={{ post: () => undefined, apply: async () => undefined, local: () => undefined, editor: false }}>
         <Markdown text={'First paragraph.\n\nSecond grows'} streaming />
       </ActionsContext.Provider>,
     );

@@ -112,9 +112,11 @@ describe('empty and error states', () => {
     assert.equal(m.queryByText('Something to know'), null);
   });
 
-  it('says "Connecting…" until the first snapshot', () => {
+  it('says "Connecting…" until the first snapshot, and Send still takes a question (it waits for the host)', () => {
     const m = mountApp(null);
     assert.ok(m.getAllByText('Connecting…').length > 0);
-    assert.equal((m.getByLabelText('Send') as HTMLButtonElement).disabled, true);
+    assert.equal((m.getByLabelText('Send') as HTMLButtonElement).disabled, true, 'nothing typed yet');
+    fireEvent.input(m.getByLabelText('Message'), { target: { value: 'early' } });
+    assert.equal((m.getByLabelText('Send') as HTMLButtonElement).disabled, false);
   });
 });

@@ -92,4 +92,19 @@ describe('VS Code host', () => {
       h.dispose();
     }
   });
+  it('requests: an id each, held until the snapshot, settled by their reply (which the UI never sees), failed when the view closes', async () => {
+    const got: HostToWebview[] = [];
+    host.onMessage((m) => got.push(m));
+    const first = host.request({ type: 'send', content: 'early' });
+    assert.deepEqual(api.posted, [], 'waits for the snapshot');
+    deliver({ type: 'snapshot', state: { sessions: [], current: null, models: [], connection: { status: 'unknown', url: '' }, capabilities: { editor: true, pull: false } } });
+    await Promise.resolve();
+    assert.deepEqual(api.posted, [{ type: 'send', content: 'early', requestId: 1 }]);
+    deliver({ type: 'reply', requestId: 1, result: { kind: 'accepted', sessionId: 'sess-1234abcd', messageId: 'msg-1234abcd' } });
+    assert.deepEqual(await first, { kind: 'accepted', sessionId: 'sess-1234abcd', messageId: 'msg-1234abcd' });
+    assert.deepEqual(got.map((m) => m.type), ['snapshot']);
+    const open = host.request({ type: 'applyCode', messageId: 'msg-1234abcd', code: 'x' });
+    host.dispose();
+    await assert.rejects(open, /closed before Hearth answered/);
+  });
 });

@@ -6,7 +6,7 @@ import { XSS_CORPUS } from './corpus';
 
 function renderMarkdown(text: string, streaming = false) {
   return render(
-    <ActionsContext.Provider value={{ post: () => undefined, local: () => undefined, editor: true }}>
+    <ActionsContext.Provider value={{ post: () => undefined, apply: async () => undefined, local: () => undefined, editor: true }}>
       <Markdown text={text} streaming={streaming} />
     </ActionsContext.Provider>,
   );

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { checkFit, contextWindowFor, cutToFit } from '../../src/shared/fit';
-import type { WebviewToHost } from '../../src/shared/protocol';
+import type { ContextCandidate, ReplyOf, WebviewToHost } from '../../src/shared/protocol';
 import type { Attachment } from '../../src/shared/session';
 import type { Host, UiState } from '../host/types';
 import type { LocalAction } from '../state/reducer';
@@ -35,9 +35,9 @@ function useStoreState(store: Store): AppState {
   return state;
 }
 
-/** Why Send is disabled, said in words. */
+/** Why Send is disabled, said in words. Before the first snapshot it is not: a question sent then waits for it. */
 function blockedReason(s: AppState): string | undefined {
-  if (!s.ready) return 'Connecting…';
+  if (!s.ready) return undefined;
   if (s.connection.status === 'unreachable') return undefined; // the banner explains it; sending shows the error too
   if (!s.selectedModel) return s.models.length ? 'Choose a model above to start.' : undefined;
   return undefined;
@@ -70,7 +70,9 @@ export function App({ host, store }: { host: Host; store: Store }) {
   useEffect(() => {
     if (state.focus.seq !== lastPrefill.current) {
       lastPrefill.current = state.focus.seq;
-      if (state.focus.prefill !== undefined) setDraft(state.focus.prefill);
+      // Fills an empty box only: what the user is typing is never replaced.
+      const prefill = state.focus.prefill;
+      if (prefill !== undefined) setDraft((d) => (d.trim() === '' ? prefill : d));
       setView('chat');
     }
   }, [state.focus]);
@@ -79,28 +81,24 @@ export function App({ host, store }: { host: Host; store: Store }) {
     if (state.historySeq > 0) showHistory();
   }, [state.historySeq]);
 
+  const notice = useCallback((level: 'info' | 'warning' | 'error', message: string) => store.dispatchLocal({ type: 'local/notice', level, message }), [store]);
+  /** A request that got no reply at all (RequestFailed): its sentence, as a notice. */
+  const unanswered = useCallback((e: unknown) => notice('error', e instanceof Error ? e.message : String(e)), [notice]);
+
   const actions = useMemo<AppActions>(
     () => ({
       post: (m: WebviewToHost) => host.post(m),
+      apply: (messageId: string, code: string) =>
+        host.request({ type: 'applyCode', messageId, code }).then((r) => {
+          // The mark itself arrives as applyState (it is the reply's state, shown on every reload).
+          if (r.kind === 'error') notice('error', r.message);
+          else if (r.outcome.status === 'failed') notice('warning', r.outcome.message);
+        }, unanswered),
       local: (a: LocalAction) => store.dispatchLocal(a),
       editor: state.capabilities.editor,
     }),
-    [host, store, state.capabilities.editor],
+    [host, store, notice, unanswered, state.capabilities.editor],
   );
-
-  // The text and chips last sent, until its turn starts: a refused send (a notice instead of a turn) gives them back.
-  const pendingSend = useRef<{ text: string; attachments: Attachment[]; sent: Attachment[]; editing: boolean; afterNotice: number } | undefined>(undefined);
-  useEffect(() => {
-    const p = pendingSend.current;
-    if (!p) return;
-    if (state.streaming) pendingSend.current = undefined;
-    else if ((state.notices.at(-1)?.id ?? 0) > p.afterNotice) {
-      pendingSend.current = undefined;
-      setDraft((d) => (d.trim() === '' ? p.text : d));
-      if (p.editing) setEditing(true);
-      if (p.attachments.length && store.getState().attachments.length === 0) store.dispatchLocal({ type: 'local/setAttachments', attachments: p.attachments });
-    }
-  }, [state.streaming, state.notices]);
 
   // --- context: chips, the current file, the fit against the window ---
   const ctx = state.context;
@@ -119,31 +117,36 @@ export function App({ host, store }: { host: Host; store: Store }) {
   const fitShown = fitOpen && (fitOpen.host ? fitOpen.host.chips === chips : !report.fits && outgoing.length > 0) ? fitOpen : undefined;
   // Worked out only while the warning shows: cutting large files is not free.
   const cuts = fitShown ? cutPreview(fitInput) : undefined;
-  const lastRefusal = useRef(0);
-  useEffect(() => {
-    const r = state.fitRefusal;
-    if (!r || r.seq === lastRefusal.current) return;
-    lastRefusal.current = r.seq;
-    const p = pendingSend.current;
-    pendingSend.current = undefined;
-    setDraft((d) => (d.trim() === '' ? (p?.text ?? r.content) : d));
-    if (p?.editing) setEditing(true);
-    // The host sends the chips back only when reading them again changed one: else the ones sent come back here.
-    if (p?.sent.length && store.getState().attachments.length === 0) store.dispatchLocal({ type: 'local/setAttachments', attachments: p.sent });
-    setFitOpen({ host: { report: r.report, chips: store.getState().attachments } });
-  }, [state.fitRefusal]);
 
+  // The `@` picker: the answer to the latest search only (undefined while it is being searched).
   const searchSeq = useRef(0);
+  const [candidates, setCandidates] = useState<ContextCandidate[] | undefined>(undefined);
+  const add = useCallback(
+    (id: string) =>
+      host.request({ type: 'contextAdd', id }).then((r) => {
+        if (r.kind === 'added') store.dispatchLocal({ type: 'local/addAttachments', attachments: r.attachments });
+        else notice(r.kind === 'refused' ? 'warning' : 'error', r.kind === 'refused' ? r.reason : r.message);
+      }, unanswered),
+    [host, store, notice, unanswered],
+  );
   const mentions = useMemo<Mentions | undefined>(
     () =>
       ctx.workspace
         ? {
-            items: state.candidates && state.candidates.requestId === searchSeq.current ? state.candidates.items : undefined,
-            search: (query) => host.post({ type: 'contextSearch', requestId: ++searchSeq.current, query }),
-            pick: (item) => host.post({ type: 'contextAdd', id: item.id }),
+            items: candidates,
+            search: (query) => {
+              const seq = ++searchSeq.current;
+              setCandidates(undefined);
+              const answer = (items: ContextCandidate[]) => seq === searchSeq.current && setCandidates(items);
+              host.request({ type: 'contextSearch', query }).then(
+                (r) => answer(r.kind === 'candidates' ? r.items : []),
+                () => answer([]),
+              );
+            },
+            pick: (item) => void add(item.id),
           }
         : undefined,
-    [ctx.workspace, state.candidates, host],
+    [ctx.workspace, candidates, host, add],
   );
   const openAttachment = state.capabilities.editor
     ? (a: Attachment) => a.uri && host.post({ type: 'openAttachment', uri: a.uri, ...(a.range ? { range: a.range } : {}) })
@@ -185,6 +188,26 @@ export function App({ host, store }: { host: Host; store: Store }) {
     return () => document.removeEventListener('keydown', onKey);
   }, [stop, store, view]);
 
+  // Sent before the first snapshot: it waits for it, and the composer says so.
+  const [waitingForReady, setWaitingForReady] = useState(false);
+  /** What the host said about a send: accepted (the turn is already shown), or why not — the text and chips come back. */
+  const settleSend = (r: ReplyOf<'send'> | undefined, failure: unknown, sent: { text: string; chips: Attachment[]; outgoing: Attachment[]; editing: boolean }) => {
+    setWaitingForReady(false);
+    if (r?.kind === 'accepted') return;
+    setDraft((d) => (d.trim() === '' ? sent.text : d));
+    if (sent.editing) setEditing(true);
+    if (r?.kind === 'doesNotFit') {
+      // The chips as the host read them just now (only sent back when reading them again changed one; else the ones sent), with the figures: the warning offers a cut version.
+      store.dispatchLocal({ type: 'local/setAttachments', attachments: r.attachments ?? sent.outgoing });
+      setFitOpen({ host: { report: r.report, chips: store.getState().attachments } });
+      return;
+    }
+    if (sent.chips.length && store.getState().attachments.length === 0) store.dispatchLocal({ type: 'local/setAttachments', attachments: sent.chips });
+    if (r?.kind === 'refused') notice('warning', r.reason);
+    else if (r?.kind === 'error') notice('error', r.message);
+    else unanswered(failure);
+  };
+
   const send = (text: string, cut = false) => {
     const content = text.trim();
     if (!content) return;
@@ -198,17 +221,26 @@ export function App({ host, store }: { host: Host; store: Store }) {
     // The store's state, not the last painted one: New chat (or a model switch) right before
     // Enter, within one frame, must not send into the old session.
     const latest = store.getState();
+    let reply: Promise<ReplyOf<'send'>>;
     if (editing) {
       store.dispatchLocal({ type: 'local/editLast' });
-      host.post({ type: 'editLast', content, ...parts });
+      reply = host.request({ type: 'editLast', content, ...parts });
       setEditing(false);
     } else {
-      const msg: WebviewToHost = { type: 'send', content, ...parts };
-      if (latest.selectedModel) msg.model = latest.selectedModel;
-      if (latest.current) msg.sessionId = latest.current.id;
-      host.post(msg);
+      reply = host.request({
+        type: 'send',
+        content,
+        ...parts,
+        ...(latest.selectedModel ? { model: latest.selectedModel } : {}),
+        ...(latest.current ? { sessionId: latest.current.id } : {}),
+      });
     }
-    pendingSend.current = { text, attachments: chips, sent: outgoing, editing, afterNotice: latest.notices.at(-1)?.id ?? 0 };
+    setWaitingForReady(!latest.ready);
+    const sent = { text, chips, outgoing, editing };
+    reply.then(
+      (r) => settleSend(r, undefined, sent),
+      (e: unknown) => settleSend(undefined, e, sent),
+    );
     setDraft('');
     setDismissedAuto(undefined);
     if (chips.length) store.dispatchLocal({ type: 'local/setAttachments', attachments: [] });
@@ -300,7 +332,7 @@ export function App({ host, store }: { host: Host; store: Store }) {
             draft={draft}
             onDraft={setDraft}
             busy={busy}
-            blocked={blockedReason(state)}
+            blocked={waitingForReady && !state.ready ? 'Your question goes as soon as Hearth is ready…' : blockedReason(state)}
             editing={editing}
             onSend={send}
             onStop={stop}
@@ -317,7 +349,7 @@ export function App({ host, store }: { host: Host; store: Store }) {
               attachments={chips}
               {...(auto ? { auto } : {})}
               {...(current && !ctx.includeCurrentFile && !coveredByChip
-                ? { offer: { label: current.candidate.label, ...(current.problem ? { problem: current.problem } : {}), onAdd: () => host.post({ type: 'contextAdd', id: current.candidate.id }) } }
+                ? { offer: { label: current.candidate.label, ...(current.problem ? { problem: current.problem } : {}), onAdd: () => void add(current.candidate.id) } }
                 : {})}
               report={report}
               windowKnown={ctxWindow.known}

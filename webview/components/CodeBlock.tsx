@@ -27,7 +27,8 @@ const HANDLERS: { readonly [K in CodeBlockActionId]: (b: BlockRef, actions: AppA
   insert: (b, a) => a.post({ type: 'insertCode', code: b.code }),
   openInEditor: (b, a) => a.post(b.language ? { type: 'openInEditor', code: b.code, language: b.language } : { type: 'openInEditor', code: b.code }),
   apply: (b, a) => {
-    if (b.messageId) a.post({ type: 'applyCode', messageId: b.messageId, code: b.code });
+    // A request: its outcome comes back as a reply (a failure is said as a notice).
+    if (b.messageId) void a.apply(b.messageId, b.code);
   },
 };
 

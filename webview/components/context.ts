@@ -6,6 +6,8 @@ import type { LocalAction } from '../state/reducer';
 /** What components may do: talk to the host, update local UI state. */
 export interface AppActions {
   post(message: WebviewToHost): void;
+  /** Applies a reply's code block (a request: a failure is said as a notice). */
+  apply(messageId: string, code: string): Promise<void>;
   local(action: LocalAction): void;
   /** Insert at cursor / open in editor / apply exist (VS Code only). */
   editor: boolean;
@@ -13,6 +15,7 @@ export interface AppActions {
 
 export const ActionsContext = createContext<AppActions>({
   post: () => undefined,
+  apply: async () => undefined,
   local: () => undefined,
   editor: false,
 });

@@ -1,4 +1,5 @@
-import { parseHostMessage, type HostToWebview, type PageEffect, type WebviewToHost } from '../../src/shared/protocol';
+import { parseHostMessage, type HostToWebview, type PageEffect, type ReplyOf, type RequestType, type WebviewToHost } from '../../src/shared/protocol';
+import { PageRequests, type RequestBody, type RequestTimers } from './requests';
 import { SseParser } from './sseParser';
 import { Listeners, parseUiState, type Host, type UiState } from './types';
 
@@ -14,9 +15,12 @@ export interface BrowserEnv {
   download(fileName: string, text: string): void;
   /** Waits before reconnecting a dropped event stream (attempt 0, 1, …). */
   retryDelayMs?: (attempt: number) => number;
+  /** How long requests wait for their replies (tests). */
+  timers?: RequestTimers;
 }
 
 const UI_KEY = 'hearth.ui';
+const NO_TOKEN = "This page needs the gateway's token: open the URL the gateway printed at start-up (it ends with #token=…).";
 const TOKEN_KEY = 'hearth.token';
 
 function defaultDownload(fileName: string, text: string): void {
@@ -104,8 +108,12 @@ export class BrowserHost implements Host {
   /** The page said `ready` at least once: a new stream re-sends it so the core sends a fresh snapshot. */
   private pageReady = false;
   private readonly stop = new AbortController();
+  private readonly requests: PageRequests;
+  /** Requests the current connection's conversation took: it alone can answer them. */
+  private readonly delivered = new Set<number>();
 
   constructor(private readonly env: BrowserEnv = defaultBrowserEnv()) {
+    this.requests = new PageRequests((m) => this.post(m), env.timers);
     const frag = takeFragment(env);
     // Kept for this tab only, so a reload still works once the fragment is gone.
     if (frag.token) env.sessionStorage.setItem(TOKEN_KEY, frag.token);
@@ -119,9 +127,15 @@ export class BrowserHost implements Host {
     return this.listeners.add(listener);
   }
 
+  request<T extends RequestType>(message: RequestBody<T>): Promise<ReplyOf<T>> {
+    return this.requests.request(message);
+  }
+
   post(msg: WebviewToHost): void {
+    const requestId = 'requestId' in msg ? msg.requestId : undefined;
     if (!this.token) {
       if (msg.type === 'ready') this.noToken();
+      if (requestId !== undefined) this.requests.fail(requestId, NO_TOKEN);
       return;
     }
     let m = msg;
@@ -132,7 +146,7 @@ export class BrowserHost implements Host {
       this.openSession = undefined;
     }
     // One at a time, in order: the core handles them in the order they arrive.
-    this.outbox = this.outbox.then(() => this.deliver(m)).catch((e: unknown) => this.failed(e));
+    this.outbox = this.outbox.then(() => this.deliver(m)).catch((e: unknown) => this.failed(e, requestId));
   }
 
   getUiState(): UiState {
@@ -158,6 +172,7 @@ export class BrowserHost implements Host {
 
   dispose(): void {
     this.stop.abort();
+    this.requests.failAll('The page was closed before Hearth answered.');
     this.listeners.clear();
   }
 
@@ -177,7 +192,10 @@ export class BrowserHost implements Host {
         credentials: 'omit',
         referrerPolicy: 'no-referrer',
       });
-      if (res.ok) return;
+      if (res.ok) {
+        if ('requestId' in message && message.requestId !== undefined) this.delivered.add(message.requestId);
+        return;
+      }
       // The gateway forgot this page (it restarted): wait for the stream to reconnect, then send again.
       if (res.status === 404 && attempt < 3) {
         this.lost();
@@ -255,9 +273,15 @@ export class BrowserHost implements Host {
       const id = (value as { connection?: unknown } | null)?.connection;
       if (typeof id !== 'string') return;
       const again = this.connection !== undefined;
+      if (again && id !== this.connection) {
+        // The gateway forgot this page (it restarted): what the old conversation took will never be answered.
+        const lost = new Set(this.delivered);
+        this.requests.failAll('The Hearth gateway restarted before it answered. Nothing may have been done: try again.', (r) => lost.has(r));
+      }
+      if (id !== this.connection) this.delivered.clear();
       this.connection = id;
       // A new stream: the core sends a fresh snapshot once the page says ready again.
-      if (again && this.pageReady) this.outbox = this.outbox.then(() => this.deliver({ type: 'ready' })).catch((e: unknown) => this.failed(e));
+      if (again && this.pageReady) this.outbox = this.outbox.then(() => this.deliver({ type: 'ready' })).catch((e: unknown) => this.failed(e, undefined));
       this.live = true;
       this.connected();
       return;
@@ -266,7 +290,10 @@ export class BrowserHost implements Host {
     const parsed = parseHostMessage(value);
     if (!parsed.ok) return console.warn(`[hearth] dropped invalid host message: ${parsed.error}`);
     if (parsed.value.type === 'pageEffect') void this.perform(parsed.value.effect);
-    else this.emit(parsed.value);
+    else if (parsed.value.type === 'reply') {
+      this.delivered.delete(parsed.value.requestId);
+      this.requests.receive(parsed.value);
+    } else this.emit(parsed.value);
   }
 
   /** The stream is gone: later messages wait for the next one. */
@@ -297,10 +324,14 @@ export class BrowserHost implements Host {
     }
   }
 
-  private failed(e: unknown): void {
+  private failed(e: unknown, requestId: number | undefined): void {
     if (this.stop.signal.aborted || (e instanceof Error && e.name === 'AbortError')) return;
-    if (e instanceof HttpStatusError && e.status === 401) return this.noToken();
-    this.notice('error', `The Hearth gateway did not take that (${e instanceof Error ? e.message : String(e)}). Is it still running?`);
+    const unauthorized = e instanceof HttpStatusError && e.status === 401;
+    const reason = unauthorized ? NO_TOKEN : `The Hearth gateway did not take that (${e instanceof Error ? e.message : String(e)}). Is it still running?`;
+    // A request says it through its own rejection (the page keeps the user's text); anything else as a notice.
+    if (requestId !== undefined) this.requests.fail(requestId, reason);
+    if (unauthorized) return this.noToken();
+    if (requestId === undefined) this.notice('error', reason);
   }
 
   /** Without a (valid) token nothing can be asked: an empty chat that says why. */
@@ -309,7 +340,7 @@ export class BrowserHost implements Host {
       type: 'snapshot',
       state: { sessions: [], current: null, models: [], connection: { status: 'unknown', url: this.env.location.origin }, capabilities: { editor: false, pull: false } },
     });
-    this.notice('error', "This page needs the gateway's token: open the URL the gateway printed at start-up (it ends with #token=…).");
+    this.notice('error', NO_TOKEN);
   }
 
   private notice(level: 'info' | 'warning' | 'error', message: string): void {
@@ -320,7 +351,10 @@ export class BrowserHost implements Host {
   private emit(m: HostToWebview): void {
     if (this.stop.signal.aborted) return;
     const parsed = parseHostMessage(m);
-    if (parsed.ok) this.listeners.emit(parsed.value);
+    if (!parsed.ok) return;
+    // The first snapshot (also the empty one of a page without a token) releases requests made before it.
+    this.requests.receive(parsed.value);
+    this.listeners.emit(parsed.value);
   }
 }
 

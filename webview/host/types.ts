@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import type { HostToWebview, WebviewToHost } from '../../src/shared/protocol';
+import type { HostToWebview, ReplyOf, RequestType, WebviewToHost } from '../../src/shared/protocol';
 import { attachmentSchema, MAX_ATTACHMENTS, type Attachment } from '../../src/shared/session';
+import type { RequestBody } from './requests';
 
 /** Small UI state the host keeps across reloads of the view (the draft, the open view). */
 export interface UiState {
@@ -29,8 +30,15 @@ export function parseUiState(raw: unknown): UiState {
  * it is fetch + SSE against the standalone gateway. The UI never knows which.
  */
 export interface Host {
+  /** A one-way message. */
   post(message: WebviewToHost): void;
-  /** Subscribes to validated host messages; returns the unsubscribe function. */
+  /**
+   * A request (send, edit, context search/add, apply): settles with the host's
+   * typed reply, or rejects with a RequestFailed whose message the page shows.
+   * Made before the first snapshot, it waits for it.
+   */
+  request<T extends RequestType>(message: RequestBody<T>): Promise<ReplyOf<T>>;
+  /** Subscribes to validated host messages (replies go to their requests, not here); returns the unsubscribe function. */
   onMessage(listener: (message: HostToWebview) => void): () => void;
   getUiState(): UiState;
   setUiState(state: UiState): void;

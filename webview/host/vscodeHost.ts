@@ -1,4 +1,5 @@
-import { parseHostMessage, type HostToWebview, type WebviewToHost } from '../../src/shared/protocol';
+import { parseHostMessage, type HostToWebview, type ReplyOf, type RequestType, type WebviewToHost } from '../../src/shared/protocol';
+import { PageRequests, type RequestBody, type RequestTimers } from './requests';
 import { Listeners, parseUiState, type Host, type UiState } from './types';
 
 /** The subset of the API VS Code injects into webviews that we use. */
@@ -23,18 +24,25 @@ export class VsCodeHost implements Host {
       console.warn(`[hearth] dropped invalid host message: ${parsed.error}`);
       return;
     }
-    this.listeners.emit(parsed.value);
+    if (!this.requests.receive(parsed.value)) this.listeners.emit(parsed.value);
   };
+  private readonly requests: PageRequests;
 
   constructor(
     private readonly api: VsCodeApi,
     private readonly target: Window = window,
+    timers?: RequestTimers,
   ) {
+    this.requests = new PageRequests((m) => this.post(m), timers);
     target.addEventListener('message', this.onWindowMessage);
   }
 
   post(message: WebviewToHost): void {
     this.api.postMessage(message);
+  }
+
+  request<T extends RequestType>(message: RequestBody<T>): Promise<ReplyOf<T>> {
+    return this.requests.request(message);
   }
 
   onMessage(listener: (message: HostToWebview) => void): () => void {
@@ -50,6 +58,7 @@ export class VsCodeHost implements Host {
   }
 
   dispose(): void {
+    this.requests.failAll('The chat view was closed before Hearth answered.');
     this.target.removeEventListener('message', this.onWindowMessage);
     this.listeners.clear();
   }

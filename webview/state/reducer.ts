@@ -94,18 +94,13 @@ export function reduceHost(state: AppState, msg: HostToWebview, now: number): Ap
     case 'pageEffect':
       // Carried out by the page's transport; nothing to show.
       return state;
-    case 'contextCandidates':
-      return { ...state, candidates: { requestId: msg.requestId, items: msg.items } };
+    case 'reply':
+      // Settled by the transport (the page awaits its request); never state.
+      return state;
     case 'attachmentsAdded':
       return { ...state, attachments: mergeAttachments(state.attachments, msg.attachments) };
     case 'contextState':
       return { ...state, context: msg.state };
-    case 'fitRefused':
-      return {
-        ...state,
-        ...(msg.attachments ? { attachments: msg.attachments } : {}),
-        fitRefusal: { seq: (state.fitRefusal?.seq ?? 0) + 1, content: msg.content, report: msg.report },
-      };
   }
 }
 

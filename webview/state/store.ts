@@ -9,7 +9,7 @@ export interface Timers {
   clear(handle: unknown): void;
 }
 
-const realTimers: Timers = {
+export const realTimers: Timers = {
   set: (cb, ms) => setTimeout(cb, ms),
   clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };

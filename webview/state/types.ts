@@ -1,7 +1,7 @@
 import type { Phase } from '../../src/shared/events';
 import type { ModelInfo, PullProgress } from '../../src/shared/models';
 import { DEFAULT_MAX_FILE_KB } from '../../src/shared/contextRules';
-import type { ConnectionState, ContextCandidate, ContextState, HostCapabilities } from '../../src/shared/protocol';
+import type { ConnectionState, ContextState, HostCapabilities } from '../../src/shared/protocol';
 import type { Attachment, Session, SessionSummary } from '../../src/shared/session';
 
 export interface StreamingState {
@@ -46,10 +46,6 @@ export interface AppState {
   attachments: Attachment[];
   /** Counting and offering context (settings, the editor's current file). */
   context: ContextState;
-  /** The `@` picker's latest answer. */
-  candidates?: { requestId: number; items: ContextCandidate[] };
-  /** Bumped when the host sent a question back because it does not fit (its chips are in `attachments` again). */
-  fitRefusal?: { seq: number; content: string; report: { window: number; budget: number; used: number } };
 }
 
 export const DEFAULT_CONTEXT_STATE: ContextState = { contextLength: 0, reservedTokens: 0, maxFileKB: DEFAULT_MAX_FILE_KB, workspace: false, includeCurrentFile: false };

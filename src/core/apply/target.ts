@@ -31,13 +31,8 @@ export interface ApplyRequest {
   targets: ApplyTarget[];
 }
 
-export type ApplyOutcome =
-  | { status: 'applied' }
-  | { status: 'rejected' }
-  /** The review was closed without a decision, or replaced by a newer one. */
-  | { status: 'dismissed' }
-  /** Nothing was proposed; `message` says why. */
-  | { status: 'failed'; message: string };
+/** Its schema lives with the protocol (a page gets it as a reply); a type-only import, so no validator loads here. */
+export type { ApplyOutcome } from '../../shared/protocol';
 
 /**
  * The attachments of a question that name a document: code with a range (a

@@ -109,6 +109,45 @@ describe('Conversation: applying a code block of a reply', () => {
     assert.equal(after.current?.messages[1]?.content.includes('y = 3'), true);
   });
 
+  it('a block applied before the reply\'s placeholder is stored keeps its mark (the race, ordered by hand)', async () => {
+    await f.dispose();
+    // The placeholder is written beside the model call: here it is held until the block was applied.
+    let releasePlaceholder!: () => void;
+    const placeholderHeld = new Promise<void>((r) => (releasePlaceholder = r));
+    f = await coreFixture({
+      store: (real) => {
+        const wrapped = Object.create(real) as SessionStore;
+        wrapped.appendMessage = async (id: string, m: ChatMessage) => {
+          if (m.role === 'assistant') await placeholderHeld;
+          return real.appendMessage(id, m);
+        };
+        return wrapped;
+      },
+    });
+    // Released however the test ends, so the turn can finish and the fixture close.
+    const cleanup = f.dispose.bind(f);
+    f.dispose = async () => {
+      releasePlaceholder();
+      f.engine.releaseHold();
+      await cleanup();
+    };
+    const { c, sent } = await f.page();
+    f.engine.script({ tokens: ['```py\n', 'x = 2\n', '```\n', 'more'], holdAt: 3 });
+    const handle = await c.sendMessage('fix');
+    await f.engine.holding;
+    await until(() => (c.currentSession()?.messages[1]?.content ?? '').includes('```\n'), 'the block to close');
+    const id = handle!.assistantMessage.id;
+    const key = codeBlockKey('x = 2');
+    assert.equal((await c.applyCode(id, 'x = 2')).status, 'applied');
+    assert.deepEqual(sent.find((m) => m.type === 'applyState'), { type: 'applyState', sessionId: handle!.sessionId, messageId: id, key, state: 'applied' }, 'the page is told at once');
+    assert.deepEqual((await c.prepareSnapshot())().current?.messages[1]?.applied, { [key]: 'applied' }, 'a reload meanwhile shows it');
+    releasePlaceholder();
+    f.engine.releaseHold();
+    await finished(sent);
+    assert.deepEqual((await f.store.get(handle!.sessionId))?.messages[1]?.applied, { [key]: 'applied' }, 'stored with the reply');
+    assert.deepEqual((await c.prepareSnapshot())().current?.messages[1]?.applied, { [key]: 'applied' }, 'and shown after the turn');
+  });
+
   it('a reply can be applied as soon as its turn is over (before the stored copy is read back)', async () => {
     await f.dispose();
     let slow = false;

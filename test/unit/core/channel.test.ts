@@ -119,18 +119,18 @@ describe('UiChannel (what one page is sent, and when)', () => {
     assert.equal(sent.at(-1)?.type, 'showHistory');
   });
 
-  it('what a snapshot cannot carry (a notice, a refused send, chips) waits for the page, in order; state does not', async () => {
+  it('what a snapshot cannot carry (a notice, a reply, chips) waits for the page, in order; state does not', async () => {
     await ch.onReady(prepare);
     ch.reset(); // hidden: VS Code tore the page down
     ch.post({ type: 'notice', level: 'info', message: 'A reply is still streaming.' });
     hostStreams('text ');
     ch.post({ type: 'attachmentsAdded', attachments: [{ kind: 'file', name: 'a.ts', content: 'a' }] });
     ch.post({ type: 'attachmentsAdded', attachments: [{ kind: 'file', name: 'b.ts', content: 'b' }] });
-    ch.post({ type: 'fitRefused', content: 'my question', attachments: [], report: { window: 10, budget: 5, used: 9 } });
+    ch.post({ type: 'reply', requestId: 4, result: { kind: 'refused', reason: 'A reply is still streaming.' } });
     ch.post({ type: 'sessions', sessions: [] });
     const before = sent.length;
     await ch.onReady(prepare);
-    assert.deepEqual(sent.slice(before).map((m) => m.type), ['snapshot', 'notice', 'attachmentsAdded', 'attachmentsAdded', 'fitRefused']);
+    assert.deepEqual(sent.slice(before).map((m) => m.type), ['snapshot', 'notice', 'attachmentsAdded', 'attachmentsAdded', 'reply']);
     assert.equal(shownText(sent.slice(before)), 'text ', 'the streamed text came with the snapshot, once');
   });
 

@@ -106,16 +106,27 @@ describe('Conversation: workspace context', () => {
     const { c, sent } = await f.page();
     assert.deepEqual(of(sent, 'snapshot')[0]!.state.context, { contextLength: 0, reservedTokens: 0, maxFileKB: 256, workspace: false, includeCurrentFile: false });
     await c.receive({ type: 'contextSearch', requestId: 1, query: 'a' });
-    assert.deepEqual(of(sent, 'contextCandidates'), [{ type: 'contextCandidates', requestId: 1, items: [] }]);
+    assert.deepEqual(of(sent, 'reply'), [{ type: 'reply', requestId: 1, result: { kind: 'candidates', items: [] } }]);
+    await c.receive({ type: 'contextAdd', requestId: 2, id: 'c1' });
+    const r = of(sent, 'reply').at(-1)!;
+    assert.equal(r.requestId, 2);
+    assert.match(r.result.kind === 'refused' ? r.result.reason : '', /attach button/);
     await c.receive({ type: 'contextAdd', id: 'c1' });
-    assert.match(of(sent, 'notice')[0]!.message, /attach button/);
+    assert.match(of(sent, 'notice')[0]!.message, /attach button/, 'without a request id (a command) the reason is a notice');
   });
 
-  it('answers a search with its request id, and adds only what it offered', async () => {
+  it('answers a search with a reply to its request, and adds only what it offered', async () => {
     const { c, sent } = await page();
     await c.receive({ type: 'contextSearch', requestId: 7, query: 'a.t' });
     assert.deepEqual(ws.searches, ['a.t']);
-    assert.deepEqual(of(sent, 'contextCandidates')[0], { type: 'contextCandidates', requestId: 7, items: [{ id: 'c1', kind: 'file', label: 'a.ts', description: 'src' }] });
+    assert.deepEqual(of(sent, 'reply')[0], { type: 'reply', requestId: 7, result: { kind: 'candidates', items: [{ id: 'c1', kind: 'file', label: 'a.ts', description: 'src' }] } });
+    await c.receive({ type: 'contextAdd', requestId: 8, id: 'c1' });
+    assert.deepEqual(of(sent, 'reply')[1], { type: 'reply', requestId: 8, result: { kind: 'added', attachments: [A] } });
+    assert.equal(of(sent, 'attachmentsAdded').length, 0, 'the chips come with the reply, once');
+    await c.receive({ type: 'contextAdd', requestId: 9, id: 'nope' });
+    assert.deepEqual(of(sent, 'reply')[2], { type: 'reply', requestId: 9, result: { kind: 'refused', reason: 'That is no longer offered.' } });
+    assert.equal(of(sent, 'notice').length, 0);
+    // Without a request id (a command, a test) the chips and the reasons are one-way messages.
     await c.receive({ type: 'contextAdd', id: 'c1' });
     assert.deepEqual(of(sent, 'attachmentsAdded')[0], { type: 'attachmentsAdded', attachments: [A] });
     await c.receive({ type: 'contextAdd', id: 'nope' });
@@ -128,7 +139,7 @@ describe('Conversation: workspace context', () => {
       throw new Error('index broke');
     };
     await c.receive({ type: 'contextSearch', requestId: 4, query: 'x' });
-    assert.deepEqual(of(sent, 'contextCandidates'), [{ type: 'contextCandidates', requestId: 4, items: [] }]);
+    assert.deepEqual(of(sent, 'reply'), [{ type: 'reply', requestId: 4, result: { kind: 'candidates', items: [] } }]);
     assert.ok(f.logs.some((l) => l.includes('index broke')));
   });
 
@@ -166,6 +177,8 @@ describe('Conversation: workspace context', () => {
   it('a chip that can no longer be read stops the send with the reason (the page gets its text back)', async () => {
     const { c, sent } = await page();
     ws.failRefresh = 'a.ts could not be read: it no longer exists. Remove its chip and send again.';
+    await c.receive({ type: 'send', requestId: 5, content: 'look', attachments: [A] });
+    assert.deepEqual(of(sent, 'reply'), [{ type: 'reply', requestId: 5, result: { kind: 'refused', reason: ws.failRefresh } }]);
     await c.receive({ type: 'send', content: 'look', attachments: [A] });
     assert.equal(f.engine.requests.length, 0);
     assert.deepEqual(of(sent, 'notice').map((n) => n.level + ': ' + n.message), ['warning: ' + ws.failRefresh]);
@@ -175,15 +188,23 @@ describe('Conversation: workspace context', () => {
     fit = { ...fit, contextLength: 2048 };
     const { c, sent } = await page();
     ws.files.set(A.uri!, bigText(600));
-    await c.receive({ type: 'send', content: 'explain', attachments: [A] });
+    await c.receive({ type: 'send', requestId: 3, content: 'explain', attachments: [A] });
     assert.equal(f.engine.requests.length, 0);
-    const refused = of(sent, 'fitRefused')[0]!;
-    assert.equal(refused.content, 'explain');
+    const reply = of(sent, 'reply')[0]!;
+    assert.equal(reply.requestId, 3);
+    const refused = reply.result;
+    assert.ok(refused.kind === 'doesNotFit');
     assert.equal(refused.attachments?.[0]!.content, bigText(600), 'the chips come back as read at send time (reading again changed them)');
     assert.equal(refused.report.window, 2048);
     assert.equal(refused.report.budget, 2048 - 512);
     assert.ok(refused.report.used > refused.report.budget);
     assert.equal(await f.store.list().then((l) => l.length), 0, 'nothing stored');
+    // A command's question (no request id) goes back to the composer with its chips, and says why.
+    const mark = sent.length;
+    await c.receive({ type: 'send', content: 'explain', attachments: [A] });
+    assert.deepEqual(sent.slice(mark).map((m) => m.type), ['focusInput', 'attachmentsAdded', 'notice']);
+    assert.deepEqual(of(sent.slice(mark), 'focusInput')[0], { type: 'focusInput', prefill: 'explain' });
+    assert.match(of(sent, 'notice').at(-1)!.message, /^Not sent: .* send a cut version\.$/);
   });
 
   it('a question that does not fit with chips unchanged since attached is refused without echoing their contents back', async () => {
@@ -191,8 +212,9 @@ describe('Conversation: workspace context', () => {
     const { c, sent } = await page();
     const big = { ...A, content: bigText(600) };
     ws.files.set(A.uri!, bigText(600));
-    await c.receive({ type: 'send', content: 'explain', attachments: [big] });
-    const refused = of(sent, 'fitRefused')[0]!;
+    await c.receive({ type: 'send', requestId: 2, content: 'explain', attachments: [big] });
+    const refused = of(sent, 'reply')[0]!.result;
+    assert.ok(refused.kind === 'doesNotFit');
     assert.equal(refused.attachments, undefined, 'the page has them already');
     assert.ok(refused.report.used > refused.report.budget);
     assert.equal(f.engine.requests.length, 0);
@@ -220,9 +242,9 @@ describe('Conversation: workspace context', () => {
     await finished(sent);
     ws.files.set(A.uri!, bigText(600));
     const mark = sent.length;
-    await c.receive({ type: 'editLast', content: 'again', attachments: [A] });
+    await c.receive({ type: 'editLast', requestId: 11, content: 'again', attachments: [A] });
     const after = sent.slice(mark);
-    assert.deepEqual(after.map((m) => m.type), ['session', 'fitRefused']);
+    assert.deepEqual(after.map((m) => (m.type === 'reply' ? `reply:${m.result.kind}` : m.type)), ['session', 'reply:doesNotFit']);
     const s = await f.store.get(c.currentSessionId!);
     assert.deepEqual(s?.messages.map((m) => m.content), ['first', 'one']);
     assert.deepEqual(after[0]!.type === 'session' && after[0]!.session?.messages.map((m) => m.content), ['first', 'one']);
@@ -233,8 +255,9 @@ describe('Conversation: workspace context', () => {
     await f.models.refresh();
     const { c, sent } = await page();
     ws.files.set(A.uri!, bigText(100));
-    await c.receive({ type: 'send', content: 'explain', attachments: [A] });
-    assert.equal(of(sent, 'fitRefused')[0]?.report.window, 1024);
+    await c.receive({ type: 'send', requestId: 1, content: 'explain', attachments: [A] });
+    const r = of(sent, 'reply')[0]?.result;
+    assert.equal(r?.kind === 'doesNotFit' && r.report.window, 1024);
   });
 
   it('a question too long even without attachments is refused with a sentence, not cut', async () => {

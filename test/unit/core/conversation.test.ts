@@ -519,3 +519,90 @@ describe('Conversation: what the user is told, whatever the timing', () => {
     assert.equal(await turn?.finished, 'cancelled');
   });
 });
+
+describe('Conversation: requests get one typed reply', () => {
+  let f: CoreFixture;
+  beforeEach(async () => {
+    f = await coreFixture();
+  });
+  afterEach(() => f.dispose());
+  const replies = (sent: HostToWebview[]) => sent.filter((m): m is Extract<HostToWebview, { type: 'reply' }> => m.type === 'reply');
+
+  it('a send that starts a turn is accepted (after turnStarted), naming the session and the reply', async () => {
+    const { c, sent } = await f.page();
+    await c.receive({ type: 'send', requestId: 1, content: 'hello' });
+    const [r] = replies(sent);
+    assert.ok(r && r.result.kind === 'accepted');
+    assert.equal(r.requestId, 1);
+    const started = sent.find((m) => m.type === 'turnStarted');
+    assert.ok(started && started.type === 'turnStarted');
+    assert.deepEqual(r.result, { kind: 'accepted', sessionId: started.sessionId, messageId: started.assistantMessage.id });
+    assert.ok(sent.indexOf(started) < sent.indexOf(r), 'the page knows the turn before it hears it was accepted');
+    await finished(sent);
+  });
+
+  it('a refused send says why in its reply only (no notice besides), and each request gets its own answer', async () => {
+    const { c, sent } = await f.page();
+    f.engine.script({ tokens: ['a', 'b'], holdAt: 1 });
+    await c.receive({ type: 'send', requestId: 1, content: 'first' });
+    await f.engine.holding;
+    await c.receive({ type: 'send', requestId: 2, content: 'second' });
+    assert.deepEqual(replies(sent).map((r) => [r.requestId, r.result.kind]), [[1, 'accepted'], [2, 'refused']]);
+    const refused = replies(sent)[1]!.result;
+    assert.match(refused.kind === 'refused' ? refused.reason : '', /still streaming/);
+    assert.equal(sent.filter((m) => m.type === 'notice').length, 0);
+    f.engine.releaseHold();
+    await finished(sent);
+  });
+
+  it('no model, a chat that is gone, a store that fails: each is a reply the page can show', async () => {
+    const { c, sent } = await f.page();
+    const h = await c.sendMessage('hello');
+    await finished(sent);
+    await f.store.delete(h!.sessionId);
+    await c.receive({ type: 'send', requestId: 5, content: 'again', sessionId: h!.sessionId });
+    assert.deepEqual(replies(sent).at(-1)?.result, { kind: 'refused', reason: 'That chat no longer exists. Send again to start a new one.' });
+    const chat = await f.services.chat();
+    const send = chat.send.bind(chat);
+    chat.send = async () => {
+      throw new Error('disk full');
+    };
+    await c.receive({ type: 'send', requestId: 6, content: 'and again' });
+    assert.deepEqual(replies(sent).at(-1), { type: 'reply', requestId: 6, result: { kind: 'error', message: 'Could not send: disk full' } });
+    chat.send = send;
+    f.engine.models = [];
+    await f.models.refresh();
+    await c.receive({ type: 'editLast', requestId: 7, content: 'edited' });
+    const last = replies(sent).at(-1)!;
+    assert.equal(last.requestId, 7);
+    assert.match(last.result.kind === 'refused' ? last.result.reason : '', /^No model is selected/);
+    assert.equal(sent.filter((m) => m.type === 'notice').length, 0, 'said once, in the replies');
+  });
+
+  it('an Apply is answered with its outcome once the user decided', async () => {
+    const { c, sent, platform } = await f.page();
+    f.engine.script({ tokens: ['```py\nx = 1\n```'] });
+    const h = await c.sendMessage('code please');
+    await finished(sent);
+    let decide!: (o: { status: 'rejected' }) => void;
+    (platform as RecordingPlatform).applyOutcome = () => new Promise((r) => (decide = r));
+    await c.receive({ type: 'applyCode', requestId: 9, messageId: h!.assistantMessage.id, code: 'x = 1' });
+    assert.equal(replies(sent).length, 0, 'the review is still open: nothing waits on it');
+    await until(() => decide !== undefined, 'the review to open');
+    decide({ status: 'rejected' });
+    await until(() => replies(sent).length === 1, 'the reply');
+    assert.deepEqual(replies(sent)[0], { type: 'reply', requestId: 9, result: { kind: 'applyOutcome', outcome: { status: 'rejected' } } });
+    await c.receive({ type: 'applyCode', requestId: 10, messageId: 'msg-99999999', code: 'x = 1' });
+    await until(() => replies(sent).length === 2, 'the second reply');
+    assert.deepEqual(replies(sent)[1]!.result, { kind: 'applyOutcome', outcome: { status: 'failed', message: 'That reply is no longer in the open chat.' } });
+  });
+
+  it('a reply to a page that is away waits for it (a browser stream that reconnects gets it after the snapshot)', async () => {
+    const { c, sent } = await f.page();
+    c.channel.reset();
+    await c.receive({ type: 'contextSearch', requestId: 3, query: 'x' });
+    assert.equal(replies(sent).length, 0);
+    await c.receive({ type: 'ready' });
+    assert.deepEqual(sent.slice(-2).map((m) => m.type), ['snapshot', 'reply']);
+  });
+});
