@@ -270,15 +270,48 @@ describe('gateway server routes (over the Ollama double)', function () {
     double.enqueue({ tokens: Array.from({ length: 200 }, (_, i) => `w${i} `), tokenDelayMs: 20 });
     const c = sse(gw.port, { method: 'POST', path: '/chat/stream', token: TOKEN, body: { model: MODEL, content: 'long' } });
     await c.waitFor(() => c.events.filter((e) => e.event === 'token').length >= 2, 'two tokens');
-    const sid = c.events[0]!.json.session_id;
+    const { session_id: sid, message_id: mid } = c.events[0]!.json;
     c.close();
     await double.waitForClientClose();
+    // The reply's placeholder is written beside the stream, so it may not be stored yet: wait for the reply itself.
     const reply = await until(async () => {
-      const s = await gw.store.get(sid);
-      return s && s.messages[1]!.status !== 'streaming' ? s.messages[1]! : undefined;
+      const m = (await gw.store.get(sid))?.messages.find((x) => x.id === mid);
+      return m && m.status !== 'streaming' ? m : undefined;
     }, 'the reply to be finished');
     assert.equal(reply.status, 'stopped');
     assert.ok(reply.content.startsWith(c.tokens()));
+  });
+
+  it('a disconnect while the reply placeholder is still being written is not lost: the reply is stored as stopped', async () => {
+    // Holds the placeholder write (deterministically, the window a loaded machine opens at random).
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const append = gw.store.appendMessage.bind(gw.store);
+    let held = false;
+    gw.store.appendMessage = async (sessionId, message) => {
+      if (message.status === 'streaming') {
+        held = true;
+        await gate;
+      }
+      return append(sessionId, message);
+    };
+    double.enqueue({ tokens: Array.from({ length: 200 }, (_, i) => `w${i} `), tokenDelayMs: 20 });
+    const c = sse(gw.port, { method: 'POST', path: '/chat/stream', token: TOKEN, body: { model: MODEL, content: 'long' } });
+    await c.waitFor(() => c.events.filter((e) => e.event === 'token').length >= 2, 'two tokens');
+    const { session_id: sid, message_id: mid } = c.events[0]!.json;
+    assert.ok(held, 'the placeholder write is held');
+    c.close();
+    await double.waitForClientClose();
+    // Tokens were streamed, yet the question is all that is stored so far.
+    assert.deepEqual((await gw.store.get(sid))!.messages.map((m) => m.role), ['user']);
+    release();
+    const reply = await until(async () => {
+      const m = (await gw.store.get(sid))?.messages.find((x) => x.id === mid);
+      return m && m.status !== 'streaming' ? m : undefined;
+    }, 'the reply to be finished');
+    assert.equal(reply.status, 'stopped');
+    assert.ok(reply.content.startsWith(c.tokens()));
+    assert.deepEqual((await gw.store.get(sid))!.messages.map((m) => m.id).slice(1), [mid], 'the reply is stored once');
   });
 
   it('GET /chat/stream/{id} with Last-Event-ID resumes the open turn without gap or duplicate', async () => {
@@ -330,9 +363,11 @@ describe('gateway server routes (over the Ollama double)', function () {
     const m = await request(gw.port, { method: 'POST', path: '/chat/message', token: TOKEN, body: { model: MODEL, content: 'bye' } });
     const a = sse(gw.port, { path: `/chat/stream/${m.json.session_id}`, token: TOKEN });
     await a.waitFor(() => a.events.some((e) => e.event === 'token'), 'a token');
+    const mid = a.events[0]!.json.message_id;
     a.close();
     await double.waitForClientClose();
-    await until(async () => (await gw.store.get(m.json.session_id))!.messages[1]!.status === 'stopped', 'stopped');
+    // The placeholder may not be stored yet when the model call closes: wait for the reply itself.
+    await until(async () => (await gw.store.get(m.json.session_id))?.messages.find((x) => x.id === mid)?.status === 'stopped', 'stopped');
   });
 
   it('GET /sessions lists summaries with session_id; PATCH renames; DELETE removes', async () => {
