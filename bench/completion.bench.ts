@@ -106,8 +106,10 @@ async function main(): Promise<void> {
   let stale = 0;
   let previous: AbortController | undefined;
   const pending: Promise<void>[] = [];
+  const keysAt: number[] = [];
   for (let i = 0; i < trace.text.length; i++) {
     await new Promise((r) => setTimeout(r, trace.gaps[i]));
+    keysAt.push(Date.now());
     typed += trace.text[i];
     // VS Code cancels the last keystroke's call when the next one comes.
     previous?.abort();
@@ -123,16 +125,24 @@ async function main(): Promise<void> {
   }
   await Promise.all(pending);
   const upstream = double.requests.slice(before).filter((r) => r.path === '/api/generate');
-  const closed = upstream.filter((r) => r.clientClosedAt !== undefined).length;
+  const closedReqs = upstream.filter((r) => r.clientClosedAt !== undefined);
+  const closed = closedReqs.length;
+  // From the keystroke that made a request stale (the first after it reached the double) to the double seeing its socket close.
+  const closeMs = closedReqs
+    .map((r) => r.clientClosedAt! - (keysAt.find((t) => t >= r.receivedAt) ?? r.receivedAt))
+    .sort((a, b) => a - b);
+  const q = (p: number) => closeMs[Math.min(closeMs.length - 1, Math.floor(p * closeMs.length))] ?? 0;
+  const closeOk = closeMs.length === 0 || q(0.95) <= 50;
   const s = scheduler.stats;
   console.log(`\ntyping trace at ${trace.wpm} wpm: ${trace.text.length} keystrokes in ${r2(trace.gaps.reduce((a, b) => a + b, 0) / 1000)} s (debounce 150 ms)`);
   console.log('| requests started (reached the double) | cancelled (double saw the close) | cache hits | typed into a suggestion | suggestions shown | stale shown |');
   console.log('|---|---|---|---|---|---|');
   console.log(`| ${s.started} (${upstream.length}) | ${s.cancelledUpstream} (${closed}) | ${s.cacheHits} | ${s.typedAhead} | ${shown} | ${stale} |`);
+  console.log(`superseded request closed upstream after the keystroke: p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${closeMs.at(-1) ?? 0} ms over ${closeMs.length} (target p95 ≤ 50 ms): ${closeOk ? 'within target' : 'OVER target'}`);
   await engine.close();
   await double.stop();
   // A request cancelled before it left (while the model was chosen) never reaches the double; none may reach it unasked.
-  if (!ok || stale !== 0 || upstream.length > s.started) {
+  if (!ok || !closeOk || stale !== 0 || upstream.length > s.started) {
     console.error(stale ? 'a stale suggestion was shown' : upstream.length > s.started ? `upstream saw ${upstream.length} requests, the scheduler started ${s.started}` : 'over target');
     process.exit(1);
   }
