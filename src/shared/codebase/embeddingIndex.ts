@@ -136,7 +136,7 @@ export class EmbeddingIndex implements Disposable {
 
   /** Every indexed chunk has a vector: only then does search fuse (before, the lexical index answers alone). */
   complete(): boolean {
-    return this.loaded && this.entries.length > 0 && this.done === this.entries.length && !this.running;
+    return this.loaded && this.entries.length > 0 && this.done === this.entries.length;
   }
 
   /**
