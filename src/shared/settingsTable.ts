@@ -235,6 +235,15 @@ export const SETTINGS = [
     default: { '*': true, plaintext: false, markdown: false, scminput: false },
     description: 'Inline completions per language id: `true` or `false`; `"*"` is every other language. The status-bar item turns the current language on or off.',
   },
+  {
+    key: 'codebase.embeddingModel',
+    type: 'string',
+    default: '',
+    readmeDefault: 'empty',
+    description:
+      'An Ollama model with the `embedding` capability (e.g. `nomic-embed-text`, `all-minilm`) for codebase search by meaning: chunks are embedded in the background and fused with the lexical results once every chunk has a vector. Empty: lexical search only, which needs no model.',
+    env: { name: 'HEARTH_EMBEDDING_MODEL', description: 'An Ollama embedding model (e.g. `nomic-embed-text`): codebase search also by meaning once its vectors are complete; empty: lexical only' },
+  },
 ] as const satisfies readonly SettingRow[];
 
 export type SettingKey = (typeof SETTINGS)[number]['key'];
