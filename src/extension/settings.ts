@@ -42,6 +42,8 @@ export interface HearthSettings {
   keepAlive: string | number;
   temperature?: number;
   systemPrompt?: string;
+  /** hearth.codebase.embeddingModel: an Ollama model to embed the codebase with; absent means lexical search only. */
+  embeddingModel?: string;
   requestTimeoutMs: number;
   maxSessions: number;
   think: boolean;
@@ -144,6 +146,11 @@ export function readSettings(src: ConfigSource): SettingsResult {
   if (systemPrompt !== undefined) {
     if (typeof systemPrompt !== 'string') problems.push('hearth.systemPrompt must be a string.');
     else if (systemPrompt.trim()) s.systemPrompt = systemPrompt;
+  }
+  const embeddingModel = src.get('codebase.embeddingModel');
+  if (embeddingModel !== undefined) {
+    if (typeof embeddingModel !== 'string') problems.push('hearth.codebase.embeddingModel must be a string.');
+    else if (embeddingModel.trim()) s.embeddingModel = embeddingModel.trim();
   }
 
   s.requestTimeoutMs = scalar(src, row('requestTimeoutSeconds'), problems) * 1000;
