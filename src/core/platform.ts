@@ -57,8 +57,12 @@ export interface WorkspaceContext {
   search(query: string): Promise<ContextCandidate[]>;
   /** Reads what `search` (or the current file) offered under `id`. */
   resolve(id: string): Promise<ContextResult>;
-  /** Just before a send: the chips as their files are now (changed files are sent as they are at send time). */
-  refresh(attachments: Attachment[]): Promise<ContextResult>;
+  /**
+   * Just before a send: the chips as their files are now (changed files are sent
+   * as they are at send time), with chips that stand for a search of the
+   * question (`@codebase`, or its setting) replaced by what it found.
+   */
+  refresh(attachments: Attachment[], question: string): Promise<ContextResult>;
   /** Opens a chip's file at its lines. */
   open(uri: string, range?: { startLine: number; endLine: number }): Promise<void>;
 }

@@ -17,6 +17,8 @@ export interface ContextSettings {
   maxFileKB: number;
   /** Globs never offered by `@`, and confirmed before a command attaches them. */
   exclude: string[];
+  /** hearth.codebase.*: whether every question searches the index, and how many snippets a search sends. */
+  codebase: { auto: boolean; maxSnippets: number };
 }
 
 /** hearth.completion.*: inline completions (ghost text). */
@@ -73,6 +75,7 @@ export const DEFAULT_SETTINGS: Readonly<HearthSettings> = Object.freeze({
     includeCurrentFile: row('context.includeCurrentFile').default,
     maxFileKB: row('context.maxFileKB').default,
     exclude: [...row('context.exclude').default],
+    codebase: Object.freeze({ auto: row('codebase.auto').default, maxSnippets: row('codebase.maxSnippets').default }),
   }),
   completion: Object.freeze({
     enabled: row('completion.enabled').default,
@@ -158,6 +161,7 @@ export function readSettings(src: ConfigSource): SettingsResult {
   s.think = scalar(src, row('think'), problems);
   s.context.includeCurrentFile = scalar(src, row('context.includeCurrentFile'), problems);
   s.context.maxFileKB = scalar(src, row('context.maxFileKB'), problems);
+  s.context.codebase = { auto: scalar(src, row('codebase.auto'), problems), maxSnippets: scalar(src, row('codebase.maxSnippets'), problems) };
   const exclude = src.get('context.exclude');
   if (exclude !== undefined && exclude !== null) {
     if (Array.isArray(exclude) && exclude.every((g) => typeof g === 'string')) {

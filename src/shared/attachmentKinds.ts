@@ -44,6 +44,10 @@ const KINDS = {
   file: { heading: 'File', title: 'File', codicon: 'file', apply: 'code', reread: 'atSend', identity: 'place' },
   problems: { heading: 'Problems in', title: 'Problems', codicon: 'warning', apply: 'lines', reread: 'atSend', identity: 'placeAndContent', mention: 'problems' },
   selection: { heading: 'Selection from', title: 'Selection', codicon: 'selection', apply: 'code', reread: 'asCaptured', identity: 'place', mention: 'selection' },
+  // The request (its chip before a send) and, once sent, a line saying what was searched; the snippets are their own chips.
+  codebase: { heading: 'Codebase search', title: 'Codebase search (@codebase)', codicon: 'search', apply: 'none', reread: 'atSend', identity: 'name', mention: 'codebase' },
+  // Found by a search, not chosen by the user: never an Apply target (a block should land where the user pointed), and sent as found.
+  snippet: { heading: 'Snippet from', title: 'Codebase snippet', codicon: 'symbol-snippet', apply: 'none', reread: 'asCaptured', identity: 'place' },
   diff: { heading: 'Uncommitted changes in', title: 'Uncommitted changes (git diff)', codicon: 'git-compare', apply: 'none', reread: 'atSend', identity: 'name', mention: 'diff' },
   // A snippet the codebase index retrieved for the question: the file's text at those lines when it was searched.
   codebase: { heading: 'Snippet from', title: 'Codebase snippet', codicon: 'search', apply: 'code', reread: 'asCaptured', identity: 'place' },
