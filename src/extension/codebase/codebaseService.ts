@@ -12,8 +12,9 @@ import { promises as nodeFs } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { CodebaseIndex } from '../../shared/codebase/codebaseIndex';
-import type { IndexStatus, SearchResult } from '../../shared/codebase/schemas';
+import type { SearchResult } from '../../shared/codebase/schemas';
 import { DEFAULT_CONTEXT_EXCLUDE } from '../../shared/contextRules';
+import { progressLabel, type CodebaseStatus } from './status';
 import { realPathRule, VsCodeFileSource, WorkspaceFsStorage } from './vscodeFileSource';
 
 /** A result with where it lives: the file's URI and the path a chip shows. */
@@ -21,15 +22,6 @@ export interface CodebaseHit extends SearchResult {
   uri: vscode.Uri;
   /** Workspace-relative; prefixed with the folder's name in a multi-root workspace. */
   displayPath: string;
-}
-
-/** The indexes' status added up over the folders. */
-export interface CodebaseStatus {
-  state: IndexStatus['state'];
-  files: number;
-  indexedFiles: number;
-  /** Sentences worth saying (the file cap, a storage that failed). */
-  messages: string[];
 }
 
 interface FolderIndex {
@@ -193,11 +185,6 @@ export class CodebaseService implements vscode.Disposable {
     this.progressDone = undefined;
     done?.();
   }
-}
-
-/** What the window's progress and the chips say while indexing. */
-export function progressLabel(s: Pick<CodebaseStatus, 'indexedFiles' | 'files'>): string {
-  return `Indexing ${s.indexedFiles.toLocaleString('en-US')} / ${s.files.toLocaleString('en-US')} files`;
 }
 
 function relativeTo(root: vscode.Uri, uri: vscode.Uri): string {

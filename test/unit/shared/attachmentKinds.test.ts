@@ -17,7 +17,7 @@ describe('attachment kinds: one descriptor each', () => {
       assert.ok(['place', 'placeAndContent', 'name'].includes(d.identity), k);
     }
     assert.equal(new Set(MENTIONS).size, MENTIONS.length, 'mention words are unique');
-    assert.deepEqual(MENTIONS, ['problems', 'selection', 'diff']);
+    assert.deepEqual(MENTIONS, ['problems', 'selection', 'codebase', 'diff']);
   });
 
   it('keeps the kind strings sessions were stored with, and refuses kinds it does not know', () => {
@@ -42,6 +42,6 @@ describe('attachment kinds: one descriptor each', () => {
 
   it('the model reads each kind under its own heading', () => {
     const headings = ATTACHMENT_KINDS.map((kind) => attachmentHeading({ kind, name: 'n', content: '' }));
-    assert.deepEqual(headings, ['File `n`', 'Problems in `n`', 'Selection from `n`', 'Uncommitted changes in `n`']);
+    assert.deepEqual(headings, ['File `n`', 'Problems in `n`', 'Selection from `n`', 'Codebase search `n`', 'Snippet from `n`', 'Uncommitted changes in `n`']);
   });
 });

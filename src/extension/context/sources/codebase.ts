@@ -14,8 +14,8 @@ import { attachmentKind } from '../../../shared/attachmentKinds';
 import { safeLanguage } from '../../../shared/attachments';
 import { baseName, languageForFileName } from '../../../shared/contextRules';
 import type { Attachment } from '../../../shared/session';
-import type { CodebaseHit, CodebaseStatus } from '../../codebase/codebaseService';
-import { progressLabel } from '../../codebase/codebaseService';
+import type { CodebaseHit } from '../../codebase/codebaseService';
+import { progressLabel, type CodebaseStatus } from '../../codebase/status';
 import type { SourceDeps } from './deps';
 
 /** The chip's name, before and after a send. */

@@ -20,7 +20,7 @@ export const SOURCES: { readonly [K in AttachmentKind]: (deps: SourceDeps) => Co
   problems: (d) => new ProblemsSource(d),
   selection: (d) => new SelectionSource(d),
   codebase: (d) => new CodebaseSource(d),
-  snippet: () => new SnippetSource(),
+  snippet: (d) => new SnippetSource(d),
   diff: (d) => new DiffSource(d),
   codebase: () => new CodebaseSource(),
 };

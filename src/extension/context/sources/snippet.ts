@@ -6,9 +6,13 @@
 import type { ContextSource, SourceRow } from '../../../core/contextSource';
 import type { ContextResult } from '../../../core/platform';
 import type { Attachment } from '../../../shared/session';
+import type { SourceDeps } from './deps';
 
 export class SnippetSource implements ContextSource<never> {
   readonly kind = 'snippet';
+
+  // The registry hands every source its deps; a snippet needs none of them.
+  constructor(_deps: SourceDeps) {}
 
   async search(): Promise<SourceRow<never>[]> {
     return [];
