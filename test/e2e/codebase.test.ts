@@ -5,7 +5,9 @@
  * the question; the secret file (.env) that mentions the same words never goes.
  */
 import assert from 'node:assert/strict';
-import { useHearth } from './harness';
+import { findRepoRoot } from '../../scripts/vscode-host/repo';
+import { launchHearth, type HearthUi } from './harness';
+import { packageVsix, type PackagedVsix } from './packageVsix';
 
 const LEDGER = [
   'def reconcile_invoice_ledger(entries):',
@@ -14,18 +16,33 @@ const LEDGER = [
   '',
 ].join('\n');
 
-describe('e2e: @codebase', () => {
-  const hearth = useHearth({
-    settings: { 'hearth.model': 'test-model:latest' },
-    files: {
-      'billing/ledger.py': LEDGER,
-      'billing/.env': 'RECONCILE_INVOICE_LEDGER_KEY=sk-ledger-secret\n',
-      'docs/garden.md': '# Garden\nTomatoes like sun.\n',
-    },
+describe('e2e: @codebase (packaged .vsix)', function () {
+  let vsix: PackagedVsix | undefined;
+  let launched: HearthUi | undefined;
+
+  before(async function () {
+    this.timeout(420_000);
+    // As a user gets it: the index code must be in the package and load from it.
+    vsix = await packageVsix(findRepoRoot(__dirname));
+    launched = await launchHearth({
+      vsix: vsix.file,
+      settings: { 'hearth.model': 'test-model:latest' },
+      files: {
+        'billing/ledger.py': LEDGER,
+        'billing/.env': 'RECONCILE_INVOICE_LEDGER_KEY=sk-ledger-secret\n',
+        'docs/garden.md': '# Garden\nTomatoes like sun.\n',
+      },
+    });
+  });
+  after(async function () {
+    this.timeout(60_000);
+    await launched?.dispose();
+    await vsix?.dispose();
   });
 
-  it('types a question and @codebase; the model receives the snippets of the file that answers, as chips; never the .env', async () => {
-    const ui = hearth();
+  it('types a question and @codebase; the model receives the snippets of the file that answers, as chips; never the .env', async function () {
+    this.timeout(300_000);
+    const ui = launched!;
     const chat = await ui.openHearthView();
     const input = chat.locator('textarea[aria-label="Message"]');
     await input.waitFor({ state: 'visible', timeout: 60_000 });
