@@ -50,7 +50,7 @@ export type ContextResult = { attachments: Attachment[] } | { error: string };
  */
 export interface WorkspaceContext {
   /** The part of the composer's context state that comes from the editor. */
-  state(): Pick<ContextState, 'includeCurrentFile' | 'currentFile'>;
+  state(): Pick<ContextState, 'includeCurrentFile' | 'currentFile' | 'indexing'>;
   /** Fires when that state (or a setting it depends on) changes; returns the unsubscribe function. */
   onDidChange(listener: () => void): () => void;
   /** The `@` picker's rows for what was typed after the `@`. */

@@ -29,6 +29,7 @@ import type { Attachment } from '../../shared/session';
 import type { ContextSettings } from '../settings';
 import { displayPath, fileAttachment, isFileLike, matchPath, MAX_FILE_SETTING, readFileText } from './fileReader';
 import { CodebaseService } from '../codebase/codebaseService';
+import { progressLabel } from '../codebase/status';
 import { FileIndex } from './fileIndex';
 import { matchesAnyGlob } from '../../shared/glob';
 import type { SourceDeps } from './sources/deps';
@@ -73,6 +74,8 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     this.subs.push(
       this.index,
       this.codebase,
+      // The panel's "Indexing n / m files" line follows the index (debounced like edits).
+      this.codebase.onDidChangeStatus(() => this.changedSoon()),
       vscode.window.onDidChangeActiveTextEditor(() => {
         // A file may have become a link since it was last active: its verdict is worked out again.
         this.currentReal = undefined;
@@ -87,7 +90,12 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
 
   // --- WorkspaceContext ---
 
-  state(): Pick<ContextState, 'includeCurrentFile' | 'currentFile'> {
+  state(): Pick<ContextState, 'includeCurrentFile' | 'currentFile' | 'indexing'> {
+    const cb = this.codebase.status();
+    return { ...this.editorState(), ...(cb.state === 'indexing' ? { indexing: progressLabel(cb) } : {}) };
+  }
+
+  private editorState(): Pick<ContextState, 'includeCurrentFile' | 'currentFile'> {
     const includeCurrentFile = this.settings().includeCurrentFile;
     const doc = this.activeDocument();
     if (!doc || this.isExcluded(doc.uri) || !this.currentPassesRealPath(doc.uri)) return { includeCurrentFile };
