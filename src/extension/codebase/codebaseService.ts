@@ -8,14 +8,13 @@
  * Part of the heavy bundle: activation never loads it; it starts a moment
  * after activation, only when a folder is open.
  */
-import { promises as nodeFs } from 'node:fs';
-import path from 'node:path';
 import * as vscode from 'vscode';
 import { CodebaseIndex } from '../../shared/codebase/codebaseIndex';
 import type { SearchResult } from '../../shared/codebase/schemas';
 import { DEFAULT_CONTEXT_EXCLUDE } from '../../shared/contextRules';
 import { progressLabel, type CodebaseStatus } from './status';
-import { realPathRule, VsCodeFileSource, WorkspaceFsStorage } from './vscodeFileSource';
+import { folderRealPath } from '../context/realPath';
+import { VsCodeFileSource, WorkspaceFsStorage } from './vscodeFileSource';
 
 /** A result with where it lives: the file's URI and the path a chip shows. */
 export interface CodebaseHit extends SearchResult {
@@ -136,11 +135,11 @@ export class CodebaseService implements vscode.Disposable {
     const exclude = [...this.globs(), ...DEFAULT_CONTEXT_EXCLUDE];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       const root = folder.uri;
-      const onDisk = root.scheme === 'file';
       const source = new VsCodeFileSource({
         fs: vscode.workspace.fs,
         uriOf: (rel) => (rel ? vscode.Uri.joinPath(root, ...rel.split('/')) : root),
-        realPath: realPathRule(onDisk ? root.fsPath : undefined, onDisk ? (p) => nodeFs.realpath(p) : undefined, (r, rel) => path.join(r, ...rel.split('/')), path.sep),
+        // The picker's, the reader's and Apply's rule (src/shared/realPathRule.ts).
+        realPath: folderRealPath(root),
       });
       const dir = this.storageUri ? vscode.Uri.joinPath(this.storageUri, 'codebase') : undefined;
       const storage = dir ? new WorkspaceFsStorage(vscode.workspace.fs, dir, vscode.Uri.joinPath(dir, `${storageName(folder)}.json`)) : undefined;

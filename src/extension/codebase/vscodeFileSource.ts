@@ -21,9 +21,10 @@ export interface VsCodeFileSourceOptions {
   uriOf(rel: string): vscode.Uri;
   /**
    * The real path (symlinks resolved) relative to the folder, or null when it
-   * lies outside; `isLink` says whether the entry itself is a symbolic link.
+   * lies outside: the extension passes the one real-path rule
+   * (`folderRealPath` in src/extension/context/realPath.ts).
    */
-  realPath(rel: string, isLink: boolean): Promise<string | null>;
+  realPath(rel: string): Promise<string | null>;
 }
 
 function typeOf(t: number): DirEntry['type'] {
@@ -52,29 +53,9 @@ export class VsCodeFileSource implements FileSource {
     return Promise.resolve(this.o.fs.readFile(this.o.uriOf(rel)));
   }
 
-  async realPath(rel: string): Promise<string | null> {
-    const s = await this.o.fs.stat(this.o.uriOf(rel));
-    return this.o.realPath(rel, (s.type & SYMBOLIC_LINK) !== 0);
+  realPath(rel: string): Promise<string | null> {
+    return this.o.realPath(rel);
   }
-}
-
-/**
- * The real-path rule for a folder: on disk (file: URIs) the path with every
- * link resolved must lie inside the folder's own real path; where links cannot
- * be resolved (virtual file systems), a path that is not itself a link is its
- * own real path and a link is treated as outside (never followed blindly).
- */
-export function realPathRule(root: string | undefined, resolve: ((abs: string) => Promise<string>) | undefined, join: (root: string, rel: string) => string, sep = '/'): (rel: string, isLink: boolean) => Promise<string | null> {
-  let realRoot: Promise<string> | undefined;
-  return async (rel, isLink) => {
-    if (!root || !resolve) return isLink ? null : rel;
-    realRoot ??= resolve(root);
-    const [base, real] = await Promise.all([realRoot, resolve(join(root, rel))]);
-    if (real === base) return '';
-    const prefix = base.endsWith(sep) ? base : base + sep;
-    if (!real.startsWith(prefix)) return null;
-    return real.slice(prefix.length).split(sep).join('/');
-  };
 }
 
 /** The index as one file under the extension's workspace storage, written whole. */

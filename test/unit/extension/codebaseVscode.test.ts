@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import { CodebaseIndex } from '../../../src/shared/codebase/codebaseIndex';
 import { DEFAULT_CONTEXT_EXCLUDE } from '../../../src/shared/contextRules';
+import { realRelative } from '../../../src/shared/realPathRule';
 import { attachmentHeading, userContentForModel } from '../../../src/shared/attachments';
 import type { Attachment } from '../../../src/shared/session';
-import { realPathRule, VsCodeFileSource, WorkspaceFsStorage, type WorkspaceFs } from '../../../src/extension/codebase/vscodeFileSource';
+import { VsCodeFileSource, WorkspaceFsStorage, type WorkspaceFs } from '../../../src/extension/codebase/vscodeFileSource';
 import type { CodebaseHit, CodebaseService } from '../../../src/extension/codebase/codebaseService';
 import type { CodebaseStatus } from '../../../src/extension/codebase/status';
 import { CodebaseSource, searchSummary } from '../../../src/extension/context/sources/codebase';
@@ -84,7 +85,12 @@ class FakeFs implements WorkspaceFs {
 
 const ROOT = '/ws';
 
-function sourceOver(fs: FakeFs, realPath = realPathRule(ROOT, async (p) => fs.resolve(p), (r, rel) => `${r}/${rel}`)): VsCodeFileSource {
+/** The extension's folderRealPath over the fake: resolve both, then the shared rule; `resolve` undefined is a link it cannot follow. */
+function ruleOver(resolve: (abs: string) => string | undefined, root = ROOT): (rel: string) => Promise<string | null> {
+  return async (rel) => realRelative(resolve(rel ? `${root}/${rel}` : root), resolve(root));
+}
+
+function sourceOver(fs: FakeFs, realPath = ruleOver((p) => fs.resolve(p))): VsCodeFileSource {
   return new VsCodeFileSource({ fs, uriOf: (rel) => uri(rel ? `${ROOT}/${rel}` : ROOT), realPath });
 }
 
@@ -122,12 +128,13 @@ describe('codebase index in VS Code: the file source', () => {
     assert.equal(await src.realPath('src/retry.ts'), 'src/retry.ts');
     assert.equal(await src.realPath('inside-link.ts'), 'src/retry.ts');
     assert.equal(await src.realPath('outside-link.ts'), null);
-    const virtual = sourceOver(fs, realPathRule(undefined, undefined, (r, rel) => `${r}/${rel}`));
+    // Virtual file systems: a link cannot be resolved (realPathOf gives undefined), so it is outside.
+    const virtual = sourceOver(fs, ruleOver((p) => (WORKSPACE[p]?.type === 'link' ? undefined : p)));
     assert.equal(await virtual.realPath('src/retry.ts'), 'src/retry.ts');
     assert.equal(await virtual.realPath('inside-link.ts'), null);
     // A sibling whose name starts like the root is outside, not inside.
-    const rule = realPathRule('/ws', async (p) => (p === '/ws/x' ? '/ws-other/x' : p), (r, rel) => `${r}/${rel}`);
-    assert.equal(await rule('x', true), null);
+    assert.equal(await ruleOver((p) => (p === '/ws/x' ? '/ws-other/x' : p))('x'), null);
+    assert.equal(await ruleOver((p) => p)(''), '');
   });
 
   it('a CodebaseIndex over it finds the file that answers, never the secret file, never through a link that leaves the workspace; storage round-trips', async () => {
@@ -183,6 +190,7 @@ function deps(codebase: FakeCodebase | undefined, auto = false, maxSnippets = 6)
     isExcluded: () => false,
     markChosen: () => {},
     mayReread: async () => true,
+    realPathRefused: async () => undefined,
     readText: async () => ({ ok: true, text: '' }),
     extensionExports: async () => undefined,
     ...(codebase ? { codebase: () => codebase as unknown as CodebaseService } : {}),

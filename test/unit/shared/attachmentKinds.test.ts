@@ -29,6 +29,17 @@ describe('attachment kinds: one descriptor each', () => {
     assert.ok(attachmentSchema.safeParse({ kind: 'diff', name: 'proj', language: 'diff', content: 'diff --git a/x b/x\n' }).success);
   });
 
+  it('a codebase snippet is one kind on both sides: the gateway\'s old `codebase` snippets (with lines) load as `snippet`, the @codebase chip stays, and neither is an Apply target', () => {
+    const legacy = { kind: 'codebase', name: 'src/server.ts:1-3', path: 'src/server.ts', range: { startLine: 1, endLine: 3 }, language: 'typescript', content: 'export function notFoundHandler() {}\n' };
+    const stored = { id: 'sess-0002', title: 't', created_at: 1, updated_at: 1, messages: [{ id: 'msg-00001', role: 'user', content: 'q', status: 'complete', created_at: 1, attachments: [legacy, { kind: 'codebase', name: '@codebase', content: 'Searched 3 files: nothing matched the question.' }] }] };
+    const parsed = sessionSchema.parse(stored);
+    const [snippet, chip] = parsed.messages[0]!.attachments!;
+    assert.deepEqual(snippet, { ...legacy, kind: 'snippet' });
+    assert.equal(chip!.kind, 'codebase');
+    assert.equal(attachmentHeading(snippet!), 'Snippet from `src/server.ts` (typescript, lines 1-3)');
+    assert.deepEqual(questionTargets([snippet!, chip!]), []);
+  });
+
   it('Apply follows the descriptor: code kinds are targets with their text, lines kinds by their range only, the rest never', () => {
     const base = { name: 'a.ts', path: 'src/a.ts', uri: 'file:///ws/src/a.ts', range: { startLine: 2, endLine: 3 }, content: 'x\ny\n' };
     for (const kind of ATTACHMENT_KINDS) {

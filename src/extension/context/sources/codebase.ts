@@ -11,8 +11,7 @@
 import type { ContextSource, SourceRow } from '../../../core/contextSource';
 import type { ContextResult } from '../../../core/platform';
 import { attachmentKind } from '../../../shared/attachmentKinds';
-import { safeLanguage } from '../../../shared/attachments';
-import { baseName, languageForFileName } from '../../../shared/contextRules';
+import { snippetAttachment } from '../../../shared/codebase/snippet';
 import type { Attachment } from '../../../shared/session';
 import type { CodebaseHit } from '../../codebase/codebaseService';
 import { progressLabel, type CodebaseStatus } from '../../codebase/status';
@@ -20,8 +19,6 @@ import type { SourceDeps } from './deps';
 
 /** The chip's name, before and after a send. */
 export const CODEBASE_CHIP = '@codebase';
-/** A snippet's longest text: a chunk is at most a screenful, this only guards the odd long line. */
-const MAX_SNIPPET_CHARS = 12_000;
 
 export class CodebaseSource implements ContextSource<null> {
   readonly kind = 'codebase';
@@ -57,7 +54,7 @@ export class CodebaseSource implements ContextSource<null> {
     if (!question.trim()) return { error: 'Type a question for @codebase to search for.' };
     const hits = await index.search(question, this.deps.settings().codebase.maxSnippets);
     const status = index.status();
-    return [{ ...a, content: searchSummary(status, hits.length) }, ...hits.map(snippetAttachment)];
+    return [{ ...a, content: searchSummary(status, hits.length) }, ...hits.map(snippetFromHit)];
   }
 }
 
@@ -74,15 +71,6 @@ export function searchSummary(s: Pick<CodebaseStatus, 'state' | 'files' | 'index
   return [`${searched}: ${result}`, ...s.messages].join('\n');
 }
 
-export function snippetAttachment(h: CodebaseHit): Attachment {
-  const language = safeLanguage(languageForFileName(baseName(h.path)));
-  return {
-    kind: 'snippet',
-    name: baseName(h.path),
-    path: h.displayPath,
-    uri: h.uri.toString(),
-    ...(language ? { language } : {}),
-    range: { startLine: h.start_line, endLine: h.end_line },
-    content: h.text.length > MAX_SNIPPET_CHARS ? h.text.slice(0, MAX_SNIPPET_CHARS) : h.text,
-  };
+export function snippetFromHit(h: CodebaseHit): Attachment {
+  return snippetAttachment(h, { displayPath: h.displayPath, uri: h.uri.toString() });
 }

@@ -22,5 +22,4 @@ export const SOURCES: { readonly [K in AttachmentKind]: (deps: SourceDeps) => Co
   codebase: (d) => new CodebaseSource(d),
   snippet: (d) => new SnippetSource(d),
   diff: (d) => new DiffSource(d),
-  codebase: () => new CodebaseSource(),
 };
