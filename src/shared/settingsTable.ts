@@ -241,7 +241,7 @@ export const SETTINGS = [
     default: '',
     readmeDefault: 'empty',
     description:
-      'An Ollama model with the `embedding` capability (e.g. `nomic-embed-text`, `all-minilm`) for codebase search by meaning: chunks are embedded in the background and fused with the lexical results once every chunk has a vector. Empty: lexical search only, which needs no model.',
+      'An Ollama model with the `embedding` capability (e.g. `nomic-embed-text`, `all-minilm`) for codebase search by meaning: chunks are embedded in the background and fused with the lexical results once every chunk has a vector. Empty: lexical search only, which needs no model. For now only the standalone gateway embeds (`HEARTH_EMBEDDING_MODEL`); `@codebase` in VS Code searches lexically whatever this says.',
     env: { name: 'HEARTH_EMBEDDING_MODEL', description: 'An Ollama embedding model (e.g. `nomic-embed-text`): codebase search also by meaning once its vectors are complete; empty: lexical only' },
   },
   {
