@@ -28,19 +28,21 @@ export interface AttachmentCheck {
 export type Checked = { ok: true; attachments: Attachment[] } | { ok: false; reply: Extract<TurnReply, { kind: 'refused' | 'doesNotFit' }> };
 
 export async function checkAttachments(c: AttachmentCheck): Promise<Checked> {
-  if (!c.attachments?.length) return { ok: true, attachments: [] };
-  let list = c.attachments;
+  const given = c.attachments ?? [];
+  let list = given;
+  // Asked even without chips: a setting may add a codebase search to every question.
   if (c.context) {
-    const r = await c.context.refresh(list);
+    const r = await c.context.refresh(list, c.content);
     if ('error' in r) return { ok: false, reply: { kind: 'refused', reason: r.error } };
     list = r.attachments;
   }
+  if (!list.length) return { ok: true, attachments: [] };
   const input = { content: c.content, attachments: list, window: contextWindowFor(c.state.contextLength, c.model).tokens, reserved: c.state.reservedTokens };
   const report = checkFit(input);
   if (report.fits) return { ok: true, attachments: list };
   if (!c.cut) {
     // Only what reading again changed goes back: the page has the rest already.
-    const changed = list.length !== c.attachments.length || list.some((a, i) => a.content !== c.attachments![i]!.content);
+    const changed = list.length !== given.length || list.some((a, i) => a.content !== given[i]?.content);
     return { ok: false, reply: { kind: 'doesNotFit', ...(changed || c.echo ? { attachments: list } : {}), report: { window: report.window, budget: report.budget, used: report.used } } };
   }
   const r = cutToFit(input);

@@ -33,5 +33,13 @@ export interface ContextSource<Offer = unknown> {
   resolve(offer: Offer): Promise<ContextResult>;
   /** The chip as it is now, just before a send (kinds with `reread: 'atSend'`); an error refuses the send with that sentence. */
   reread(attachment: Attachment): Promise<Attachment | { error: string }>;
+  /**
+   * Optional: at send time, the chips this one stands for, given the question
+   * (`@codebase` becomes the snippets a search of the question finds). Called
+   * instead of `reread` when present.
+   */
+  expand?(attachment: Attachment, question: string): Promise<Attachment[] | { error: string }>;
+  /** Optional: a chip to add to every question that has none of this kind (a setting says so), expanded like a picked one. */
+  autoChip?(): Attachment | undefined;
   dispose?(): void;
 }

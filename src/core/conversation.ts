@@ -439,6 +439,7 @@ export class Conversation {
       workspace: !!this.platform.context,
       includeCurrentFile: ws?.includeCurrentFile ?? false,
       ...(ws?.currentFile ? { currentFile: ws.currentFile } : {}),
+      ...(ws?.indexing ? { indexing: ws.indexing } : {}),
     };
   }
 

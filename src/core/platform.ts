@@ -50,15 +50,19 @@ export type ContextResult = { attachments: Attachment[] } | { error: string };
  */
 export interface WorkspaceContext {
   /** The part of the composer's context state that comes from the editor. */
-  state(): Pick<ContextState, 'includeCurrentFile' | 'currentFile'>;
+  state(): Pick<ContextState, 'includeCurrentFile' | 'currentFile' | 'indexing'>;
   /** Fires when that state (or a setting it depends on) changes; returns the unsubscribe function. */
   onDidChange(listener: () => void): () => void;
   /** The `@` picker's rows for what was typed after the `@`. */
   search(query: string): Promise<ContextCandidate[]>;
   /** Reads what `search` (or the current file) offered under `id`. */
   resolve(id: string): Promise<ContextResult>;
-  /** Just before a send: the chips as their files are now (changed files are sent as they are at send time). */
-  refresh(attachments: Attachment[]): Promise<ContextResult>;
+  /**
+   * Just before a send: the chips as their files are now (changed files are sent
+   * as they are at send time), with chips that stand for a search of the
+   * question (`@codebase`, or its setting) replaced by what it found.
+   */
+  refresh(attachments: Attachment[], question: string): Promise<ContextResult>;
   /** Opens a chip's file at its lines. */
   open(uri: string, range?: { startLine: number; endLine: number }): Promise<void>;
 }

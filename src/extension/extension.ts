@@ -23,6 +23,7 @@ import { GatewayCommands } from './commands/gatewayCommands';
 import { ModelPicker } from './commands/selectModel';
 import { EngineHolder } from './engine/engineHolder';
 import { loadHeavy } from './loadHeavy';
+import { rebuildCodebaseIndex, searchCodebase } from './codebase/commands';
 import type { VsCodeWorkspaceContext } from './context/workspaceContext';
 import { createLog } from './log';
 import { ApiKeyStore, setApiKeyCommand } from './secrets';
@@ -34,6 +35,9 @@ import { ModelStatusBar } from './statusBar';
 import { createTestApi, type HearthTestApi } from './testApi';
 import { ChatViewProvider, CHAT_VIEW_ID } from './view/chatViewProvider';
 import { vscodePlatform } from './view/vscodePlatform';
+
+/** How long after activation the codebase index starts (the window's own start-up work comes first). */
+const CODEBASE_START_DELAY_MS = 1500;
 
 export interface HearthApi {
   /** Milliseconds activate() took. */
@@ -116,7 +120,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   let wsContext: Promise<VsCodeWorkspaceContext> | undefined;
   const workspaceContext = (): Promise<VsCodeWorkspaceContext> =>
     (wsContext ??= loadHeavy().then(({ VsCodeWorkspaceContext }) => {
-      const c = new VsCodeWorkspaceContext(() => settings.current.context, log);
+      const c = new VsCodeWorkspaceContext(() => settings.current.context, log, context.storageUri);
       subs.push(c);
       return c;
     }));
@@ -308,6 +312,15 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   command('hearth.rejectChange', (arg) => (proposals ? proposals.reject(arg) : noProposal()));
   command('hearth.startGateway', (arg) => gateway.start({ quiet: !!arg && typeof arg === 'object' && (arg as { quiet?: unknown }).quiet === true }));
   command('hearth.stopGateway', () => gateway.stop());
+
+  // The codebase index: only with a folder open (no folder, no storageUri, nothing to index).
+  const codebase = async () => (vscode.workspace.workspaceFolders?.length ? (await workspaceContext()).codebase : undefined);
+  const codebaseDeps = { codebase, open: async (uri: string, range: { startLine: number; endLine: number }) => (await workspaceContext()).open(uri, range) };
+  command('hearth.searchCodebase', (arg) => searchCodebase(codebaseDeps, typeof arg === 'string' ? arg : undefined));
+  command('hearth.rebuildCodebaseIndex', () => rebuildCodebaseIndex(codebaseDeps));
+  // Indexing starts in the background once the window has settled: activation never loads the index code.
+  const indexTimer = setTimeout(() => void codebase().then((c) => c?.start()).catch((e) => log(`codebase index: could not start (${e instanceof Error ? e.message : String(e)})`)), CODEBASE_START_DELAY_MS);
+  subs.push({ dispose: () => clearTimeout(indexTimer) });
 
   const activationMs = performance.now() - started;
   log(`activated in ${activationMs.toFixed(1)} ms`);

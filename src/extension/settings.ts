@@ -17,6 +17,8 @@ export interface ContextSettings {
   maxFileKB: number;
   /** Globs never offered by `@`, and confirmed before a command attaches them. */
   exclude: string[];
+  /** hearth.codebase.*: whether every question searches the index, and how many snippets a search sends. */
+  codebase: { auto: boolean; maxSnippets: number };
 }
 
 /** hearth.completion.*: inline completions (ghost text). */
@@ -42,6 +44,8 @@ export interface HearthSettings {
   keepAlive: string | number;
   temperature?: number;
   systemPrompt?: string;
+  /** hearth.codebase.embeddingModel: an Ollama model to embed the codebase with; absent means lexical search only. */
+  embeddingModel?: string;
   requestTimeoutMs: number;
   maxSessions: number;
   think: boolean;
@@ -71,6 +75,7 @@ export const DEFAULT_SETTINGS: Readonly<HearthSettings> = Object.freeze({
     includeCurrentFile: row('context.includeCurrentFile').default,
     maxFileKB: row('context.maxFileKB').default,
     exclude: [...row('context.exclude').default],
+    codebase: Object.freeze({ auto: row('codebase.auto').default, maxSnippets: row('codebase.maxSnippets').default }),
   }),
   completion: Object.freeze({
     enabled: row('completion.enabled').default,
@@ -145,12 +150,18 @@ export function readSettings(src: ConfigSource): SettingsResult {
     if (typeof systemPrompt !== 'string') problems.push('hearth.systemPrompt must be a string.');
     else if (systemPrompt.trim()) s.systemPrompt = systemPrompt;
   }
+  const embeddingModel = src.get('codebase.embeddingModel');
+  if (embeddingModel !== undefined) {
+    if (typeof embeddingModel !== 'string') problems.push('hearth.codebase.embeddingModel must be a string.');
+    else if (embeddingModel.trim()) s.embeddingModel = embeddingModel.trim();
+  }
 
   s.requestTimeoutMs = scalar(src, row('requestTimeoutSeconds'), problems) * 1000;
   s.maxSessions = scalar(src, row('maxSessions'), problems);
   s.think = scalar(src, row('think'), problems);
   s.context.includeCurrentFile = scalar(src, row('context.includeCurrentFile'), problems);
   s.context.maxFileKB = scalar(src, row('context.maxFileKB'), problems);
+  s.context.codebase = { auto: scalar(src, row('codebase.auto'), problems), maxSnippets: scalar(src, row('codebase.maxSnippets'), problems) };
   const exclude = src.get('context.exclude');
   if (exclude !== undefined && exclude !== null) {
     if (Array.isArray(exclude) && exclude.every((g) => typeof g === 'string')) {

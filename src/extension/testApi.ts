@@ -71,6 +71,9 @@ export interface HearthTestApi {
     stats: SchedulerStats;
     counts: { shown: number; staleDropped: number; skippedBinary: number };
   };
+  /** The codebase index: a search (paths and lines, best first), once every change notified so far is in; its status. */
+  codebaseSearch(query: string, limit?: number): Promise<{ path: string; startLine: number; endLine: number }[]>;
+  codebaseStatus(): Promise<{ state: string; files: number; indexedFiles: number } | undefined>;
 }
 
 export function createTestApi(d: {
@@ -124,5 +127,15 @@ export function createTestApi(d: {
     contextResolve: async (id) => (await d.workspaceContext()).resolve(id),
     contextState: async () => (await d.workspaceContext()).settledState(),
     completion: () => ({ status: d.inline.status(), stats: { ...d.inline.scheduler.stats }, counts: { ...d.inline.counts } }),
+    codebaseSearch: async (query, limit = 10) => {
+      const c = (await d.workspaceContext()).codebase;
+      c.start();
+      await c.settled();
+      return (await c.search(query, limit)).map((h) => ({ path: h.displayPath, startLine: h.start_line, endLine: h.end_line }));
+    },
+    codebaseStatus: async () => {
+      const s = (await d.workspaceContext()).codebase.status();
+      return { state: s.state, files: s.files, indexedFiles: s.indexedFiles };
+    },
   };
 }

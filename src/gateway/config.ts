@@ -23,6 +23,8 @@ export interface GatewayConfig {
   turn: TurnValues;
   /** The folder to index for codebase search (`--workspace <folder>`, else HEARTH_WORKSPACE), as given. */
   workspace?: string;
+  /** An Ollama model with the `embedding` capability (HEARTH_EMBEDDING_MODEL): codebase search fuses meaning with words once its vectors are complete. */
+  embeddingModel?: string;
 }
 
 export class ConfigError extends Error {
@@ -161,6 +163,7 @@ export function parseGatewayConfig(env: NodeJS.ProcessEnv, homeDir: string, argv
     ...(temperature !== null ? { temperature } : {}),
     ...(systemPrompt && systemPrompt.trim() ? { systemPrompt } : {}),
   };
+  const embeddingModel = env.HEARTH_EMBEDDING_MODEL?.trim();
   return {
     provider: {
       provider: providerName,
@@ -176,6 +179,7 @@ export function parseGatewayConfig(env: NodeJS.ProcessEnv, homeDir: string, argv
     maxSessions: fromEnv(env, settingRow('maxSessions')),
     turn,
     ...(workspace ? { workspace } : {}),
+    ...(embeddingModel ? { embeddingModel } : {}),
   };
 }
 

@@ -44,15 +44,30 @@ const KINDS = {
   file: { heading: 'File', title: 'File', codicon: 'file', apply: 'code', reread: 'atSend', identity: 'place' },
   problems: { heading: 'Problems in', title: 'Problems', codicon: 'warning', apply: 'lines', reread: 'atSend', identity: 'placeAndContent', mention: 'problems' },
   selection: { heading: 'Selection from', title: 'Selection', codicon: 'selection', apply: 'code', reread: 'asCaptured', identity: 'place', mention: 'selection' },
+  // The request (its chip before a send) and, once sent, a line saying what was searched; the snippets are their own chips.
+  codebase: { heading: 'Codebase search', title: 'Codebase search (@codebase)', codicon: 'search', apply: 'none', reread: 'atSend', identity: 'name', mention: 'codebase' },
+  // A snippet the codebase index found for the question (VS Code's @codebase and the gateway's "codebase": true alike),
+  // the file's text at those lines when it was searched. Found by a search, not chosen by the user: never an Apply target (a block should land where the user pointed), and sent as found.
+  snippet: { heading: 'Snippet from', title: 'Codebase snippet', codicon: 'symbol-snippet', apply: 'none', reread: 'asCaptured', identity: 'place' },
   diff: { heading: 'Uncommitted changes in', title: 'Uncommitted changes (git diff)', codicon: 'git-compare', apply: 'none', reread: 'atSend', identity: 'name', mention: 'diff' },
-  // A snippet the codebase index retrieved for the question: the file's text at those lines when it was searched.
-  codebase: { heading: 'Snippet from', title: 'Codebase snippet', codicon: 'search', apply: 'code', reread: 'asCaptured', identity: 'place' },
 } as const satisfies Record<string, AttachmentKindDescriptor>;
 
 export type AttachmentKind = keyof typeof KINDS;
 
 /** The kinds a stored or received attachment may have; anything else is refused by the schemas. */
 export const ATTACHMENT_KINDS = Object.keys(KINDS) as [AttachmentKind, ...AttachmentKind[]];
+
+/**
+ * A stored attachment in the shape of today's kinds. The gateway stored codebase
+ * snippets as `codebase` (with lines) before snippets had a kind of their own;
+ * the `@codebase` chip never has lines, so such an attachment loads as the
+ * snippet it is. Anything else is left for the schema to judge.
+ */
+export function upgradeStoredAttachment(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  const a = v as { kind?: unknown; range?: unknown };
+  return a.kind === 'codebase' && a.range !== undefined ? { ...a, kind: 'snippet' } : v;
+}
 
 export function attachmentKind(kind: AttachmentKind): AttachmentKindDescriptor {
   return KINDS[kind];

@@ -68,6 +68,8 @@ export const contextStateSchema = z.object({
       problem: z.string().max(1000).optional(),
     })
     .optional(),
+  /** While the codebase index builds, a line the panel shows ("Indexing 1,204 / 2,355 files"). */
+  indexing: z.string().max(200).optional(),
 });
 export type ContextState = z.infer<typeof contextStateSchema>;
 

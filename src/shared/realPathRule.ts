@@ -98,3 +98,14 @@ export function realPathRefusal(name: string, reason: 'outside' | 'excluded' | '
       return `${name} is a symbolic link that cannot be followed safely here; open or attach the file it points to instead.`;
   }
 }
+
+/**
+ * The codebase index's form of the rule for one folder: a file's real path relative
+ * to the folder's real path ('' for the folder itself), or null when either could
+ * not be resolved (undefined) or the file lies outside.
+ */
+export function realRelative(real: string | undefined, folderReal: string | undefined): string | null {
+  if (real === undefined || folderReal === undefined) return null;
+  if (key(norm(real)) === key(norm(folderReal))) return '';
+  return relativeInside(real, folderReal) ?? null;
+}

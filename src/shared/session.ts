@@ -6,7 +6,7 @@
  * only how they persist.
  */
 import * as z from 'zod'; // namespace import: lets esbuild drop zod's locales from the webview bundle
-import { ATTACHMENT_KINDS, type AttachmentKind } from './attachmentKinds';
+import { ATTACHMENT_KINDS, upgradeStoredAttachment, type AttachmentKind } from './attachmentKinds';
 import { applyStateSchema, blockKeySchema } from './codeBlocks';
 import { MAX_ATTACHMENT_CHARS } from './contextRules';
 import { errorCodeSchema, FINISH_REASONS, usageSchema, type FinishReason } from './events';
@@ -54,22 +54,25 @@ export { ATTACHMENT_KINDS, type AttachmentKind };
  * chose to give the model. Stored with the message, shown as a chip, and sent
  * to the model in one format (attachments.ts).
  */
-export const attachmentSchema = z.object({
-  kind: z.enum(ATTACHMENT_KINDS),
-  /** What the chip shows, e.g. the file name. */
-  name: z.string().min(1).max(500),
-  /** Workspace-relative path, when the content comes from a workspace file. */
-  path: z.string().max(4096).optional(),
-  /** The resource to open when the chip is clicked (a URI string; VS Code only). */
-  uri: z.string().max(8192).optional(),
-  /** A language id or fence name (typescript, python…). */
-  language: z.string().max(100).optional(),
-  /** 1-based inclusive line range when only part of the file is attached. */
-  range: z.object({ startLine: z.number().int().min(1), endLine: z.number().int().min(1) }).optional(),
-  content: z.string().max(MAX_ATTACHMENT_CHARS),
-  /** Set when the content was cut to fit the context window: how long it was (characters, and lines when cut at lines). */
-  truncated: z.object({ originalChars: nonNegInt, originalLines: nonNegInt.optional() }).optional(),
-});
+export const attachmentSchema = z.preprocess(
+  upgradeStoredAttachment,
+  z.object({
+    kind: z.enum(ATTACHMENT_KINDS),
+    /** What the chip shows, e.g. the file name. */
+    name: z.string().min(1).max(500),
+    /** Workspace-relative path, when the content comes from a workspace file. */
+    path: z.string().max(4096).optional(),
+    /** The resource to open when the chip is clicked (a URI string; VS Code only). */
+    uri: z.string().max(8192).optional(),
+    /** A language id or fence name (typescript, python…). */
+    language: z.string().max(100).optional(),
+    /** 1-based inclusive line range when only part of the file is attached. */
+    range: z.object({ startLine: z.number().int().min(1), endLine: z.number().int().min(1) }).optional(),
+    content: z.string().max(MAX_ATTACHMENT_CHARS),
+    /** Set when the content was cut to fit the context window: how long it was (characters, and lines when cut at lines). */
+    truncated: z.object({ originalChars: nonNegInt, originalLines: nonNegInt.optional() }).optional(),
+  }),
+);
 export type Attachment = z.infer<typeof attachmentSchema>;
 
 export const chatMessageSchema = z.object({

@@ -196,7 +196,7 @@ export const SETTINGS = [
       '**/secrets', '**/secrets.*', '**/credentials', '**/credentials.*',
     ],
     description:
-      'Glob patterns (relative to the workspace folder) of files that may hold secrets. They are never offered by `@`, as the current file or in `@diff`, and **Hearth: Add File to Chat** attaches them only after you confirm. The default covers environment files, private keys (PEM, SSH of every type, PuTTY), keystores (`.p12`, `.pfx`, `.jks`, `.keystore`, KeePass), registry tokens (`.npmrc`, `.pypirc`), cloud and container credentials (`.aws/credentials`, `.docker/config.json`, kubeconfig), `.git-credentials`, `.netrc`, Terraform state and variables, and files named `secrets.*` or `credentials.*`; replacing the list drops these, so keep the ones you need. A file reached through a symbolic link is judged by its real path too. Applies on top of `#files.exclude#`, `#search.exclude#` and `.gitignore`, which `@` also respects.',
+      'Glob patterns (relative to the workspace folder) of files that may hold secrets. They are never offered by `@`, as the current file or in `@diff`, never indexed for `@codebase`, and **Hearth: Add File to Chat** attaches them only after you confirm. The default covers environment files, private keys (PEM, SSH of every type, PuTTY), keystores (`.p12`, `.pfx`, `.jks`, `.keystore`, KeePass), registry tokens (`.npmrc`, `.pypirc`), cloud and container credentials (`.aws/credentials`, `.docker/config.json`, kubeconfig), `.git-credentials`, `.netrc`, Terraform state and variables, and files named `secrets.*` or `credentials.*`; replacing the list drops these, so keep the ones you need. A file reached through a symbolic link is judged by its real path too. Applies on top of `#files.exclude#`, `#search.exclude#` and `.gitignore`, which `@` also respects.',
   },
   {
     key: 'completion.enabled',
@@ -234,6 +234,30 @@ export const SETTINGS = [
     type: 'toggles',
     default: { '*': true, plaintext: false, markdown: false, scminput: false },
     description: 'Inline completions per language id: `true` or `false`; `"*"` is every other language. The status-bar item turns the current language on or off.',
+  },
+  {
+    key: 'codebase.embeddingModel',
+    type: 'string',
+    default: '',
+    readmeDefault: 'empty',
+    description:
+      'An Ollama model with the `embedding` capability (e.g. `nomic-embed-text`, `all-minilm`) for codebase search by meaning: chunks are embedded in the background and fused with the lexical results once every chunk has a vector. Empty: lexical search only, which needs no model. For now only the standalone gateway embeds (`HEARTH_EMBEDDING_MODEL`); `@codebase` in VS Code searches lexically whatever this says.',
+    env: { name: 'HEARTH_EMBEDDING_MODEL', description: 'An Ollama embedding model (e.g. `nomic-embed-text`): codebase search also by meaning once its vectors are complete; empty: lexical only' },
+  },
+  {
+    key: 'codebase.auto',
+    type: 'boolean',
+    default: false,
+    description:
+      'Search the codebase index for every question, as if `@codebase` were typed: the best snippets go with it as chips (each counted against the context window; ✕ removes one). Off: type `@codebase` to search for one question.',
+  },
+  {
+    key: 'codebase.maxSnippets',
+    type: 'integer',
+    default: 6,
+    minimum: 1,
+    maximum: 20,
+    description: 'How many snippets a codebase search (`@codebase`, `hearth.codebase.auto`) sends with a question, best first.',
   },
 ] as const satisfies readonly SettingRow[];
 

@@ -20,6 +20,7 @@ import { FileSessionStore } from '../gateway/sessions/fileStore';
 import type { SessionStore } from '../shared/session';
 import type { CodebaseIndex, CodebaseIndexOptions } from '../shared/codebase/codebaseIndex';
 import { createWorkspaceIndex } from '../gateway/codebase/workspaceIndex';
+import { attachEmbeddings, type WorkspaceEmbeddings } from './codebaseEmbeddings';
 
 /**
  * The gateway's session store, as `npm start` runs it. Only for a folder this
@@ -52,7 +53,7 @@ export interface StandaloneOptions extends Omit<GatewayServerOptions, 'chatServi
   /** How often an unreachable server is asked again (default 10 s). */
   pollMs?: number;
   /** The workspace to index (HEARTH_WORKSPACE / --workspace) and the data folder its index is stored under. */
-  workspace?: { folder: string; dataDir: string; index?: Partial<CodebaseIndexOptions> };
+  workspace?: { folder: string; dataDir: string; index?: Partial<CodebaseIndexOptions>; embeddings?: WorkspaceEmbeddings };
 }
 
 export interface StandaloneGateway {
@@ -101,10 +102,13 @@ export async function startStandaloneGateway(o: StandaloneOptions): Promise<Stan
   const pages = new PageConnections(hub, { settingsHelp: STANDALONE_SETTINGS_HELP, ...(o.pageGraceMs !== undefined ? { graceMs: o.pageGraceMs } : {}), ...(o.maxPages !== undefined ? { maxPages: o.maxPages } : {}) });
   const { engine: _e, store: _s, prefs: _p, settings: _t, chat: _c, pageGraceMs: _g, maxPages: _x, pollMs: _m, workspace, ...serverOptions } = o;
   const codebase = workspace ? createWorkspaceIndex(workspace.folder, workspace.dataDir, { log: (m) => logger.warn(m), ...workspace.index }) : undefined;
+  // Optional meaning-based search: the routes see the index with its embeddings' progress, and search fused once they are complete.
+  const hybrid = codebase && workspace?.embeddings ? attachEmbeddings(codebase, workspace.folder, workspace.dataDir, workspace.embeddings, (m) => logger.warn(m)) : undefined;
   let server: GatewayServer;
   try {
-    server = await startGatewayServer({ ...serverOptions, engine, store, chatService, ui: pages, ...(codebase ? { codebase } : {}) });
+    server = await startGatewayServer({ ...serverOptions, engine, store, chatService, ui: pages, ...(codebase ? { codebase: hybrid ?? codebase } : {}) });
   } catch (e) {
+    await hybrid?.close();
     codebase?.dispose();
     pages.dispose();
     hub.dispose();
@@ -131,6 +135,7 @@ export async function startStandaloneGateway(o: StandaloneOptions): Promise<Stan
     ...(codebase ? { codebase } : {}),
     async close() {
       await server.close();
+      await hybrid?.close().catch((e) => logger.warn('saving the codebase embeddings', e));
       await codebase?.close().catch((e) => logger.warn('saving the codebase index', e));
       pages.dispose();
       hub.dispose();

@@ -17,6 +17,8 @@ import { PortInUseError, type Logger } from '../gateway/server';
 import { redactUrl } from '../gateway/net/redact';
 import { DataDirInUseError, lockDataDir } from '../gateway/sessions/dataDirLock';
 import { resolveWorkspace, WorkspaceError } from '../gateway/codebase/workspaceIndex';
+import { createOllamaEmbedder } from '../gateway/codebase/ollamaEmbedder';
+import type { WorkspaceEmbeddings } from './codebaseEmbeddings';
 import { standaloneStore, startStandaloneGateway } from './gateway';
 import { PrefsFile } from './prefsFile';
 import { turnSettingsOf } from '../gateway/turnSettings';
@@ -69,6 +71,16 @@ async function main(): Promise<void> {
   const turn = turnSettingsOf(config.turn);
   const prefs = await PrefsFile.open(config.dataDir, (m) => logger.warn(m));
 
+  // Meaning-based search is optional: only Ollama embeds, and only with a workspace to index.
+  let embeddings: WorkspaceEmbeddings | undefined;
+  if (config.embeddingModel && workspace) {
+    if (config.provider.provider !== 'ollama') logger.warn(`HEARTH_EMBEDDING_MODEL is ignored: only an Ollama server embeds (the provider is ${config.provider.provider})`);
+    else {
+      const embedder = createOllamaEmbedder(config.embeddingModel, config.provider);
+      embeddings = { model: config.embeddingModel, embed: embedder.embed, close: () => embedder.close() };
+    }
+  }
+
   let gateway;
   try {
     gateway = await startStandaloneGateway({
@@ -83,7 +95,7 @@ async function main(): Promise<void> {
       heartbeatMs: config.heartbeatMs,
       webviewDir: findWebviewDir(),
       logger,
-      ...(workspace ? { workspace: { folder: workspace, dataDir: config.dataDir } } : {}),
+      ...(workspace ? { workspace: { folder: workspace, dataDir: config.dataDir, ...(embeddings ? { embeddings } : {}) } } : {}),
     });
   } catch (e) {
     await engine.close().catch(() => {});
@@ -95,7 +107,7 @@ async function main(): Promise<void> {
   }
 
   if (gateway.recovered > 0) logger.info(`marked ${gateway.recovered} reply(ies) interrupted by an earlier stop`);
-  if (workspace) logger.info(`indexing ${workspace} for codebase search (GET /index, GET /search)`);
+  if (workspace) logger.info(`indexing ${workspace} for codebase search (GET /index, GET /search)${embeddings ? `; embeddings by ${embeddings.model}` : ''}`);
   logger.info(`sessions in ${config.dataDir}; model server ${redactUrl(config.provider.baseUrl)} (${config.provider.provider})`);
   process.stdout.write(startUrl(gateway.server.port, config.token) + '\n');
 

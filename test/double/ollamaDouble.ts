@@ -22,6 +22,21 @@ export function doubleTokenCount(text: string): number {
   return Math.ceil(Buffer.byteLength(text, 'utf8') / 4);
 }
 
+/** Dimensions of the double's embeddings. */
+export const DOUBLE_EMBEDDING_DIMS = 64;
+
+/** A hashed bag of lower-cased words, L2-normalized: texts sharing words are near, as with a real model (only far cruder). */
+export function doubleEmbedding(text: string): number[] {
+  const v = new Array<number>(DOUBLE_EMBEDDING_DIMS).fill(0);
+  for (const w of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
+    let h = 2166136261;
+    for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 16777619);
+    v[(h >>> 0) % DOUBLE_EMBEDDING_DIMS] += 1;
+  }
+  const norm = Math.hypot(...v) || 1;
+  return v.map((x) => x / norm);
+}
+
 /** The default reply: a deterministic echo of the last user message, so any UI streams something. */
 export function echoTokens(prompt: string): string[] {
   const words = `You said: ${prompt.trim() || '(nothing)'}`.split(/(?<=\s)/);
@@ -304,10 +319,32 @@ export class OllamaDouble {
         return this.chatLike(c, 'chat');
       case 'POST /api/generate':
         return this.chatLike(c, 'generate');
+      case 'POST /api/embed':
+        return this.embed(c);
       default:
         c.res.writeHead(404, { 'Content-Type': 'text/plain' });
         c.res.end('404 page not found');
     }
+  }
+
+  /** Inputs embedded so far; with `embedFailAfter`, a request that would pass it fails (a model that fails halfway). */
+  embeddedInputs = 0;
+  embedFailAfter: number | undefined;
+
+  /** POST /api/embed: deterministic vectors (see doubleEmbedding), in order; 400 for a model without the embedding capability. */
+  private embed(c: Ctx): void {
+    const b = this.bodyOf(c);
+    if (!b) return;
+    const name = String(b.model ?? '');
+    const model = this.models.get(name);
+    if (!model) return this.json(c.res, 404, { error: this.notFound(name) });
+    if (!(model.capabilities ?? ['completion']).includes('embedding')) return this.json(c.res, 400, { error: `"${name}" does not support embeddings` });
+    const input: unknown[] = Array.isArray(b.input) ? b.input : [b.input ?? ''];
+    if (this.embedFailAfter !== undefined && this.embeddedInputs + input.length > this.embedFailAfter) {
+      return this.json(c.res, 500, { error: 'llama runner process has terminated' });
+    }
+    this.embeddedInputs += input.length;
+    this.json(c.res, 200, { model: name, embeddings: input.map((t) => doubleEmbedding(String(t))), total_duration: 1_000_000, load_duration: 0, prompt_eval_count: input.length });
   }
 
   private json(res: ServerResponse, status: number, body: unknown): void {

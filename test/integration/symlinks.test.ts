@@ -66,6 +66,15 @@ describe('symbolic links out of the workspace', function () {
     assert.ok(!(await labels('config')).includes('links/config.md'), 'a link to .env.local');
   });
 
+  it('the codebase index asks the same rule: nothing behind the links out (or to an excluded file) is indexed; the file inside is', async () => {
+    await waitUntil(async () => (await t.codebaseSearch('real inside')).some((h) => h.path === 'links/real.md'), 'links/real.md in the codebase index');
+    for (const q of [SECRET, INNER, ENV, 'outside secret', 'outside folder file', 'excluded env token']) {
+      const hits = await t.codebaseSearch(q);
+      const bad = hits.filter((h) => /links\/(notes|config)\.md|links\/vendor\//.test(h.path));
+      assert.deepEqual(bad, [], `searching "${q}"`);
+    }
+  });
+
   it('Add File to Chat refuses the links with the reason; the link inside is added', async () => {
     await vscode.commands.executeCommand('hearth.openChat');
     await api.whenChatViewResolved();

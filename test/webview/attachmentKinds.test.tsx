@@ -31,7 +31,7 @@ describe('attachment kinds in the page', () => {
     const r = render(<MentionPicker items={items} active={0} onPick={() => {}} onHover={() => {}} />);
     const icons = [...r.container.querySelectorAll('[role="option"] .codicon')].map((e) => e.className);
     assert.deepEqual(icons, ATTACHMENT_KINDS.map((k) => `codicon codicon-${attachmentKind(k).codicon}`));
-    assert.match(r.container.querySelector('.mention-hint')!.textContent!, /@problems · @selection · @diff$/);
+    assert.match(r.container.querySelector('.mention-hint')!.textContent!, /@problems · @selection · @codebase · @diff$/);
   });
 
   it('"no Git repository" is said on the @diff row itself', () => {

@@ -427,3 +427,14 @@ describe('the browser: attaching local files', () => {
     });
   });
 });
+
+describe('the codebase index in the panel', () => {
+  afterEach(cleanup);
+
+  it('while the index builds, a line says how far; it goes when the host stops sending it', async () => {
+    const m = mountVsCode({ indexing: 'Indexing 1,204 / 2,355 files' });
+    assert.equal(m.container.querySelector('.context-indexing')?.textContent?.trim(), 'Indexing 1,204 / 2,355 files (for @codebase)');
+    m.send({ type: 'contextState', state: CTX });
+    await waitFor(() => assert.equal(m.container.querySelector('.context-indexing'), null));
+  });
+});

@@ -345,6 +345,11 @@ export function App({ host, store }: { host: Host; store: Store }) {
             {...(mentions ? { mentions } : {})}
             {...(!ctx.workspace ? { onAttachFiles: (files: File[]) => void attachFiles(files) } : {})}
           >
+            {ctx.indexing && (
+              <div class="context-indexing" role="status">
+                <span class="codicon codicon-sync" aria-hidden="true" /> {ctx.indexing} (for @codebase)
+              </div>
+            )}
             <ContextBar
               attachments={chips}
               {...(auto ? { auto } : {})}

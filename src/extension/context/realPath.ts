@@ -1,7 +1,7 @@
 /**
  * Where a workspace file really is, for the real-path rule
  * (`src/shared/realPathRule.ts`): the picker's index, reading a file, the
- * current-file chip, Add File to Chat and Apply all ask here.
+ * current-file chip, Add File to Chat, Apply and the codebase index all ask here.
  *
  * `vscode.workspace.fs` has no realpath or readlink (its stat only flags a
  * link), so a `file:` URI is resolved with Node's `fs.promises.realpath`. That
@@ -12,7 +12,7 @@
  */
 import { realpath } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { realPathVerdict, type FolderPaths, type RealPathVerdict } from '../../shared/realPathRule';
+import { realPathVerdict, realRelative, type FolderPaths, type RealPathVerdict } from '../../shared/realPathRule';
 
 /** Stats of folders already walked (non-file schemes), kept for one index build. */
 export type LinkCache = Map<string, Promise<boolean>>;
@@ -76,4 +76,22 @@ export async function checkRealPath(
 ): Promise<RealPathVerdict> {
   const [real, folders] = await Promise.all([realPathOf(uri, opts.cache), opts.folders ?? foldersFor(uri)]);
   return realPathVerdict(uri.path, real, folders, (rel, i) => excluded(rel, folders[i]?.uri));
+}
+
+/**
+ * The codebase index's real-path step for one workspace folder: a folder-relative
+ * path's real path, relative to the folder's own real path ('' for the folder),
+ * or null when it lies outside the folder or is a link that cannot be resolved.
+ * Link checks of non-file schemes are cached for the life of the step (one index:
+ * Rebuild Codebase Index starts a new one).
+ */
+export function folderRealPath(root: vscode.Uri): (rel: string) => Promise<string | null> {
+  const cache: LinkCache = new Map();
+  let base: Promise<string | undefined> | undefined;
+  return async (rel) => {
+    base ??= realPathOf(root, cache);
+    const uri = rel ? vscode.Uri.joinPath(root, ...rel.split('/')) : root;
+    const [b, real] = await Promise.all([base, realPathOf(uri, cache)]);
+    return realRelative(real, b);
+  };
 }

@@ -28,6 +28,8 @@ import type { ContextCandidate, ContextState } from '../../shared/protocol';
 import type { Attachment } from '../../shared/session';
 import type { ContextSettings } from '../settings';
 import { displayPath, fileAttachment, isFileLike, matchPath, MAX_FILE_SETTING, readFileText } from './fileReader';
+import { CodebaseService } from '../codebase/codebaseService';
+import { progressLabel } from '../codebase/status';
 import { FileIndex } from './fileIndex';
 import { matchesAnyGlob } from '../../shared/glob';
 import type { SourceDeps } from './sources/deps';
@@ -55,16 +57,25 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
   private currentReal: { uri: string; ok?: boolean; done: Promise<void> } | undefined;
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
 
+  /** The codebase index (`@codebase`, Search Codebase); started by the extension a moment after activation. */
+  readonly codebase: CodebaseService;
+
   constructor(
     private readonly settings: () => ContextSettings,
     private readonly log: (line: string) => void,
+    /** The extension's workspace storage (where the codebase index is kept); none when no folder is open. */
+    storageUri?: vscode.Uri,
   ) {
     this.index = new FileIndex(() => this.settings().exclude, log);
+    this.codebase = new CodebaseService(() => this.index.globs(), storageUri, log);
     const deps = this.sourceDeps();
     this.sources = ATTACHMENT_KINDS.map((k) => SOURCES[k](deps));
     for (const s of this.sources) this.byKind.set(s.kind, s);
     this.subs.push(
       this.index,
+      this.codebase,
+      // The panel's "Indexing n / m files" line follows the index (debounced like edits).
+      this.codebase.onDidChangeStatus(() => this.changedSoon()),
       vscode.window.onDidChangeActiveTextEditor(() => {
         // A file may have become a link since it was last active: its verdict is worked out again.
         this.currentReal = undefined;
@@ -79,7 +90,12 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
 
   // --- WorkspaceContext ---
 
-  state(): Pick<ContextState, 'includeCurrentFile' | 'currentFile'> {
+  state(): Pick<ContextState, 'includeCurrentFile' | 'currentFile' | 'indexing'> {
+    const cb = this.codebase.status();
+    return { ...this.editorState(), ...(cb.state === 'indexing' ? { indexing: progressLabel(cb) } : {}) };
+  }
+
+  private editorState(): Pick<ContextState, 'includeCurrentFile' | 'currentFile'> {
     const includeCurrentFile = this.settings().includeCurrentFile;
     const doc = this.activeDocument();
     if (!doc || this.isExcluded(doc.uri) || !this.currentPassesRealPath(doc.uri)) return { includeCurrentFile };
@@ -127,12 +143,23 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     return o.source.resolve(o.offer);
   }
 
-  async refresh(attachments: Attachment[]): Promise<ContextResult> {
+  async refresh(attachments: Attachment[], question: string): Promise<ContextResult> {
     const out: Attachment[] = [];
-    for (const a of attachments) {
+    const list = [...attachments];
+    for (const s of this.sources) {
+      const auto = s.autoChip?.();
+      if (auto && !list.some((a) => a.kind === s.kind)) list.push(auto);
+    }
+    for (const a of list) {
       const source = this.byKind.get(a.kind);
       if (attachmentKind(a.kind).reread === 'asCaptured' || !source) {
         out.push(a);
+        continue;
+      }
+      if (source.expand) {
+        const r = await source.expand(a, question);
+        if ('error' in r) return r;
+        out.push(...r);
         continue;
       }
       const r = await source.reread(a);
@@ -230,6 +257,7 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
       mayReread: (uri) => this.mayReread(uri),
       realPathRefused: (uri) => this.realPathRefused(uri),
       readText: (uri, maxKB) => readFileText(uri, maxKB),
+      codebase: () => this.codebase,
       extensionExports: async (id) => {
         const ext = vscode.extensions.getExtension(id);
         if (!ext) return undefined;

@@ -37,6 +37,11 @@ export function indexFileFor(dataDir: string, workspace: string): string {
   return path.join(dataDir, 'codebase', `${id}.json`);
 }
 
+/** Where the embeddings of `workspace` are stored: beside its index, a blob of their own. */
+export function embeddingsFileFor(dataDir: string, workspace: string): string {
+  return indexFileFor(dataDir, workspace).replace(/\.json$/, '.embeddings.json');
+}
+
 export function createWorkspaceIndex(workspace: string, dataDir: string, options: Partial<CodebaseIndexOptions> = {}): CodebaseIndex {
   return new CodebaseIndex({
     source: new NodeFileSource(workspace, options.log),

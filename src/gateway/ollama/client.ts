@@ -11,7 +11,7 @@ import { Deadline } from '../net/deadline';
 import { HttpClient, readText, type HttpRequest, type HttpResponse } from '../net/http';
 import { readNdjson } from '../net/ndjson';
 import { networkError } from '../net/networkErrors';
-import { psSchema, pullLineSchema, showSchema, tagsSchema, versionSchema, type ShowResponse } from './schemas';
+import { embedSchema, psSchema, pullLineSchema, showSchema, tagsSchema, versionSchema, type ShowResponse } from './schemas';
 import { responseError } from './statusErrors';
 
 /** How Hearth's messages speak of an Ollama server, and what they advise. */
@@ -121,6 +121,16 @@ export class OllamaClient {
 
   show(model: string, signal?: AbortSignal, timeoutMs = this.tuning.metadataTimeoutMs): Promise<ShowResponse> {
     return this.json({ method: 'POST', path: '/api/show', body: { model } }, showSchema, signal, timeoutMs, model);
+  }
+
+  /**
+   * Embeds texts in one POST /api/embed: one vector per text, in order. A model
+   * without the embedding capability fails with a 'capability' GatewayError.
+   */
+  async embed(model: string, input: readonly string[], signal?: AbortSignal): Promise<number[][]> {
+    const res = await this.json({ method: 'POST', path: '/api/embed', body: { model, input } }, embedSchema, signal, this.config.requestTimeoutMs, model);
+    if (res.embeddings.length !== input.length) throw errors.upstream(this.server, `/api/embed answered ${res.embeddings.length} vectors for ${input.length} texts`);
+    return res.embeddings;
   }
 
   async version(signal?: AbortSignal, timeoutMs = this.tuning.metadataTimeoutMs): Promise<string> {

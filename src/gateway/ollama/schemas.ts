@@ -130,3 +130,6 @@ export const pullLineSchema = z.object({
   completed: z.number().optional(),
   error: z.string().optional(),
 });
+
+/** POST /api/embed: one vector per input, in order. */
+export const embedSchema = z.object({ embeddings: z.array(z.array(z.number())) });

@@ -4,7 +4,7 @@
  * retrieval a chat question with `"codebase": true` gets as attachments.
  */
 import { SEARCH_LIMIT, type IndexStatus, type SearchResult } from '../../shared/codebase/schemas';
-import { languageForFileName } from '../../shared/contextRules';
+import { snippetAttachment } from '../../shared/codebase/snippet';
 import type { Attachment } from '../../shared/session';
 import type { ServerDeps } from './deps';
 import { HttpError, sendJson } from './httpError';
@@ -54,20 +54,10 @@ export function addCodebaseRoutes(router: Router, deps: ServerDeps): void {
   });
 }
 
-/** The snippets for a question, as attachments of kind `codebase`; 409 when the index is off. */
+/** The snippets for a question, as attachments of kind `snippet` (as VS Code's `@codebase` stores them); 409 when the index is off. */
 export async function codebaseAttachments(deps: ServerDeps, question: string, signal?: AbortSignal): Promise<Attachment[]> {
   const index = deps.codebase;
   if (!index || index.state().state === 'off') throw offError();
   const results = await index.search(question.slice(0, MAX_QUERY_CHARS), { limit: CODEBASE_SNIPPETS, ...(signal ? { signal } : {}) });
-  return results.map((r) => {
-    const language = languageForFileName(r.path);
-    return {
-      kind: 'codebase',
-      name: `${r.path}:${r.start_line}-${r.end_line}`,
-      path: r.path,
-      range: { startLine: r.start_line, endLine: r.end_line },
-      content: r.text,
-      ...(language ? { language } : {}),
-    };
-  });
+  return results.map((r) => snippetAttachment(r));
 }

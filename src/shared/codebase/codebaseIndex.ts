@@ -102,6 +102,13 @@ const STAT_BATCH = 64;
 /** Longest line a search result carries whole. */
 const MAX_RESULT_LINE = 1000;
 
+/** A chunk's lines as a result shows them: a minified line is cut (a result is for reading, and the model's window is small). */
+function cutChunk(all: readonly string[], startLine: number, endLine: number): { end: number; text: string } {
+  const end = Math.min(endLine, all.length);
+  const text = all.slice(startLine - 1, end).map((l) => (l.length > MAX_RESULT_LINE ? `${l.slice(0, MAX_RESULT_LINE)}…` : l)).join('\n');
+  return { end: Math.max(startLine, end), text };
+}
+
 const yieldToLoop = () => new Promise<void>((r) => setTimeout(r, 0));
 
 export class CodebaseIndex implements Disposable {
@@ -217,13 +224,34 @@ export class CodebaseIndex implements Disposable {
       }
       const all = await lines;
       if (!all) continue; // vanished since it was indexed; its removal is on the way
-      const end = Math.min(chunk.endLine, all.length);
-      // A minified line is cut: a result is for reading, and the model's window is small.
-      const text = all.slice(chunk.startLine - 1, end).map((l) => (l.length > MAX_RESULT_LINE ? `${l.slice(0, MAX_RESULT_LINE)}…` : l)).join('\n');
-      results.push({ path: file.path, start_line: chunk.startLine, end_line: Math.max(chunk.startLine, end), symbol: chunk.symbol, score: Math.round(h.score * 1000) / 1000, text });
+      const { end, text } = cutChunk(all, chunk.startLine, chunk.endLine);
+      results.push({ path: file.path, start_line: chunk.startLine, end_line: end, symbol: chunk.symbol, score: Math.round(h.score * 1000) / 1000, text });
     }
     options.signal?.throwIfAborted();
     return results;
+  }
+
+  // ---- for the embedding index (embeddingIndex.ts: ChunkSource) ----
+
+  /** Every indexed chunk with its text, file by file; files gone since they were indexed are left out. */
+  async *chunks(signal?: AbortSignal): AsyncGenerator<Omit<SearchResult, 'score'>> {
+    for (const path of this.lexical.paths()) {
+      signal?.throwIfAborted();
+      const all = await this.readLines(path);
+      const file = all && this.lexical.fileByPath(path);
+      if (!all || !file) continue;
+      for (const id of file.chunks) {
+        const chunk = this.lexical.chunk(id)!;
+        const { end, text } = cutChunk(all, chunk.startLine, chunk.endLine);
+        yield { path, start_line: chunk.startLine, end_line: end, symbol: chunk.symbol, text };
+      }
+    }
+  }
+
+  /** One chunk's current text, cut as search results are; undefined when its file is gone. */
+  async chunkText(path: string, startLine: number, endLine: number): Promise<string | undefined> {
+    const all = await this.readLines(path);
+    return all && cutChunk(all, startLine, endLine).text;
   }
 
   /** Writes the index now if it changed. */

@@ -114,6 +114,11 @@ export class LexicalIndex {
     return [...this.byPath.keys()];
   }
 
+  fileByPath(path: string): IndexedFile | undefined {
+    const id = this.byPath.get(path);
+    return id === undefined ? undefined : this.files[id];
+  }
+
   file(id: number): IndexedFile | undefined {
     return this.files[id];
   }

@@ -68,7 +68,7 @@ function fixture(): Fixture {
     maxFileKB: 64,
     enabled: true,
     extension: 'present',
-    settings: () => ({ includeCurrentFile: false, maxFileKB: deps.maxFileKB, exclude: [] }),
+    settings: () => ({ includeCurrentFile: false, maxFileKB: deps.maxFileKB, exclude: [], codebase: { auto: false, maxSnippets: 6 } }),
     log: () => {},
     files: async () => [],
     // The picker's rule, in small: secrets and ignored folders are never offered.

@@ -33,6 +33,8 @@ describe('settings', () => {
         'completion.debounceMs': 80,
         'completion.maxTokens': 64,
         'completion.languages': { python: false },
+        'codebase.auto': true,
+        'codebase.maxSnippets': 3,
       }),
     );
     assert.deepEqual(problems, []);
@@ -48,7 +50,7 @@ describe('settings', () => {
       requestTimeoutMs: 120_000,
       maxSessions: 50,
       think: false,
-      context: { includeCurrentFile: true, maxFileKB: 64, exclude: ['**/secrets/**'] },
+      context: { includeCurrentFile: true, maxFileKB: 64, exclude: ['**/secrets/**'], codebase: { auto: true, maxSnippets: 3 } },
       completion: { enabled: false, model: 'qwen2.5-coder:1.5b', debounceMs: 80, maxTokens: 64, languages: { '*': true, python: false } },
     });
   });
@@ -68,7 +70,7 @@ describe('settings', () => {
   });
 
   it('hearth.context.*: defaults exclude secrets and cap files at 256 KB; bad values are named and the default used', () => {
-    assert.deepEqual(readSettings(src({})).settings.context, { includeCurrentFile: false, maxFileKB: 256, exclude: [...DEFAULT_CONTEXT_EXCLUDE] });
+    assert.deepEqual(readSettings(src({})).settings.context, { includeCurrentFile: false, maxFileKB: 256, exclude: [...DEFAULT_CONTEXT_EXCLUDE], codebase: { auto: false, maxSnippets: 6 } });
     for (const g of ['**/.env*', '**/*.pem', '**/*.key', '**/id_rsa*', '**/id_ed25519*', '**/.npmrc']) assert.ok(DEFAULT_CONTEXT_EXCLUDE.includes(g), g);
     const { settings, problems } = readSettings(src({ 'context.includeCurrentFile': 'yes', 'context.maxFileKB': 5000, 'context.exclude': '**/.env' }));
     assert.equal(problems.length, 3);

@@ -264,4 +264,14 @@ describe('Ollama test double, read by the official ollama client', () => {
     await chat(4096);
     assert.equal(double.loads('plain-model'), 2);
   });
+  it('embeds through the official client: one normalized vector per input, and 400 for a model that cannot embed', async () => {
+    double.addModel({ name: 'all-minilm', capabilities: ['embedding'] });
+    const res = await client.embed({ model: 'all-minilm', input: ['find the retry loop', 'render a chart'] });
+    assert.equal(res.embeddings.length, 2);
+    for (const v of res.embeddings) assert.ok(Math.abs(Math.hypot(...v) - 1) < 1e-9);
+    assert.notDeepEqual(res.embeddings[0], res.embeddings[1]);
+    const show = await client.show({ model: 'all-minilm' });
+    assert.deepEqual(show.capabilities, ['embedding']);
+    await assert.rejects(client.embed({ model: 'plain-model', input: 'x' }), (e: Error & { status_code?: number }) => e.status_code === 400 && /does not support embeddings/.test(e.message));
+  });
 });

@@ -87,8 +87,10 @@ describe('gateway: codebase index routes (GET /index, GET /search, "codebase": t
     await c.finished;
     const sid = c.events[0]!.json.session_id;
     const s = await request(gw.port, { path: `/sessions/${sid}`, token: TOKEN });
-    const atts = s.json.messages[0].attachments as { kind: string; path: string; range: unknown; content: string; language?: string }[];
-    assert.equal(atts[0]!.kind, 'codebase');
+    const atts = s.json.messages[0].attachments as { kind: string; name: string; path: string; range: unknown; content: string; language?: string }[];
+    // The same kind VS Code's @codebase stores: never an Apply target.
+    assert.equal(atts[0]!.kind, 'snippet');
+    assert.equal(atts[0]!.name, 'server.ts');
     assert.equal(atts[0]!.path, 'src/server.ts');
     assert.deepEqual(atts[0]!.range, { startLine: 1, endLine: 3 });
     assert.equal(atts[0]!.language, 'typescript');

@@ -16,6 +16,7 @@ const LANDS: Record<string, { vscode: (s: HearthSettings) => unknown; gateway: (
   maxSessions: { vscode: (s) => s.maxSessions, gateway: (c) => c.maxSessions },
   systemPrompt: { vscode: (s) => s.systemPrompt, gateway: (c) => c.turn.systemPrompt },
   'ollama.headers': { vscode: (s) => s.headers, gateway: (c) => c.provider.headers ?? {} },
+  'codebase.embeddingModel': { vscode: (s) => s.embeddingModel, gateway: (c) => c.embeddingModel },
 };
 /** Read by the gateway with a grammar of its own (Ollama's CLI's OLLAMA_HOST), tested in config.test.ts. */
 const OWN_GRAMMAR = new Set(['ollama.url']);

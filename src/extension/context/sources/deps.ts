@@ -6,6 +6,7 @@
  */
 import type * as vscode from 'vscode';
 import type { TextResult } from '../../../shared/contextRules';
+import type { CodebaseService } from '../../codebase/codebaseService';
 import type { ContextSettings } from '../../settings';
 
 export interface SourceDeps {
@@ -25,6 +26,8 @@ export interface SourceDeps {
   realPathRefused(uri: vscode.Uri): Promise<string | undefined>;
   /** A file's text as it is now (unsaved edits included), or why not: the size and binary rules. */
   readText(uri: vscode.Uri, maxKB: number): Promise<TextResult>;
+  /** The codebase index (absent in tests of other sources). */
+  codebase?(): CodebaseService;
   /** Another extension's API (activated), or undefined when it is missing or does not start. */
   extensionExports(id: string): Promise<unknown>;
 }

@@ -13,11 +13,13 @@ import { DiffSource } from './diff';
 import { FileSource } from './file';
 import { ProblemsSource } from './problems';
 import { SelectionSource } from './selection';
+import { SnippetSource } from './snippet';
 
 export const SOURCES: { readonly [K in AttachmentKind]: (deps: SourceDeps) => ContextSource & { readonly kind: K } } = {
   file: (d) => new FileSource(d),
   problems: (d) => new ProblemsSource(d),
   selection: (d) => new SelectionSource(d),
+  codebase: (d) => new CodebaseSource(d),
+  snippet: (d) => new SnippetSource(d),
   diff: (d) => new DiffSource(d),
-  codebase: () => new CodebaseSource(),
 };
