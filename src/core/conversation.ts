@@ -90,6 +90,8 @@ export class Conversation {
   /** Fired when a turn has finished and its final state is stored. */
   readonly onTurnFinished = new Emitter<TurnInfo & { finishReason: string }>();
   private readonly contextSub: (() => void) | undefined;
+  /** The messages a host command sent (not a page): their chips go back to the composer if they do not fit. */
+  private readonly fromCommands = new WeakSet<object>();
   /** One handler per request type: the table does not compile until a new request is answered. */
   private readonly requests: { [T in RequestType]: (m: RequestOf<T>) => Promise<ReplyOf<T>> } = {
     send: async (m) => {
@@ -151,8 +153,12 @@ export class Conversation {
     return this.turns.session();
   }
 
-  /** A message from the page: validated, then answered (a request with its reply). Never throws. */
-  async receive(raw: unknown): Promise<WebviewToHost | undefined> {
+  /**
+   * A message from the page (or, with origin 'command', one a command of the host
+   * sends on the user's behalf): validated, then answered (a request with its
+   * reply). Never throws.
+   */
+  async receive(raw: unknown, origin: 'page' | 'command' = 'page'): Promise<WebviewToHost | undefined> {
     const r = parseWebviewMessage(raw);
     if (!r.ok) {
       // The error names a field and a rule, never the value.
@@ -160,6 +166,7 @@ export class Conversation {
       return undefined;
     }
     const m = r.value;
+    if (origin === 'command') this.fromCommands.add(m);
     if (isRequest(m)) {
       // An Apply's review may stay open for minutes: its reply comes when the user decided, and nothing waits for it here.
       if (m.type === 'applyCode') void this.request(m);
@@ -268,7 +275,10 @@ export class Conversation {
         return p.openSettings();
       case 'pullModel':
         if (!this.services.canPull()) return this.notice('info', 'This model server cannot pull models; install them with its own tools.');
-        return this.hub.pulls.pull(m.model);
+        // A pull runs for minutes and reports through pullProgress/pullDone (it never throws):
+        // the message is handled once the pull has started, so a Stop behind it is not held up.
+        void this.hub.pulls.pull(m.model);
+        return;
       case 'cancelPull':
         this.hub.pulls.cancel();
         return;
@@ -512,7 +522,9 @@ export class Conversation {
       content: m.content,
       attachments: m.attachments,
       cut: m.cutToFit === true,
-      echo: m.requestId === undefined,
+      // A page holds its own chips (never echo them: a page's megabytes would come straight back);
+      // a command's question has nobody holding them, so they go back to the composer.
+      echo: this.fromCommands.has(m),
       state: this.contextState(),
       model: this.services.models.models.find((x) => x.name === name),
       context: this.platform.context,

@@ -83,12 +83,11 @@ export class PageConnections implements UiHost {
     (page.grace as { unref?: () => void }).unref?.();
   }
 
-  receive(id: string, raw: unknown): boolean {
+  receive(id: string, raw: unknown): Promise<unknown> | false {
     const page = this.pages.get(id);
     if (!page) return false;
     // Conversation.receive never throws: failures become notices to the page.
-    void page.conversation.receive(raw);
-    return true;
+    return page.conversation.receive(raw);
   }
 
   /** The conversation of a page (tests). */

@@ -264,7 +264,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
       {
         reveal: () => view.reveal(true),
         // As a typed question: validated, and checked against the context window (never cut silently).
-        send: async (content, attachments) => (await conversation()).receive({ type: 'send', content, attachments }),
+        send: async (content, attachments) => (await conversation()).receive({ type: 'send', content, attachments }, 'command'),
       },
       arg,
     ),
@@ -278,7 +278,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
         context: workspaceContext,
         reveal: () => view.reveal(true),
         // As if typed in the chat: read again, fitted (a question that does not fit comes back to the composer).
-        ask: async (content, attachments) => void (await (await conversation()).receive({ type: 'send', content, attachments })),
+        ask: async (content, attachments) => void (await (await conversation()).receive({ type: 'send', content, attachments }, 'command')),
       },
       arg,
       diagnostic,

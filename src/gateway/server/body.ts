@@ -64,6 +64,16 @@ function busy(): HttpError {
  * it is spent.
  */
 export async function readJsonBody<T>(req: IncomingMessage, schema: z.ZodType<T>, limit = MAX_BODY_BYTES, budget?: BodyBudget): Promise<T> {
+  return readJsonBodyWhile(req, schema, limit, budget, async (value) => value);
+}
+
+/**
+ * As readJsonBody, and the body's bytes stay counted in the budget until `use`
+ * has finished with the value: a message is held in memory while it is handled,
+ * not only while it is read, so handling that lags behind arrival cannot pile up
+ * bodies past the budget.
+ */
+export async function readJsonBodyWhile<T, R>(req: IncomingMessage, schema: z.ZodType<T>, limit: number, budget: BodyBudget | undefined, use: (value: T) => Promise<R>): Promise<R> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, 'too_large', `request body over ${limit} bytes`, { Connection: 'close' });
   let held = 0;
@@ -74,7 +84,7 @@ export async function readJsonBody<T>(req: IncomingMessage, schema: z.ZodType<T>
   };
   try {
     hold(Number.isFinite(declared) ? declared : 0);
-    return await readAndParse(req, schema, limit, (size) => hold(size - held));
+    return await use(await readAndParse(req, schema, limit, (size) => hold(size - held)));
   } finally {
     budget?.give(held);
   }

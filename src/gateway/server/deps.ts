@@ -35,11 +35,11 @@ export interface UiHost {
   /** That stream closed. */
   detach(id: string, stream: UiStream): void;
   /**
-   * A message from the page, handled in the background (in arrival order of its
-   * start; the page sends one at a time). False when no page has that id (its
-   * stream must reconnect).
+   * A message from the page; resolves once the page's conversation has handled it
+   * (a request: once its reply is posted; an Apply: at once, its review may stay
+   * open). False when no page has that id (its stream must reconnect).
    */
-  receive(id: string, raw: unknown): boolean;
+  receive(id: string, raw: unknown): Promise<unknown> | false;
 }
 
 /** The model server behind the engine, as /health names it (the URL is redacted before it is shown). */

@@ -7,7 +7,7 @@
  */
 import * as z from 'zod';
 import type { HostToWebview } from '../../shared/protocol';
-import { BodyBudget, readJsonBody } from './body';
+import { BodyBudget, readJsonBodyWhile } from './body';
 import type { ServerDeps, UiHost, UiStream } from './deps';
 import { HttpError, sendEmpty } from './httpError';
 import type { Router } from './router';
@@ -61,8 +61,12 @@ export function addUiRoutes(router: Router, deps: ServerDeps, budget = new BodyB
 
   router.add('POST', '/ui/messages', async ({ req, res }) => {
     const ui = uiOf(deps);
-    const body = await readJsonBody(req, messageBodySchema, MAX_UI_MESSAGE_BYTES, budget);
-    if (!ui.receive(body.connection, body.message)) throw new HttpError(404, 'unknown_connection', 'no page with that connection: reconnect the event stream');
+    // The body counts against the budget until the page's conversation has handled it.
+    await readJsonBodyWhile(req, messageBodySchema, MAX_UI_MESSAGE_BYTES, budget, async (body) => {
+      const handled = ui.receive(body.connection, body.message);
+      if (!handled) throw new HttpError(404, 'unknown_connection', 'no page with that connection: reconnect the event stream');
+      await handled;
+    });
     sendEmpty(res, 202);
   });
 }

@@ -201,7 +201,7 @@ describe('Conversation: workspace context', () => {
     assert.equal(await f.store.list().then((l) => l.length), 0, 'nothing stored');
     // A command's question (no request id) goes back to the composer with its chips, and says why.
     const mark = sent.length;
-    await c.receive({ type: 'send', content: 'explain', attachments: [A] });
+    await c.receive({ type: 'send', content: 'explain', attachments: [A] }, 'command');
     assert.deepEqual(sent.slice(mark).map((m) => m.type), ['focusInput', 'attachmentsAdded', 'notice']);
     assert.deepEqual(of(sent.slice(mark), 'focusInput')[0], { type: 'focusInput', prefill: 'explain' });
     assert.match(of(sent, 'notice').at(-1)!.message, /^Not sent: .* send a cut version\.$/);
@@ -218,6 +218,20 @@ describe('Conversation: workspace context', () => {
     assert.equal(refused.attachments, undefined, 'the page has them already');
     assert.ok(refused.report.used > refused.report.budget);
     assert.equal(f.engine.requests.length, 0);
+  });
+
+  it('a page message without a request id that does not fit gets no chips echoed (the page holds them; megabytes would come straight back)', async () => {
+    fit = { ...fit, contextLength: 2048 };
+    const { c, sent } = await page();
+    const big = { ...A, content: bigText(600) };
+    ws.files.set(A.uri!, bigText(600));
+    await c.receive({ type: 'send', content: 'explain', attachments: [big] });
+    assert.deepEqual(sent.map((m) => m.type).filter((t) => t !== 'snapshot' && t !== 'contextState'), ['focusInput', 'notice']);
+    assert.equal(f.engine.requests.length, 0);
+    // The same question from a host command goes back to the composer with its chips.
+    const mark = sent.length;
+    await c.receive({ type: 'send', content: 'explain', attachments: [big] }, 'command');
+    assert.deepEqual(sent.slice(mark).map((m) => m.type), ['focusInput', 'attachmentsAdded', 'notice']);
   });
 
   it('with the user’s choice (cutToFit) sends the cut version, each cut attachment marked in what is sent and stored', async () => {

@@ -37,7 +37,7 @@ describe('PageConnections (browser pages of one gateway)', () => {
     const s1 = new Stream();
     const id = pages.attach(undefined, s1);
     assert.equal(id, 'c0ffee00-0001');
-    assert.equal(pages.receive(id, { type: 'ready' }), true);
+    assert.ok(pages.receive(id, { type: 'ready' }) instanceof Promise);
     await until(() => s1.sent.some((m) => m.type === 'snapshot'), 'snapshot');
     assert.equal(pages.receive('unknown-0000', { type: 'ready' }), false);
   });
@@ -60,7 +60,7 @@ describe('PageConnections (browser pages of one gateway)', () => {
   it('a page that does not come back is closed, and its reply stopped', async () => {
     const s = new Stream();
     const id = pages.attach(undefined, s);
-    pages.receive(id, { type: 'ready' });
+    void pages.receive(id, { type: 'ready' });
     f.engine.script({ tokens: ['a', 'b'], holdAt: 1 });
     const h = await pages.conversation(id)!.sendMessage('q');
     await f.engine.holding;
@@ -110,7 +110,7 @@ describe('PageConnections (browser pages of one gateway)', () => {
     const b = new Stream();
     const idA = pages.attach(undefined, a);
     const idB = pages.attach(undefined, b);
-    pages.receive(idA, { type: 'ready' });
+    void pages.receive(idA, { type: 'ready' });
     f.engine.script({ tokens: ['a', 'b'], holdAt: 1 });
     await pages.conversation(idA)!.sendMessage('q');
     await f.engine.holding;
