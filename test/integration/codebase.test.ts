@@ -72,7 +72,9 @@ describe('codebase index: @codebase, Search Codebase', function () {
     assert.ok(sent.includes('reconcileInvoiceLedger'));
     assert.ok(!sent.includes('sk-secret-ledger'), 'the secret file is never sent');
     await t.idle();
-    const question = t.currentSession()!.messages.find((m) => m.role === 'user')!;
+    // The question just sent: the chat may hold earlier tests' questions (the whole tier shares one window).
+    const question = t.currentSession()!.messages.filter((m) => m.role === 'user').at(-1)!;
+    assert.equal(question.content, 'Where is the invoice ledger reconciled?');
     const kinds = (question.attachments ?? []).map((a) => a.kind);
     assert.equal(kinds[0], 'codebase');
     assert.ok(kinds.includes('snippet'), 'the snippets are stored with the question');
