@@ -350,20 +350,13 @@ export class FileSessionStore implements SessionStore {
   }
 
   async appendMessage(sessionId: string, message: ChatMessage): Promise<void> {
-    (await this.appendHoldingFold(sessionId, message))();
-  }
-
-  /**
-   * appendMessage whose fold waits until the caller calls the function it
-   * resolves with: after the caller's own follow-up (the extension's index
-   * update), which a fold running meanwhile would slow down (its CPU, a file
-   * replaced under a reader). The message is durable already.
-   */
-  async appendHoldingFold(sessionId: string, message: ChatMessage): Promise<() => void> {
     // A streaming reply claims the session (owner record): that stays the full write's job.
     if (message.status !== 'streaming' && isValidSessionId(sessionId)) {
       await this.ensureDir();
-      if (await this.journal(sessionId, message)) return () => this.queueFold(sessionId);
+      if (await this.journal(sessionId, message)) {
+        this.queueFold(sessionId);
+        return;
+      }
     }
     await this.mutate(
       sessionId,
@@ -375,7 +368,6 @@ export class FileSessionStore implements SessionStore {
       },
       message.status === 'streaming',
     );
-    return () => {};
   }
 
   async updateMessage(sessionId: string, messageId: string, patch: Partial<Omit<ChatMessage, 'id' | 'role'>>): Promise<void> {
