@@ -6,6 +6,7 @@
 import { watch as fsWatch, promises as fs, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import type { DirEntry, Disposable, FileSource, FileStat, IndexStorage } from '../../shared/codebase/codebaseIndex';
+import { realRelative } from '../../shared/realPathRule';
 import { writeFileAtomic } from '../sessions/atomicFile';
 
 export class NodeFileSource implements FileSource {
@@ -37,12 +38,10 @@ export class NodeFileSource implements FileSource {
     return fs.readFile(this.abs(rel));
   }
 
+  /** The workspace's one real-path rule (src/shared/realPathRule.ts), as the VS Code side applies it. */
   async realPath(rel: string): Promise<string | null> {
     this.realRoot ??= await fs.realpath(this.root);
-    const real = await fs.realpath(this.abs(rel));
-    const r = path.relative(this.realRoot, real);
-    if (r === '' || r.startsWith('..') || path.isAbsolute(r)) return null;
-    return r.split(path.sep).join('/');
+    return realRelative(await fs.realpath(this.abs(rel)), this.realRoot);
   }
 
   /** Recursive fs.watch (Linux, macOS and Windows on Node 20). A watcher that fails (too many watches) is logged and the index goes on without it. */
