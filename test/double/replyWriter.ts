@@ -4,6 +4,7 @@
  * chunking (also inside UTF-8 code points), several lines per write, and faults.
  */
 import type { ServerResponse } from 'node:http';
+import { abortableDelay } from '../../src/shared/abortableDelay';
 import type { Chunking } from './types';
 
 /** One thing to do to the response, in order. */
@@ -25,21 +26,7 @@ export interface WriteOptions {
 }
 
 /** Resolves after ms, or early (false) when the signal aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  if (ms <= 0) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      resolve(false);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
+export const sleep = abortableDelay;
 
 /** Runs the steps against res; returns when the body ended, the socket was reset, or the client left. */
 export async function writeSteps(res: ServerResponse, steps: Iterable<Step>, closed: AbortSignal, opts: WriteOptions): Promise<void> {

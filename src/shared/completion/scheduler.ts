@@ -9,6 +9,7 @@
  * - a result for a position the user has left is dropped, never returned.
  * Pure: timers come from `delay`, the model from `fetch`.
  */
+import { abortableDelay } from '../abortableDelay';
 
 export interface CompletionQuery {
   /** One editor (document) — requests of different editors do not supersede each other. */
@@ -63,7 +64,7 @@ export class CompletionScheduler<Q extends CompletionQuery> {
   private readonly delay: (ms: number, signal: AbortSignal) => Promise<boolean>;
 
   constructor(private readonly deps: SchedulerDeps<Q>) {
-    this.delay = deps.delay ?? defaultDelay;
+    this.delay = deps.delay ?? abortableDelay;
   }
 
   /**
@@ -207,20 +208,4 @@ function typedAhead(shown: EditorState['shown'], q: CompletionQuery): string | u
 
 function cacheKey(q: CompletionQuery): string {
   return `${q.editor.length}:${q.editor}\u0000${q.prefix.slice(-KEY_PREFIX_CHARS)}\u0000${q.suffix.slice(0, KEY_SUFFIX_CHARS)}`;
-}
-
-function defaultDelay(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  if (ms <= 0) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      resolve(false);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
