@@ -79,5 +79,6 @@ describe('e2e: @codebase (packaged .vsix)', function () {
     const snippet = chat.locator('.message-user').last().locator('.chip-snippet', { hasText: 'ledger.py' });
     await snippet.waitFor({ timeout: 30_000 });
     assert.equal(await chat.locator('.message-user .chip-snippet', { hasText: '.env' }).count(), 0);
+    await ui.screenshot('codebase-snippets');
   });
 });

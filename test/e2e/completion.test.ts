@@ -82,6 +82,7 @@ describe('e2e inline completion (packaged .vsix)', function () {
     console.log(`      first completion request upstream ${firstReq.receivedAt - typedAt} ms after typing`);
     try {
       await ghostShows('d(1, 2);', 30_000);
+      await ui!.screenshot('completion-ghost');
     } catch (e) {
       await ui!.screenshot('FAILED-completion-ghost');
       throw new Error(`${String(e)}\nrequests: ${JSON.stringify(ui!.double.requests.map((r) => [r.path, r.status, r.path === '/api/generate' ? r.body : '']))}\nghosts seen: ${JSON.stringify(await ghosts())}`);
