@@ -8,6 +8,7 @@
  * The links are made with node:fs here (the test, not the extension).
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +83,14 @@ describe('symbolic links out of the workspace', function () {
     const uris = [at('links/notes.md'), at('links/vendor/inner.md'), at('links/config.md'), at('links/alias.md')];
     const n = await vscode.commands.executeCommand<number>('hearth.addFileToChat', uris[0], uris);
     assert.equal(n, 1, 'only alias.md');
+  });
+
+  it('a named pipe in the workspace is refused, never read (reading one would block)', async () => {
+    execFileSync('mkfifo', [join(root.fsPath, 'links', 'pipe.md')]);
+    await vscode.commands.executeCommand('hearth.openChat');
+    await waitUntil(() => t.viewReady(), 'the view');
+    const n = await vscode.commands.executeCommand<number>('hearth.addFileToChat', at('links/pipe.md'), [at('links/pipe.md')]);
+    assert.equal(n, 0, 'nothing added');
   });
 
   it('a chip naming the link is sent as it came, never read; the current file chip is not offered for it', async () => {

@@ -64,6 +64,8 @@ export async function readFileText(uri: vscode.Uri, maxKB: number): Promise<Text
     return unreadable(name, why(e));
   }
   if (stat.type & vscode.FileType.Directory) return { ok: false, reason: 'unreadable', message: `${name} is a folder; attach the files in it instead.` };
+  // A named pipe or device reports no File bit (Unknown): reading it could block forever.
+  if (!(stat.type & vscode.FileType.File)) return { ok: false, reason: 'unreadable', message: `${name} is not a regular file (a pipe or a device); it is not read.` };
   const big = sizeRefusal(name, stat.size, maxKB, MAX_FILE_SETTING);
   if (big) return big;
   let bytes: Uint8Array;
