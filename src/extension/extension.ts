@@ -21,6 +21,7 @@ import { askAboutSelection } from './commands/askAboutSelection';
 import { ASK_TO_FIX, askToFix, AskToFixProvider } from './commands/askToFix';
 import { GatewayCommands } from './commands/gatewayCommands';
 import { ModelPicker } from './commands/selectModel';
+import { EmbeddingModelPicker } from './commands/selectEmbeddingModel';
 import { EngineHolder } from './engine/engineHolder';
 import { loadHeavy } from './loadHeavy';
 import { rebuildCodebaseIndex, searchCodebase } from './codebase/commands';
@@ -120,7 +121,11 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   let wsContext: Promise<VsCodeWorkspaceContext> | undefined;
   const workspaceContext = (): Promise<VsCodeWorkspaceContext> =>
     (wsContext ??= loadHeavy().then(({ VsCodeWorkspaceContext }) => {
-      const c = new VsCodeWorkspaceContext(() => settings.current.context, log, context.storageUri);
+      const c = new VsCodeWorkspaceContext(() => settings.current.context, log, context.storageUri, () => {
+        // Only an Ollama server embeds (/api/embed): with another provider, search stays lexical.
+        const s = settings.current;
+        return s.embeddingModel && s.provider === 'ollama' ? { model: s.embeddingModel, config: providerConfig(s, apiKeys.current) } : undefined;
+      });
       subs.push(c);
       return c;
     }));
@@ -195,8 +200,13 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
       else if (c.modelChanged) models.notifySelectionChanged();
       // The window, the system prompt or hearth.context.* may have changed: pages count with the new values.
       void coreP?.then(({ hub }) => hub.contextChanged());
+      // hearth.codebase.embeddingModel, or the server it embeds with.
+      void wsContext?.then((w) => w.embeddings.settingsChanged());
     }),
-    apiKeys.onDidChange.on(() => models.reset()),
+    apiKeys.onDidChange.on(() => {
+      models.reset();
+      void wsContext?.then((w) => w.embeddings.settingsChanged());
+    }),
   );
 
   // Inline completions: the provider and status bar now; the model call with the heavy half on the first request.
@@ -229,6 +239,12 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   );
 
   const picker = new ModelPicker(models);
+  const embeddingPicker = new EmbeddingModelPicker({
+    models,
+    current: () => settings.current.embeddingModel,
+    write: (model) => settings.writeEmbeddingModel(model),
+    canEmbed: () => settings.current.provider === 'ollama',
+  });
   const gateway = new GatewayCommands({
     store,
     chat,
@@ -292,6 +308,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     ),
   );
   command('hearth.selectModel', (arg) => picker.run(arg));
+  command('hearth.selectEmbeddingModel', (arg) => embeddingPicker.run(arg));
   command('hearth.cancel', () => current?.cancel() ?? false);
   command('hearth.newChat', async () => {
     (await conversation()).newChat();
@@ -329,7 +346,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     activationMs,
     whenChatViewResolved: () => view.whenResolved,
     ...(context.extensionMode !== vscode.ExtensionMode.Production
-      ? { test: createTestApi({ store, conversation, current: () => current, proposals: () => proposals, view, models, statusBar, picker, engines, gateway, recovered, inline, storageDir: context.globalStorageUri.fsPath, reopen: openStore, apiKeys, workspaceContext }) }
+      ? { test: createTestApi({ store, conversation, current: () => current, proposals: () => proposals, view, models, statusBar, picker, embeddingPicker, engines, gateway, recovered, inline, storageDir: context.globalStorageUri.fsPath, reopen: openStore, apiKeys, workspaceContext }) }
       : {}),
   };
   return api;

@@ -29,6 +29,10 @@ import type { Attachment } from '../../shared/session';
 import type { ContextSettings } from '../settings';
 import { displayPath, fileAttachment, isFileLike, matchPath, MAX_FILE_SETTING, readFileText } from './fileReader';
 import { CodebaseService } from '../codebase/codebaseService';
+import { CodebaseEmbeddings } from '../codebase/embeddings';
+import { showEmbeddingProgress } from '../codebase/embeddingProgress';
+import { createOllamaEmbedder } from '../../gateway/codebase/ollamaEmbedder';
+import type { ProviderConfig } from '../../gateway/engine/types';
 import { progressLabel } from '../codebase/status';
 import { FileIndex } from './fileIndex';
 import { matchesAnyGlob } from '../../shared/glob';
@@ -53,15 +57,26 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
 
   /** The codebase index (`@codebase`, Search Codebase); started by the extension a moment after activation. */
   readonly codebase: CodebaseService;
+  /** hearth.codebase.embeddingModel: search by meaning beside the index; `settingsChanged()` when the settings change. */
+  readonly embeddings: CodebaseEmbeddings;
 
   constructor(
     private readonly settings: () => ContextSettings,
     private readonly log: (line: string) => void,
     /** The extension's workspace storage (where the codebase index is kept); none when no folder is open. */
     storageUri?: vscode.Uri,
+    /** The embedding model and the Ollama server to embed with, as the settings say now (undefined: lexical only). */
+    embedding?: () => { model: string; config: ProviderConfig } | undefined,
   ) {
     this.index = new FileIndex(() => this.settings().exclude, log);
-    this.codebase = new CodebaseService(() => this.index.globs(), storageUri, log);
+    this.embeddings = new CodebaseEmbeddings({
+      target: () => {
+        const e = embedding?.();
+        return e && { model: e.model, key: `${e.model}\n${JSON.stringify(e.config)}`, create: () => createOllamaEmbedder(e.model, e.config) };
+      },
+      log,
+    });
+    this.codebase = new CodebaseService(() => this.index.globs(), storageUri, log, this.embeddings);
     const deps = this.sourceDeps();
     this.registry = new ContextRegistry(
       ATTACHMENT_KINDS.map((k) => SOURCES[k](deps)),
@@ -70,6 +85,9 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     this.subs.push(
       this.index,
       this.codebase,
+      // After the index (whose folders hold them): embedding stops and stores what it did.
+      this.embeddings,
+      showEmbeddingProgress(this.embeddings),
       // The panel's "Indexing n / m files" line follows the index (debounced like edits).
       this.codebase.onDidChangeStatus(() => this.changedSoon()),
       vscode.window.onDidChangeActiveTextEditor(() => {
