@@ -57,6 +57,9 @@ class FolderEmbeddings implements Searchable, Disposable {
   running = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly subs: Disposable[] = [];
+  /** Index changes seen, and how many of them the last finished sync covered: vectors of an index that changed since are not "complete". */
+  private changes = 0;
+  private synced = -1;
 
   constructor(
     readonly index: CodebaseIndex,
@@ -65,11 +68,22 @@ class FolderEmbeddings implements Searchable, Disposable {
     private readonly syncDelayMs: number,
   ) {
     this.hybrid = new HybridSearch(index, undefined, (m) => owner.log(m));
-    this.subs.push(index.onProgress((s) => s.state === 'ready' && this.syncSoon()));
+    this.subs.push(
+      index.onProgress((s) => {
+        this.changes++;
+        if (s.state === 'ready') this.syncSoon();
+      }),
+    );
+  }
+
+  /** Every chunk of the index as it is now has a vector. */
+  complete(): boolean {
+    return this.synced === this.changes && this.embeddings?.complete() === true;
   }
 
   search(query: string, options?: { limit?: number; signal?: AbortSignal }) {
-    return this.hybrid.search(query, options);
+    // Changed since the last sync (a new file's chunks have no vector yet): lexical alone until the next sync, so a new file is not outranked by old ones found by meaning too.
+    return this.complete() ? this.hybrid.search(query, options) : this.index.search(query, options);
   }
 
   /** The new model's index (or none); the old one stops at its next batch and stores what it did. */
@@ -98,9 +112,11 @@ class FolderEmbeddings implements Searchable, Disposable {
     const e = this.embeddings;
     if (!e) return;
     this.running = true;
+    const at = this.changes;
     this.owner.changed();
     void e.sync().finally(() => {
       if (this.embeddings !== e) return;
+      this.synced = at;
       this.running = false;
       this.owner.changed();
     });
@@ -177,7 +193,7 @@ export class CodebaseEmbeddings implements Disposable {
 
   /** Every folder's chunks have vectors: searches are fused. */
   complete(): boolean {
-    return this.folders.size > 0 && [...this.folders].every((f) => f.embeddings?.complete() === true);
+    return this.folders.size > 0 && [...this.folders].every((f) => f.complete());
   }
 
   onDidChange(listener: (p: EmbeddingsProgress | undefined) => void): Disposable {

@@ -55,7 +55,7 @@ describe('codebase embeddings in VS Code (hearth.codebase.embeddingModel)', () =
   let made: FakeEmbedder[];
   let prepare: (e: FakeEmbedder) => void;
   const disposables: { dispose(): void }[] = [];
-  const embeddings = (o: { retryMs?: number } = {}) => {
+  const embeddings = (o: { retryMs?: number; syncDelayMs?: number } = {}) => {
     const e = new CodebaseEmbeddings({
       target: () =>
         model === undefined
@@ -72,7 +72,7 @@ describe('codebase embeddings in VS Code (hearth.codebase.embeddingModel)', () =
             },
       log: () => {},
       batchSize: 1,
-      syncDelayMs: 0,
+      syncDelayMs: o.syncDelayMs ?? 0,
       retryMs: o.retryMs ?? 60_000,
     });
     disposables.push(e);
@@ -171,6 +171,35 @@ describe('codebase embeddings in VS Code (hearth.codebase.embeddingModel)', () =
     await i2.start();
     await until(() => second.complete(), 'complete after the restart');
     assert.equal(made[1]!.texts.length, second.progress()!.total - 3, 'the three stored vectors were not embedded again');
+  });
+
+  it('a file added after the vectors were complete: lexical alone until its chunks are embedded, then fused again', async () => {
+    model = 'nomic-embed-text';
+    // The sync waits a moment after a change (as in VS Code): the index has the file before its chunks are embedded.
+    const e = embeddings({ syncDelayMs: 300 });
+    const src = workspace();
+    const i = new CodebaseIndex({ source: src, debounceMs: 1 });
+    disposables.push(i);
+    const search = e.attach(i, undefined);
+    await i.start();
+    await until(() => e.complete(), 'complete');
+    const embedder = made[0]!;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const real = embedder.embed;
+    // The next batch waits: the moment between the change and its vectors can be looked at.
+    embedder.embed = async (batch, signal) => (await held, real(batch, signal));
+    src.set('src/customs.ts', fn('declareCustomsValue', 'the value declared to customs'));
+    i.notify(['src/customs.ts']);
+    await i.settled();
+    assert.equal(e.complete(), false, 'the new chunk has no vector yet');
+    const asked = embedder.texts.length;
+    const hits = await search.search('declare customs value', { limit: 3 });
+    assert.equal(hits[0]?.path, 'src/customs.ts');
+    assert.equal(embedder.texts.length, asked, 'lexical alone: the question was not embedded');
+    release();
+    await until(() => e.complete(), 'complete again');
+    assert.ok(embedder.texts.some((t) => t.includes('declareCustomsValue')));
   });
 
   it('Ollama down at question time: the search answers lexically', async () => {
