@@ -51,7 +51,7 @@ export function embeddingLabel(p: Pick<EmbeddingsProgress, 'model' | 'done' | 't
   return `Embedding ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')} chunks (${p.model})`;
 }
 
-class FolderEmbeddings implements Searchable, Disposable {
+class FolderEmbeddings implements Disposable {
   readonly hybrid: HybridSearch;
   embeddings: EmbeddingIndex | undefined;
   running = false;
@@ -78,12 +78,14 @@ class FolderEmbeddings implements Searchable, Disposable {
 
   /** Every chunk of the index as it is now has a vector. */
   complete(): boolean {
-    return this.synced === this.changes && this.embeddings?.complete() === true;
+    const e = this.embeddings;
+    if (!e || this.synced !== this.changes) return false;
+    // A folder with nothing to embed (empty) does not hold the others back.
+    return e.complete() || (e.status().total === 0 && e.error === null);
   }
 
-  search(query: string, options?: { limit?: number; signal?: AbortSignal }) {
-    // Changed since the last sync (a new file's chunks have no vector yet): lexical alone until the next sync, so a new file is not outranked by old ones found by meaning too.
-    return this.complete() ? this.hybrid.search(query, options) : this.index.search(query, options);
+  search(query: string, options: { limit?: number; signal?: AbortSignal } | undefined, fuse: boolean) {
+    return fuse ? this.hybrid.search(query, options) : this.index.search(query, options);
   }
 
   /** The new model's index (or none); the old one stops at its next batch and stores what it did. */
@@ -150,7 +152,9 @@ export class CodebaseEmbeddings implements Disposable {
     const target = this.current();
     if (target) f.use(this.indexFor(f, target.model, target.embedder));
     return {
-      search: (q, opts) => f.search(q, opts),
+      // Fused only when every folder is complete: a multi-root search merges folders by score, and fused and lexical scores do not compare.
+      // A folder changed since its last sync (a new file's chunks have no vector yet) is not complete: lexical alone until then, so a new file is not outranked by old ones found by meaning too.
+      search: (q, opts) => f.search(q, opts, this.complete()),
       dispose: () => {
         this.folders.delete(f);
         f.dispose();

@@ -202,6 +202,33 @@ describe('codebase embeddings in VS Code (hearth.codebase.embeddingModel)', () =
     assert.ok(embedder.texts.some((t) => t.includes('declareCustomsValue')));
   });
 
+  it('several folders: fused only once every folder is complete (a multi-root search merges by score, and fused and lexical scores do not compare)', async () => {
+    model = 'nomic-embed-text';
+    const e = embeddings();
+    const a = index();
+    const b = index();
+    const inA = e.attach(a, undefined);
+    e.attach(b, undefined);
+    await a.start();
+    await until(() => e.progress()!.total > 0 && e.progress()!.done === e.progress()!.total && !e.progress()!.running, "the first folder's chunks embedded");
+    assert.equal(e.complete(), false, 'the second folder has not even been indexed');
+    const asked = made[0]!.texts.length;
+    assert.deepEqual(await inA.search('draw pixels', { limit: 2 }), await a.search('draw pixels', { limit: 2 }));
+    assert.equal(made[0]!.texts.length, asked, 'lexical: the question was not embedded');
+    await b.start();
+    await until(() => e.complete(), 'both complete');
+    const before = made[0]!.texts.length;
+    await inA.search('draw pixels', { limit: 2 });
+    assert.equal(made[0]!.texts.length, before + 1, 'fused now');
+    // A folder with nothing to embed does not hold the others back.
+    const empty = new CodebaseIndex({ source: new MemoryFileSource() });
+    disposables.push(empty);
+    e.attach(empty, undefined);
+    assert.equal(e.complete(), false, 'not synced yet');
+    await empty.start();
+    await until(() => e.complete(), 'complete with the empty folder');
+  });
+
   it('Ollama down at question time: the search answers lexically', async () => {
     model = 'nomic-embed-text';
     const e = embeddings();
