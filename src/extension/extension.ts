@@ -224,6 +224,18 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
             complete: (input: Parameters<CompletionBackend['complete']>[0]) => service.complete(input),
             forgetChoice: () => service.forgetChoice(),
             mayComplete: (uri: vscode.Uri) => ctx.mayComplete(uri),
+            // Chunks the codebase index finds (it follows the picker's rules; each file is asked again like any snippet's).
+            codebaseSnippets: async (query: string, exclude: vscode.Uri, limit: number, signal: AbortSignal) => {
+              if (ctx.codebase.status().state === 'off') return [];
+              const hits = await ctx.codebase.search(query, limit + 2, signal);
+              const out: { path: string; text: string }[] = [];
+              for (const h of hits) {
+                if (out.length >= limit) break;
+                if (h.uri.toString() === exclude.toString() || !(await ctx.mayComplete(h.uri))) continue;
+                out.push({ path: h.displayPath, text: h.text });
+              }
+              return out;
+            },
             fimModels: async () => completionCandidates(await engines.listModels()),
           };
         })

@@ -10,7 +10,7 @@
  */
 import * as vscode from 'vscode';
 import { CompletionScheduler, type CompletionQuery } from '../../shared/completion/scheduler';
-import { looksBinary } from '../../shared/completion/context';
+import { codebaseQuery, looksBinary, MAX_SNIPPETS } from '../../shared/completion/context';
 import type { FimSnippet } from '../../shared/completion/fimFormats';
 import type { ModelInfo } from '../../shared/models';
 import { displayPath, isFileLike } from '../context/fileReader';
@@ -30,6 +30,8 @@ export interface CompletionBackend {
   }): Promise<{ completion: string; model: string }>;
   forgetChoice(): void;
   mayComplete(uri: vscode.Uri): Promise<boolean>;
+  /** Snippets the codebase index finds for `query` (chunks of other files, best first), none from `exclude`; [] when there is no index. */
+  codebaseSnippets?(query: string, exclude: vscode.Uri, limit: number, signal: AbortSignal): Promise<FimSnippet[]>;
   /** Installed models that can fill in the middle, smallest first. */
   fimModels(): Promise<ModelInfo[]>;
 }
@@ -188,7 +190,7 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
       this.deps.log(`completion: ready in ${Date.now() - started} ms (model code and the workspace's rules loaded)`);
     }
     if (!allowed) return '';
-    const snippets = await this.snippets(q, backend);
+    const snippets = await this.snippets(q, backend, signal);
     if (signal.aborted) throw signal.reason;
     this.inFlight++;
     this.render();
@@ -214,8 +216,12 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     }
   }
 
-  /** Other open files of the same language the picker would offer, most recently edited first, around their last edit. */
-  private async snippets(q: Query, backend: CompletionBackend): Promise<FimSnippet[]> {
+  /**
+   * Other open files of the same language the picker would offer, most recently
+   * edited first, around their last edit; then, while there is room, what the
+   * codebase index finds for the identifiers before the cursor.
+   */
+  private async snippets(q: Query, backend: CompletionBackend, signal: AbortSignal): Promise<FimSnippet[]> {
     const current = q.document.uri.toString();
     const docs = vscode.workspace.textDocuments
       .filter((d) => d.languageId === q.language && d.uri.toString() !== current && d.uri.scheme !== 'untitled' && !d.isClosed)
@@ -229,6 +235,20 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
       const range = new vscode.Range(Math.max(0, line - SNIPPET_RADIUS), 0, line + SNIPPET_RADIUS, 0);
       const text = d.getText(d.validateRange(range));
       if (text.trim() && !looksBinary(text)) out.push({ path: displayPath(d.uri), text });
+    }
+    const query = out.length < MAX_SNIPPETS && backend.codebaseSnippets ? codebaseQuery(q.prefix) : '';
+    if (query) {
+      try {
+        const found = await backend.codebaseSnippets!(query, q.document.uri, MAX_SNIPPETS, signal);
+        for (const s of found) {
+          if (out.length >= MAX_SNIPPETS) break;
+          if (!out.some((o) => o.path === s.path) && s.text.trim() && !looksBinary(s.text)) out.push(s);
+        }
+      } catch (e) {
+        if (signal.aborted) throw e;
+        // The index is a help, never a reason for no completion.
+        this.deps.log(`completion: codebase snippets failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
     return out;
   }
