@@ -120,10 +120,13 @@ const QUERY_STOPWORDS = new Set(
 /**
  * A codebase search for the text before the cursor (inline completion's snippets
  * from the index): the identifiers of its last `lines` lines, nearest the cursor
- * first, without keywords, at most `max`; '' when there is nothing to search.
+ * first, without keywords and without the word being typed, at most `max`; ''
+ * when there is nothing to search.
  */
 export function codebaseQuery(prefix: string, lines = 12, max = 12): string {
-  const tail = prefix.slice(-4000).split('\n').slice(-lines).reverse();
+  // The word being typed is left out: the query stays the same while it grows, so a search is not repeated per keystroke.
+  const text = prefix.slice(-4000).replace(/[A-Za-z0-9_$]+$/, '');
+  const tail = text.split('\n').slice(-lines).reverse();
   const out: string[] = [];
   const seen = new Set<string>();
   for (const line of tail) {
