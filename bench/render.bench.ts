@@ -34,6 +34,7 @@
 //   BENCH_AB_CSS=...     A/B: the page as it is against the page plus this CSS, in pairs of alternating
 //                        order (BENCH_REPEAT pairs, at the last of BENCH_SIZES), printing each B/A ratio;
 //                        pairing keeps the machine's drift out of the ratio, so it judges a change under load
+//   BENCH_AB_DIR=path    A/B as above, page B built from another checkout (git worktree add path REF)
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -254,8 +255,9 @@ window.benchNaive = async (tokens, perFrame) => {
 };
 `;
 
-async function buildPage(extraCss = process.env.BENCH_EXTRA_CSS ?? ''): Promise<string> {
+async function buildPage(extraCss = process.env.BENCH_EXTRA_CSS ?? '', dir?: string): Promise<string> {
   return benchPage({
+    ...(dir ? { dir } : {}),
     entry: ENTRY,
     name: 'bench-render',
     // Readable function names in the profile when diagnosing (BENCH_TRACE).
@@ -573,6 +575,8 @@ const SHARE_FLOOR = 'floor: the same host messages, nothing painted';
  * so a change can be judged while the machine is not quiet. Nothing is checked.
  */
 const AB_CSS = process.env.BENCH_AB_CSS;
+/** BENCH_AB_DIR=path: page B is built from another checkout (a git worktree of another commit). */
+const AB_DIR = process.env.BENCH_AB_DIR;
 
 async function abCompare(browser: import('playwright-core').Browser, a: string, b: string): Promise<void> {
   const n = SIZES[SIZES.length - 1]!;
@@ -666,8 +670,8 @@ async function main(): Promise<void> {
     };
     // Warm-up page (browser caches, fonts); each measured page also warms its own JIT and grammars first.
     await run('warm-up', 'benchHearth', 500, RATES[0]!, false);
-    if (AB_CSS !== undefined) {
-      await abCompare(browser, html, await buildPage(AB_CSS + '/* B */'));
+    if (AB_CSS !== undefined || AB_DIR) {
+      await abCompare(browser, html, await buildPage((AB_CSS ?? '') + '/* B */', AB_DIR));
       return;
     }
     // The checked rate: Hearth at each size and its floor, interleaved run by run.
