@@ -7,9 +7,10 @@ import path from 'node:path';
 
 const root = path.resolve(__dirname, '..');
 
-export async function benchPage(o: { entry: string; name: string; minify?: boolean; htmlClass?: string; extraCss?: string; rootStyle: string }): Promise<string> {
+/** `dir`: build from another checkout of the project (an A/B of two versions of the code). */
+export async function benchPage(o: { entry: string; name: string; minify?: boolean; htmlClass?: string; extraCss?: string; rootStyle: string; dir?: string }): Promise<string> {
   const out = await esbuild.build({
-    stdin: { contents: o.entry, resolveDir: root, loader: 'tsx', sourcefile: `${o.name}-entry.tsx` },
+    stdin: { contents: o.entry, resolveDir: o.dir ?? root, loader: 'tsx', sourcefile: `${o.name}-entry.tsx` },
     bundle: true,
     minify: o.minify ?? true,
     write: false,

@@ -31,6 +31,10 @@
 //                        hottest functions and the compositor layers are printed, traces saved in dir
 //   BENCH_FLOOR=1        adds a row: one small text change per frame (the floor of any painting frame)
 //   BENCH_EXTRA_CSS=...  appends CSS to the page, to try containment or compositing hints
+//   BENCH_AB_CSS=...     A/B: the page as it is against the page plus this CSS, in pairs of alternating
+//                        order (BENCH_REPEAT pairs, at the last of BENCH_SIZES), printing each B/A ratio;
+//                        pairing keeps the machine's drift out of the ratio, so it judges a change under load
+//   BENCH_AB_DIR=path    A/B as above, page B built from another checkout (git worktree add path REF)
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -251,14 +255,15 @@ window.benchNaive = async (tokens, perFrame) => {
 };
 `;
 
-async function buildPage(): Promise<string> {
+async function buildPage(extraCss = process.env.BENCH_EXTRA_CSS ?? '', dir?: string): Promise<string> {
   return benchPage({
+    ...(dir ? { dir } : {}),
     entry: ENTRY,
     name: 'bench-render',
     // Readable function names in the profile when diagnosing (BENCH_TRACE).
     minify: !process.env.BENCH_TRACE,
     htmlClass: 'hearth-browser',
-    extraCss: process.env.BENCH_EXTRA_CSS ?? '',
+    extraCss,
     rootStyle: 'height:700px',
   });
 }
@@ -379,14 +384,21 @@ function printProfile(p: CpuProfile): void {
 
 /** Diagnostics (BENCH_TRACE): the compositor layers after the run, and why each exists. */
 async function printLayers(cdp: CDPSession): Promise<void> {
-  const tree = new Promise<Array<{ layerId: string; width: number; height: number; drawsContent: boolean; scrollRects?: unknown[] }>>((resolve) =>
+  const tree = new Promise<Array<{ layerId: string; width: number; height: number; drawsContent: boolean; backendNodeId?: number; scrollRects?: unknown[] }>>((resolve) =>
     cdp.once('LayerTree.layerTreeDidChange', (e) => resolve((e.layers ?? []) as never)),
   );
   await cdp.send('LayerTree.enable');
   const layers = await Promise.race([tree, new Promise<[]>((r) => setTimeout(() => r([]), 5000))]);
   for (const l of layers) {
     const why = (await cdp.send('LayerTree.compositingReasons', { layerId: l.layerId }).catch(() => ({ compositingReasons: ['?'] }))) as { compositingReasons?: string[] };
-    console.error(`  layer ${l.layerId} ${l.width}x${l.height} draws=${l.drawsContent} ${(why.compositingReasons ?? []).join(',')}`);
+    let node = '';
+    if (l.backendNodeId) {
+      const d = (await cdp.send('DOM.describeNode', { backendNodeId: l.backendNodeId }).catch(() => undefined)) as { node?: { localName?: string; attributes?: string[] } } | undefined;
+      const attrs = d?.node?.attributes ?? [];
+      const cls = attrs[attrs.indexOf('class') + 1];
+      node = `<${d?.node?.localName ?? '?'}${attrs.includes('class') ? ` class="${cls}"` : ''}>`;
+    }
+    console.error(`  layer ${l.layerId} ${node} ${l.width}x${l.height} draws=${l.drawsContent} ${(why.compositingReasons ?? []).join(',')}`);
   }
   await cdp.send('LayerTree.disable');
 }
@@ -457,6 +469,7 @@ async function measure(page: Page, fn: Fn, tokens: string[], rate: number): Prom
     const { profile } = await cdp.send('Profiler.stop');
     printProfile(profile as unknown as CpuProfile);
     await printLayers(cdp);
+    await page.screenshot({ path: path.join(TRACE, `${fn}-${tokens.length}-${rate}.png`) });
   }
   const loaf = (await page.evaluate(() => (window as unknown as { __loaf: number[] }).__loaf)) as number[];
   await cdp.detach();
@@ -553,6 +566,38 @@ const IDLE = 'empty frame loop (browser floor, nothing rendered)';
 const SHARE_HEARTH = HEARTH;
 const SHARE_FLOOR = 'floor: the same host messages, nothing painted';
 
+// ---------------------------------------------------------------- A/B diagnostics
+
+/**
+ * BENCH_AB_CSS=css: compares the page as it is (A) with the page plus that CSS (B), in pairs
+ * whose order alternates, and prints each pair's B/A ratio and their median. Pairing keeps a
+ * drift in the machine's speed (another process on the sibling hyperthread) out of the ratio,
+ * so a change can be judged while the machine is not quiet. Nothing is checked.
+ */
+const AB_CSS = process.env.BENCH_AB_CSS;
+/** BENCH_AB_DIR=path: page B is built from another checkout (a git worktree of another commit). */
+const AB_DIR = process.env.BENCH_AB_DIR;
+
+async function abCompare(browser: import('playwright-core').Browser, a: string, b: string): Promise<void> {
+  const n = SIZES[SIZES.length - 1]!;
+  const one = async (html: string, kind: 'stream' | 'share') => {
+    const page = await browser.newPage({ viewport: { width: 900, height: 760 } });
+    await page.setContent(html);
+    const ms = kind === 'stream' ? (await measure(page, 'benchHearth', answerTokens(n), CHECKED_RATE)).mainThreadMs : (await measureShare(page, SHARE_AT, SHARE_TOKENS, SHARE_RATE, 'hearth')).mainThreadMs;
+    await page.close();
+    return ms;
+  };
+  for (const kind of ['stream', 'share'] as const) {
+    const ratios: number[] = [];
+    for (let k = 0; k < REPEAT; k++) {
+      const [x, y] = k % 2 ? [await one(b, kind), await one(a, kind)].reverse() : [await one(a, kind), await one(b, kind)];
+      ratios.push(y! / x!);
+      console.error(`[render bench] A/B ${kind}: A ${x!.toFixed(0)} ms, B ${y!.toFixed(0)} ms, B/A ${(y! / x!).toFixed(2)} (load ${os.loadavg()[0]!.toFixed(2)})`);
+    }
+    console.error(`[render bench] A/B ${kind}: median B/A ${median(ratios).toFixed(2)} over ${REPEAT} pairs`);
+  }
+}
+
 // ---------------------------------------------------------------- is the machine quiet enough to judge?
 
 /** Load average per core above which a missed target is not a verdict. */
@@ -625,6 +670,10 @@ async function main(): Promise<void> {
     };
     // Warm-up page (browser caches, fonts); each measured page also warms its own JIT and grammars first.
     await run('warm-up', 'benchHearth', 500, RATES[0]!, false);
+    if (AB_CSS !== undefined || AB_DIR) {
+      await abCompare(browser, html, await buildPage((AB_CSS ?? '') + '/* B */', AB_DIR));
+      return;
+    }
     // The checked rate: Hearth at each size and its floor, interleaved run by run.
     const checkedSizes = RATES.includes(CHECKED_RATE) ? SIZES : [];
     const checked = new Map<number, Result[]>(checkedSizes.map((n) => [n, []]));
