@@ -120,7 +120,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   let wsContext: Promise<VsCodeWorkspaceContext> | undefined;
   const workspaceContext = (): Promise<VsCodeWorkspaceContext> =>
     (wsContext ??= loadHeavy().then(({ VsCodeWorkspaceContext }) => {
-      const c = new VsCodeWorkspaceContext(() => settings.current.context, log, context.storageUri);
+      const c = new VsCodeWorkspaceContext(() => settings.current.context, log, context.storageUri, context.extensionUri);
       subs.push(c);
       return c;
     }));

@@ -65,9 +65,11 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     private readonly log: (line: string) => void,
     /** The extension's workspace storage (where the codebase index is kept); none when no folder is open. */
     storageUri?: vscode.Uri,
+    /** The extension's folder: the codebase index reads its tree-sitter grammars from dist/tree-sitter there. */
+    extensionUri?: vscode.Uri,
   ) {
     this.index = new FileIndex(() => this.settings().exclude, log);
-    this.codebase = new CodebaseService(() => this.index.globs(), storageUri, log);
+    this.codebase = new CodebaseService(() => this.index.globs(), storageUri, log, extensionUri && vscode.Uri.joinPath(extensionUri, 'dist', 'tree-sitter'));
     const deps = this.sourceDeps();
     this.sources = ATTACHMENT_KINDS.map((k) => SOURCES[k](deps));
     for (const s of this.sources) this.byKind.set(s.kind, s);
