@@ -39,7 +39,7 @@ export interface SyntaxChunkerOptions {
   loadWasm: (file: string) => Promise<Uint8Array>;
   /** Definitions longer than this many lines are split into their members (default SPLIT_LINES). */
   splitLines?: number;
-  /** Longer texts go to the regex chunker (default 512 K characters: such a file is mostly generated). */
+  /** Longer texts go to the regex chunker (default 256 K characters: such a file is mostly generated, and walking its tree, which cannot yield, would take 20 ms and more). */
   maxChars?: number;
   /** Longest stretch of parsing before the event loop gets a turn (default 15 ms); the parse then resumes. */
   sliceMs?: number;
@@ -93,6 +93,8 @@ const CONTROL = /^(?:if|else|for|for_in|for_of|foreach|while|do|switch|expressio
 export const SPLIT_LINES = 40;
 /** How deep under a large node its members are looked for (an IIFE's body lies 4 levels down). */
 const BODY_DEPTH = 4;
+/** How many nodes the search for members may look at. */
+const BODY_VISITS = 600;
 
 interface Name {
   symbol: string;
@@ -377,12 +379,17 @@ class Builder {
   /** The nearest node under `n` (or n) whose children include a definition; definitions below are not entered. */
   private bodyOf(n: TsNode): TsNode | undefined {
     let level: TsNode[] = [core(n)];
+    // Every node looked at costs calls into wasm: a table of thousands of entries is given up on (it is cut into windows).
+    let budget = BODY_VISITS;
     for (let depth = 0; depth <= BODY_DEPTH && level.length; depth++) {
       const next: TsNode[] = [];
       for (const c of level) {
         const kids = named(c);
+        budget -= kids.length;
+        if (budget < 0) return undefined;
         if (kids.some((k) => defName(k, this.grammar))) return c;
-        for (const k of kids) if (depth === 0 || (!defName(k, this.grammar) && !CONTROL.test(k.type))) next.push(k);
+        // A node of a line or two holds no members worth a chunk of their own.
+        for (const k of kids) if (lineCount(k) > 2 && (depth === 0 || (!defName(k, this.grammar) && !CONTROL.test(k.type)))) next.push(k);
       }
       level = next;
     }
@@ -426,7 +433,7 @@ export class SyntaxChunker {
   private readonly deadlineMs: number;
 
   constructor(private readonly opts: SyntaxChunkerOptions) {
-    this.maxChars = opts.maxChars ?? 512 * 1024;
+    this.maxChars = opts.maxChars ?? 256 * 1024;
     this.sliceMs = opts.sliceMs ?? 15;
     this.deadlineMs = opts.deadlineMs ?? 3000;
   }
