@@ -14,6 +14,8 @@ import { SyntaxChunker, type SyntaxChunkerOptions, type TreeSitterRuntime } from
 export function treeSitterDir(): string | undefined {
   const beside = path.join(__dirname, 'tree-sitter'); // dist/gateway.js → dist/tree-sitter
   if (existsSync(path.join(beside, 'tree-sitter.wasm'))) return beside;
+  // A bundle finds its grammars beside it or not at all (never in a node_modules that happens to be around).
+  if (!__filename.endsWith('.ts')) return undefined;
   try {
     const pkg = path.join(path.dirname(require.resolve('@vscode/tree-sitter-wasm/package.json')), 'wasm');
     return existsSync(path.join(pkg, 'tree-sitter.wasm')) ? pkg : undefined;
