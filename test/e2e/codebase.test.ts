@@ -89,6 +89,8 @@ describe('e2e: @codebase (packaged .vsix)', function () {
   it('Search Codebase labels a result with the symbol tree-sitter found (the grammars load from the package)', async function () {
     this.timeout(180_000);
     const ui = launched!;
+    // The workbench is up and Hearth active (this test may run alone).
+    await ui.openHearthView();
     const label = ui.page.locator('.quick-input-list .monaco-list-row .label-name', { hasText: /^\W*latefees\s*$/ });
     const deadline = Date.now() + 90_000;
     for (;;) {
@@ -105,7 +107,7 @@ describe('e2e: @codebase (packaged .vsix)', function () {
       }
     }
     // Without the grammar the label would be the file name, index.ts.
-    const row = ui.page.locator('.quick-input-list .monaco-list-row', { has: label });
+    const row = ui.page.locator('.quick-input-list .monaco-list-row', { has: ui.page.locator('.label-name', { hasText: /^\W*latefees\s*$/ }) });
     assert.match((await row.first().textContent()) ?? '', /latefees\/index\.ts:1-3/);
     await ui.page.keyboard.press('Escape');
   });
