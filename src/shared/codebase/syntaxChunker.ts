@@ -487,12 +487,6 @@ export class SyntaxChunker {
     }
   }
 
-  /** Whether the grammar for `path` loads (the runtime too). */
-  async canParse(path: string): Promise<boolean> {
-    const grammar = grammarFor(path);
-    return !!grammar && !!(await this.language(grammar));
-  }
-
   /** Frees the parser once a chunk in progress has stopped (at its next slice); later calls answer undefined. */
   dispose(): void {
     if (this.disposed) return;
