@@ -86,7 +86,8 @@ describe('tree-sitter chunker', function () {
     const text = await readFile(path.resolve(__dirname, '../../../src/shared/codebase/codebaseIndex.ts'), 'utf8');
     const other = linesOf(FIXTURES['app/views.py']!.repeat(40));
     const whole = [await chunker.chunk('codebaseIndex.ts', linesOf(text)), await chunker.chunk('views.py', other)];
-    const sliced = createNodeSyntaxChunker({ sliceMs: 0 });
+    // sliceMs -1: every progress check cancels, so the parse is resumed as often as it can be.
+    const sliced = createNodeSyntaxChunker({ sliceMs: -1 });
     try {
       // Both at once: each parse is resumed only with its own text.
       assert.deepEqual(await Promise.all([sliced.chunk('codebaseIndex.ts', linesOf(text)), sliced.chunk('views.py', other)]), whole);
@@ -103,12 +104,12 @@ describe('tree-sitter chunker', function () {
     const small = createNodeSyntaxChunker({ maxChars: 10 });
     assert.equal(await small.chunk('a.ts', ['export function longerThanTen() {}']), undefined);
     small.dispose();
-    const hurried = createNodeSyntaxChunker({ sliceMs: 0, deadlineMs: 0 });
+    const hurried = createNodeSyntaxChunker({ sliceMs: -1, deadlineMs: 0 });
     const text = await readFile(path.resolve(__dirname, '../../../src/shared/codebase/codebaseIndex.ts'), 'utf8');
     assert.equal(await hurried.chunk('codebaseIndex.ts', linesOf(text)), undefined);
     hurried.dispose();
     // After an abandoned parse the next file starts afresh (not resumed with the old text).
-    const patient = createNodeSyntaxChunker({ sliceMs: 0, deadlineMs: 5 });
+    const patient = createNodeSyntaxChunker({ sliceMs: -1, deadlineMs: 5 });
     await patient.chunk('codebaseIndex.ts', linesOf(text));
     assert.deepEqual(rows(await patient.chunk('a.ts', ['function a() {}'])), [['a', 1, 1, null]]);
     patient.dispose();
