@@ -9,7 +9,8 @@
  * The regex chunker (chunker.ts) stays the fallback, and `chunk` answers
  * undefined to ask for it: a language without a grammar here, a grammar that
  * failed to load, a file over `maxChars` (generated, most likely), a parse
- * still unfinished after `deadlineMs`, or a tree that is mostly errors (the
+ * still unfinished after `deadlineMs`, a tree with more nodes than one walk
+ * may look at (walking cannot yield), or a tree that is mostly errors (the
  * regexes do better on text that does not parse). A parse is one wasm call that
  * cannot yield, so it is cancelled every `sliceMs` and resumed after the event
  * loop has had its turn: no slice of work on the extension host near 50 ms.
@@ -95,6 +96,8 @@ export const SPLIT_LINES = 40;
 const BODY_DEPTH = 4;
 /** How many nodes the search for members may look at. */
 const BODY_VISITS = 600;
+/** How many nodes one file's walk may look at (2,900 took 73 ms at load average 10; this is about 35 ms). */
+const WALK_VISITS = 1500;
 
 interface Name {
   symbol: string;
@@ -271,8 +274,13 @@ function defName(node: TsNode, grammar: string, top = false, moduleName?: string
   return { symbol: cut(name.split(/::|\\|\./).filter(Boolean).pop() ?? name) };
 }
 
+/** Thrown when a tree has more nodes than a walk may look at (the walk cannot yield). */
+class TooManyNodes extends Error {}
+
 class Builder {
   readonly out: Chunk[] = [];
+  /** Nodes the walk may still look at: each costs calls into wasm (a 12,000-function file took 90 ms); past it, definition lines. */
+  private visits = WALK_VISITS;
   constructor(
     private readonly grammar: string,
     private readonly lines: readonly string[],
@@ -361,7 +369,7 @@ class Builder {
   private large(n: TsNode, start: number, end: number, symbol: string | null, container: string | null, joinTo = -1): void {
     const body = this.bodyOf(n);
     if (!body) return this.push(start, end, symbol, container);
-    const members = named(body);
+    const members = this.kids(body);
     const first = members.findIndex((m) => defName(m, this.grammar));
     // The header holds what comes before the first member definition (the signature, fields, a docstring) and its comments.
     let firstRow = members[first]!.startPosition.row;
@@ -376,6 +384,17 @@ class Builder {
     if (end - bodyEnd > 2) this.push(bodyEnd + 1, end, symbol, container);
   }
 
+  private spend(n: number): void {
+    this.visits -= n;
+    if (this.visits < 0) throw new TooManyNodes();
+  }
+
+  /** A node's named children, paid for before they are made (making them is most of the cost). */
+  kids(n: TsNode): TsNode[] {
+    this.spend(n.namedChildCount);
+    return named(n);
+  }
+
   /** The nearest node under `n` (or n) whose children include a definition; definitions below are not entered. */
   private bodyOf(n: TsNode): TsNode | undefined {
     let level: TsNode[] = [core(n)];
@@ -384,9 +403,9 @@ class Builder {
     for (let depth = 0; depth <= BODY_DEPTH && level.length; depth++) {
       const next: TsNode[] = [];
       for (const c of level) {
-        const kids = named(c);
-        budget -= kids.length;
+        budget -= c.namedChildCount;
         if (budget < 0) return undefined;
+        const kids = this.kids(c);
         if (kids.some((k) => defName(k, this.grammar))) return c;
         // A node of a line or two holds no members worth a chunk of their own.
         for (const k of kids) if (lineCount(k) > 2 && (depth === 0 || (!defName(k, this.grammar) && !CONTROL.test(k.type)))) next.push(k);
@@ -397,10 +416,15 @@ class Builder {
   }
 }
 
-/** Chunks from a tree: its top-level nodes (and, for long ones, their members). Exported for tests. */
-export function chunksOfTree(root: TsNode, grammar: string, lines: readonly string[], path = '', splitLines = SPLIT_LINES): Chunk[] {
+/** Chunks from a tree: its top-level nodes (and, for long ones, their members); undefined for a tree with too many nodes to walk at once. */
+export function chunksOfTree(root: TsNode, grammar: string, lines: readonly string[], path = '', splitLines = SPLIT_LINES): Chunk[] | undefined {
   const b = new Builder(grammar, lines, moduleNameOf(path), splitLines);
-  b.siblings(named(root), null, 0, lines.length - 1, true);
+  try {
+    b.siblings(b.kids(root), null, 0, lines.length - 1, true);
+  } catch (e) {
+    if (e instanceof TooManyNodes) return undefined;
+    throw e;
+  }
   return b.out;
 }
 
@@ -414,7 +438,7 @@ function moduleNameOf(path: string): string | undefined {
 
 /** Top-level ERROR nodes covering more than half of the lines: the text is not (mostly) this language. */
 function mostlyErrors(root: TsNode, lineCountTotal: number): boolean {
-  if (!root.hasError) return false;
+  if (!root.hasError || root.namedChildCount > WALK_VISITS) return false;
   let bad = 0;
   for (const c of named(root)) if (c.type === 'ERROR') bad += lineCount(c);
   return bad * 2 > lineCountTotal;
@@ -477,7 +501,7 @@ export class SyntaxChunker {
       }
       if (mostlyErrors(tree.rootNode, lines.length)) return undefined;
       const chunks = chunksOfTree(tree.rootNode, grammar, lines, path, this.opts.splitLines);
-      return chunks.length ? chunks : undefined;
+      return chunks?.length ? chunks : undefined;
     } catch (e) {
       this.opts.log?.(`tree-sitter could not chunk ${path} (${e instanceof Error ? e.message : String(e)}); chunked by definition lines`);
       return undefined;

@@ -97,7 +97,7 @@ describe('tree-sitter chunker', function () {
     }
   });
 
-  it('leaves to the regex chunker: other languages, too large, out of time, text that is not code', async () => {
+  it('leaves to the regex chunker: other languages, too large, out of time, too many nodes, text that is not code', async () => {
     assert.equal(await chunker.chunk('README.md', ['# Title', 'text']), undefined);
     assert.equal(await chunker.chunk('notes.txt', ['a']), undefined);
     assert.equal(await chunker.chunk('dist/app.min.js', ['function a(){}']), undefined);
@@ -113,6 +113,9 @@ describe('tree-sitter chunker', function () {
     await patient.chunk('codebaseIndex.ts', linesOf(text));
     assert.deepEqual(rows(await patient.chunk('a.ts', ['function a() {}'])), [['a', 1, 1, null]]);
     patient.dispose();
+    // More nodes than one walk may look at (it cannot yield): 3,000 one-line functions.
+    assert.equal(await chunker.chunk('many.js', Array.from({ length: 3000 }, (_, i) => `function f${i}() {}`)), undefined);
+    assert.equal((await chunker.chunk('some.js', Array.from({ length: 300 }, (_, i) => `function f${i}() {}`)))?.length, 300);
     const garbage = Array.from({ length: 100 }, (_, i) => `this is not code {{{ ]]] (( ${i} ' " \``);
     assert.equal(await chunker.chunk('x.ts', garbage), undefined);
   });
