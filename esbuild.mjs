@@ -5,10 +5,12 @@
 //   dist/webview/      (browser: Preact app + CSS, content-hashed file names
 //                       listed in dist/webview/manifest.json, so an update can
 //                       never be served stale)
+//   dist/tree-sitter/  (tree-sitter's runtime and grammars as .wasm, with their
+//                       licence: read at run time by the codebase chunker)
 // Flags: --production (minify; maps without source contents), --watch,
 //        --only=extension,heavy,gateway,webview
 import * as esbuild from 'esbuild';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const args = process.argv.slice(2);
@@ -105,9 +107,24 @@ function manifestPlugin() {
   };
 }
 
+/**
+ * The .wasm files the codebase chunker loads (src/shared/codebase/syntaxChunker.ts TREE_SITTER_FILES; a unit
+ * test keeps the two lists equal), copied from @vscode/tree-sitter-wasm. Sizes and why these: that folder's README.
+ */
+export const TREE_SITTER_FILES = ['tree-sitter.wasm', 'tree-sitter-c-sharp.wasm', 'tree-sitter-cpp.wasm', 'tree-sitter-go.wasm', 'tree-sitter-java.wasm', 'tree-sitter-javascript.wasm', 'tree-sitter-php.wasm', 'tree-sitter-python.wasm', 'tree-sitter-ruby.wasm', 'tree-sitter-rust.wasm', 'tree-sitter-tsx.wasm', 'tree-sitter-typescript.wasm'];
+
+async function copyTreeSitter() {
+  const from = path.join('node_modules', '@vscode', 'tree-sitter-wasm');
+  await rm('dist/tree-sitter', { recursive: true, force: true });
+  await mkdir('dist/tree-sitter', { recursive: true });
+  for (const f of TREE_SITTER_FILES) await copyFile(path.join(from, 'wasm', f), path.join('dist', 'tree-sitter', f));
+  await copyFile(path.join(from, 'LICENSE'), path.join('dist', 'tree-sitter', 'LICENSE'));
+}
+
 async function main() {
   const selected = Object.entries(targets).filter(([name]) => !only || only.has(name));
   if (watch) {
+    if (selected.some(([name]) => name !== 'webview')) await copyTreeSitter();
     for (const [, options] of selected) {
       const ctx = await esbuild.context(options);
       await ctx.watch();
@@ -116,6 +133,8 @@ async function main() {
     return;
   }
   await Promise.all(selected.map(([, options]) => esbuild.build(options)));
+  // The Node bundles read the grammars beside them.
+  if (selected.some(([name]) => name !== 'webview')) await copyTreeSitter();
 }
 
 main().catch((err) => {

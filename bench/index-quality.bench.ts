@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CodebaseIndex } from '../src/shared/codebase/codebaseIndex';
 import { NodeFileSource } from '../src/gateway/codebase/nodeFileSource';
+import { nodeSyntaxChunker } from '../src/gateway/codebase/treeSitter';
 import { EVAL_REPOS } from './indexQuestions';
 import { DEFAULT_TUNING, type RankingTuning } from '../src/shared/codebase/lexicalIndex';
 
@@ -92,7 +93,8 @@ async function main() {
     }
     root = path.resolve(root);
     const source = new NodeFileSource(root);
-    const index = new CodebaseIndex({ source, sliceMs: 1000 });
+    // --regex: the definition-line chunker alone (what tree-sitter's chunks are compared with).
+    const index = new CodebaseIndex({ source, sliceMs: 1000, ...(process.argv.includes('--regex') ? {} : { chunker: nodeSyntaxChunker((m) => console.log(m)) }) });
     const t0 = performance.now();
     await index.start();
     const ms = performance.now() - t0;

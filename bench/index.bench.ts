@@ -21,6 +21,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { CodebaseIndex } from '../src/shared/codebase/codebaseIndex';
 import { FileIndexStorage, NodeFileSource } from '../src/gateway/codebase/nodeFileSource';
+import { nodeSyntaxChunker } from '../src/gateway/codebase/treeSitter';
+
+/** As the gateway indexes: tree-sitter chunks (BENCH_INDEX_REGEX=1: the definition-line chunker alone, to compare). */
+const chunking = process.env.BENCH_INDEX_REGEX === '1' ? {} : { chunker: nodeSyntaxChunker() };
 
 const ROOT = path.resolve(__dirname, '..');
 const QUESTIONS = [
@@ -120,7 +124,7 @@ async function main(): Promise<void> {
     console.log(`corpus: 2,300 files, ${(bytes / 1024 / 1024).toFixed(1)} MB`);
     const storeFile = path.join(tmp, 'data', 'index.json');
     let t0 = performance.now();
-    const cold = new CodebaseIndex({ source: new NodeFileSource(ws), storage: new FileIndexStorage(storeFile) });
+    const cold = new CodebaseIndex({ source: new NodeFileSource(ws), storage: new FileIndexStorage(storeFile), ...chunking });
     const { worstMs, worstWallMs } = await withLoopWatch(() => cold.start());
     const coldS = (performance.now() - t0) / 1000;
     const s = cold.state();
@@ -132,7 +136,7 @@ async function main(): Promise<void> {
     console.log(`stored index: ${((await fs.stat(storeFile)).size / 1024 / 1024).toFixed(1)} MB`);
 
     t0 = performance.now();
-    const warm = new CodebaseIndex({ source: new NodeFileSource(ws), storage: new FileIndexStorage(storeFile), debounceMs: 50 });
+    const warm = new CodebaseIndex({ source: new NodeFileSource(ws), storage: new FileIndexStorage(storeFile), debounceMs: 50, ...chunking });
     const restart = await withLoopWatch(() => warm.start());
     check('ready after a restart', (performance.now() - t0) / 1000, 2, 's');
     console.log(`longest busy stretch during the restart (CPU): ${restart.worstMs.toFixed(0)} ms (loading the stored index is one step)`);
@@ -172,7 +176,7 @@ async function main(): Promise<void> {
       console.log(`corpus: 10,000 files, ${(bigBytes / 1024 / 1024).toFixed(1)} MB; load average ${load()}`);
       const before = memory();
       t0 = performance.now();
-      const large = new CodebaseIndex({ source: new NodeFileSource(big) });
+      const large = new CodebaseIndex({ source: new NodeFileSource(big), ...chunking });
       const watched = await withLoopWatch(() => large.start());
       const secs = (performance.now() - t0) / 1000;
       const added = (memory() - before) / 1024 / 1024;

@@ -121,11 +121,17 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   let wsContext: Promise<VsCodeWorkspaceContext> | undefined;
   const workspaceContext = (): Promise<VsCodeWorkspaceContext> =>
     (wsContext ??= loadHeavy().then(({ VsCodeWorkspaceContext }) => {
-      const c = new VsCodeWorkspaceContext(() => settings.current.context, log, context.storageUri, () => {
-        // Only an Ollama server embeds (/api/embed): with another provider, search stays lexical.
-        const s = settings.current;
-        return s.embeddingModel && s.provider === 'ollama' ? { model: s.embeddingModel, config: providerConfig(s, apiKeys.current) } : undefined;
-      });
+      const c = new VsCodeWorkspaceContext(
+        () => settings.current.context,
+        log,
+        context.storageUri,
+        () => {
+          // Only an Ollama server embeds (/api/embed): with another provider, search stays lexical.
+          const s = settings.current;
+          return s.embeddingModel && s.provider === 'ollama' ? { model: s.embeddingModel, config: providerConfig(s, apiKeys.current) } : undefined;
+        },
+        context.extensionUri,
+      );
       subs.push(c);
       return c;
     }));

@@ -74,7 +74,7 @@ export interface HearthTestApi {
     counts: { shown: number; staleDropped: number; skippedBinary: number };
   };
   /** The codebase index: a search (paths and lines, best first), once every change notified so far is in; its status. */
-  codebaseSearch(query: string, limit?: number): Promise<{ path: string; startLine: number; endLine: number }[]>;
+  codebaseSearch(query: string, limit?: number): Promise<{ path: string; startLine: number; endLine: number; symbol: string | null }[]>;
   codebaseStatus(): Promise<{ state: string; files: number; indexedFiles: number } | undefined>;
   /** Search by meaning (hearth.codebase.embeddingModel): chunks embedded over every folder, whether searches are fused now. */
   codebaseEmbeddings(): Promise<{ progress: EmbeddingsProgress | undefined; fused: boolean }>;
@@ -139,7 +139,7 @@ export function createTestApi(d: {
       const c = (await d.workspaceContext()).codebase;
       c.start();
       await c.settled();
-      return (await c.search(query, limit)).map((h) => ({ path: h.displayPath, startLine: h.start_line, endLine: h.end_line }));
+      return (await c.search(query, limit)).map((h) => ({ path: h.displayPath, startLine: h.start_line, endLine: h.end_line, symbol: h.symbol }));
     },
     codebaseStatus: async () => {
       const s = (await d.workspaceContext()).codebase.status();

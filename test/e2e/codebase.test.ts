@@ -3,6 +3,8 @@
  * a question and "@codebase", adds it as a chip, sends, and the Ollama double
  * receives the snippets of the file that holds the answer, shown as chips with
  * the question; the secret file (.env) that mentions the same words never goes.
+ * Search Codebase names a result by the symbol tree-sitter found, which shows
+ * that the package ships the grammars and the extension loads them.
  */
 import assert from 'node:assert/strict';
 import { findRepoRoot } from '../../scripts/vscode-host/repo';
@@ -31,6 +33,8 @@ describe('e2e: @codebase (packaged .vsix)', function () {
         'billing/ledger.py': LEDGER,
         'billing/.env': 'RECONCILE_INVOICE_LEDGER_KEY=sk-ledger-secret\n',
         'docs/garden.md': '# Garden\nTomatoes like sun.\n',
+        // An anonymous default export: only tree-sitter names it (after its module: the folder of an index file).
+        'latefees/index.ts': 'export default function (daysOverdue: number): number {\n  return Math.min(daysOverdue * 1.5, 40);\n}\n',
       },
     });
   });
@@ -80,5 +84,31 @@ describe('e2e: @codebase (packaged .vsix)', function () {
     await snippet.waitFor({ timeout: 30_000 });
     assert.equal(await chat.locator('.message-user .chip-snippet', { hasText: '.env' }).count(), 0);
     await ui.screenshot('codebase-snippets');
+  });
+
+  it('Search Codebase labels a result with the symbol tree-sitter found (the grammars load from the package)', async function () {
+    this.timeout(180_000);
+    const ui = launched!;
+    // The workbench is up and Hearth active (this test may run alone).
+    await ui.openHearthView();
+    const label = ui.page.locator('.quick-input-list .monaco-list-row .label-name', { hasText: /^\W*latefees\s*$/ });
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      await ui.runCommand('Hearth: Search Codebase');
+      const input = ui.page.locator('.quick-input-widget input');
+      await input.fill('late fees days overdue');
+      try {
+        await label.first().waitFor({ timeout: 10_000 });
+        break;
+      } catch (e) {
+        // The index may still be building: ask again.
+        await ui.page.keyboard.press('Escape');
+        if (Date.now() > deadline) throw e;
+      }
+    }
+    // Without the grammar the label would be the file name, index.ts.
+    const row = ui.page.locator('.quick-input-list .monaco-list-row', { has: ui.page.locator('.label-name', { hasText: /^\W*latefees\s*$/ }) });
+    assert.match((await row.first().textContent()) ?? '', /latefees\/index\.ts:1-3/);
+    await ui.page.keyboard.press('Escape');
   });
 });

@@ -5,7 +5,7 @@
  * (webview assets, the manifest of hashed files, the icon).
  */
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { findRepoRoot } from '../../scripts/vscode-host/repo';
 import { launchHearth, type HearthUi } from './harness';
@@ -24,6 +24,11 @@ describe('e2e packaged .vsix', function () {
     this.timeout(60_000);
     await ui?.dispose();
     await vsix?.dispose();
+  });
+
+  it('is at most 8 MB (the tree-sitter grammars are most of it)', async () => {
+    const { size } = await stat(vsix!.file);
+    assert.ok(size <= 8 * 1024 * 1024, `${(size / 1024 / 1024).toFixed(2)} MB`);
   });
 
   it('installs into the extensions folder', async () => {

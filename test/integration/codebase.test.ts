@@ -2,7 +2,8 @@
  * The codebase index in the real extension host: it indexes the temporary
  * workspace through vscode.workspace.fs, a saved file becomes searchable, a
  * secret file is never among the results, and `@codebase` sends the question's
- * snippets to the model as chips of their own.
+ * snippets to the model as chips of their own. Code is chunked by tree-sitter
+ * with the grammars the extension reads from its dist/tree-sitter.
  */
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
@@ -27,6 +28,8 @@ describe('codebase index: @codebase, Search Codebase', function () {
     await write('billing/invoiceLedger.ts', 'export function reconcileInvoiceLedger(entries: number[]): number {\n  // sums the ledger entries of an invoice\n  return entries.reduce((a, b) => a + b, 0);\n}\n');
     await write('billing/.env', 'RECONCILE_INVOICE_LEDGER_TOKEN=sk-secret-ledger\n');
     await write('notes/unrelated.md', '# Gardening\nTomatoes like sun.\n');
+    // An anonymous default export: definition lines find no name in it; tree-sitter names it after its module (the folder of an index file).
+    await write('latefees/index.ts', 'export default function (daysOverdue: number): number {\n  return Math.min(daysOverdue * 1.5, 40);\n}\n');
   });
 
   after(async () => {
@@ -43,6 +46,12 @@ describe('codebase index: @codebase, Search Codebase', function () {
     const status = await t.codebaseStatus();
     assert.equal(status?.state, 'ready');
     assert.ok((status?.indexedFiles ?? 0) >= 2);
+  });
+
+  it('chunks code by tree-sitter: a search result names what only the parser finds', async () => {
+    await waitUntil(async () => (await t.codebaseSearch('late fees days overdue')).some((h) => h.path === 'cbidx/latefees/index.ts'), 'the late fee file found');
+    const hit = (await t.codebaseSearch('late fees days overdue')).find((h) => h.path === 'cbidx/latefees/index.ts');
+    assert.deepEqual(hit && [hit.symbol, hit.startLine, hit.endLine], ['latefees', 1, 3]);
   });
 
   it('a file saved in the editor is searchable once saved', async () => {

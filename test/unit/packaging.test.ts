@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { listFiles, PackageManager } from '@vscode/vsce';
+import { TREE_SITTER_FILES } from '../../src/shared/codebase/syntaxChunker';
 
 const root = path.resolve(__dirname, '../..');
 const ALLOWED_TOP = ['dist', 'media', 'README.md', 'CHANGELOG.md', 'LICENSE', 'package.json'];
@@ -58,7 +59,7 @@ describe('packaging (.vscodeignore)', function () {
   describe('on the checkout', () => {
     before(async function () {
       // vsce lists what is on disk: the bundle must exist to be listed.
-      if (!existsSync(path.join(root, 'dist', 'extension.js'))) {
+      if (!existsSync(path.join(root, 'dist', 'extension.js')) || !existsSync(path.join(root, 'dist', 'tree-sitter', 'tree-sitter.wasm'))) {
         await promisify(execFile)(process.execPath, ['esbuild.mjs', '--production'], { cwd: root });
       }
     });
@@ -71,6 +72,11 @@ describe('packaging (.vscodeignore)', function () {
       const stray = files.filter((f) => !ALLOWED_TOP.includes(f.split('/')[0]!));
       assert.deepEqual(stray, [], 'files outside dist/, media/ and the docs');
       assert.deepEqual(files.filter((f) => /(^|\/)(src|test|node_modules)\//.test(f)), []);
+    });
+
+    it('ships the tree-sitter runtime, every grammar the codebase chunker loads, and their licence', async () => {
+      const files = await list(root);
+      for (const f of [...TREE_SITTER_FILES, 'LICENSE']) assert.ok(files.includes(`dist/tree-sitter/${f}`), `dist/tree-sitter/${f} is missing from the package`);
     });
   });
 

@@ -9,7 +9,9 @@
  * after activation, only when a folder is open.
  */
 import * as vscode from 'vscode';
+import * as TreeSitter from '@vscode/tree-sitter-wasm';
 import { CodebaseIndex } from '../../shared/codebase/codebaseIndex';
+import { SyntaxChunker, type TreeSitterRuntime } from '../../shared/codebase/syntaxChunker';
 import type { SearchResult } from '../../shared/codebase/schemas';
 import { DEFAULT_CONTEXT_EXCLUDE } from '../../shared/contextRules';
 import { progressLabel, type CodebaseStatus } from './status';
@@ -39,6 +41,8 @@ export class CodebaseService implements vscode.Disposable {
   private readonly listeners = new Set<(s: CodebaseStatus) => void>();
   private readonly subs: vscode.Disposable[] = [];
   private progressDone: (() => void) | undefined;
+  /** Chunks code by tree-sitter for every folder's index (one wasm runtime and its grammars for all); undefined: by definition lines. */
+  private readonly chunker: SyntaxChunker | undefined;
 
   constructor(
     /** The picker's exclusion globs in force (files.exclude, search.exclude, hearth.context.exclude). */
@@ -47,7 +51,17 @@ export class CodebaseService implements vscode.Disposable {
     private readonly log: (line: string) => void,
     /** Search by meaning beside each folder's index (embeddings.ts); absent: lexical only. */
     private readonly embeddings?: CodebaseEmbeddings,
-  ) {}
+    /** The extension's dist/tree-sitter (the grammars, read with workspace.fs when a file of their language is first indexed). */
+    grammarsUri?: vscode.Uri,
+  ) {
+    this.chunker = grammarsUri
+      ? new SyntaxChunker({
+          runtime: TreeSitter as unknown as TreeSitterRuntime,
+          loadWasm: (file) => Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.joinPath(grammarsUri, file))),
+          log: (m) => this.log(`codebase index: ${m}`),
+        })
+      : undefined;
+  }
 
   /** Starts indexing every open folder in the background (once; again when folders or exclusions change). */
   start(): void {
@@ -111,6 +125,7 @@ export class CodebaseService implements vscode.Disposable {
 
   dispose(): void {
     this.stopAll();
+    this.chunker?.dispose();
     this.listeners.clear();
     for (const d of this.subs.splice(0)) d.dispose();
   }
@@ -149,7 +164,7 @@ export class CodebaseService implements vscode.Disposable {
       });
       const dir = this.storageUri ? vscode.Uri.joinPath(this.storageUri, 'codebase') : undefined;
       const storage = dir ? new WorkspaceFsStorage(vscode.workspace.fs, dir, vscode.Uri.joinPath(dir, `${storageName(folder)}.json`)) : undefined;
-      const index = new CodebaseIndex({ source, ...(storage ? { storage } : {}), exclude, log: (m) => this.log(`codebase index (${folder.name}): ${m}`) });
+      const index = new CodebaseIndex({ source, ...(storage ? { storage } : {}), ...(this.chunker ? { chunker: this.chunker } : {}), exclude, log: (m) => this.log(`codebase index (${folder.name}): ${m}`) });
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*'));
       const changed = (u: vscode.Uri) => index.notify([relativeTo(root, u)]);
       const fi: FolderIndex = { folder, index, subs: [watcher, watcher.onDidCreate(changed), watcher.onDidChange(changed), watcher.onDidDelete(changed), toDisposable(index.onProgress(() => this.emit()))] };

@@ -67,6 +67,8 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     storageUri?: vscode.Uri,
     /** The embedding model and the Ollama server to embed with, as the settings say now (undefined: lexical only). */
     embedding?: () => { model: string; config: ProviderConfig } | undefined,
+    /** The extension's folder: the codebase index reads its tree-sitter grammars from dist/tree-sitter there. */
+    extensionUri?: vscode.Uri,
   ) {
     this.index = new FileIndex(() => this.settings().exclude, log);
     this.embeddings = new CodebaseEmbeddings({
@@ -76,7 +78,7 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
       },
       log,
     });
-    this.codebase = new CodebaseService(() => this.index.globs(), storageUri, log, this.embeddings);
+    this.codebase = new CodebaseService(() => this.index.globs(), storageUri, log, this.embeddings, extensionUri && vscode.Uri.joinPath(extensionUri, 'dist', 'tree-sitter'));
     const deps = this.sourceDeps();
     this.registry = new ContextRegistry(
       ATTACHMENT_KINDS.map((k) => SOURCES[k](deps)),

@@ -2,13 +2,15 @@
  * The standalone gateway's codebase index: the workspace folder read with
  * Node's fs, its .gitignore and the same exclusions and secret patterns as the
  * extension's defaults, stored in `<data folder>/codebase/<hash of the folder>.json`
- * (one file per workspace).
+ * (one file per workspace). Code is chunked by tree-sitter where a grammar
+ * knows the language (dist/tree-sitter), by definition lines elsewhere.
  */
 import { createHash } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CodebaseIndex, type CodebaseIndexOptions } from '../../shared/codebase/codebaseIndex';
 import { FileIndexStorage, NodeFileSource } from './nodeFileSource';
+import { nodeSyntaxChunker } from './treeSitter';
 
 /** A workspace folder that does not exist or is not a folder: said at start-up, before anything else runs. */
 export class WorkspaceError extends Error {
@@ -46,6 +48,7 @@ export function createWorkspaceIndex(workspace: string, dataDir: string, options
   return new CodebaseIndex({
     source: new NodeFileSource(workspace, options.log),
     storage: new FileIndexStorage(indexFileFor(dataDir, workspace)),
+    chunker: nodeSyntaxChunker(options.log),
     ...options,
   });
 }

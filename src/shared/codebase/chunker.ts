@@ -24,7 +24,7 @@ export interface Chunk {
 /** Longest chunk; a longer definition is cut into windows of this many lines. */
 export const MAX_CHUNK_LINES = 80;
 /** Line window for files with no recognised structure. */
-const WINDOW_LINES = 50;
+export const WINDOW_LINES = 50;
 
 const NAME = '([A-Za-z_$][\\w$]*)';
 const JS_DEFS: RegExp[] = [

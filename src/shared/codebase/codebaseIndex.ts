@@ -12,7 +12,7 @@ import { DEFAULT_CONTEXT_EXCLUDE, decodeText } from '../contextRules';
 import { Emitter } from '../emitter';
 import { GitIgnore } from '../gitignore';
 import { matchesAnyGlob } from '../glob';
-import { chunkFile } from './chunker';
+import { chunkFile, type Chunk } from './chunker';
 import { looksMinified, roleOfPath } from './fileRole';
 import { DEFAULT_TUNING, LexicalIndex, postingsValid, type LexicalSnapshot, type RankingTuning } from './lexicalIndex';
 import { INDEX_FORMAT, INDEX_VERSION, storedIndexSchema, type IndexState, type IndexStatus, type SearchResult, type StoredIndex } from './schemas';
@@ -81,6 +81,8 @@ export interface CodebaseIndexOptions {
   /** The stored index is written this long after the last change (default 2 s). */
   saveDelayMs?: number;
   tuning?: RankingTuning;
+  /** Chunks by syntax (syntaxChunker.ts: tree-sitter); its undefined, or its absence, means the regex chunker (chunker.ts). */
+  chunker?: { chunk(path: string, lines: readonly string[]): Promise<Chunk[] | undefined> };
   log?: (message: string) => void;
 }
 
@@ -115,7 +117,7 @@ export class CodebaseIndex implements Disposable {
   private readonly lexical: LexicalIndex;
   private readonly meta = new Map<string, Meta>();
   private readonly progressEmitter = new Emitter<IndexStatus>();
-  private readonly opts: Required<Omit<CodebaseIndexOptions, 'storage' | 'mayIndex' | 'log' | 'tuning'>> & Pick<CodebaseIndexOptions, 'storage' | 'mayIndex' | 'log'>;
+  private readonly opts: Required<Omit<CodebaseIndexOptions, 'storage' | 'mayIndex' | 'log' | 'tuning' | 'chunker'>> & Pick<CodebaseIndexOptions, 'storage' | 'mayIndex' | 'log' | 'chunker'>;
   private phase: IndexState = 'off';
   private found = 0;
   private capped = false;
@@ -503,7 +505,12 @@ export class CodebaseIndex implements Disposable {
       this.lexical.add(rel, 'generated', [rel], [{ startLine: 1, endLine: 1, symbol: null, container: null }]);
     } else {
       const lines = splitLines(text);
-      this.lexical.add(rel, roleOfPath(rel), lines, chunkFile(rel, lines));
+      let chunks = await this.opts.chunker?.chunk(rel, lines);
+      if (!chunks) {
+        if (this.opts.chunker) await this.slice(); // a parse that gave up may have used this slice
+        chunks = chunkFile(rel, lines);
+      }
+      this.lexical.add(rel, roleOfPath(rel), lines, chunks);
     }
     this.meta.set(rel, { size: st.size, mtime: st.mtime });
     this.dirty = true;

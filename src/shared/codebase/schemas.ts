@@ -45,7 +45,7 @@ export const SEARCH_LIMIT = { min: 1, max: 50, default: 10 } as const;
 
 /** The stored index. A file of another format or version, or one that does not parse, is rebuilt. */
 export const INDEX_FORMAT = 'hearth-codebase-index';
-export const INDEX_VERSION = 2;
+export const INDEX_VERSION = 3; // 3: chunks by tree-sitter where a grammar knows the language
 
 export const storedIndexSchema = z.object({
   format: z.literal(INDEX_FORMAT),

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { startOllamaDouble, type OllamaDouble } from '../../double';
 import { FileSessionStore } from '../../../src/gateway/sessions/fileStore';
 import { tempDir } from '../chat/helpers';
 import { request, sse } from './httpClient';
-import { spawnGateway, type GatewayProcess } from './spawnGateway';
+import { REPO, spawnGateway, type GatewayProcess } from './spawnGateway';
 
 const TOKEN = 'process-test-token';
 
@@ -169,6 +170,28 @@ describe('gateway process (npm start entry)', function () {
       assert.equal(await g.exited, 2);
       assert.match(g.stderr(), message);
     }
+  });
+
+  it('the built gateway (npm start: dist/gateway.js) loads the tree-sitter grammars from dist/tree-sitter: GET /search names what only a parser finds', async function () {
+    this.timeout(120_000);
+    await promisify(execFile)(process.execPath, ['esbuild.mjs', '--only=gateway'], { cwd: REPO });
+    const ws = path.join(dir, 'ws');
+    await fs.mkdir(path.join(ws, 'src'), { recursive: true });
+    // Anonymous default exports: the definition-line chunker finds no name in them; tree-sitter names them after the module.
+    await fs.writeFile(path.join(ws, 'src', 'retryPolicy.ts'), "import { wait } from './wait';\n\nexport default async function (attempt: number) {\n  await wait(2 ** attempt * 100);\n}\n");
+    await fs.writeFile(path.join(ws, 'src', 'wait.ts'), 'export const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));\n');
+    const g = spawnGateway({ HEARTH_DATA_DIR: path.join(dir, 'data'), OLLAMA_HOST: double.url, HEARTH_GATEWAY_TOKEN: TOKEN }, ['--workspace', ws], path.join(REPO, 'dist', 'gateway.js'));
+    procs.push(g);
+    const port = await g.ready;
+    for (let i = 0; (await request(port, { path: '/index', token: TOKEN })).json.state !== 'ready'; i++) {
+      assert.ok(i < 400, 'the index gets ready');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const r = await request(port, { path: '/search?q=retry%20policy%20attempt', token: TOKEN });
+    const hit = (r.json.results as { path: string; symbol: string | null; start_line: number; end_line: number }[]).find((x) => x.path === 'src/retryPolicy.ts');
+    assert.deepEqual(hit && [hit.symbol, hit.start_line, hit.end_line], ['retryPolicy', 3, 5], JSON.stringify(r.json));
+    assert.doesNotMatch(g.stderr(), /tree-sitter/, 'no grammar failed to load');
+    assert.equal(await g.kill('SIGTERM'), 0);
   });
 
   it('on start, replies left "streaming" by a dead process are marked interrupted (text kept)', async () => {

@@ -14,8 +14,9 @@ export interface GatewayProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function spawnGateway(env: Record<string, string>, args: string[] = []): GatewayProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src', 'standalone', 'main.ts'), ...args], {
+/** `entry`: the sources through tsx (default), or a built bundle such as dist/gateway.js (what `npm start` runs). */
+export function spawnGateway(env: Record<string, string>, args: string[] = [], entry?: string): GatewayProcess {
+  const child = spawn(process.execPath, [...(entry ? [entry] : ['--import', 'tsx', path.join(REPO, 'src', 'standalone', 'main.ts')]), ...args], {
     cwd: REPO,
     env: { ...process.env, HEARTH_GATEWAY_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
