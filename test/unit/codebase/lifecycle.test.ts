@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { CodebaseIndex } from '../../../src/shared/codebase/codebaseIndex';
-import { INDEX_VERSION } from '../../../src/shared/codebase/schemas';
+import { decodeStored, INDEX_MAGIC, INDEX_VERSION } from '../../../src/shared/codebase/storedIndex';
 import { MemoryFileSource, MemoryIndexStorage } from '../../support/memoryFileSource';
 
 const fn = (name: string) => `export function ${name}() {\n  return '${name}';\n}\n`;
@@ -129,18 +129,32 @@ describe('codebase index lifecycle', () => {
     b.dispose();
   });
 
-  it('rebuilds when the stored index is damaged or of another version', async () => {
-    for (const bad of ['{not json', JSON.stringify({ format: 'hearth-codebase-index', version: INDEX_VERSION + 1 }), '']) {
+  it('rebuilds when the stored index is damaged, cut short, of another version, or the old JSON store', async () => {
+    const good = (await storedOnce(workspace())).bytes!;
+    const header = (version: number) => {
+      const b = good.slice();
+      new Uint32Array(b.buffer, 0, 2).set([INDEX_MAGIC, version]);
+      return b;
+    };
+    const bad: [string, Uint8Array][] = [
+      ['the JSON store of version 2', new TextEncoder().encode(JSON.stringify({ format: 'hearth-codebase-index', version: 2, meta: [], lexical: {} }))],
+      ['another version', header(INDEX_VERSION + 1)],
+      ['cut short', good.slice(0, good.length - 40)],
+      ['empty', new Uint8Array(0)],
+      ['noise', new Uint8Array(4096).map((_, i) => (i * 7919) & 255)],
+    ];
+    for (const [what, bytes] of bad) {
       const src = workspace();
       const logs: string[] = [];
       const storage = new MemoryIndexStorage();
-      storage.data = bad;
+      storage.bytes = bytes;
       const index = new CodebaseIndex({ source: src, storage, log: (m) => logs.push(m) });
       await index.start();
-      assert.deepEqual(await paths(index, 'padLeft'), ['src/util/strings.ts']);
-      assert.match(logs.join('\n'), /another version or damaged/);
+      assert.deepEqual(await paths(index, 'padLeft'), ['src/util/strings.ts'], what);
+      assert.match(logs.join('\n'), /another version or damaged/, what);
+      assert.ok(src.reads.has('src/util/strings.ts'), `${what}: indexed anew`);
       await index.flush();
-      assert.ok(JSON.parse(storage.data!).version === INDEX_VERSION);
+      assert.deepEqual(storage.bytes!.slice(0, 8), header(INDEX_VERSION).slice(0, 8), `${what}: stored again in this version`);
       index.dispose();
     }
   });
@@ -148,13 +162,16 @@ describe('codebase index lifecycle', () => {
   it('rebuilds when postings name chunks that do not exist', async () => {
     const src = workspace();
     const storage = await storedOnce(src);
-    const stored = JSON.parse(storage.data!);
-    const first = Object.keys(stored.lexical.postings)[0]!;
-    stored.lexical.postings[first] = [99_999 * 1024 + 17]; // chunk 99,999 of a handful
-    storage.data = JSON.stringify(stored);
+    const steps = decodeStored(storage.bytes!);
+    let r = steps.next();
+    while (!r.done) r = steps.next();
+    // The decoded columns are views of the stored bytes: this damages the store itself.
+    r.value.cols.postings[0] = 99_999 * 1024 + 17; // chunk 99,999 of a handful
     src.reads.clear();
-    const b = new CodebaseIndex({ source: src, storage });
+    const logs: string[] = [];
+    const b = new CodebaseIndex({ source: src, storage, log: (m) => logs.push(m) });
     await b.start();
+    assert.match(logs.join('\n'), /damaged \(a posting of term 0 names 99999 of \d+\)/);
     assert.ok(src.reads.has('src/app.ts'), 'indexed anew');
     assert.deepEqual(await paths(b, 'startServer'), ['src/app.ts']);
     b.dispose();

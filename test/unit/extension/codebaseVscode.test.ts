@@ -148,7 +148,7 @@ describe('codebase index in VS Code: the file source', () => {
     assert.ok(hits.every((h) => h.path !== '.env' && h.path !== 'outside-link.ts'), JSON.stringify(hits.map((h) => h.path)));
     assert.ok(!fs.reads.includes('/ws/.env'), 'the secret file is never even read');
     await index.flush();
-    assert.match((await storage.read()) ?? '', /hearth-codebase-index/);
+    assert.equal(new TextDecoder().decode((await storage.readBytes())?.subarray(0, 4)), 'HCIX', 'the binary store (storedIndex.ts)');
     index.dispose();
   });
 
