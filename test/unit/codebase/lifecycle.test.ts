@@ -228,6 +228,44 @@ describe('codebase index lifecycle', () => {
     index.dispose();
   });
 
+  it('saves and compacts in slices: searches between the slices answer as before', async function () {
+    this.timeout(30_000);
+    const src = new MemoryFileSource();
+    for (let i = 0; i < 1500; i++) src.set(`m/f${i}.ts`, fn(`handler${i}`) + `export const shared${i % 7} = 1;\n`);
+    const storage = new MemoryIndexStorage();
+    // sliceMs 0: the index yields after every step of work.
+    const index = new CodebaseIndex({ source: src, storage, sliceMs: 0, saveDelayMs: 60_000, debounceMs: 5 });
+    await index.start();
+    const expected = await paths(index, 'handler77 shared3');
+    assert.equal(expected[0], 'm/f77.ts');
+    let done = false;
+    let between = 0;
+    const saving = index.flush().then(() => (done = true));
+    while (!done) {
+      assert.deepEqual(await paths(index, 'handler77 shared3'), expected);
+      between++;
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    await saving;
+    assert.ok(between >= 3, `searches answered while saving: ${between}`);
+    // 1,200 files deleted (a branch switch): compaction runs in slices too.
+    for (let i = 300; i < 1500; i++) src.delete(`m/f${i}.ts`);
+    index.notify(['m']);
+    await index.settled();
+    assert.ok(!(await paths(index, 'handler1200')).includes('m/f1200.ts'));
+    assert.equal((index as unknown as { lexical: { needsCompaction: boolean } }).lexical.needsCompaction, false, 'the removed chunks were compacted away');
+    assert.equal((await paths(index, 'handler77 shared3'))[0], 'm/f77.ts');
+    assert.equal(index.state().indexed_files, 300);
+    await index.flush();
+    index.dispose();
+    const again = new CodebaseIndex({ source: src, storage });
+    src.reads.clear();
+    await again.start();
+    assert.equal(again.state().indexed_files, 300);
+    assert.equal(src.totalReads(), 0, 'nothing re-read after the restart');
+    again.dispose();
+  });
+
   it('a search stops when its signal aborts', async () => {
     const index = new CodebaseIndex({ source: workspace() });
     await index.start();
