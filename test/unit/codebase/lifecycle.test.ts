@@ -266,6 +266,23 @@ describe('codebase index lifecycle', () => {
     again.dispose();
   });
 
+  it('a file that vanishes after indexing is left out of results, not an error; a storage that fails is said and retried', async () => {
+    const src = workspace();
+    const failing = { writes: 0, async readBytes() { return undefined; }, async writeBytes() { failing.writes++; throw new Error('ENOSPC: no space left on device'); } };
+    const index = new CodebaseIndex({ source: src, storage: failing, saveDelayMs: 60_000 });
+    await index.start();
+    src.delete('src/util/strings.ts'); // gone, and the index not told yet
+    assert.deepEqual(await paths(index, 'padLeft'), []);
+    assert.deepEqual(await paths(index, 'startServer'), ['src/app.ts']);
+    await index.flush();
+    assert.equal(failing.writes, 1);
+    assert.match(index.state().message ?? '', /could not be saved \(ENOSPC: no space left on device\); it works, but will be rebuilt after a restart/);
+    assert.deepEqual(await paths(index, 'startServer'), ['src/app.ts'], 'it still answers');
+    await index.flush();
+    assert.equal(failing.writes, 2, 'what was not saved is tried again');
+    index.dispose();
+  });
+
   it('a search stops when its signal aborts', async () => {
     const index = new CodebaseIndex({ source: workspace() });
     await index.start();
