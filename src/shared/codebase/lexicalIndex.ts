@@ -57,8 +57,8 @@ const tfOf = (posting: number) => posting % TF_SPACE;
 
 /** Marks a removed chunk's file. */
 const DEAD = 0xffffffff;
-/** Work between two yields of `encode` / `decode` / `compact`: about this many array elements. */
-const STEP = 50_000;
+/** Work between two yields of `encode` / `decode` / `compact`: about this many array elements (a few ms). */
+const STEP = 20_000;
 
 export interface ChunkInfo {
   file: number;

@@ -69,6 +69,47 @@ export class StoredIndexError extends Error {
 
 const pad4 = (n: number) => (n + 3) & ~3;
 
+/** Strings handled between two yields when joining or splitting a table (a 50,000-file index has ~650,000 symbols). */
+const STRINGS_PER_STEP = 20_000;
+
+/** A string table's UTF-8 bytes: the entries joined by NUL (null as ''), in steps. */
+function* encodeTable(list: readonly (string | null)[], enc: TextEncoder): Generator<void, Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  for (let i = 0; i < list.length; i += STRINGS_PER_STEP) {
+    const part = enc.encode(list.slice(i, i + STRINGS_PER_STEP).map((x) => x ?? '').join('\0'));
+    parts.push(part);
+    length += part.length;
+    yield;
+  }
+  const out = new Uint8Array(length + Math.max(0, parts.length - 1)); // the NULs between parts are the zeros left
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length + 1;
+  }
+  return out;
+}
+
+/** A string table's entries, split in steps; `n` entries or a StoredIndexError. */
+function* splitTable<T>(text: string, n: number, map: (entry: string) => T): Generator<void, T[]> {
+  const out: T[] = [];
+  if (n === 0) {
+    if (text.length) throw new StoredIndexError('a string table holds entries, not 0');
+    return out;
+  }
+  let at = 0;
+  for (;;) {
+    const end = text.indexOf('\0', at);
+    out.push(map(end < 0 ? text.slice(at) : text.slice(at, end)));
+    if (end < 0) break;
+    at = end + 1;
+    if (out.length % STRINGS_PER_STEP === 0) yield;
+  }
+  if (out.length !== n) throw new StoredIndexError(`a string table holds ${out.length} entries, not ${n}`);
+  return out;
+}
+
 /** The stored bytes of an index; `meta` gives each file's size and mtime. Yields between steps. */
 export function* encodeStored(cols: LexicalColumns, meta: (path: string) => { size: number; mtime: number } | undefined): Generator<void, Uint8Array> {
   const nFiles = cols.paths.length;
@@ -83,10 +124,7 @@ export function* encodeStored(cols: LexicalColumns, meta: (path: string) => { si
   yield;
   const enc = new TextEncoder();
   const tables: Uint8Array[] = [];
-  for (const list of [cols.paths, cols.symbols, cols.containers, cols.terms, cols.pathTerms]) {
-    tables.push(enc.encode(list.map((x) => x ?? '').join('\0')));
-    yield;
-  }
+  for (const list of [cols.paths, cols.symbols, cols.containers, cols.terms, cols.pathTerms]) tables.push(yield* encodeTable(list, enc));
   const u32s = [cols.chunkCounts, cols.starts, cols.ends, cols.bodyLens, cols.termCounts, cols.postings, cols.pathTermCounts, cols.pathPostings];
   let total = HEADER_BYTES + 16 * nFiles + pad4(nFiles);
   for (const a of u32s) total += a.byteLength;
@@ -158,31 +196,22 @@ export function* decodeStored(input: Uint8Array): Generator<void, StoredIndex> {
   const pathTermCounts = u32(h.pathTerms);
   const pathPostings = u32(h.pathPostings);
   const dec = new TextDecoder('utf-8', { fatal: true });
-  const table = (n: number, byteLength: number): string[] => {
-    const text = dec.decode(new Uint8Array(bytes.buffer, take(pad4(byteLength)), byteLength));
-    const list = n === 0 ? [] : text.split('\0');
-    if (list.length !== n) throw new StoredIndexError(`a string table holds ${list.length} entries, not ${n}`);
-    return list;
+  const text = (byteLength: number): string => {
+    const view = new Uint8Array(bytes.buffer, take(pad4(byteLength)), byteLength);
+    try {
+      return dec.decode(view);
+    } catch {
+      throw new StoredIndexError('a string table is not UTF-8');
+    }
   };
-  let paths: string[], symbolTexts: string[], containerTexts: string[], terms: string[], pathTerms: string[];
-  try {
-    paths = table(h.files, h.pathsBytes);
-    yield;
-    symbolTexts = table(h.chunks, h.symbolsBytes);
-    yield;
-    containerTexts = table(h.chunks, h.containersBytes);
-    yield;
-    terms = table(h.terms, h.termsBytes);
-    yield;
-    pathTerms = table(h.pathTerms, h.pathTermsBytes);
-  } catch (e) {
-    if (e instanceof StoredIndexError) throw e;
-    throw new StoredIndexError('a string table is not UTF-8');
-  }
+  const same = (x: string) => x;
+  const orNull = (x: string) => x || null;
+  const paths = yield* splitTable(text(h.pathsBytes), h.files, same);
+  const symbols = yield* splitTable(text(h.symbolsBytes), h.chunks, orNull);
+  const containers = yield* splitTable(text(h.containersBytes), h.chunks, orNull);
+  const terms = yield* splitTable(text(h.termsBytes), h.terms, same);
+  const pathTerms = yield* splitTable(text(h.pathTermsBytes), h.pathTerms, same);
   if (at !== bytes.length) throw new StoredIndexError('bytes left over');
-  const symbols = symbolTexts.map((x) => x || null);
-  const containers = containerTexts.map((x) => x || null);
-  yield;
   return {
     cols: { paths, roles, chunkCounts, starts, ends, bodyLens, symbols, containers, terms, termCounts, postings, pathTerms, pathTermCounts, pathPostings },
     sizes,
