@@ -17,7 +17,8 @@
  * of typed arrays, and every posting list lives in one typed pool (see
  * `Postings`), so a 10,000-file index is a few hundred thousand strings (terms,
  * paths, symbols) and a handful of large buffers the collector never scans,
- * instead of millions of array slots. A posting is one number, id × 1024 + term
+ * instead of millions of array slots; a stored index's symbols stay one text
+ * until a result asks for one (`Names`). A posting is one number, id × 1024 + term
  * frequencies (chunks: body tf ≤ 63 × 16 + symbol tf ≤ 15; paths: tf ≤ 1023);
  * BM25 saturates long before a capped frequency would matter.
  *
@@ -97,6 +98,76 @@ class Column<T extends Uint32Array | Float64Array | Uint8Array> {
 
 const u32 = (n = 0) => new Column(new Uint32Array(n), (s) => new Uint32Array(s));
 const u8 = (n = 0) => new Column(new Uint8Array(n), (s) => new Uint8Array(s));
+
+/** A list of names (or none) by index: what a string table is written from. */
+export interface NameList {
+  readonly length: number;
+  get(i: number): string | null;
+}
+
+/**
+ * Chunks' symbols or containers by chunk id: those of a stored index kept as
+ * one text and the offsets where each entry ends (an entry is cut out when a
+ * result asks for it — loading makes no string per chunk, which the collector
+ * would have to copy and promote), those added since as strings.
+ */
+export class Names implements NameList {
+  private readonly base: number;
+  private readonly extra: (string | null)[] = [];
+
+  constructor(
+    private readonly text = '',
+    /** Per stored entry, the offset just past it in `text` (entries are separated by one NUL). */
+    private readonly ends = new Uint32Array(0),
+  ) {
+    this.base = ends.length;
+  }
+
+  get length(): number {
+    return this.base + this.extra.length;
+  }
+
+  get(i: number): string | null {
+    if (i < this.base) {
+      const from = i === 0 ? 0 : this.ends[i - 1]! + 1;
+      const to = this.ends[i]!;
+      return to > from ? this.text.slice(from, to) : null;
+    }
+    return this.extra[i - this.base] ?? null;
+  }
+
+  push(name: string | null): void {
+    this.extra.push(name);
+  }
+
+  /** Lets go of a removed chunk's name. */
+  drop(i: number): void {
+    if (i >= this.base) this.extra[i - this.base] = null;
+  }
+
+  /** The entries of a list as one Names, in steps. */
+  static *from(list: NameList): Generator<void, Names> {
+    const parts: string[] = [];
+    const ends = new Uint32Array(list.length);
+    let at = 0;
+    for (let i = 0; i < list.length; i += NAMES_PER_STEP) {
+      const part: string[] = [];
+      for (let j = i; j < Math.min(list.length, i + NAMES_PER_STEP); j++) {
+        const name = list.get(j) ?? '';
+        part.push(name);
+        at += name.length;
+        ends[j] = at;
+        at++;
+      }
+      parts.push(part.join('\0'));
+      yield;
+    }
+    return new Names(parts.join('\0'), ends);
+  }
+}
+
+/** Names handled between two yields. */
+const NAMES_PER_STEP = 20_000;
 
 /** Largest block of one term's chain. */
 const MAX_BLOCK = 1024;
@@ -203,8 +274,8 @@ class State {
   readonly start = u32();
   readonly end = u32();
   readonly bodyLen = u32();
-  symbols: (string | null)[] = [];
-  containers: (string | null)[] = [];
+  symbols = new Names();
+  containers = new Names();
   readonly postings: Postings;
   readonly pathPostings: Postings;
   liveChunks = 0;
@@ -228,8 +299,8 @@ export interface LexicalColumns {
   starts: Uint32Array;
   ends: Uint32Array;
   bodyLens: Uint32Array;
-  symbols: (string | null)[];
-  containers: (string | null)[];
+  symbols: NameList;
+  containers: NameList;
   /** Per term: its name and how many of `postings` are its (in order). */
   terms: string[];
   termCounts: Uint32Array;
@@ -296,7 +367,7 @@ export class LexicalIndex {
   chunk(id: number): ChunkInfo | undefined {
     const s = this.s;
     if (id >= s.chunkFile.n || s.chunkFile.a[id] === DEAD) return undefined;
-    return { file: s.chunkFile.a[id]!, startLine: s.start.a[id]!, endLine: s.end.a[id]!, symbol: s.symbols[id] ?? null, container: s.containers[id] ?? null };
+    return { file: s.chunkFile.a[id]!, startLine: s.start.a[id]!, endLine: s.end.a[id]!, symbol: s.symbols.get(id), container: s.containers.get(id) };
   }
 
   /** Postings and pool slots (for the bench's figures). */
@@ -324,8 +395,8 @@ export class LexicalIndex {
       s.chunkFile.push(fileId);
       s.start.push(c.startLine);
       s.end.push(c.endLine);
-      s.symbols[id] = own(c.symbol);
-      s.containers[id] = own(c.container);
+      s.symbols.push(own(c.symbol));
+      s.containers.push(own(c.container));
       body.clear();
       sym.clear();
       let len = 0;
@@ -353,8 +424,8 @@ export class LexicalIndex {
     const end = first + s.chunkCount.a[f]!;
     for (let c = first; c < end; c++) {
       s.chunkFile.a[c] = DEAD;
-      s.symbols[c] = null;
-      s.containers[c] = null;
+      s.symbols.drop(c);
+      s.containers.drop(c);
       s.totalBody -= s.bodyLen.a[c]!;
       s.liveChunks--;
       s.deadChunks++;
@@ -396,8 +467,8 @@ export class LexicalIndex {
     const starts = new Uint32Array(nChunks);
     const ends = new Uint32Array(nChunks);
     const bodyLens = new Uint32Array(nChunks);
-    const symbols: (string | null)[] = new Array(nChunks);
-    const containers: (string | null)[] = new Array(nChunks);
+    // New chunk id → old: the names are read through it when written, not copied here.
+    const fromOf = new Uint32Array(nChunks);
     let c = 0;
     let work = 0;
     for (let i = 0; i < liveFiles.length; i++) {
@@ -412,8 +483,7 @@ export class LexicalIndex {
         starts[c] = s.start.a[from]!;
         ends[c] = s.end.a[from]!;
         bodyLens[c] = s.bodyLen.a[from]!;
-        symbols[c] = s.symbols[from] ?? null;
-        containers[c] = s.containers[from] ?? null;
+        fromOf[c] = from;
       }
       if ((work += n + 1) > STEP) {
         work = 0;
@@ -429,8 +499,8 @@ export class LexicalIndex {
       starts,
       ends,
       bodyLens,
-      symbols,
-      containers,
+      symbols: { length: nChunks, get: (c) => s.symbols.get(fromOf[c]!) },
+      containers: { length: nChunks, get: (c) => s.containers.get(fromOf[c]!) },
       terms: chunkLists.terms,
       termCounts: chunkLists.counts,
       postings: chunkLists.postings,
@@ -485,8 +555,8 @@ export class LexicalIndex {
       s.totalBody += cols.bodyLens[id]!;
       if (id % STEP === STEP - 1) yield;
     }
-    s.symbols = cols.symbols;
-    s.containers = cols.containers;
+    s.symbols = cols.symbols instanceof Names ? cols.symbols : yield* Names.from(cols.symbols);
+    s.containers = cols.containers instanceof Names ? cols.containers : yield* Names.from(cols.containers);
     s.liveFiles = nFiles;
     s.liveChunks = nChunks;
     yield* decodePostings(s.postings, cols.terms, cols.termCounts, cols.postings, nChunks);

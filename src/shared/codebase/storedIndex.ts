@@ -21,7 +21,7 @@
  * Pure.
  */
 import { z } from 'zod';
-import type { LexicalColumns } from './lexicalIndex';
+import { Names, type LexicalColumns, type NameList } from './lexicalIndex';
 
 /** "HCIX" read as a little-endian u32. */
 export const INDEX_MAGIC = 0x58494348;
@@ -73,11 +73,14 @@ const pad4 = (n: number) => (n + 3) & ~3;
 const STRINGS_PER_STEP = 20_000;
 
 /** A string table's UTF-8 bytes: the entries joined by NUL (null as ''), in steps. */
-function* encodeTable(list: readonly (string | null)[], enc: TextEncoder): Generator<void, Uint8Array> {
+function* encodeTable(list: NameList | readonly string[], enc: TextEncoder): Generator<void, Uint8Array> {
   const parts: Uint8Array[] = [];
   let length = 0;
+  const get = Array.isArray(list) ? (i: number) => (list as readonly string[])[i]! : (i: number) => (list as NameList).get(i) ?? '';
   for (let i = 0; i < list.length; i += STRINGS_PER_STEP) {
-    const part = enc.encode(list.slice(i, i + STRINGS_PER_STEP).map((x) => x ?? '').join('\0'));
+    const entries: string[] = [];
+    for (let j = i; j < Math.min(list.length, i + STRINGS_PER_STEP); j++) entries.push(get(j));
+    const part = enc.encode(entries.join('\0'));
     parts.push(part);
     length += part.length;
     yield;
@@ -89,6 +92,26 @@ function* encodeTable(list: readonly (string | null)[], enc: TextEncoder): Gener
     at += part.length + 1;
   }
   return out;
+}
+
+/** A string table kept whole, with where each of its `n` entries ends (no string per entry); a StoredIndexError if it holds another number. */
+function* namesTable(text: string, n: number): Generator<void, Names> {
+  const ends = new Uint32Array(n);
+  if (n === 0) {
+    if (text.length) throw new StoredIndexError('a string table holds entries, not 0');
+    return new Names();
+  }
+  let at = 0;
+  for (let i = 0; i < n - 1; i++) {
+    const end = text.indexOf('\0', at);
+    if (end < 0) throw new StoredIndexError(`a string table holds ${i + 1} entries, not ${n}`);
+    ends[i] = end;
+    at = end + 1;
+    if (i % STRINGS_PER_STEP === STRINGS_PER_STEP - 1) yield;
+  }
+  if (text.indexOf('\0', at) >= 0) throw new StoredIndexError(`a string table holds more than ${n} entries`);
+  ends[n - 1] = text.length;
+  return new Names(text, ends);
 }
 
 /** A string table's entries, split in steps; `n` entries or a StoredIndexError. */
@@ -205,10 +228,9 @@ export function* decodeStored(input: Uint8Array): Generator<void, StoredIndex> {
     }
   };
   const same = (x: string) => x;
-  const orNull = (x: string) => x || null;
   const paths = yield* splitTable(text(h.pathsBytes), h.files, same);
-  const symbols = yield* splitTable(text(h.symbolsBytes), h.chunks, orNull);
-  const containers = yield* splitTable(text(h.containersBytes), h.chunks, orNull);
+  const symbols = yield* namesTable(text(h.symbolsBytes), h.chunks);
+  const containers = yield* namesTable(text(h.containersBytes), h.chunks);
   const terms = yield* splitTable(text(h.termsBytes), h.terms, same);
   const pathTerms = yield* splitTable(text(h.pathTermsBytes), h.pathTerms, same);
   if (at !== bytes.length) throw new StoredIndexError('bytes left over');

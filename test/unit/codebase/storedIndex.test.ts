@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { LexicalIndex, type LexicalColumns } from '../../../src/shared/codebase/lexicalIndex';
+import { LexicalIndex, Names, type LexicalColumns } from '../../../src/shared/codebase/lexicalIndex';
 import { decodeStored, encodeStored, INDEX_MAGIC, INDEX_VERSION, StoredIndexError } from '../../../src/shared/codebase/storedIndex';
 import { queryTerms } from '../../../src/shared/codebase/terms';
 
@@ -137,6 +137,16 @@ describe('the stored codebase index (binary columns)', () => {
       assert.deepEqual(hits(loaded), hits(large), q);
       assert.ok(hits(large).length > 0, q);
     }
+  });
+
+  it('names kept as one text: each entry read back as it was, none as null, across steps', () => {
+    const list = Array.from({ length: 45_000 }, (_, i) => (i % 3 === 0 ? null : i % 3 === 1 ? `sym${i}` : `Kläss·${i}`));
+    const names = run(Names.from({ length: list.length, get: (i) => list[i]! }));
+    assert.ok(names.steps >= 3, `steps: ${names.steps}`);
+    assert.equal(names.value.length, list.length);
+    for (const i of [0, 1, 2, 19_999, 20_000, 20_001, 44_998, 44_999]) assert.equal(names.value.get(i), list[i], `entry ${i}`);
+    names.value.push('added');
+    assert.equal(names.value.get(45_000), 'added');
   });
 
   it('compaction drops removed files and keeps the answers', () => {
