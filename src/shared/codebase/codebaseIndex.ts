@@ -216,23 +216,21 @@ export class CodebaseIndex implements Disposable {
   /** The best chunks for a question, best first (distinct files first). An index still building answers from what it has. */
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult[]> {
     const limit = Math.max(1, Math.min(options.limit ?? 10, 50));
-    const hits = this.lexical.search(queryTerms(query), limit);
-    const texts = new Map<number, Promise<string[] | undefined>>();
+    // Ids are resolved before any await: a compaction finishing meanwhile renumbers them.
+    const hits = this.lexical.search(queryTerms(query), limit).map((h) => ({ score: h.score, path: this.lexical.pathOf(h.file)!, chunk: this.lexical.chunk(h.chunk)! }));
+    const texts = new Map<string, Promise<string[] | undefined>>();
     const results: SearchResult[] = [];
-    for (const h of hits) {
+    for (const { path, chunk, score } of hits) {
       options.signal?.throwIfAborted();
-      const path = this.lexical.pathOf(h.file);
-      const chunk = this.lexical.chunk(h.chunk);
-      if (path === undefined || !chunk) continue; // removed while the file was read
-      let lines = texts.get(h.file);
+      let lines = texts.get(path);
       if (!lines) {
         lines = this.readLines(path);
-        texts.set(h.file, lines);
+        texts.set(path, lines);
       }
       const all = await lines;
       if (!all) continue; // vanished since it was indexed; its removal is on the way
       const { end, text } = cutChunk(all, chunk.startLine, chunk.endLine);
-      results.push({ path, start_line: chunk.startLine, end_line: end, symbol: chunk.symbol, score: Math.round(h.score * 1000) / 1000, text });
+      results.push({ path, start_line: chunk.startLine, end_line: end, symbol: chunk.symbol, score: Math.round(score * 1000) / 1000, text });
     }
     options.signal?.throwIfAborted();
     return results;
@@ -246,9 +244,9 @@ export class CodebaseIndex implements Disposable {
       signal?.throwIfAborted();
       const all = await this.readLines(path);
       if (!all) continue;
-      for (const id of this.lexical.chunksOf(path)) {
-        const chunk = this.lexical.chunk(id);
-        if (!chunk) continue;
+      // Resolved before the first yield: the consumer's awaits may let a compaction renumber ids.
+      const chunks = this.lexical.chunksOf(path).map((id) => this.lexical.chunk(id)!);
+      for (const chunk of chunks) {
         const { end, text } = cutChunk(all, chunk.startLine, chunk.endLine);
         yield { path, start_line: chunk.startLine, end_line: end, symbol: chunk.symbol, text };
       }

@@ -266,6 +266,38 @@ describe('codebase index lifecycle', () => {
     again.dispose();
   });
 
+  it('a search whose files are slow to read still names the right files when a compaction renumbers the index meanwhile', async function () {
+    this.timeout(30_000);
+    const src = new MemoryFileSource();
+    for (let i = 0; i < 1500; i++) src.set(`m/f${i}.ts`, fn(`handler${i}`) + `export const shared${i % 7} = 1;\n`);
+    let gate: (() => void) | undefined;
+    const held = new Promise<void>((r) => (gate = r));
+    let holding = false;
+    const slow = new Proxy(src, {
+      get(target, prop, recv) {
+        if (prop === 'read') return async (rel: string) => (holding && rel.startsWith('m/f') ? held.then(() => target.read(rel)) : target.read(rel));
+        return Reflect.get(target, prop, recv);
+      },
+    });
+    const index = new CodebaseIndex({ source: slow, debounceMs: 5 });
+    await index.start();
+    const expected = await index.search('shared3', { limit: 10 });
+    holding = true;
+    const searching = index.search('shared3', { limit: 10 });
+    // Files not among the answers go (ids of the rest are renumbered by the compaction).
+    for (let i = 0; i < 1500; i++) if (i % 7 !== 3) src.delete(`m/f${i}.ts`);
+    holding = false;
+    index.notify(['m']);
+    await index.settled();
+    assert.equal((index as unknown as { lexical: { needsCompaction: boolean } }).lexical.needsCompaction, false, 'compacted');
+    gate!();
+    const results = await searching;
+    // The same files and chunks as before: ids were resolved before the reads waited.
+    assert.deepEqual(results, expected);
+    for (const r of results) assert.ok(r.text.includes(`handler${/m\/f(\d+)\.ts/.exec(r.path)![1]}`) || r.text.includes('shared3'), `${r.path}: ${r.text}`);
+    index.dispose();
+  });
+
   it('a file that vanishes after indexing is left out of results, not an error; a storage that fails is said and retried', async () => {
     const src = workspace();
     const failing = { writes: 0, async readBytes() { return undefined; }, async writeBytes() { failing.writes++; throw new Error('ENOSPC: no space left on device'); } };
