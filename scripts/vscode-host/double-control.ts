@@ -44,6 +44,7 @@ export async function startDoubleControl(double: OllamaDouble, initialModels: (D
         double.queue.length = 0;
         double.requests.length = 0;
         double.defaultReply = { ...initialDefault };
+        double.embedFailAfter = undefined;
         for (const name of double.modelNames()) double.removeModel(name);
         for (const m of initialModels) double.addModel(m);
         if (!double.listening) await double.start();
@@ -59,6 +60,12 @@ export async function startDoubleControl(double: OllamaDouble, initialModels: (D
         const b = (body ?? {}) as { n?: number; status?: number; errorMessage?: string };
         double.failNext(b.n ?? 1, b.status ?? 503, b.errorMessage);
         return send(res, 200, { queued: double.queue.length });
+      }
+      case 'POST /embed-fail-after': {
+        // A model that fails halfway: /api/embed answers 500 once `after` more inputs were embedded (null: never).
+        const b = (body ?? {}) as { after?: number | null };
+        double.embedFailAfter = typeof b.after === 'number' ? double.embeddedInputs + b.after : undefined;
+        return send(res, 200, { embedded: double.embeddedInputs });
       }
       case 'POST /models': {
         const b = (body ?? {}) as { add?: (DoubleModel | string)[]; remove?: string[] };

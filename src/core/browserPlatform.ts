@@ -7,13 +7,15 @@ import { exportFileName, sessionToMarkdown } from '../shared/exportMarkdown';
 import { allowedExternalUrl } from '../shared/links';
 import { GATEWAY_ENV, SETTINGS } from '../shared/settingsTable';
 import type { HostToWebview, PageEffect } from '../shared/protocol';
-import type { Platform } from './platform';
+import type { Platform, WorkspaceContext } from './platform';
 
 export interface BrowserPlatformOptions {
   /** To this page only. */
   post: (m: HostToWebview) => void;
   /** What "settings" means where this gateway runs (environment variables, or VS Code's settings). */
   settingsHelp: string;
+  /** The page's `@` picker (`@codebase` over the gateway's index: src/core/browserContext.ts); absent: none. */
+  context?: WorkspaceContext;
 }
 
 export function browserPlatform(opts: BrowserPlatformOptions): Platform {
@@ -35,6 +37,7 @@ export function browserPlatform(opts: BrowserPlatformOptions): Platform {
     },
     openSettings: async () => info(opts.settingsHelp),
     exportSession: async (s) => effect({ kind: 'download', fileName: exportFileName(s), text: sessionToMarkdown(s) }),
+    ...(opts.context ? { context: opts.context } : {}),
   };
 }
 

@@ -446,10 +446,11 @@ export class Conversation {
       contextLength: f.contextLength,
       reservedTokens: f.reservedTokens,
       maxFileKB: f.maxFileKB,
-      workspace: !!this.platform.context,
+      workspace: !!this.platform.context && !this.platform.context.pageFiles,
       includeCurrentFile: ws?.includeCurrentFile ?? false,
       ...(ws?.currentFile ? { currentFile: ws.currentFile } : {}),
       ...(ws?.indexing ? { indexing: ws.indexing } : {}),
+      ...(ws?.mentions ? { mentions: ws.mentions } : {}),
     };
   }
 

@@ -19,9 +19,12 @@ import type { HostToWebview } from '../shared/protocol';
 import { browserPlatform } from './browserPlatform';
 import type { Conversation } from './conversation';
 import type { ConversationHub } from './hub';
+import type { WorkspaceContext } from './platform';
 
 interface Page {
   conversation: Conversation;
+  /** Its `@` picker's context, disposed with it. */
+  context: (WorkspaceContext & { dispose(): void }) | undefined;
   /** The stream delivering to it now; undefined while it is away. */
   stream: UiStream | undefined;
   grace: ReturnType<typeof setTimeout> | undefined;
@@ -34,6 +37,8 @@ export interface PageConnectionsOptions {
   newId?: () => string;
   /** At most this many pages (default 64): the oldest one that is away and idle makes room; if none is, a newcomer is refused. */
   maxPages?: number;
+  /** Each page's context (its `@` picker: `@codebase`); absent: pages have no picker. */
+  context?: () => WorkspaceContext & { dispose(): void };
 }
 
 /** How long a refused page waits before it asks again. */
@@ -64,11 +69,12 @@ export class PageConnections implements UiHost {
     }
     this.makeRoom();
     const newId = (this.opts.newId ?? (() => globalThis.crypto.randomUUID()))();
-    const page: Page = { conversation: undefined as unknown as Conversation, stream, grace: undefined };
+    const context = this.opts.context?.();
+    const page: Page = { conversation: undefined as unknown as Conversation, context, stream, grace: undefined };
     const deliver = (m: HostToWebview) => {
       page.stream?.send(m);
     };
-    const platform = browserPlatform({ post: (m) => page.conversation.channel.post(m), settingsHelp: this.opts.settingsHelp });
+    const platform = browserPlatform({ post: (m) => page.conversation.channel.post(m), settingsHelp: this.opts.settingsHelp, ...(context ? { context } : {}) });
     page.conversation = this.hub.open(platform, deliver);
     this.pages.set(newId, page);
     return newId;
@@ -105,6 +111,7 @@ export class PageConnections implements UiHost {
     if (page.grace) clearTimeout(page.grace);
     this.pages.delete(id);
     page.conversation.dispose();
+    page.context?.dispose();
     // A live page whose conversation is gone reconnects and gets a new one.
     page.stream?.close();
   }

@@ -36,7 +36,7 @@ export interface Platform {
   openLink(url: string): Promise<void>;
   openSettings(): Promise<void>;
   exportSession(session: Session): Promise<void>;
-  /** The workspace as a source of attachments; absent in a browser tab (the page attaches its own files). */
+  /** The workspace as a source of attachments: VS Code's files, problems, selection…; a browser tab's `@codebase` (its gateway's index). Absent: no `@` picker. */
   readonly context?: WorkspaceContext;
 }
 
@@ -49,8 +49,13 @@ export type ContextResult = { attachments: Attachment[] } | { error: string };
  * added, and only files the user chose are read again at send time.
  */
 export interface WorkspaceContext {
-  /** The part of the composer's context state that comes from the editor. */
-  state(): Pick<ContextState, 'includeCurrentFile' | 'currentFile' | 'indexing'>;
+  /**
+   * The page attaches files it reads itself (a browser tab: its attach button);
+   * the workspace's own files are not offered. Absent or false: VS Code.
+   */
+  readonly pageFiles?: boolean;
+  /** The part of the composer's context state that comes from the editor; `mentions` when the picker offers only those words. */
+  state(): Pick<ContextState, 'includeCurrentFile' | 'currentFile' | 'indexing' | 'mentions'>;
   /** Fires when that state (or a setting it depends on) changes; returns the unsubscribe function. */
   onDidChange(listener: () => void): () => void;
   /** The `@` picker's rows for what was typed after the `@`. */

@@ -21,6 +21,7 @@ import { askAboutSelection } from './commands/askAboutSelection';
 import { ASK_TO_FIX, askToFix, AskToFixProvider } from './commands/askToFix';
 import { GatewayCommands } from './commands/gatewayCommands';
 import { ModelPicker } from './commands/selectModel';
+import { EmbeddingModelPicker } from './commands/selectEmbeddingModel';
 import { EngineHolder } from './engine/engineHolder';
 import { loadHeavy } from './loadHeavy';
 import { rebuildCodebaseIndex, searchCodebase } from './codebase/commands';
@@ -120,7 +121,11 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   let wsContext: Promise<VsCodeWorkspaceContext> | undefined;
   const workspaceContext = (): Promise<VsCodeWorkspaceContext> =>
     (wsContext ??= loadHeavy().then(({ VsCodeWorkspaceContext }) => {
-      const c = new VsCodeWorkspaceContext(() => settings.current.context, log, context.storageUri);
+      const c = new VsCodeWorkspaceContext(() => settings.current.context, log, context.storageUri, () => {
+        // Only an Ollama server embeds (/api/embed): with another provider, search stays lexical.
+        const s = settings.current;
+        return s.embeddingModel && s.provider === 'ollama' ? { model: s.embeddingModel, config: providerConfig(s, apiKeys.current) } : undefined;
+      });
       subs.push(c);
       return c;
     }));
@@ -195,8 +200,13 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
       else if (c.modelChanged) models.notifySelectionChanged();
       // The window, the system prompt or hearth.context.* may have changed: pages count with the new values.
       void coreP?.then(({ hub }) => hub.contextChanged());
+      // hearth.codebase.embeddingModel, or the server it embeds with.
+      void wsContext?.then((w) => w.embeddings.settingsChanged());
     }),
-    apiKeys.onDidChange.on(() => models.reset()),
+    apiKeys.onDidChange.on(() => {
+      models.reset();
+      void wsContext?.then((w) => w.embeddings.settingsChanged());
+    }),
   );
 
   // Inline completions: the provider and status bar now; the model call with the heavy half on the first request.
@@ -214,6 +224,18 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
             complete: (input: Parameters<CompletionBackend['complete']>[0]) => service.complete(input),
             forgetChoice: () => service.forgetChoice(),
             mayComplete: (uri: vscode.Uri) => ctx.mayComplete(uri),
+            // Chunks the codebase index finds (it follows the picker's rules; each file is asked again like any snippet's).
+            codebaseSnippets: async (query: string, exclude: vscode.Uri, limit: number, signal: AbortSignal) => {
+              if (ctx.codebase.status().state === 'off') return [];
+              const hits = await ctx.codebase.search(query, limit + 2, signal);
+              const out: { path: string; text: string }[] = [];
+              for (const h of hits) {
+                if (out.length >= limit) break;
+                if (h.uri.toString() === exclude.toString() || !(await ctx.mayComplete(h.uri))) continue;
+                out.push({ path: h.displayPath, text: h.text });
+              }
+              return out;
+            },
             fimModels: async () => completionCandidates(await engines.listModels()),
           };
         })
@@ -229,6 +251,12 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   );
 
   const picker = new ModelPicker(models);
+  const embeddingPicker = new EmbeddingModelPicker({
+    models,
+    current: () => settings.current.embeddingModel,
+    write: (model) => settings.writeEmbeddingModel(model),
+    canEmbed: () => settings.current.provider === 'ollama',
+  });
   const gateway = new GatewayCommands({
     store,
     chat,
@@ -292,6 +320,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     ),
   );
   command('hearth.selectModel', (arg) => picker.run(arg));
+  command('hearth.selectEmbeddingModel', (arg) => embeddingPicker.run(arg));
   command('hearth.cancel', () => current?.cancel() ?? false);
   command('hearth.newChat', async () => {
     (await conversation()).newChat();
@@ -329,7 +358,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     activationMs,
     whenChatViewResolved: () => view.whenResolved,
     ...(context.extensionMode !== vscode.ExtensionMode.Production
-      ? { test: createTestApi({ store, conversation, current: () => current, proposals: () => proposals, view, models, statusBar, picker, engines, gateway, recovered, inline, storageDir: context.globalStorageUri.fsPath, reopen: openStore, apiKeys, workspaceContext }) }
+      ? { test: createTestApi({ store, conversation, current: () => current, proposals: () => proposals, view, models, statusBar, picker, embeddingPicker, engines, gateway, recovered, inline, storageDir: context.globalStorageUri.fsPath, reopen: openStore, apiKeys, workspaceContext }) }
       : {}),
   };
   return api;

@@ -39,14 +39,24 @@ export class SettingsService implements vscode.Disposable {
 
   /** Writes hearth.model where it is set (workspace or user). */
   async writeModel(name: string): Promise<void> {
+    await this.writeWhereSet('model', name);
+  }
+
+  /** hearth.codebase.embeddingModel; '' turns search by meaning off. */
+  async writeEmbeddingModel(name: string): Promise<void> {
+    await this.writeWhereSet('codebase.embeddingModel', name);
+  }
+
+  /** Written where it is set now (a folder's or the workspace's value would hide a user-level one), else for the user. */
+  private async writeWhereSet(key: string, value: string): Promise<void> {
     const cfg = vscode.workspace.getConfiguration('hearth');
-    const inspect = cfg.inspect<string>('model');
+    const inspect = cfg.inspect<string>(key);
     const target = inspect?.workspaceFolderValue !== undefined
       ? vscode.ConfigurationTarget.WorkspaceFolder
       : inspect?.workspaceValue !== undefined
         ? vscode.ConfigurationTarget.Workspace
         : vscode.ConfigurationTarget.Global;
-    await cfg.update('model', name, target);
+    await cfg.update(key, value, target);
   }
 
   dispose(): void {

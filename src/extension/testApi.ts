@@ -13,6 +13,8 @@ import type { ProposalManager } from './apply/proposals';
 import type { GatewayCommands } from './commands/gatewayCommands';
 import type { VsCodeWorkspaceContext } from './context/workspaceContext';
 import type { ModelPicker } from './commands/selectModel';
+import type { EmbeddingModelPicker } from './commands/selectEmbeddingModel';
+import type { EmbeddingsProgress } from './codebase/embeddings';
 import type { EngineHolder } from './engine/engineHolder';
 import type { ExtensionSessionStore } from './sessions/extensionSessionStore';
 import type { LazySessionStore } from './sessions/lazySessionStore';
@@ -74,6 +76,11 @@ export interface HearthTestApi {
   /** The codebase index: a search (paths and lines, best first), once every change notified so far is in; its status. */
   codebaseSearch(query: string, limit?: number): Promise<{ path: string; startLine: number; endLine: number }[]>;
   codebaseStatus(): Promise<{ state: string; files: number; indexedFiles: number } | undefined>;
+  /** Search by meaning (hearth.codebase.embeddingModel): chunks embedded over every folder, whether searches are fused now. */
+  codebaseEmbeddings(): Promise<{ progress: EmbeddingsProgress | undefined; fused: boolean }>;
+  /** The models in the open "Select Embedding Model" pick ('' is None; undefined when none is open), and choosing one. */
+  embeddingPickItems(): string[] | undefined;
+  acceptEmbeddingPick(model: string): boolean;
 }
 
 export function createTestApi(d: {
@@ -87,6 +94,7 @@ export function createTestApi(d: {
   models: ModelState;
   statusBar: ModelStatusBar;
   picker: ModelPicker;
+  embeddingPicker: EmbeddingModelPicker;
   engines: EngineHolder;
   gateway: GatewayCommands;
   recovered: () => Promise<void>;
@@ -137,5 +145,11 @@ export function createTestApi(d: {
       const s = (await d.workspaceContext()).codebase.status();
       return { state: s.state, files: s.files, indexedFiles: s.indexedFiles };
     },
+    codebaseEmbeddings: async () => {
+      const e = (await d.workspaceContext()).embeddings;
+      return { progress: e.progress(), fused: e.complete() };
+    },
+    embeddingPickItems: () => d.embeddingPicker.current?.items(),
+    acceptEmbeddingPick: (m) => d.embeddingPicker.current?.accept(m) ?? false,
   };
 }

@@ -34,6 +34,10 @@ export interface AttachmentKindDescriptor {
   readonly identity: 'place' | 'placeAndContent' | 'name';
   /** The word typed after `@` that offers it first ("@problems"); absent: found by its file name. */
   readonly mention?: string;
+  /** The chip names it by its path, not only its file name (a snippet: found by a search, so where it is matters). */
+  readonly chipPath?: true;
+  /** Once sent, its text is a line for the user too (what a search covered): the chip shows its first clause. */
+  readonly summary?: true;
 }
 
 /**
@@ -45,10 +49,10 @@ const KINDS = {
   problems: { heading: 'Problems in', title: 'Problems', codicon: 'warning', apply: 'lines', reread: 'atSend', identity: 'placeAndContent', mention: 'problems' },
   selection: { heading: 'Selection from', title: 'Selection', codicon: 'selection', apply: 'code', reread: 'asCaptured', identity: 'place', mention: 'selection' },
   // The request (its chip before a send) and, once sent, a line saying what was searched; the snippets are their own chips.
-  codebase: { heading: 'Codebase search', title: 'Codebase search (@codebase)', codicon: 'search', apply: 'none', reread: 'atSend', identity: 'name', mention: 'codebase' },
+  codebase: { heading: 'Codebase search', title: 'Codebase search (@codebase)', codicon: 'search', apply: 'none', reread: 'atSend', identity: 'name', mention: 'codebase', summary: true },
   // A snippet the codebase index found for the question (VS Code's @codebase and the gateway's "codebase": true alike),
   // the file's text at those lines when it was searched. Found by a search, not chosen by the user: never an Apply target (a block should land where the user pointed), and sent as found.
-  snippet: { heading: 'Snippet from', title: 'Codebase snippet', codicon: 'symbol-snippet', apply: 'none', reread: 'asCaptured', identity: 'place' },
+  snippet: { heading: 'Snippet from', title: 'Codebase snippet', codicon: 'symbol-snippet', apply: 'none', reread: 'asCaptured', identity: 'place', chipPath: true },
   diff: { heading: 'Uncommitted changes in', title: 'Uncommitted changes (git diff)', codicon: 'git-compare', apply: 'none', reread: 'atSend', identity: 'name', mention: 'diff' },
 } as const satisfies Record<string, AttachmentKindDescriptor>;
 

@@ -70,6 +70,11 @@ export const contextStateSchema = z.object({
     .optional(),
   /** While the codebase index builds, a line the panel shows ("Indexing 1,204 / 2,355 files"). */
   indexing: z.string().max(200).optional(),
+  /**
+   * The `@` words this host's picker offers, when it offers only those (a browser tab: `codebase`),
+   * so the page opens the picker without workspace files and hints at them; absent: `workspace` decides.
+   */
+  mentions: z.array(z.enum(ATTACHMENT_KINDS)).max(20).optional(),
 });
 export type ContextState = z.infer<typeof contextStateSchema>;
 

@@ -241,7 +241,7 @@ export const SETTINGS = [
     default: '',
     readmeDefault: 'empty',
     description:
-      'An Ollama model with the `embedding` capability (e.g. `nomic-embed-text`, `all-minilm`) for codebase search by meaning: chunks are embedded in the background and fused with the lexical results once every chunk has a vector. Empty: lexical search only, which needs no model. For now only the standalone gateway embeds (`HEARTH_EMBEDDING_MODEL`); `@codebase` in VS Code searches lexically whatever this says.',
+      'An Ollama model with the `embedding` capability (e.g. `nomic-embed-text`, `all-minilm`) for codebase search by meaning; **Hearth: Select Embedding Model** offers the installed ones. The index\'s chunks are embedded in the background in batches (progress in the status bar; a reload goes on where it stopped) and fused with the lexical results once every chunk has a vector. Until then, and whenever Ollama is down or the model fails, `@codebase` searches lexically; embedding is tried again a minute later. Empty: lexical search only, which needs no model. Only an Ollama server embeds.',
     env: { name: 'HEARTH_EMBEDDING_MODEL', description: 'An Ollama embedding model (e.g. `nomic-embed-text`): codebase search also by meaning once its vectors are complete; empty: lexical only' },
   },
   {

@@ -5,6 +5,7 @@
  * Binds the port first, then recovers interrupted replies (a second copy fails
  * before touching anyone's sessions); pages wait for that recovery.
  */
+import { BrowserContext, type BrowserCodebase } from '../core/browserContext';
 import { STANDALONE_SETTINGS_HELP } from '../core/browserPlatform';
 import { ConversationHub } from '../core/hub';
 import { ModelState } from '../core/models';
@@ -37,6 +38,7 @@ export function standaloneStore(dir: string, maxSessions: number | undefined, lo
   });
 }
 import { estimateMessageTokens } from '../shared/tokens';
+import { settingRow } from '../shared/settingsTable';
 
 export interface StandaloneOptions extends Omit<GatewayServerOptions, 'chatService' | 'ui' | 'engine' | 'store'> {
   engine: ChatEngine;
@@ -99,11 +101,21 @@ export async function startStandaloneGateway(o: StandaloneOptions): Promise<Stan
       return { contextLength: turn?.options?.contextLength ?? 0, reservedTokens: system ? estimateMessageTokens({ content: system }) : 0, maxFileKB: DEFAULT_MAX_FILE_KB };
     },
   });
-  const pages = new PageConnections(hub, { settingsHelp: STANDALONE_SETTINGS_HELP, ...(o.pageGraceMs !== undefined ? { graceMs: o.pageGraceMs } : {}), ...(o.maxPages !== undefined ? { maxPages: o.maxPages } : {}) });
   const { engine: _e, store: _s, prefs: _p, settings: _t, chat: _c, pageGraceMs: _g, maxPages: _x, pollMs: _m, workspace, ...serverOptions } = o;
   const codebase = workspace ? createWorkspaceIndex(workspace.folder, workspace.dataDir, { log: (m) => logger.warn(m), ...workspace.index }) : undefined;
   // Optional meaning-based search: the routes see the index with its embeddings' progress, and search fused once they are complete.
   const hybrid = codebase && workspace?.embeddings ? attachEmbeddings(codebase, workspace.folder, workspace.dataDir, workspace.embeddings, (m) => logger.warn(m)) : undefined;
+  const searched = hybrid ?? codebase;
+  // Each browser page's `@` picker: `@codebase` over this index (or a row saying how to give the gateway a workspace).
+  const pageCodebase: BrowserCodebase | undefined =
+    codebase && searched ? { state: () => searched.state(), search: (q, opts) => searched.search(q, opts), onProgress: (l) => codebase.onProgress(() => l()) } : undefined;
+  const codebaseSettings = { auto: settingRow('codebase.auto').default, maxSnippets: settingRow('codebase.maxSnippets').default };
+  const pages = new PageConnections(hub, {
+    settingsHelp: STANDALONE_SETTINGS_HELP,
+    context: () => new BrowserContext({ ...(pageCodebase ? { codebase: pageCodebase } : {}), settings: () => codebaseSettings, log: (m) => logger.info(m) }),
+    ...(o.pageGraceMs !== undefined ? { graceMs: o.pageGraceMs } : {}),
+    ...(o.maxPages !== undefined ? { maxPages: o.maxPages } : {}),
+  });
   let server: GatewayServer;
   try {
     server = await startGatewayServer({ ...serverOptions, engine, store, chatService, ui: pages, ...(codebase ? { codebase: hybrid ?? codebase } : {}) });

@@ -438,3 +438,59 @@ describe('the codebase index in the panel', () => {
     await waitFor(() => assert.equal(m.container.querySelector('.context-indexing'), null));
   });
 });
+
+describe('the browser: @codebase (its gateway indexes a workspace)', () => {
+  afterEach(cleanup);
+  const BROWSER = { capabilities: { editor: false, pull: false } };
+  const SNIPPET: Attachment = { kind: 'snippet', name: 'ledger.py', path: 'billing/ledger.py', language: 'python', range: { startLine: 1, endLine: 3 }, content: 'def reconcile_invoice_ledger(entries):\n    return sum(entries)\n' };
+  const SUMMARY: Attachment = { kind: 'codebase', name: '@codebase', content: 'Searched 1,204 of 2,355 files (still indexing): the snippet below matched the question best.' };
+
+  it('@ opens a picker of @codebase alone, beside the attach button; picking it adds the request chip; the hint names only @codebase', async () => {
+    const m = mountApp(snapshot({ ...BROWSER, context: { ...CTX, workspace: false, mentions: ['codebase'] } }));
+    assert.ok(m.getByLabelText('Files to attach'), 'the page still attaches its own files');
+    assert.match(input(m).placeholder, /@codebase searches the code/);
+    type(m, 'Where is the ledger reconciled? @cod');
+    assert.deepEqual(m.host.asked('contextSearch'), [{ type: 'contextSearch', query: 'cod' }]);
+    await m.reply('contextSearch', { kind: 'candidates', items: [{ id: 'c0', kind: 'codebase', label: '@codebase', description: 'Search 3 files for your question' }] });
+    assert.deepEqual(options(m), ['>@codebase']);
+    assert.equal(m.container.querySelector('.mention-hint')?.textContent, '↑↓ to choose · Enter or Tab to add · Esc to close · @codebase');
+    key(m, 'Enter');
+    assert.deepEqual(m.host.asked('contextAdd'), [{ type: 'contextAdd', id: 'c0' }]);
+    await m.reply('contextAdd', { kind: 'added', attachments: [{ kind: 'codebase', name: '@codebase', content: '' }] });
+    assert.deepEqual(chipNames(m), ['@codebase']);
+    key(m, 'Enter');
+    assert.deepEqual(m.host.asked('send')[0]!.attachments, [{ kind: 'codebase', name: '@codebase', content: '' }]);
+  });
+
+  it('nothing matching says what @ offers here', async () => {
+    const m = mountApp(snapshot({ ...BROWSER, context: { ...CTX, workspace: false, mentions: ['codebase'] } }));
+    type(m, '@zz');
+    await m.reply('contextSearch', { kind: 'candidates', items: [] });
+    assert.match(m.container.querySelector('.mention-empty')?.textContent ?? '', /Nothing matches: here @ offers @codebase\./);
+  });
+
+  it('a gateway without a workspace: the row says why, and picking it shows the reason (a notice), adding nothing', async () => {
+    const m = mountApp(snapshot({ ...BROWSER, context: { ...CTX, workspace: false, mentions: ['codebase'] } }));
+    type(m, '@');
+    const why = 'Not available: this gateway has no workspace. Start it with --workspace <folder> (or HEARTH_WORKSPACE)';
+    await m.reply('contextSearch', { kind: 'candidates', items: [{ id: 'c0', kind: 'codebase', label: '@codebase', description: why }] });
+    assert.equal(m.container.querySelector('.mention-description')?.textContent, why);
+    key(m, 'Enter');
+    await m.reply('contextAdd', { kind: 'refused', reason: 'This gateway has no workspace to search: start it with `npm start -- --workspace <folder>`.' });
+    await waitFor(() => assert.match(m.container.querySelector('.notice')?.textContent ?? '', /no workspace to search/));
+    assert.deepEqual(chipNames(m), []);
+  });
+
+  it('the sent question shows what the search covered and each snippet as a chip: path, lines, ≈ tokens (and so does the history)', () => {
+    const s = session([message('user', 'Where is the ledger reconciled?', { attachments: [SUMMARY, SNIPPET] }), message('assistant', 'In ledger.py.')]);
+    const m = mountApp(snapshot({ ...BROWSER, current: s, context: { ...CTX, workspace: false, mentions: ['codebase'] } }));
+    assert.deepEqual(chipNames(m, '.message-user'), ['@codebase', 'billing/ledger.py:1-3']);
+    assert.equal(m.container.querySelector('.message-user .chip-summary')?.textContent, 'Searched 1,204 of 2,355 files (still indexing)');
+    const tokens = [...m.container.querySelectorAll('.message-user .chip-snippet .chip-tokens')].map((t) => t.textContent);
+    assert.equal(tokens.length, 1);
+    assert.match(tokens[0]!, /^≈\d+$/);
+    const chip = m.container.querySelector('.message-user .chip-snippet') as HTMLElement;
+    assert.match(chip.title, /Codebase snippet · billing\/ledger\.py \(lines 1-3\) · about \d+ tokens/);
+    assert.equal(chip.querySelector('.chip-open')?.tagName, 'SPAN', 'no file to open in a browser');
+  });
+});

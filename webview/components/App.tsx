@@ -129,10 +129,13 @@ export function App({ host, store }: { host: Host; store: Store }) {
       }, unanswered),
     [host, store, notice, unanswered],
   );
+  // VS Code offers workspace files and every kind; a browser tab only the words its host lists (`@codebase`).
+  const words = ctx.workspace ? undefined : ctx.mentions?.length ? ctx.mentions : undefined;
   const mentions = useMemo<Mentions | undefined>(
     () =>
-      ctx.workspace
+      ctx.workspace || words
         ? {
+            ...(words ? { words } : {}),
             items: candidates,
             search: (query) => {
               const seq = ++searchSeq.current;
@@ -146,7 +149,7 @@ export function App({ host, store }: { host: Host; store: Store }) {
             pick: (item) => void add(item.id),
           }
         : undefined,
-    [ctx.workspace, candidates, host, add],
+    [ctx.workspace, words, candidates, host, add],
   );
   const openAttachment = state.capabilities.editor
     ? (a: Attachment) => a.uri && host.post({ type: 'openAttachment', uri: a.uri, ...(a.range ? { range: a.range } : {}) })

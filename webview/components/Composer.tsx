@@ -10,6 +10,8 @@ export interface Mentions {
   items: readonly ContextCandidate[] | undefined;
   search(query: string): void;
   pick(item: ContextCandidate): void;
+  /** The only `@` words offered (a browser tab: `codebase`, no workspace files); absent: files and every kind. */
+  words?: readonly string[];
 }
 
 interface Props {
@@ -192,13 +194,19 @@ export function Composer({ draft, onDraft, busy, blocked, editing, onSend, onSto
       )}
       {blocked && <div class="composer-blocked">{blocked}</div>}
       {children}
-      {open && <MentionPicker items={items} active={active} onPick={pick} onHover={setActive} />}
+      {open && <MentionPicker items={items} active={active} onPick={pick} onHover={setActive} {...(mentions?.words ? { words: mentions.words } : {})} />}
       <div class="composer-row">
         <textarea
           ref={ref}
           class="composer-input"
           aria-label="Message"
-          placeholder={mentions ? 'Ask anything; @ adds a file, problems or the selection (Enter to send)' : 'Ask anything (Enter to send, Shift+Enter for a new line)'}
+          placeholder={
+            mentions?.words
+              ? `Ask anything; ${mentions.words.map((w) => `@${w}`).join(', ')} ${mentions.words.length === 1 && mentions.words[0] === 'codebase' ? 'searches the code' : 'adds context'} (Enter to send)`
+              : mentions
+                ? 'Ask anything; @ adds a file, problems or the selection (Enter to send)'
+                : 'Ask anything (Enter to send, Shift+Enter for a new line)'
+          }
           rows={3}
           value={draft}
           role={mentions ? 'combobox' : undefined}

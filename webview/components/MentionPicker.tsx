@@ -16,9 +16,12 @@ interface Props {
   active: number;
   onPick(item: ContextCandidate): void;
   onHover(index: number): void;
+  /** The only `@` words this host offers (no files); absent: files and every kind. */
+  words?: readonly string[];
 }
 
-export function MentionPicker({ items, active, onPick, onHover }: Props) {
+export function MentionPicker({ items, active, onPick, onHover, words }: Props) {
+  const hinted = words ?? MENTIONS;
   const list = useRef<HTMLUListElement>(null);
   useEffect(() => {
     list.current?.querySelector(`#${mentionOptionId(active)}`)?.scrollIntoView?.({ block: 'nearest' });
@@ -28,7 +31,9 @@ export function MentionPicker({ items, active, onPick, onHover }: Props) {
       {items === undefined ? (
         <div class="mention-empty">Searching…</div>
       ) : items.length === 0 ? (
-        <div class="mention-empty">No matching files. Escape keeps the text as typed.</div>
+        <div class="mention-empty">
+          {words ? `Nothing matches: here @ offers ${words.map((w) => `@${w}`).join(', ')}.` : 'No matching files.'} Escape keeps the text as typed.
+        </div>
       ) : (
         <ul class="mention-list" role="listbox" id={MENTION_LIST_ID} aria-label="Add context" ref={list}>
           {items.map((item, i) => (
@@ -52,7 +57,7 @@ export function MentionPicker({ items, active, onPick, onHover }: Props) {
           ))}
         </ul>
       )}
-      <div class="mention-hint">↑↓ to choose · Enter or Tab to add · Esc to close{MENTIONS.map((m) => ` · @${m}`).join('')}</div>
+      <div class="mention-hint">↑↓ to choose · Enter or Tab to add · Esc to close{hinted.map((m) => ` · @${m}`).join('')}</div>
     </div>
   );
 }

@@ -15,6 +15,8 @@ import { DEFAULT_CONTEXT_EXCLUDE } from '../../shared/contextRules';
 import { progressLabel, type CodebaseStatus } from './status';
 import { folderRealPath } from '../context/realPath';
 import { VsCodeFileSource, WorkspaceFsStorage } from './vscodeFileSource';
+import type { CodebaseEmbeddings } from './embeddings';
+import type { Searchable } from '../../shared/codebase/embeddingIndex';
 
 /** A result with where it lives: the file's URI and the path a chip shows. */
 export interface CodebaseHit extends SearchResult {
@@ -27,6 +29,8 @@ interface FolderIndex {
   folder: vscode.WorkspaceFolder;
   index: CodebaseIndex;
   subs: vscode.Disposable[];
+  /** The index fused with its embeddings (hearth.codebase.embeddingModel), when embeddings are wired. */
+  search?: Searchable;
 }
 
 export class CodebaseService implements vscode.Disposable {
@@ -41,6 +45,8 @@ export class CodebaseService implements vscode.Disposable {
     private readonly globs: () => string[],
     private readonly storageUri: vscode.Uri | undefined,
     private readonly log: (line: string) => void,
+    /** Search by meaning beside each folder's index (embeddings.ts); absent: lexical only. */
+    private readonly embeddings?: CodebaseEmbeddings,
   ) {}
 
   /** Starts indexing every open folder in the background (once; again when folders or exclusions change). */
@@ -83,7 +89,7 @@ export class CodebaseService implements vscode.Disposable {
     const multi = this.folders.length > 1;
     const per = await Promise.all(
       this.folders.map(async (f) => {
-        const hits = await f.index.search(query, { limit, ...(signal ? { signal } : {}) });
+        const hits = await (f.search ?? f.index).search(query, { limit, ...(signal ? { signal } : {}) });
         return hits.map((h) => ({ ...h, uri: vscode.Uri.joinPath(f.folder.uri, ...h.path.split('/')), displayPath: multi ? `${f.folder.name}/${h.path}` : h.path }));
       }),
     );
@@ -147,6 +153,12 @@ export class CodebaseService implements vscode.Disposable {
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*'));
       const changed = (u: vscode.Uri) => index.notify([relativeTo(root, u)]);
       const fi: FolderIndex = { folder, index, subs: [watcher, watcher.onDidCreate(changed), watcher.onDidChange(changed), watcher.onDidDelete(changed), toDisposable(index.onProgress(() => this.emit()))] };
+      // Embeddings beside the index, stored next to it (hearth.codebase.embeddingModel).
+      const hybrid = this.embeddings?.attach(index, dir ? new WorkspaceFsStorage(vscode.workspace.fs, dir, vscode.Uri.joinPath(dir, `${storageName(folder)}.embeddings.json`)) : undefined);
+      if (hybrid) {
+        fi.subs.push(hybrid);
+        fi.search = hybrid;
+      }
       this.folders.push(fi);
       index.start().catch((e) => this.log(`codebase index (${folder.name}) failed: ${e instanceof Error ? e.message : String(e)}`));
     }

@@ -10,7 +10,7 @@
  */
 import * as vscode from 'vscode';
 import { CompletionScheduler, type CompletionQuery } from '../../shared/completion/scheduler';
-import { looksBinary } from '../../shared/completion/context';
+import { codebaseQuery, looksBinary, MAX_SNIPPETS } from '../../shared/completion/context';
 import type { FimSnippet } from '../../shared/completion/fimFormats';
 import type { ModelInfo } from '../../shared/models';
 import { displayPath, isFileLike } from '../context/fileReader';
@@ -30,6 +30,8 @@ export interface CompletionBackend {
   }): Promise<{ completion: string; model: string }>;
   forgetChoice(): void;
   mayComplete(uri: vscode.Uri): Promise<boolean>;
+  /** Snippets the codebase index finds for `query` (chunks of other files, best first), none from `exclude`; [] when there is no index. */
+  codebaseSnippets?(query: string, exclude: vscode.Uri, limit: number, signal: AbortSignal): Promise<FimSnippet[]>;
   /** Installed models that can fill in the middle, smallest first. */
   fimModels(): Promise<ModelInfo[]>;
 }
@@ -49,6 +51,9 @@ const MAX_SUFFIX_CHARS = 16 * 1024;
 const FAILURE_PAUSE_MS = 15_000;
 /** Snippets: lines around another file's last edit. */
 const SNIPPET_RADIUS = 30;
+/** Codebase snippets: a search slower than this is not waited for (the completion goes without them); answers are kept for the same query a while. */
+const CODEBASE_BUDGET_MS = 40;
+const CODEBASE_CACHE_MS = 10_000;
 
 interface Query extends CompletionQuery {
   document: vscode.TextDocument;
@@ -67,6 +72,8 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
   private failure: { message: string; until: number } | undefined;
   /** Failure messages already shown as a notice (each once). */
   private readonly noticed = new Set<string>();
+  /** The last codebase search for snippets (query → its answer), reused while the query stays the same. */
+  private codebaseCache: { key: string; at: number; result: Promise<FimSnippet[]> } | undefined;
   /** document → when and where it was last edited (snippets: recently edited files first). */
   private readonly edits = new Map<string, { at: number; line: number }>();
   /** document → the position of its latest request (moving the cursor elsewhere stops it). */
@@ -188,7 +195,7 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
       this.deps.log(`completion: ready in ${Date.now() - started} ms (model code and the workspace's rules loaded)`);
     }
     if (!allowed) return '';
-    const snippets = await this.snippets(q, backend);
+    const snippets = await this.snippets(q, backend, signal);
     if (signal.aborted) throw signal.reason;
     this.inFlight++;
     this.render();
@@ -214,8 +221,12 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     }
   }
 
-  /** Other open files of the same language the picker would offer, most recently edited first, around their last edit. */
-  private async snippets(q: Query, backend: CompletionBackend): Promise<FimSnippet[]> {
+  /**
+   * Other open files of the same language the picker would offer, most recently
+   * edited first, around their last edit; then, while there is room, what the
+   * codebase index finds for the identifiers before the cursor.
+   */
+  private async snippets(q: Query, backend: CompletionBackend, signal: AbortSignal): Promise<FimSnippet[]> {
     const current = q.document.uri.toString();
     const docs = vscode.workspace.textDocuments
       .filter((d) => d.languageId === q.language && d.uri.toString() !== current && d.uri.scheme !== 'untitled' && !d.isClosed)
@@ -230,7 +241,48 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
       const text = d.getText(d.validateRange(range));
       if (text.trim() && !looksBinary(text)) out.push({ path: displayPath(d.uri), text });
     }
+    const query = out.length < MAX_SNIPPETS && backend.codebaseSnippets ? codebaseQuery(q.prefix) : '';
+    if (query) {
+      try {
+        const found = await this.codebaseSnippets(backend, query, q.document.uri, signal);
+        for (const s of found) {
+          if (out.length >= MAX_SNIPPETS) break;
+          if (!out.some((o) => o.path === s.path) && s.text.trim() && !looksBinary(s.text)) out.push(s);
+        }
+      } catch (e) {
+        if (signal.aborted) throw e;
+        // The index is a help, never a reason for no completion.
+        this.deps.log(`completion: codebase snippets failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
     return out;
+  }
+
+  /**
+   * The index's snippets for a query: the same query (the word being typed is not
+   * part of it) is answered from the last search for a while; a search over its
+   * time budget is not waited for (its answer is kept for the next request).
+   */
+  private async codebaseSnippets(backend: CompletionBackend, query: string, exclude: vscode.Uri, signal: AbortSignal): Promise<FimSnippet[]> {
+    const key = `${exclude.toString()}\n${query}`;
+    const now = Date.now();
+    if (this.codebaseCache?.key !== key || now - this.codebaseCache.at > CODEBASE_CACHE_MS) {
+      const entry: { key: string; at: number; result: Promise<FimSnippet[]> } = { key, at: now, result: backend.codebaseSnippets!(query, exclude, MAX_SNIPPETS, AbortSignal.timeout(2_000)) };
+      // A failed search is not kept.
+      entry.result.catch(() => {
+        if (this.codebaseCache === entry) this.codebaseCache = undefined;
+      });
+      this.codebaseCache = entry;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<FimSnippet[]>((resolve) => (timer = setTimeout(() => resolve([]), CODEBASE_BUDGET_MS)));
+    try {
+      const found = await Promise.race([this.codebaseCache.result, late]);
+      signal.throwIfAborted();
+      return found;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** One notice per distinct problem, with the fix; then only the status bar says it (requests pause a while). */

@@ -18,9 +18,9 @@
  * the heavy bundle (loaded on first use).
  */
 import * as vscode from 'vscode';
-import type { ContextSource } from '../../core/contextSource';
+import { ContextRegistry } from '../../core/contextRegistry';
 import type { ContextResult, WorkspaceContext } from '../../core/platform';
-import { ATTACHMENT_KINDS, attachmentKind, type AttachmentKind } from '../../shared/attachmentKinds';
+import { ATTACHMENT_KINDS } from '../../shared/attachmentKinds';
 import { safeLanguage } from '../../shared/attachments';
 import { baseName, checkText } from '../../shared/contextRules';
 import { realPathRefusal } from '../../shared/realPathRule';
@@ -29,6 +29,10 @@ import type { Attachment } from '../../shared/session';
 import type { ContextSettings } from '../settings';
 import { displayPath, fileAttachment, isFileLike, matchPath, MAX_FILE_SETTING, readFileText } from './fileReader';
 import { CodebaseService } from '../codebase/codebaseService';
+import { CodebaseEmbeddings } from '../codebase/embeddings';
+import { showEmbeddingProgress } from '../codebase/embeddingProgress';
+import { createOllamaEmbedder } from '../../gateway/codebase/ollamaEmbedder';
+import type { ProviderConfig } from '../../gateway/engine/types';
 import { progressLabel } from '../codebase/status';
 import { FileIndex } from './fileIndex';
 import { matchesAnyGlob } from '../../shared/glob';
@@ -37,17 +41,11 @@ import { parseUri } from './sources/file';
 import { SOURCES } from './sources/index';
 
 export { WORKSPACE_PROBLEMS } from './sources/problems';
-const MAX_OFFERS = 2000;
-
-/** What a picker row (or the current file) offers: the source that reads it, and what it needs to. */
-type Offer = { source: ContextSource; offer: unknown };
 
 export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposable {
   private readonly index: FileIndex;
-  private readonly sources: ContextSource[];
-  private readonly byKind = new Map<AttachmentKind, ContextSource>();
-  private readonly offers = new Map<string, Offer>();
-  private offerSeq = 0;
+  /** The sources of every kind (sources/index.ts): the picker, adding, re-reading at send (src/core/contextRegistry.ts). */
+  private readonly registry: ContextRegistry;
   /** Files the user chose in this window: read again at send time even when excluded (they confirmed). */
   private readonly chosen = new Set<string>();
   private readonly listeners = new Set<() => void>();
@@ -59,21 +57,37 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
 
   /** The codebase index (`@codebase`, Search Codebase); started by the extension a moment after activation. */
   readonly codebase: CodebaseService;
+  /** hearth.codebase.embeddingModel: search by meaning beside the index; `settingsChanged()` when the settings change. */
+  readonly embeddings: CodebaseEmbeddings;
 
   constructor(
     private readonly settings: () => ContextSettings,
     private readonly log: (line: string) => void,
     /** The extension's workspace storage (where the codebase index is kept); none when no folder is open. */
     storageUri?: vscode.Uri,
+    /** The embedding model and the Ollama server to embed with, as the settings say now (undefined: lexical only). */
+    embedding?: () => { model: string; config: ProviderConfig } | undefined,
   ) {
     this.index = new FileIndex(() => this.settings().exclude, log);
-    this.codebase = new CodebaseService(() => this.index.globs(), storageUri, log);
+    this.embeddings = new CodebaseEmbeddings({
+      target: () => {
+        const e = embedding?.();
+        return e && { model: e.model, key: `${e.model}\n${JSON.stringify(e.config)}`, create: () => createOllamaEmbedder(e.model, e.config) };
+      },
+      log,
+    });
+    this.codebase = new CodebaseService(() => this.index.globs(), storageUri, log, this.embeddings);
     const deps = this.sourceDeps();
-    this.sources = ATTACHMENT_KINDS.map((k) => SOURCES[k](deps));
-    for (const s of this.sources) this.byKind.set(s.kind, s);
+    this.registry = new ContextRegistry(
+      ATTACHMENT_KINDS.map((k) => SOURCES[k](deps)),
+      log,
+    );
     this.subs.push(
       this.index,
       this.codebase,
+      // After the index (whose folders hold them): embedding stops and stores what it did.
+      this.embeddings,
+      showEmbeddingProgress(this.embeddings),
       // The panel's "Indexing n / m files" line follows the index (debounced like edits).
       this.codebase.onDidChangeStatus(() => this.changedSoon()),
       vscode.window.onDidChangeActiveTextEditor(() => {
@@ -100,7 +114,7 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     const doc = this.activeDocument();
     if (!doc || this.isExcluded(doc.uri) || !this.currentPassesRealPath(doc.uri)) return { includeCurrentFile };
     const key = doc.uri.toString();
-    if (this.current?.uri !== key) this.current = { uri: key, id: this.offer({ source: this.byKind.get('file')!, offer: doc.uri }) };
+    if (this.current?.uri !== key) this.current = { uri: key, id: this.registry.offer(this.registry.source('file')!, doc.uri) };
     const candidate: ContextCandidate = { id: this.current.id, kind: 'file', label: baseName(doc.uri.path) || 'file', description: displayPath(doc.uri) };
     const text = checkText(candidate.label, doc.getText(), this.settings().maxFileKB, MAX_FILE_SETTING);
     if (!text.ok) return { includeCurrentFile, currentFile: { candidate, uri: key, problem: text.message } };
@@ -117,56 +131,16 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     return () => void this.listeners.delete(listener);
   }
 
-  async search(query: string): Promise<ContextCandidate[]> {
-    const q = query.trim();
-    const answers = await Promise.all(
-      this.sources.map(async (source) => {
-        try {
-          const rows = await source.search(q);
-          return { named: attachmentKind(source.kind).mention !== undefined, rows: rows.map((r) => ({ id: this.offer({ source, offer: r.offer }), ...r.candidate })) };
-        } catch (e) {
-          // One source failing (say, Git) must not empty the picker.
-          this.log(`@ search: the ${source.kind} source failed: ${e instanceof Error ? e.message : String(e)}`);
-          return { named: false, rows: [] };
-        }
-      }),
-    );
-    const named = answers.filter((a) => a.named).flatMap((a) => a.rows);
-    const listed = answers.filter((a) => !a.named).flatMap((a) => a.rows);
-    // Typing "@pro" or "@diff" asks for the named entries: they come first. A bare "@" lists files first.
-    return q ? [...named, ...listed] : [...listed, ...named];
+  search(query: string): Promise<ContextCandidate[]> {
+    return this.registry.search(query);
   }
 
-  async resolve(id: string): Promise<ContextResult> {
-    const o = this.offers.get(id);
-    if (!o) return { error: 'That entry is no longer offered; type @ again.' };
-    return o.source.resolve(o.offer);
+  resolve(id: string): Promise<ContextResult> {
+    return this.registry.resolve(id);
   }
 
-  async refresh(attachments: Attachment[], question: string): Promise<ContextResult> {
-    const out: Attachment[] = [];
-    const list = [...attachments];
-    for (const s of this.sources) {
-      const auto = s.autoChip?.();
-      if (auto && !list.some((a) => a.kind === s.kind)) list.push(auto);
-    }
-    for (const a of list) {
-      const source = this.byKind.get(a.kind);
-      if (attachmentKind(a.kind).reread === 'asCaptured' || !source) {
-        out.push(a);
-        continue;
-      }
-      if (source.expand) {
-        const r = await source.expand(a, question);
-        if ('error' in r) return r;
-        out.push(...r);
-        continue;
-      }
-      const r = await source.reread(a);
-      if ('error' in r) return r;
-      out.push(r);
-    }
-    return { attachments: out };
+  refresh(attachments: Attachment[], question: string): Promise<ContextResult> {
+    return this.registry.refresh(attachments, question);
   }
 
   async open(uri: string, range?: { startLine: number; endLine: number }): Promise<void> {
@@ -239,7 +213,7 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
   dispose(): void {
     if (this.changeTimer) clearTimeout(this.changeTimer);
     this.listeners.clear();
-    for (const s of this.sources) s.dispose?.();
+    this.registry.dispose();
     for (const d of this.subs.splice(0)) d.dispose();
   }
 
@@ -292,14 +266,6 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     this.state();
     await this.currentReal?.done;
     return this.state();
-  }
-
-  private offer(o: Offer): string {
-    const id = `o${++this.offerSeq}`;
-    this.offers.set(id, o);
-    // Oldest first out: the page only ever names offers from its latest few searches.
-    if (this.offers.size > MAX_OFFERS) this.offers.delete(this.offers.keys().next().value!);
-    return id;
   }
 
   private changed(): void {

@@ -38,3 +38,11 @@ export function modelPickItems(models: ModelInfo[], selected: string | undefined
     return { label: `${isSelected ? '$(check) ' : ''}${m.name}`, description, detail, picked: isSelected, model: m.name };
   });
 }
+
+/** The model server's models that can embed (`/api/show` capabilities include `embedding`): the embedding model pick. */
+export function embeddingPickItems(models: ModelInfo[], selected: string | undefined): ModelPickItem[] {
+  return modelPickItems(
+    models.filter((m) => m.capabilities?.includes('embedding')),
+    selected,
+  ).map((i) => ({ ...i, detail: ['embedding', i.detail].filter(Boolean).join(' · ') }));
+}

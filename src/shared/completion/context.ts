@@ -109,3 +109,35 @@ export function looksBinary(text: string): boolean {
   }
   return n > 0 && control / n > 0.1;
 }
+
+/** Words of code that say nothing about which other file helps (keywords, common names). */
+const QUERY_STOPWORDS = new Set(
+  'abstract as async await bool boolean break case catch char class const continue def default del delete do double elif else enum export extends false final finally float fn for from func function go if impl import in instanceof int interface is let match mod module mut new nil none not null number object of or package pass private protected pub public raise return self static str string struct super switch this throw throws true try type typeof undefined use var void while with yield'.split(
+    ' ',
+  ),
+);
+
+/**
+ * A codebase search for the text before the cursor (inline completion's snippets
+ * from the index): the identifiers of its last `lines` lines, nearest the cursor
+ * first, without keywords and without the word being typed, at most `max`; ''
+ * when there is nothing to search.
+ */
+export function codebaseQuery(prefix: string, lines = 12, max = 12): string {
+  // The word being typed is left out: the query stays the same while it grows, so a search is not repeated per keystroke.
+  const text = prefix.slice(-4000).replace(/[A-Za-z0-9_$]+$/, '');
+  const tail = text.split('\n').slice(-lines).reverse();
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const line of tail) {
+    const words = line.match(/[A-Za-z_$][A-Za-z0-9_$]*/g) ?? [];
+    for (const w of words.reverse()) {
+      const key = w.toLowerCase();
+      if (w.length < 3 || QUERY_STOPWORDS.has(key) || seen.has(key)) continue;
+      seen.add(key);
+      out.push(w);
+      if (out.length >= max) return out.join(' ');
+    }
+  }
+  return out.join(' ');
+}

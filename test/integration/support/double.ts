@@ -45,6 +45,8 @@ export const double = {
   setDefaultReply: (script: ReplyScript) => call<{ ok: true }>('POST', '/default', script),
   /** The next n chat requests get this HTTP status. */
   failNext: (n: number, status = 503, errorMessage?: string) => call<{ queued: number }>('POST', '/fail-next', { n, status, errorMessage }),
+  /** /api/embed fails (500, as a model that dies halfway) once `after` more texts were embedded; null: it never fails. Returns the texts embedded so far. */
+  embedFailAfter: (after: number | null) => call<{ embedded: number }>('POST', '/embed-fail-after', { after }),
   /** Adds and removes models; returns the installed names. */
   models: (change: { add?: (DoubleModel | string)[]; remove?: string[] }) => call<{ models: string[] }>('POST', '/models', change),
   /** Every request so far, in order of arrival. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cutAroundCursor, looksBinary, pickSnippets } from '../../../src/shared/completion/context';
+import { codebaseQuery, cutAroundCursor, looksBinary, pickSnippets } from '../../../src/shared/completion/context';
 import { estimateTokens } from '../../../src/shared/tokens';
 
 describe('completion context: the cursor surroundings cut to a budget', () => {
@@ -65,5 +65,26 @@ describe('completion context: the cursor surroundings cut to a budget', () => {
     assert.equal(looksBinary(''), false);
     assert.equal(looksBinary('ELF\u0000\u0001\u0002'), true);
     assert.equal(looksBinary('\ufffd\ufffdPNG\ufffd\u0001\u001a\ufffd\ufffd'), true);
+  });
+});
+
+describe('codebaseQuery (inline completion snippets from the codebase index)', () => {
+  it('the identifiers before the cursor, nearest first, without keywords or short words, each once', () => {
+    const prefix = 'import { db } from "./db";\n\nexport async function shipOrder(order: Order) {\n  const rate = computeShippingRate(order.parcel, ';
+    assert.equal(codebaseQuery(prefix), 'parcel order computeShippingRate rate shipOrder', 'Order is order, once');
+  });
+  it('the word being typed is left out, so the query stays the same while it grows', () => {
+    const line = 'const total = computeShippingRate(order) + handling';
+    assert.equal(codebaseQuery(line + 'Fe'), codebaseQuery(line + 'Fee'));
+    assert.equal(codebaseQuery(line + 'Fee'), 'order computeShippingRate total');
+    assert.equal(codebaseQuery(line + 'Fee '), 'handlingFee order computeShippingRate total', 'a finished word counts');
+  });
+
+  it('only the last lines, at most max words; nothing to search gives ""', () => {
+    const prefix = `${'oldName\n'.repeat(20)}first second\nthird\n`;
+    assert.equal(codebaseQuery(prefix, 3, 2), 'third second');
+    assert.equal(codebaseQuery(prefix), 'third second first oldName', 'a word repeated on every line is searched once');
+    assert.equal(codebaseQuery('  return x;\n  }\n'), '');
+    assert.equal(codebaseQuery(''), '');
   });
 });
