@@ -8,17 +8,29 @@
  *    (stored index loaded, every file stat'ed, none re-read) ≤ 2 s; a saved
  *    file searchable (fs.watch → index → search) ≤ 1 s; query p50 ≤ 30 ms.
  *  - 10,000 files / ~100 MB: cold ≤ 60 s with ≤ 150 MB of memory added
- *    (heap + external + array buffers after GC, index held).
- *  - the longest stretch the index kept the event loop busy while indexing
- *    (a 5 ms interval timer's worst lateness): ≤ 50 ms.
+ *    (heap + external memory, which includes array buffers, after GC, index held).
+ *  - never freezing the caller: for each phase (cold build, save, restart; both
+ *    corpora) the longest the event loop was kept from running, ≤ 50 ms,
+ *    measured two ways: the worst lateness of a 5 ms timer
+ *    (perf_hooks.monitorEventLoopDelay: wall-clock, so it also counts time other
+ *    processes held the shared cores) and the most CPU time the main thread
+ *    used between two ticks of that timer (Linux: /proc/thread-self/schedstat,
+ *    garbage collection on that thread included, time spent waiting for a core
+ *    not; elsewhere the process's CPU time, helper threads included: an upper
+ *    bound). Garbage-collection pauses (PerformanceObserver 'gc', wall-clock)
+ *    are printed beside them.
  *
- * Figures are printed with the load average: other work on the 2 shared cores
- * slows everything here. Fails when a target is missed.
+ * Figures are printed with the load average. The bench exits 1 when a target
+ * is missed on a quiet machine. When the machine is too loaded to judge (the
+ * load average per core over BENCH_LOAD_LIMIT, default 0.75, before or after,
+ * or a busy loop here getting under 80 % of a core) a missed time target is
+ * INCONCLUSIVE and the exit code 0 (BENCH_STRICT=1: 1); memory is judged always.
  * Run: npm run bench -- index   (BENCH_INDEX_LARGE=0 skips the 10,000-file corpus)
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { CodebaseIndex } from '../src/shared/codebase/codebaseIndex';
 import { FileIndexStorage, NodeFileSource } from '../src/gateway/codebase/nodeFileSource';
 import { nodeSyntaxChunker } from '../src/gateway/codebase/treeSitter';
@@ -34,11 +46,45 @@ const QUESTIONS = [
   'how are source maps generated', 'where is the CLI argument parser', 'compress gzip stream', 'highlight syntax language', 'selector matching', 'URL encoding',
 ];
 
-const failures: string[] = [];
-function check(what: string, value: number, max: number, unit: string): void {
+interface Check {
+  what: string;
+  ok: boolean;
+  /** A time, which a loaded machine can miss (memory is judged always). */
+  timed: boolean;
+}
+const checks: Check[] = [];
+function check(what: string, value: number, max: number, unit: string, timed = true): void {
   const ok = value <= max;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}: ${value.toFixed(unit === 'ms' ? 1 : 2)} ${unit} (target ≤ ${max} ${unit})`);
-  if (!ok) failures.push(what);
+  console.log(`${ok ? 'ok  ' : 'MISS'} ${what}: ${value.toFixed(unit === 'ms' ? 1 : 2)} ${unit} (target ≤ ${max} ${unit})`);
+  checks.push({ what, ok, timed });
+}
+
+// ---------------------------------------------------------------- is the machine quiet enough to judge? (as bench/render.bench.ts)
+
+const LOAD_LIMIT = Number(process.env.BENCH_LOAD_LIMIT ?? 0.75);
+const MIN_CPU_SHARE = 0.8;
+interface LoadProbe {
+  load1: number;
+  /** CPU time over wall time of a 300 ms busy loop here: ≈ 1 on a quiet machine. */
+  cpuShare: number;
+}
+function probeLoad(): LoadProbe {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  let x = 0;
+  while (performance.now() - t0 < 300) for (let i = 0; i < 10_000; i++) x = (x * 31 + i) % 1_000_003;
+  const cpu = process.cpuUsage(c0);
+  const wall = performance.now() - t0;
+  if (x < 0) console.error(x); // keeps the loop from being optimised away
+  return { load1: os.loadavg()[0]!, cpuShare: (cpu.user + cpu.system) / 1000 / wall };
+}
+function tooLoaded(probes: LoadProbe[], cores: number): string | undefined {
+  const worstLoad = Math.max(...probes.map((p) => p.load1));
+  const worstShare = Math.min(...probes.map((p) => p.cpuShare));
+  const why: string[] = [];
+  if (worstLoad > LOAD_LIMIT * cores) why.push(`load average ${worstLoad.toFixed(2)} on ${cores} cores (limit ${(LOAD_LIMIT * cores).toFixed(2)})`);
+  if (worstShare < MIN_CPU_SHARE) why.push(`a busy loop got ${(worstShare * 100).toFixed(0)} % of a core (needs ${MIN_CPU_SHARE * 100} %)`);
+  return why.length ? why.join('; ') : undefined;
 }
 
 async function sourceFiles(): Promise<{ rel: string; size: number }[]> {
@@ -78,68 +124,120 @@ async function corpus(dir: string, pool: { rel: string; size: number }[], count:
 }
 
 /**
- * The longest the event loop stayed busy while `fn` ran, measured two ways
- * between ticks of a 5 ms timer: the CPU time this process used (what the
- * index's slicing controls; the figure checked) and the wall-clock lateness
- * (which also counts the time other processes held the shared cores).
+ * CPU time of the calling (main) thread, ms: Linux's /proc/thread-self/schedstat
+ * (time on a CPU, ns — not the time other processes held it); elsewhere the
+ * whole process's (helper threads included: an upper bound).
  */
-async function withLoopWatch<T>(fn: () => Promise<T>): Promise<{ value: T; worstMs: number; worstWallMs: number }> {
-  let worst = 0;
-  let worstWall = 0;
-  let last = performance.now();
-  let lastCpu = process.cpuUsage();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    const cpu = process.cpuUsage(lastCpu);
-    worstWall = Math.max(worstWall, now - last - 5);
-    worst = Math.max(worst, (cpu.user + cpu.system) / 1000);
-    last = now;
-    lastCpu = process.cpuUsage();
-  }, 5);
+const threadCpu: { what: string; ms: () => number } = (() => {
   try {
-    const value = await fn();
-    return { value, worstMs: worst, worstWallMs: worstWall };
-  } finally {
-    clearInterval(timer);
+    const read = () => Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]) / 1e6;
+    if (Number.isFinite(read()) && read() > 0) return { what: 'main-thread CPU', ms: read };
+  } catch {
+    // not Linux
   }
+  return {
+    what: 'process CPU',
+    ms: () => {
+      const c = process.cpuUsage();
+      return (c.user + c.system) / 1000;
+    },
+  };
+})();
+
+interface Watched {
+  /** Worst lateness of the 5 ms timer (wall-clock). */
+  delayMs: number;
+  /** Most CPU used between two of its ticks. */
+  cpuMs: number;
+  gcMaxMs: number;
+  gcCount: number;
+  gcTotalMs: number;
 }
 
-function memory(): number {
-  global.gc?.();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external + m.arrayBuffers;
+/** Runs `fn` while watching the event loop and the garbage collector. */
+async function watch<T>(fn: () => Promise<T>): Promise<{ value: T; w: Watched }> {
+  let cpuMs = 0;
+  let lastCpu = threadCpu.ms();
+  const timer = setInterval(() => {
+    const now = threadCpu.ms();
+    cpuMs = Math.max(cpuMs, now - lastCpu);
+    lastCpu = now;
+  }, 5);
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  const gcs: number[] = [];
+  const gcWatch = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcs.push(e.duration);
+  });
+  gcWatch.observe({ entryTypes: ['gc'] });
+  delay.enable();
+  try {
+    const value = await fn();
+    return { value, w: { delayMs: delay.max / 1e6, cpuMs, gcMaxMs: Math.max(0, ...gcs), gcCount: gcs.length, gcTotalMs: gcs.reduce((a, b) => a + b, 0) } };
+  } finally {
+    delay.disable();
+    clearInterval(timer);
+    // Entries still queued arrive on the next tick; they belong to this phase.
+    await new Promise((r) => setImmediate(r));
+    gcWatch.disconnect();
+  }
 }
 
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
+/** Prints a phase's main-thread figures and checks its longest stall. */
+function stalls(phase: string, w: Watched): void {
+  console.log(`     ${phase}: gc ${w.gcCount} pauses, longest ${w.gcMaxMs.toFixed(1)} ms, ${w.gcTotalMs.toFixed(0)} ms in all; load average ${load()}`);
+  check(`${phase}: longest event-loop delay`, w.delayMs, 50, 'ms');
+  check(`${phase}: longest busy stretch (${threadCpu.what})`, w.cpuMs, 50, 'ms');
+}
+
+/** Heap and external memory after full collections; buffers let go are freed by a sweeper after the collection, so it runs until the figure settles. */
+async function memory(): Promise<number> {
+  let last = Infinity;
+  for (let i = 0; i < 10; i++) {
+    global.gc?.();
+    await new Promise((r) => setTimeout(r, 50));
+    const m = process.memoryUsage();
+    // `external` includes `arrayBuffers` (the index's typed columns live there).
+    const now = m.heapUsed + m.external;
+    if (Math.abs(now - last) < 256 * 1024) return now;
+    last = now;
+  }
+  return last;
+}
+
 async function main(): Promise<void> {
+  const cores = os.cpus().length;
+  const probes: LoadProbe[] = [probeLoad()];
+  console.log(`before: load average ${load()} on ${cores} cores, a busy loop got ${(probes[0]!.cpuShare * 100).toFixed(0)} % of a core`);
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-index-bench-'));
   try {
     const pool = await sourceFiles();
-    console.log(`source pool: ${pool.length} files from node_modules; load average ${load()}`);
+    console.log(`source pool: ${pool.length} files from node_modules`);
 
     // --- 2,300 files / 24 MB ---
     const ws = path.join(tmp, 'ws');
     const bytes = await corpus(ws, pool, 2300, 24 * 1024 * 1024);
     console.log(`corpus: 2,300 files, ${(bytes / 1024 / 1024).toFixed(1)} MB`);
-    const storeFile = path.join(tmp, 'data', 'index.json');
+    const storeFile = path.join(tmp, 'data', 'index.bin');
     let t0 = performance.now();
     const cold = new CodebaseIndex({ source: new NodeFileSource(ws), storage: new FileIndexStorage(storeFile), ...chunking });
-    const { worstMs, worstWallMs } = await withLoopWatch(() => cold.start());
+    const built = await watch(() => cold.start());
     const coldS = (performance.now() - t0) / 1000;
     const s = cold.state();
     console.log(`indexed ${s.indexed_files} files, ${s.chunks} chunks; skipped ${JSON.stringify(s.skipped)}; load average ${load()}`);
     check('2,300 files cold', coldS, 15, 's');
-    console.log(`longest wall-clock lateness of the event loop: ${worstWallMs.toFixed(0)} ms`);
-    check('longest busy stretch while indexing (CPU)', worstMs, 50, 'ms');
-    await cold.close();
-    console.log(`stored index: ${((await fs.stat(storeFile)).size / 1024 / 1024).toFixed(1)} MB`);
+    stalls('2,300 files, cold build', built.w);
+    t0 = performance.now();
+    const saved = await watch(() => cold.close());
+    console.log(`stored index: ${((await fs.stat(storeFile)).size / 1024 / 1024).toFixed(1)} MB, saved in ${(performance.now() - t0).toFixed(0)} ms`);
+    stalls('2,300 files, save', saved.w);
 
     t0 = performance.now();
     const warm = new CodebaseIndex({ source: new NodeFileSource(ws), storage: new FileIndexStorage(storeFile), debounceMs: 50, ...chunking });
-    const restart = await withLoopWatch(() => warm.start());
+    const restart = await watch(() => warm.start());
     check('ready after a restart', (performance.now() - t0) / 1000, 2, 's');
-    console.log(`longest busy stretch during the restart (CPU): ${restart.worstMs.toFixed(0)} ms (loading the stored index is one step)`);
+    stalls('2,300 files, restart', restart.w);
 
     const times: number[] = [];
     for (let round = 0; round < 5; round++) {
@@ -174,25 +272,45 @@ async function main(): Promise<void> {
       const big = path.join(tmp, 'big');
       const bigBytes = await corpus(big, pool, 10_000, 100 * 1024 * 1024);
       console.log(`corpus: 10,000 files, ${(bigBytes / 1024 / 1024).toFixed(1)} MB; load average ${load()}`);
-      const before = memory();
+      const bigStore = path.join(tmp, 'data', 'big.bin');
+      const before = await memory();
       t0 = performance.now();
-      const large = new CodebaseIndex({ source: new NodeFileSource(big), ...chunking });
-      const watched = await withLoopWatch(() => large.start());
+      const large = new CodebaseIndex({ source: new NodeFileSource(big), storage: new FileIndexStorage(bigStore), ...chunking });
+      const watched = await watch(() => large.start());
       const secs = (performance.now() - t0) / 1000;
-      const added = (memory() - before) / 1024 / 1024;
+      const added = ((await memory()) - before) / 1024 / 1024;
       const ls = large.state();
       console.log(`indexed ${ls.indexed_files} files, ${ls.chunks} chunks; load average ${load()}`);
       check('10,000 files cold', secs, 60, 's');
-      check('memory added by the 10,000-file index', added, 150, 'MB');
-      check('longest busy stretch while indexing (10,000 files, CPU)', watched.worstMs, 50, 'ms');
-      large.dispose();
+      check('memory added by the 10,000-file index', added, 150, 'MB', false);
+      stalls('10,000 files, cold build', watched.w);
+      t0 = performance.now();
+      const bigSaved = await watch(() => large.close());
+      console.log(`stored index: ${((await fs.stat(bigStore)).size / 1024 / 1024).toFixed(1)} MB, saved in ${(performance.now() - t0).toFixed(0)} ms`);
+      stalls('10,000 files, save', bigSaved.w);
+      t0 = performance.now();
+      const again = new CodebaseIndex({ source: new NodeFileSource(big), storage: new FileIndexStorage(bigStore) });
+      const bigRestart = await watch(() => again.start());
+      console.log(`10,000 files ready after a restart: ${((performance.now() - t0) / 1000).toFixed(2)} s (reported)`);
+      stalls('10,000 files, restart', bigRestart.w);
+      again.dispose();
     }
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
   }
-  if (failures.length) {
-    console.error(`missed: ${failures.join(', ')}`);
-    process.exit(1);
+  probes.push(probeLoad());
+  console.log(`after: load average ${load()}, a busy loop got ${(probes[1]!.cpuShare * 100).toFixed(0)} % of a core`);
+  const loaded = tooLoaded(probes, cores);
+  const missed = checks.filter((c) => !c.ok);
+  const judged = missed.filter((c) => !c.timed || !loaded);
+  if (judged.length) {
+    console.log(`\nMISSED: ${judged.map((c) => c.what).join('; ')}`);
+    process.exitCode = 1;
+  } else if (missed.length) {
+    console.log(`\nINCONCLUSIVE: missed ${missed.map((c) => c.what).join('; ')} — but the machine was too loaded to judge (${loaded}). Run it again on a quiet machine.`);
+    if (process.env.BENCH_STRICT) process.exitCode = 1;
+  } else {
+    console.log(`\nAll targets met${loaded ? ` (even though the machine was loaded: ${loaded})` : ''}.`);
   }
 }
 

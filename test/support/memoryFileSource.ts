@@ -71,9 +71,10 @@ export class MemoryFileSource implements FileSource {
   }
 }
 
-/** An IndexStorage in memory, with a count of writes. */
+/** An IndexStorage (text) and IndexBlobStorage (bytes) in memory, with a count of writes. */
 export class MemoryIndexStorage {
   data: string | undefined;
+  bytes: Uint8Array | undefined;
   writes = 0;
   async read(): Promise<string | undefined> {
     return this.data;
@@ -81,5 +82,12 @@ export class MemoryIndexStorage {
   async write(data: string): Promise<void> {
     this.writes++;
     this.data = data;
+  }
+  async readBytes(): Promise<Uint8Array | undefined> {
+    return this.bytes;
+  }
+  async writeBytes(data: Uint8Array): Promise<void> {
+    this.writes++;
+    this.bytes = data;
   }
 }

@@ -6,7 +6,7 @@
  * a path and the real-path rule, so unit tests run it over a fake.
  */
 import type * as vscode from 'vscode';
-import type { DirEntry, FileSource, FileStat, IndexStorage } from '../../shared/codebase/codebaseIndex';
+import type { DirEntry, FileSource, FileStat, IndexBlobStorage, IndexStorage } from '../../shared/codebase/codebaseIndex';
 
 /** vscode.FileType's values (stable API numbers; flags: a symlink is 64 | its target's type). */
 const FILE = 1;
@@ -58,8 +58,8 @@ export class VsCodeFileSource implements FileSource {
   }
 }
 
-/** The index as one file under the extension's workspace storage, written whole. */
-export class WorkspaceFsStorage implements IndexStorage {
+/** The index as one file under the extension's workspace storage, written whole (text for the embeddings, bytes for the lexical index). */
+export class WorkspaceFsStorage implements IndexStorage, IndexBlobStorage {
   constructor(
     private readonly fs: WorkspaceFs,
     private readonly dir: vscode.Uri,
@@ -67,8 +67,17 @@ export class WorkspaceFsStorage implements IndexStorage {
   ) {}
 
   async read(): Promise<string | undefined> {
+    const bytes = await this.readBytes();
+    return bytes && new TextDecoder().decode(bytes);
+  }
+
+  async write(data: string): Promise<void> {
+    await this.writeBytes(new TextEncoder().encode(data));
+  }
+
+  async readBytes(): Promise<Uint8Array | undefined> {
     try {
-      return new TextDecoder().decode(await this.fs.readFile(this.file));
+      return await this.fs.readFile(this.file);
     } catch (e) {
       // No stored index yet (FileNotFound) is the normal first start; anything else is rebuilt from the files too.
       if ((e as { code?: string }).code === 'FileNotFound' || (e as { code?: string }).code === 'ENOENT') return undefined;
@@ -76,8 +85,8 @@ export class WorkspaceFsStorage implements IndexStorage {
     }
   }
 
-  async write(data: string): Promise<void> {
+  async writeBytes(data: Uint8Array): Promise<void> {
     await this.fs.createDirectory(this.dir);
-    await this.fs.writeFile(this.file, new TextEncoder().encode(data));
+    await this.fs.writeFile(this.file, data);
   }
 }

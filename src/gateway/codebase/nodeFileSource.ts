@@ -1,11 +1,12 @@
 /**
  * The codebase index's file system and storage in Node (the standalone
  * gateway, benchmarks, tests): a folder read with `fs`, watched recursively,
- * and the index stored as one file replaced whole.
+ * and the index stored as one file replaced whole (text for the embeddings,
+ * bytes for the lexical index).
  */
 import { watch as fsWatch, promises as fs, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import type { DirEntry, Disposable, FileSource, FileStat, IndexStorage } from '../../shared/codebase/codebaseIndex';
+import type { DirEntry, Disposable, FileSource, FileStat, IndexBlobStorage, IndexStorage } from '../../shared/codebase/codebaseIndex';
 import { realRelative } from '../../shared/realPathRule';
 import { writeFileAtomic } from '../sessions/atomicFile';
 
@@ -62,8 +63,22 @@ export class NodeFileSource implements FileSource {
 }
 
 /** The index stored as one file, written whole (temporary file + rename). */
-export class FileIndexStorage implements IndexStorage {
+export class FileIndexStorage implements IndexStorage, IndexBlobStorage {
   constructor(private readonly file: string) {}
+
+  async readBytes(): Promise<Uint8Array | undefined> {
+    try {
+      return await fs.readFile(this.file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
+  async writeBytes(data: Uint8Array): Promise<void> {
+    await fs.mkdir(path.dirname(this.file), { recursive: true });
+    await writeFileAtomic(this.file, data);
+  }
 
   async read(): Promise<string | undefined> {
     try {

@@ -14,8 +14,9 @@ import { GitIgnore } from '../gitignore';
 import { matchesAnyGlob } from '../glob';
 import { chunkFile, type Chunk } from './chunker';
 import { looksMinified, roleOfPath } from './fileRole';
-import { DEFAULT_TUNING, LexicalIndex, postingsValid, type LexicalSnapshot, type RankingTuning } from './lexicalIndex';
-import { INDEX_FORMAT, INDEX_VERSION, storedIndexSchema, type IndexState, type IndexStatus, type SearchResult, type StoredIndex } from './schemas';
+import { DEFAULT_TUNING, LexicalIndex, type RankingTuning } from './lexicalIndex';
+import { type IndexState, type IndexStatus, type SearchResult } from './schemas';
+import { decodeStored, encodeStored } from './storedIndex';
 import { queryTerms } from './terms';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'other';
@@ -49,10 +50,16 @@ export interface FileSource {
   watch?(onChange: (rels: string[]) => void): Disposable;
 }
 
-/** One blob per workspace (the extension's workspace storage; a file under the gateway's data folder). */
+/** One text blob per workspace (the extension's workspace storage; a file under the gateway's data folder): the embeddings' store. */
 export interface IndexStorage {
   read(): Promise<string | undefined>;
   write(data: string): Promise<void>;
+}
+
+/** One binary blob per workspace: the lexical index's store (storedIndex.ts). */
+export interface IndexBlobStorage {
+  readBytes(): Promise<Uint8Array | undefined>;
+  writeBytes(data: Uint8Array): Promise<void>;
 }
 
 /** Files VS Code leaves out of search by default (files.exclude, search.exclude); the gateway uses them as its settings. */
@@ -63,7 +70,7 @@ const BINARY_EXTENSIONS = /\.(?:png|jpe?g|gif|bmp|ico|icns|webp|avif|tiff?|psd|p
 
 export interface CodebaseIndexOptions {
   source: FileSource;
-  storage?: IndexStorage;
+  storage?: IndexBlobStorage;
   /** Globs of files never indexed (files.exclude, search.exclude, hearth.context.exclude). Default: DEFAULT_INDEX_EXCLUDE and DEFAULT_CONTEXT_EXCLUDE. */
   exclude?: readonly string[];
   /** Honour .gitignore files (default true). */
@@ -180,8 +187,7 @@ export class CodebaseIndex implements Disposable {
   /** Forgets everything stored and indexes the workspace again. */
   rebuild(): Promise<void> {
     return this.enqueue(async () => {
-      for (const p of this.lexical.paths()) this.lexical.remove(p);
-      this.lexical.compact();
+      this.lexical.clear();
       this.meta.clear();
       this.skipped.clear();
       await this.scan();
@@ -212,22 +218,21 @@ export class CodebaseIndex implements Disposable {
   /** The best chunks for a question, best first (distinct files first). An index still building answers from what it has. */
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult[]> {
     const limit = Math.max(1, Math.min(options.limit ?? 10, 50));
-    const hits = this.lexical.search(queryTerms(query), limit);
-    const texts = new Map<number, Promise<string[] | undefined>>();
+    // Ids are resolved before any await: a compaction finishing meanwhile renumbers them.
+    const hits = this.lexical.search(queryTerms(query), limit).map((h) => ({ score: h.score, path: this.lexical.pathOf(h.file)!, chunk: this.lexical.chunk(h.chunk)! }));
+    const texts = new Map<string, Promise<string[] | undefined>>();
     const results: SearchResult[] = [];
-    for (const h of hits) {
+    for (const { path, chunk, score } of hits) {
       options.signal?.throwIfAborted();
-      const file = this.lexical.file(h.file)!;
-      const chunk = this.lexical.chunk(h.chunk)!;
-      let lines = texts.get(h.file);
+      let lines = texts.get(path);
       if (!lines) {
-        lines = this.readLines(file.path);
-        texts.set(h.file, lines);
+        lines = this.readLines(path);
+        texts.set(path, lines);
       }
       const all = await lines;
       if (!all) continue; // vanished since it was indexed; its removal is on the way
       const { end, text } = cutChunk(all, chunk.startLine, chunk.endLine);
-      results.push({ path: file.path, start_line: chunk.startLine, end_line: end, symbol: chunk.symbol, score: Math.round(h.score * 1000) / 1000, text });
+      results.push({ path, start_line: chunk.startLine, end_line: end, symbol: chunk.symbol, score: Math.round(score * 1000) / 1000, text });
     }
     options.signal?.throwIfAborted();
     return results;
@@ -240,10 +245,10 @@ export class CodebaseIndex implements Disposable {
     for (const path of this.lexical.paths()) {
       signal?.throwIfAborted();
       const all = await this.readLines(path);
-      const file = all && this.lexical.fileByPath(path);
-      if (!all || !file) continue;
-      for (const id of file.chunks) {
-        const chunk = this.lexical.chunk(id)!;
+      if (!all) continue;
+      // Resolved before the first yield: the consumer's awaits may let a compaction renumber ids.
+      const chunks = this.lexical.chunksOf(path).map((id) => this.lexical.chunk(id)!);
+      for (const chunk of chunks) {
         const { end, text } = cutChunk(all, chunk.startLine, chunk.endLine);
         yield { path, start_line: chunk.startLine, end_line: end, symbol: chunk.symbol, text };
       }
@@ -299,14 +304,32 @@ export class CodebaseIndex implements Disposable {
     return run;
   }
 
-  /** Yields to the event loop when the current slice has run for `sliceMs`. */
+  /** Yields to the event loop when the current slice has run for `sliceMs`; throws once the index is closing. */
   private async slice(): Promise<void> {
     this.abort.signal.throwIfAborted();
-    const now = performance.now();
-    if (now - this.sliceStart < this.opts.sliceMs) return;
-    await yieldToLoop();
+    await this.pace();
     this.abort.signal.throwIfAborted();
+  }
+
+  /** Yields to the event loop when the current slice has run for `sliceMs` (saving on close goes on after the abort). */
+  private async pace(): Promise<void> {
+    if (performance.now() - this.sliceStart < this.opts.sliceMs) return;
+    await yieldToLoop();
     this.sliceStart = performance.now();
+  }
+
+  /** Runs a generator of work steps to its end, yielding to the event loop between steps as the slice runs out. */
+  private async drive<T>(steps: Generator<void, T>, pace: () => Promise<void>): Promise<T> {
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+      await pace();
+    }
+  }
+
+  /** Drops removed chunks' postings when enough have gathered, in slices. */
+  private async compactIfNeeded(): Promise<void> {
+    if (this.lexical.needsCompaction) await this.drive(this.lexical.compact(), () => this.slice());
   }
 
   private emit(): void {
@@ -334,34 +357,45 @@ export class CodebaseIndex implements Disposable {
     this.phase = 'indexing';
     const storage = this.opts.storage;
     if (!storage) return;
-    let raw: string | undefined;
+    this.sliceStart = performance.now();
+    let raw: Uint8Array | undefined;
     try {
-      raw = await storage.read();
+      raw = await storage.readBytes();
     } catch (e) {
       this.opts.log?.(`codebase index: the stored index could not be read (${e instanceof Error ? e.message : String(e)}); indexing anew`);
       return;
     }
     if (raw === undefined) return;
-    const stored = parseStored(raw);
-    if (!stored) {
-      this.opts.log?.('codebase index: the stored index is of another version or damaged; indexing anew');
+    try {
+      const stored = await this.drive(decodeStored(raw), () => this.slice());
+      raw = undefined;
+      await this.drive(this.lexical.decode(stored.cols), () => this.slice());
+      const { paths } = stored.cols;
+      for (let f = 0; f < paths.length; f++) {
+        this.meta.set(paths[f]!, { size: stored.sizes[f]!, mtime: stored.mtimes[f]! });
+        if (f % 4096 === 4095) await this.slice();
+      }
+    } catch (e) {
+      if (this.abort.signal.aborted) throw e;
+      this.lexical.clear();
+      this.meta.clear();
+      this.opts.log?.(`codebase index: the stored index is of another version or damaged (${e instanceof Error ? e.message : String(e)}); indexing anew`);
       return;
     }
-    this.lexical.restore(stored.lexical as unknown as LexicalSnapshot); // postings checked by parseStored
-    for (const [path, size, mtime] of stored.meta) this.meta.set(path, { size, mtime });
     this.emit();
   }
 
+  /** Writes the index in slices (searches go on meanwhile; changes wait their turn in the queue). */
   private async save(): Promise<void> {
     const storage = this.opts.storage;
     if (!storage || !this.dirty || this.disposed) return;
     this.dirty = false;
-    this.lexical.compact();
-    const meta: [string, number, number][] = [];
-    for (const [p, m] of this.meta) if (this.lexical.has(p)) meta.push([p, m.size, m.mtime]);
-    const data: StoredIndex = { format: INDEX_FORMAT, version: INDEX_VERSION, meta, lexical: this.lexical.snapshot() };
+    this.sliceStart = performance.now();
     try {
-      await storage.write(JSON.stringify(data));
+      const pace = () => this.pace();
+      const cols = await this.drive(this.lexical.encode(), pace);
+      const bytes = await this.drive(encodeStored(cols, (p) => this.meta.get(p)), pace);
+      await storage.writeBytes(bytes);
     } catch (e) {
       this.dirty = true;
       this.message = `The codebase index could not be saved (${e instanceof Error ? e.message : String(e)}); it works, but will be rebuilt after a restart.`;
@@ -410,6 +444,7 @@ export class CodebaseIndex implements Disposable {
         this.emit();
       }
     }
+    await this.compactIfNeeded();
     this.phase = 'ready';
     this.message = this.capped ? `The workspace has more than ${this.opts.maxFiles.toLocaleString('en-US')} files; only the first ${this.opts.maxFiles.toLocaleString('en-US')} are indexed.` : null;
     this.emit();
@@ -550,6 +585,7 @@ export class CodebaseIndex implements Disposable {
       await this.indexFile(f);
       if (!this.lexical.has(f) && !this.skipped.has(f)) this.meta.delete(f);
     }
+    await this.compactIfNeeded();
     this.found = this.lexical.fileCount + this.skipped.size;
     this.emit();
     if (this.dirty) this.scheduleSave();
@@ -595,20 +631,4 @@ function baseOf(p: string): string {
 
 function normalize(rel: string): string {
   return rel.replace(/\\/g, '/').replace(/^\.?\/+/, '').replace(/\/+$/, '');
-}
-
-/** The stored index, or undefined when it is of another format or version, or damaged (postings naming chunks that do not exist). */
-function parseStored(raw: string): StoredIndex | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  const r = storedIndexSchema.safeParse(json);
-  if (!r.success) return undefined;
-  const { files, chunks, postings, paths } = r.data.lexical;
-  if (!postingsValid(postings, chunks.length) || !postingsValid(paths, files.length)) return undefined;
-  if (files.some((f) => f.chunks.some((c) => c >= chunks.length)) || chunks.some((c) => c[0] >= files.length)) return undefined;
-  return r.data;
 }

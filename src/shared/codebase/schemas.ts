@@ -1,10 +1,9 @@
 /**
  * What crosses a boundary: the index's status and search results (the
  * gateway's GET /index and GET /search, the extension's panel line and quick
- * pick), and the stored index file. Types derive from these schemas.
+ * pick). Types derive from these schemas.
  */
 import { z } from 'zod';
-import { FILE_ROLES } from './fileRole';
 
 export const INDEX_STATES = ['off', 'indexing', 'ready'] as const;
 export type IndexState = (typeof INDEX_STATES)[number];
@@ -43,21 +42,4 @@ export const searchResponseSchema = z.object({ results: z.array(searchResultSche
 /** Limits of GET /search's `limit`. */
 export const SEARCH_LIMIT = { min: 1, max: 50, default: 10 } as const;
 
-/** The stored index. A file of another format or version, or one that does not parse, is rebuilt. */
-export const INDEX_FORMAT = 'hearth-codebase-index';
-export const INDEX_VERSION = 3; // 3: chunks by tree-sitter where a grammar knows the language
-
-export const storedIndexSchema = z.object({
-  format: z.literal(INDEX_FORMAT),
-  version: z.literal(INDEX_VERSION),
-  /** Per indexed file: path, size, mtime (ms) — a restart re-reads only files whose size or time changed. */
-  meta: z.array(z.tuple([z.string(), z.number(), z.number()])),
-  lexical: z.object({
-    files: z.array(z.object({ path: z.string(), role: z.enum(FILE_ROLES), chunks: z.array(z.number().int().nonnegative()) })),
-    chunks: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().positive(), z.number().int().positive(), z.number().nonnegative(), z.string().nullable(), z.string().nullable()])),
-    // Postings hold most of the file: their arrays are checked number by number without zod (codebaseIndex.ts parseStored), which is many times faster.
-    postings: z.record(z.string(), z.unknown()),
-    paths: z.record(z.string(), z.unknown()),
-  }),
-});
-export type StoredIndex = z.infer<typeof storedIndexSchema>;
+// The stored index is binary: its header schema and layout are in storedIndex.ts.

@@ -49,6 +49,35 @@ function undouble(w: string): string {
 
 const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*|\d+/g;
 
+/** An identifier's terms: its words, stemmed, then the whole identifier when it has several words. */
+function identifierTerms(id: string): string[] {
+  const out: string[] = [];
+  if (id.length > 64) return out; // hashes, base64, minified blobs: no one asks for them
+  const parts = splitIdentifier(id);
+  if (parts.length === 0) return out;
+  if (parts.length === 1) {
+    const p = parts[0]!;
+    if (p.length < 2 || (p.length < 3 && /\d/.test(p))) return out;
+    out.push(stem(p.toLowerCase()));
+    return out;
+  }
+  for (const p of parts) {
+    if (p.length < 2 || /^\d+$/.test(p)) continue;
+    out.push(stem(p.toLowerCase()));
+  }
+  out.push(id.toLowerCase().replace(/[_$]/g, ''));
+  return out;
+}
+
+/**
+ * Identifiers seen lately and their terms: code repeats its identifiers, and
+ * splitting, lower-casing and stemming each occurrence anew was most of what
+ * indexing allocated (work for the garbage collector on the caller's thread).
+ * Cleared when full; keys are copies, so no file's text is kept alive.
+ */
+const recent = new Map<string, readonly string[]>();
+const RECENT_MAX = 20_000;
+
 /**
  * Calls `emit` for every term of `text`, in order: each identifier's words,
  * stemmed, then the whole identifier when it has several words (so an exact
@@ -58,20 +87,13 @@ export function forEachTerm(text: string, emit: (term: string) => void): void {
   IDENT.lastIndex = 0;
   for (let m = IDENT.exec(text); m; m = IDENT.exec(text)) {
     const id = m[0];
-    if (id.length > 64) continue; // hashes, base64, minified blobs: no one asks for them
-    const parts = splitIdentifier(id);
-    if (parts.length === 0) continue;
-    if (parts.length === 1) {
-      const p = parts[0]!;
-      if (p.length < 2 || (p.length < 3 && /\d/.test(p))) continue;
-      emit(stem(p.toLowerCase()));
-      continue;
+    let terms = recent.get(id);
+    if (!terms) {
+      terms = identifierTerms(id);
+      if (recent.size >= RECENT_MAX) recent.clear();
+      recent.set((' ' + id).slice(1), terms);
     }
-    for (const p of parts) {
-      if (p.length < 2 || /^\d+$/.test(p)) continue;
-      emit(stem(p.toLowerCase()));
-    }
-    emit(id.toLowerCase().replace(/[_$]/g, ''));
+    for (let i = 0; i < terms.length; i++) emit(terms[i]!);
   }
 }
 

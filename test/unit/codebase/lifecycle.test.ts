@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { CodebaseIndex } from '../../../src/shared/codebase/codebaseIndex';
-import { INDEX_VERSION } from '../../../src/shared/codebase/schemas';
+import { decodeStored, INDEX_MAGIC, INDEX_VERSION } from '../../../src/shared/codebase/storedIndex';
 import { MemoryFileSource, MemoryIndexStorage } from '../../support/memoryFileSource';
 
 const fn = (name: string) => `export function ${name}() {\n  return '${name}';\n}\n`;
@@ -129,18 +129,32 @@ describe('codebase index lifecycle', () => {
     b.dispose();
   });
 
-  it('rebuilds when the stored index is damaged or of another version', async () => {
-    for (const bad of ['{not json', JSON.stringify({ format: 'hearth-codebase-index', version: INDEX_VERSION + 1 }), '']) {
+  it('rebuilds when the stored index is damaged, cut short, of another version, or the old JSON store', async () => {
+    const good = (await storedOnce(workspace())).bytes!;
+    const header = (version: number) => {
+      const b = good.slice();
+      new Uint32Array(b.buffer, 0, 2).set([INDEX_MAGIC, version]);
+      return b;
+    };
+    const bad: [string, Uint8Array][] = [
+      ['the JSON store of version 2', new TextEncoder().encode(JSON.stringify({ format: 'hearth-codebase-index', version: 2, meta: [], lexical: {} }))],
+      ['another version', header(INDEX_VERSION + 1)],
+      ['cut short', good.slice(0, good.length - 40)],
+      ['empty', new Uint8Array(0)],
+      ['noise', new Uint8Array(4096).map((_, i) => (i * 7919) & 255)],
+    ];
+    for (const [what, bytes] of bad) {
       const src = workspace();
       const logs: string[] = [];
       const storage = new MemoryIndexStorage();
-      storage.data = bad;
+      storage.bytes = bytes;
       const index = new CodebaseIndex({ source: src, storage, log: (m) => logs.push(m) });
       await index.start();
-      assert.deepEqual(await paths(index, 'padLeft'), ['src/util/strings.ts']);
-      assert.match(logs.join('\n'), /another version or damaged/);
+      assert.deepEqual(await paths(index, 'padLeft'), ['src/util/strings.ts'], what);
+      assert.match(logs.join('\n'), /another version or damaged/, what);
+      assert.ok(src.reads.has('src/util/strings.ts'), `${what}: indexed anew`);
       await index.flush();
-      assert.ok(JSON.parse(storage.data!).version === INDEX_VERSION);
+      assert.deepEqual(storage.bytes!.slice(0, 8), header(INDEX_VERSION).slice(0, 8), `${what}: stored again in this version`);
       index.dispose();
     }
   });
@@ -148,13 +162,16 @@ describe('codebase index lifecycle', () => {
   it('rebuilds when postings name chunks that do not exist', async () => {
     const src = workspace();
     const storage = await storedOnce(src);
-    const stored = JSON.parse(storage.data!);
-    const first = Object.keys(stored.lexical.postings)[0]!;
-    stored.lexical.postings[first] = [99_999 * 1024 + 17]; // chunk 99,999 of a handful
-    storage.data = JSON.stringify(stored);
+    const steps = decodeStored(storage.bytes!);
+    let r = steps.next();
+    while (!r.done) r = steps.next();
+    // The decoded columns are views of the stored bytes: this damages the store itself.
+    r.value.cols.postings[0] = 99_999 * 1024 + 17; // chunk 99,999 of a handful
     src.reads.clear();
-    const b = new CodebaseIndex({ source: src, storage });
+    const logs: string[] = [];
+    const b = new CodebaseIndex({ source: src, storage, log: (m) => logs.push(m) });
     await b.start();
+    assert.match(logs.join('\n'), /damaged \(a posting of term 0 names 99999 of \d+\)/);
     assert.ok(src.reads.has('src/app.ts'), 'indexed anew');
     assert.deepEqual(await paths(b, 'startServer'), ['src/app.ts']);
     b.dispose();
@@ -208,6 +225,93 @@ describe('codebase index lifecycle', () => {
     assert.ok(midSearch > 0, 'a search during the build answers from what is indexed');
     assert.equal(index.state().indexed_files, 3000);
     assert.ok(seen.length >= 2 && seen[seen.length - 1] === 3000, `progress events: ${seen.length}`);
+    index.dispose();
+  });
+
+  it('saves and compacts in slices: searches between the slices answer as before', async function () {
+    this.timeout(30_000);
+    const src = new MemoryFileSource();
+    for (let i = 0; i < 1500; i++) src.set(`m/f${i}.ts`, fn(`handler${i}`) + `export const shared${i % 7} = 1;\n`);
+    const storage = new MemoryIndexStorage();
+    // sliceMs 0: the index yields after every step of work.
+    const index = new CodebaseIndex({ source: src, storage, sliceMs: 0, saveDelayMs: 60_000, debounceMs: 5 });
+    await index.start();
+    const expected = await paths(index, 'handler77 shared3');
+    assert.equal(expected[0], 'm/f77.ts');
+    let done = false;
+    let between = 0;
+    const saving = index.flush().then(() => (done = true));
+    while (!done) {
+      assert.deepEqual(await paths(index, 'handler77 shared3'), expected);
+      between++;
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    await saving;
+    assert.ok(between >= 3, `searches answered while saving: ${between}`);
+    // 1,200 files deleted (a branch switch): compaction runs in slices too.
+    for (let i = 300; i < 1500; i++) src.delete(`m/f${i}.ts`);
+    index.notify(['m']);
+    await index.settled();
+    assert.ok(!(await paths(index, 'handler1200')).includes('m/f1200.ts'));
+    assert.equal((index as unknown as { lexical: { needsCompaction: boolean } }).lexical.needsCompaction, false, 'the removed chunks were compacted away');
+    assert.equal((await paths(index, 'handler77 shared3'))[0], 'm/f77.ts');
+    assert.equal(index.state().indexed_files, 300);
+    await index.flush();
+    index.dispose();
+    const again = new CodebaseIndex({ source: src, storage });
+    src.reads.clear();
+    await again.start();
+    assert.equal(again.state().indexed_files, 300);
+    assert.equal(src.totalReads(), 0, 'nothing re-read after the restart');
+    again.dispose();
+  });
+
+  it('a search whose files are slow to read still names the right files when a compaction renumbers the index meanwhile', async function () {
+    this.timeout(30_000);
+    const src = new MemoryFileSource();
+    for (let i = 0; i < 1500; i++) src.set(`m/f${i}.ts`, fn(`handler${i}`) + `export const shared${i % 7} = 1;\n`);
+    let gate: (() => void) | undefined;
+    const held = new Promise<void>((r) => (gate = r));
+    let holding = false;
+    const slow = new Proxy(src, {
+      get(target, prop, recv) {
+        if (prop === 'read') return async (rel: string) => (holding && rel.startsWith('m/f') ? held.then(() => target.read(rel)) : target.read(rel));
+        return Reflect.get(target, prop, recv);
+      },
+    });
+    const index = new CodebaseIndex({ source: slow, debounceMs: 5 });
+    await index.start();
+    const expected = await index.search('shared3', { limit: 10 });
+    holding = true;
+    const searching = index.search('shared3', { limit: 10 });
+    // Files not among the answers go (ids of the rest are renumbered by the compaction).
+    for (let i = 0; i < 1500; i++) if (i % 7 !== 3) src.delete(`m/f${i}.ts`);
+    holding = false;
+    index.notify(['m']);
+    await index.settled();
+    assert.equal((index as unknown as { lexical: { needsCompaction: boolean } }).lexical.needsCompaction, false, 'compacted');
+    gate!();
+    const results = await searching;
+    // The same files and chunks as before: ids were resolved before the reads waited.
+    assert.deepEqual(results, expected);
+    for (const r of results) assert.ok(r.text.includes(`handler${/m\/f(\d+)\.ts/.exec(r.path)![1]}`) || r.text.includes('shared3'), `${r.path}: ${r.text}`);
+    index.dispose();
+  });
+
+  it('a file that vanishes after indexing is left out of results, not an error; a storage that fails is said and retried', async () => {
+    const src = workspace();
+    const failing = { writes: 0, async readBytes() { return undefined; }, async writeBytes() { failing.writes++; throw new Error('ENOSPC: no space left on device'); } };
+    const index = new CodebaseIndex({ source: src, storage: failing, saveDelayMs: 60_000 });
+    await index.start();
+    src.delete('src/util/strings.ts'); // gone, and the index not told yet
+    assert.deepEqual(await paths(index, 'padLeft'), []);
+    assert.deepEqual(await paths(index, 'startServer'), ['src/app.ts']);
+    await index.flush();
+    assert.equal(failing.writes, 1);
+    assert.match(index.state().message ?? '', /could not be saved \(ENOSPC: no space left on device\); it works, but will be rebuilt after a restart/);
+    assert.deepEqual(await paths(index, 'startServer'), ['src/app.ts'], 'it still answers');
+    await index.flush();
+    assert.equal(failing.writes, 2, 'what was not saved is tried again');
     index.dispose();
   });
 

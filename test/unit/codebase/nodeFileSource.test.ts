@@ -68,8 +68,7 @@ describe('codebase index on a real folder (Node file source)', () => {
     await a.start();
     await a.flush();
     a.dispose();
-    const stored = JSON.parse(await fs.readFile(file, 'utf8'));
-    assert.equal(stored.format, 'hearth-codebase-index');
+    assert.equal((await fs.readFile(file)).subarray(0, 4).toString('latin1'), 'HCIX', 'the binary store (storedIndex.ts)');
     const b = open({ storage: new FileIndexStorage(file) });
     await b.start();
     assert.deepEqual((await b.search('listen')).map((r) => r.path), ['src/server.ts']);

@@ -28,7 +28,7 @@ const uri = (path: string) => ({ scheme: 'file', path, fsPath: path, toString: (
 class FakeFs implements WorkspaceFs {
   nodes = new Map<string, Node>();
   reads: string[] = [];
-  written = new Map<string, string>();
+  written = new Map<string, Uint8Array>();
   constructor(files: Record<string, Node>) {
     for (const [p, n] of Object.entries(files)) this.nodes.set(p, n);
   }
@@ -71,14 +71,14 @@ class FakeFs implements WorkspaceFs {
   }
   async readFile(u: vscode.Uri): Promise<Uint8Array> {
     const fromWrites = this.written.get(u.path);
-    if (fromWrites !== undefined) return new TextEncoder().encode(fromWrites);
+    if (fromWrites !== undefined) return fromWrites;
     const n = this.node(u);
     if (n.type !== 'file') throw new Error('EISDIR');
     this.reads.push(u.path);
     return new TextEncoder().encode(n.text);
   }
   async writeFile(u: vscode.Uri, data: Uint8Array): Promise<void> {
-    this.written.set(u.path, new TextDecoder().decode(data));
+    this.written.set(u.path, data.slice());
   }
   async createDirectory(): Promise<void> {}
 }
@@ -148,8 +148,17 @@ describe('codebase index in VS Code: the file source', () => {
     assert.ok(hits.every((h) => h.path !== '.env' && h.path !== 'outside-link.ts'), JSON.stringify(hits.map((h) => h.path)));
     assert.ok(!fs.reads.includes('/ws/.env'), 'the secret file is never even read');
     await index.flush();
-    assert.match((await storage.read()) ?? '', /hearth-codebase-index/);
+    assert.equal(new TextDecoder().decode((await storage.readBytes())?.subarray(0, 4)), 'HCIX', 'the binary store (storedIndex.ts)');
     index.dispose();
+    // A restart over the same storage answers from it: no file is read again.
+    fs.reads = [];
+    const again = new CodebaseIndex({ source: sourceOver(fs), storage, exclude: [...DEFAULT_CONTEXT_EXCLUDE] });
+    await again.start();
+    assert.deepEqual(fs.reads, [], 'nothing read to get ready');
+    const againHits = await again.search('where is the retry backoff done?');
+    assert.equal(againHits[0]?.path, 'src/retry.ts');
+    assert.deepEqual(fs.reads.sort(), [...new Set(againHits.map((h) => `/ws/${h.path}`))].sort(), 'only the files of the results, to show their text');
+    again.dispose();
   });
 
   it('a saved change notified to the index is searchable', async () => {

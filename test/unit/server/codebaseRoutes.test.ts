@@ -108,7 +108,7 @@ describe('gateway: codebase index routes (GET /index, GET /search, "codebase": t
     await ready();
     const file = indexFileFor(dataDir, ws);
     await until(async () => (await fs.stat(file).catch(() => undefined)) !== undefined, 'the stored index');
-    assert.equal(JSON.parse(await fs.readFile(file, 'utf8')).format, 'hearth-codebase-index');
+    assert.equal((await fs.readFile(file)).subarray(0, 4).toString('latin1'), 'HCIX', 'the binary store (storedIndex.ts)');
     // A second gateway over the same data folder answers from the stored index at once (no file is re-read).
     await gw.close();
     gw = await startTestGateway({ engine: engineFor(double.url), dir: dataDir, workspace: { folder: ws, dataDir } });
