@@ -35,7 +35,6 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import * as z from 'zod';
 import {
   cleanTitle,
   interruptedPatch,
@@ -43,8 +42,6 @@ import {
   isValidSessionId,
   sessionSchema,
   sessionsToPrune,
-  sessionSummarySchema,
-  summarize,
   type ChatMessage,
   type InterruptedBy,
   type Session,
@@ -76,6 +73,8 @@ import { ExternalChanges } from './externalChanges';
 import { INDEX_FILE, sessionIdOfFile } from './layout';
 import { Trash, TrashFolderError } from './trash';
 import { MAX_RECORD_FILE_BYTES, readRegularFile } from './regularFile';
+import { SummaryIndex, type SummaryEntry } from './summaryIndex';
+import { TranscriptCache } from './transcriptCache';
 
 export interface FileSessionStoreOptions {
   dir: string;
@@ -132,8 +131,6 @@ const READ_CONCURRENCY = 4;
  */
 const MAX_APPENDED = 16;
 
-const indexEntrySchema = z.object({ key: z.string(), summary: sessionSummarySchema, streaming: z.array(z.string()) });
-type Entry = z.infer<typeof indexEntrySchema>;
 
 
 // Tokens of the store instances alive in this process. An owner record with our pid
@@ -170,17 +167,12 @@ export class FileSessionStore implements SessionStore {
   private readonly now: () => number;
   private readonly fsync: boolean;
   private readonly token = randomBytes(8).toString('hex');
-  /** Summary of every session file, by id. */
-  private readonly entries = new Map<string, Entry>();
-  /** Whole transcripts, least recently used first. */
-  private readonly cache = new Map<string, Loaded>();
-  private cachedBytes = 0;
+  /** Summary of every session file, by id (and .index.json). */
+  private readonly entries: SummaryIndex;
+  private readonly cache: TranscriptCache;
   /** File identity of each skipped file already logged, so a bad file is reported once, not on every list. */
   private readonly reported = new Map<string, string>();
-  /** Entries differ from .index.json. */
-  private dirty = false;
   private dirReady: Promise<void> | undefined;
-  private persistedLoaded: Promise<void> | undefined;
   /** Folds queued after an append and not started yet, by session: one folds everything appended before it runs. */
   private readonly foldsQueued = new Set<string>();
   /** Every fold not finished yet (see folded()). */
@@ -205,6 +197,13 @@ export class FileSessionStore implements SessionStore {
       log: (line) => this.log(line),
     });
     this.writeText = opts.writeText ?? writeFileAtomic;
+    const indexFile = path.join(this.dir, INDEX_FILE);
+    this.entries = new SummaryIndex({
+      read: () => readRegularFile(indexFile, MAX_RECORD_FILE_BYTES),
+      // No fsync: a lost or stale index only costs a re-read at the next start.
+      write: (text) => this.writeText(indexFile, text, { fsync: false }),
+    });
+    this.cache = new TranscriptCache(opts.cacheBytes ?? DEFAULT_CACHE_BYTES);
     liveTokens.add(this.token);
   }
 
@@ -216,7 +215,7 @@ export class FileSessionStore implements SessionStore {
   onDidChange(listener: (change: SessionStoreChange) => void): { dispose(): void } {
     if (this.opts.watch && !this.watching) {
       // What is known of the folder before watching starts (the summary cache) is what changes are judged against.
-      this.watching = this.ensureDir().then(() => (this.disposed ? undefined : this.loadPersisted())).then(
+      this.watching = this.ensureDir().then(() => (this.disposed ? undefined : this.entries.load())).then(
         () => {
           if (!this.disposed) this.watcher = new ExternalChanges(this.dir, (ids) => this.checkExternal(ids), (line) => this.log(line));
         },
@@ -240,7 +239,7 @@ export class FileSessionStore implements SessionStore {
 
   /** Session files another process touched: compared with what this store last saw of them (its own writes match and tell nothing). */
   private async checkExternal(ids: string[]): Promise<void> {
-    await this.loadPersisted();
+    await this.entries.load();
     const added: string[] = [];
     const changed: string[] = [];
     const deleted: string[] = [];
@@ -256,7 +255,7 @@ export class FileSessionStore implements SessionStore {
       }, this.opts.lock);
       kind?.push(id);
     }
-    if (this.dirty) await this.persist();
+    await this.entries.saveIfChanged();
     this.tell('deleted', deleted);
     this.tell('added', added);
     this.tell('changed', changed);
@@ -350,20 +349,13 @@ export class FileSessionStore implements SessionStore {
   }
 
   async appendMessage(sessionId: string, message: ChatMessage): Promise<void> {
-    (await this.appendHoldingFold(sessionId, message))();
-  }
-
-  /**
-   * appendMessage whose fold waits until the caller calls the function it
-   * resolves with: after the caller's own follow-up (the extension's index
-   * update), which a fold running meanwhile would slow down (its CPU, a file
-   * replaced under a reader). The message is durable already.
-   */
-  async appendHoldingFold(sessionId: string, message: ChatMessage): Promise<() => void> {
     // A streaming reply claims the session (owner record): that stays the full write's job.
     if (message.status !== 'streaming' && isValidSessionId(sessionId)) {
       await this.ensureDir();
-      if (await this.journal(sessionId, message)) return () => this.queueFold(sessionId);
+      if (await this.journal(sessionId, message)) {
+        this.queueFold(sessionId);
+        return;
+      }
     }
     await this.mutate(
       sessionId,
@@ -375,7 +367,6 @@ export class FileSessionStore implements SessionStore {
       },
       message.status === 'streaming',
     );
-    return () => {};
   }
 
   async updateMessage(sessionId: string, messageId: string, patch: Partial<Omit<ChatMessage, 'id' | 'role'>>): Promise<void> {
@@ -450,7 +441,7 @@ export class FileSessionStore implements SessionStore {
     await this.removeLeftovers();
     await this.trash.enforce();
     const candidates = new Set<string>();
-    for (const e of (await this.scan()).values()) if (e.streaming.length) candidates.add(e.summary.id);
+    for (const e of await this.scan()) if (e.streaming.length) candidates.add(e.summary.id);
     // Owner records also point at sessions whose streaming reply this process has not read yet.
     for (const name of await readdirQuiet(this.liveDir)) {
       const id = sessionIdOfFile(name);
@@ -539,38 +530,15 @@ export class FileSessionStore implements SessionStore {
   }
 
   private forget(id: string): void {
-    if (this.entries.delete(id)) this.dirty = true;
-    this.dropCached(id);
+    this.entries.delete(id);
+    this.cache.drop(id);
   }
 
   private remember(id: string, loaded: Loaded, cache: boolean): void {
-    const prev = this.entries.get(id);
-    if (!prev || prev.key !== loaded.key) {
-      const streaming = loaded.session.messages.filter((m) => m.status === 'streaming').map((m) => m.id);
-      this.entries.set(id, { key: loaded.key, summary: summarize(loaded.session), streaming });
-      this.dirty = true;
-    }
+    this.entries.remember(id, loaded.key, loaded.session);
     this.reported.delete(id);
-    if (cache) this.putCached(id, loaded);
-    else if (this.cache.get(id)?.key !== loaded.key) this.dropCached(id);
-  }
-
-  private putCached(id: string, loaded: Loaded): void {
-    this.dropCached(id);
-    this.cache.set(id, loaded);
-    this.cachedBytes += loaded.bytes;
-    const budget = this.opts.cacheBytes ?? DEFAULT_CACHE_BYTES;
-    for (const [oldId] of this.cache) {
-      if (this.cachedBytes <= budget || this.cache.size <= 1) break;
-      this.dropCached(oldId);
-    }
-  }
-
-  private dropCached(id: string): void {
-    const hit = this.cache.get(id);
-    if (!hit) return;
-    this.cache.delete(id);
-    this.cachedBytes -= hit.bytes;
+    if (cache) this.cache.put(id, loaded);
+    else if (this.cache.get(id)?.key !== loaded.key) this.cache.drop(id);
   }
 
   /** The session as stored in <id>.json (cached while the file is unchanged); corrupt files are quarantined, unreadable ones skipped. */
@@ -627,8 +595,8 @@ export class FileSessionStore implements SessionStore {
   }
 
   /** The summary entry of an existing session, read from its file only when the file changed. */
-  private async entryFor(id: string, cache: boolean): Promise<Entry | undefined> {
-    await this.loadPersisted();
+  private async entryFor(id: string, cache: boolean): Promise<SummaryEntry | undefined> {
+    await this.entries.load();
     const st = await this.statFile(id);
     if (!st) return undefined;
     const known = this.entries.get(id);
@@ -637,12 +605,12 @@ export class FileSessionStore implements SessionStore {
   }
 
   /** Every session's summary: identities checked (one stat each), only changed files read, a few at a time. */
-  private async scan(): Promise<Map<string, Entry>> {
+  private async scan(): Promise<SummaryEntry[]> {
     await this.ensureDir();
-    await this.loadPersisted();
+    await this.entries.load();
     const ids = await this.fileIds();
     const present = new Set(ids);
-    for (const id of [...this.entries.keys()]) if (!present.has(id)) this.forget(id);
+    for (const id of this.entries.ids()) if (!present.has(id)) this.forget(id);
     const changed: string[] = [];
     await Promise.all(
       ids.map(async (id) => {
@@ -651,8 +619,8 @@ export class FileSessionStore implements SessionStore {
       }),
     );
     await eachLimited(changed, READ_CONCURRENCY, (id) => this.loadBase(id, false));
-    if (this.dirty) await this.persist();
-    return this.entries;
+    await this.entries.saveIfChanged();
+    return this.entries.values();
   }
 
   /** Every session's summary as readers see it: with the messages appended in side records (read first: see the header). */
@@ -663,37 +631,7 @@ export class FileSessionStore implements SessionStore {
       const rec = id === undefined ? undefined : await this.readLive(id);
       if (id !== undefined && rec?.appended) records.set(id, rec);
     }
-    const entries = await this.scan();
-    return [...entries.values()].map((e) => summaryWith(e.summary, appendedTo(e.key, records.get(e.summary.id))));
-  }
-
-  private loadPersisted(): Promise<void> {
-    this.persistedLoaded ??= (async () => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(await readRegularFile(path.join(this.dir, INDEX_FILE), MAX_RECORD_FILE_BYTES));
-      } catch {
-        return; // none yet, or unreadable: it is only a cache
-      }
-      const list = raw && typeof raw === 'object' && (raw as { v?: unknown }).v === 1 ? (raw as { entries?: unknown }).entries : undefined;
-      if (!Array.isArray(list)) return;
-      for (const item of list) {
-        const r = indexEntrySchema.safeParse(item);
-        if (r.success && isValidSessionId(r.data.summary.id) && !this.entries.has(r.data.summary.id)) this.entries.set(r.data.summary.id, r.data);
-      }
-    })();
-    return this.persistedLoaded;
-  }
-
-  private async persist(): Promise<void> {
-    this.dirty = false;
-    const entries = [...this.entries.values()];
-    try {
-      // No fsync: a lost or stale index only costs a re-read at the next start.
-      await this.writeText(path.join(this.dir, INDEX_FILE), JSON.stringify({ v: 1, entries }), { fsync: false });
-    } catch {
-      this.dirty = true;
-    }
+    return (await this.scan()).map((e) => summaryWith(e.summary, appendedTo(e.key, records.get(e.summary.id))));
   }
 
   private async write(session: Session): Promise<void> {
@@ -890,10 +828,10 @@ export class FileSessionStore implements SessionStore {
     const max = typeof m === 'function' ? m() : m;
     if (max === undefined) return;
     try {
-      if ((await this.scan()).size <= max) return;
+      if ((await this.scan()).length <= max) return;
       // Side records are read only when some session must go (their appended messages move updated_at).
       const summaries = await this.summaries();
-      const protectedIds = new Set([keep, ...[...this.entries.values()].filter((e) => e.streaming.length).map((e) => e.summary.id)]);
+      const protectedIds = new Set([keep, ...this.entries.values().filter((e) => e.streaming.length).map((e) => e.summary.id)]);
       const moved: string[] = [];
       for (const id of sessionsToPrune(summaries, max, protectedIds)) {
         try {
