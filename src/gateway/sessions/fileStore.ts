@@ -522,9 +522,10 @@ export class FileSessionStore implements SessionStore {
   private async scan(): Promise<SummaryEntry[]> {
     await this.files.ensureDir();
     await this.entries.load();
-    const ids = await this.files.ids();
-    const present = new Set(ids);
-    for (const id of this.entries.ids()) if (!present.has(id)) this.forget(id);
+    // The sessions known now too, not only the folder's names: a session created while the folder was
+    // read is missing from them, and forgetting it would drop it from a later listing that overlaps
+    // this one. Only a stat says a file is gone (statFile forgets it then).
+    const ids = [...new Set([...(await this.files.ids()), ...this.entries.ids()])];
     const changed: string[] = [];
     await Promise.all(
       ids.map(async (id) => {
