@@ -50,15 +50,17 @@ describe('FileSessionStore: a listing that overlaps a create', () => {
     // The older listing reads the folder now (A only) and is held before it sees the answer.
     const readHeld = gate();
     const readDone = gate();
-    fs.readdir = (async (...args: Parameters<typeof realReaddir>) => {
-      const names = await (realReaddir as (...a: unknown[]) => Promise<string[]>)(...args);
-      if (path.resolve(String(args[0])) === path.resolve(dir)) {
+    const readdir = async (folder: string): Promise<string[]> => {
+      const names = await realReaddir(folder);
+      if (path.resolve(folder) === path.resolve(dir)) {
         fs.readdir = realReaddir;
         readDone.open();
         await readHeld.opened;
       }
       return names;
-    }) as typeof realReaddir;
+    };
+    // The store reads a folder's names only (fs.readdir(folder)): that is all this stands in for.
+    fs.readdir = readdir as unknown as typeof realReaddir;
     const older = store.list();
     await readDone.opened;
 
