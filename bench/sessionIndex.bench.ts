@@ -1,12 +1,12 @@
 /**
- * Does the extension's globalState summary index still pay for itself now that
- * the file store keeps `.index.json`? The history listed with 1,000 sessions both
- * ways, in one run on one folder:
- *  - index:  ExtensionSessionStore.list() (globalState + a readdir reconcile);
- *  - files:  FileSessionStore.list() (`.index.json` + one stat per session), ordered
- *            as the extension orders it (current workspace first).
+ * The history's listing with 1,000 sessions now that `.index.json` is the only
+ * summary index (the extension's globalState copy is gone). In one run on one
+ * folder:
+ *  - extension: ExtensionSessionStore.list() (the file store, current workspace first);
+ *  - files:     FileSessionStore.list() alone, the floor the extension adds its ordering to.
  * Cold = a fresh store instance (a window opening), median of several; warm = the
- * same instance listing again. Also the cost each adds to an append.
+ * same instance listing again; also a first start without `.index.json` and what
+ * an append costs through each.
  * Run: npm run bench -- sessionIndex
  */
 import { promises as fs } from 'node:fs';
@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ExtensionSessionStore } from '../src/extension/sessions/extensionSessionStore';
-import { orderSummaries } from '../src/extension/sessions/sessionIndex';
 import { FileSessionStore } from '../src/gateway/sessions/fileStore';
 import { MemoryMemento } from '../test/support/memento';
 
@@ -52,44 +51,43 @@ async function main(): Promise<void> {
     // The file store's own cache as a window that has listed once leaves it.
     await new FileSessionStore({ dir: sessionsDir, fsync: false }).list();
 
-    const viaIndex = async () => {
-      const s = new ExtensionSessionStore({ memento, dir, workspace: ws(2), maxSessions: () => 10_000, fsync: false });
+    const viaExtension = async (store?: ExtensionSessionStore) => {
+      const s = store ?? new ExtensionSessionStore({ memento, dir, workspace: ws(2), maxSessions: () => 10_000, fsync: false });
       const list = await s.list();
-      s.dispose();
-      if (list.length !== SESSIONS) throw new Error(`index listed ${list.length}`);
+      if (!store) s.dispose();
+      if (list.length !== SESSIONS || list[0]!.workspace !== ws(2)) throw new Error(`extension listed ${list.length}`);
     };
     const viaFiles = async (store = new FileSessionStore({ dir: sessionsDir, fsync: false })) => {
-      const list = orderSummaries(await store.list(), ws(2));
+      const list = await store.list();
       if (list.length !== SESSIONS) throw new Error(`files listed ${list.length}`);
     };
-    const cold = { index: [] as number[], files: [] as number[] };
+    const cold = { ext: [] as number[], files: [] as number[] };
     for (let i = 0; i < COLD_RUNS; i++) {
       // Alternated, so drift of the machine hits both alike.
-      cold.index.push(await timed(viaIndex));
+      cold.ext.push(await timed(() => viaExtension()));
       cold.files.push(await timed(() => viaFiles()));
     }
     // Without .index.json (its first start, or a lost cache): every transcript read once.
     const noCache: number[] = [];
     for (let i = 0; i < 3; i++) {
       await fs.rm(path.join(sessionsDir, '.index.json'), { force: true });
-      noCache.push(await timed(() => viaFiles()));
+      noCache.push(await timed(() => viaExtension()));
     }
 
     const ext = new ExtensionSessionStore({ memento, dir, workspace: ws(2), maxSessions: () => 10_000, fsync: false });
     const files = new FileSessionStore({ dir: sessionsDir, fsync: false });
     await ext.list();
     await files.list();
-    const warm = { index: [] as number[], files: [] as number[] };
+    const warm = { ext: [] as number[], files: [] as number[] };
     for (let i = 0; i < WARM_RUNS; i++) {
-      warm.index.push(await timed(() => ext.list()));
+      warm.ext.push(await timed(() => viaExtension(ext)));
       warm.files.push(await timed(() => viaFiles(files)));
     }
 
-    // What the index adds to a write: append + its index update, vs the file store alone.
     const target = (await files.list())[0]!.id;
-    const append = { index: [] as number[], files: [] as number[] };
+    const append = { ext: [] as number[], files: [] as number[] };
     for (let i = 0; i < WARM_RUNS; i++) {
-      append.index.push(await timed(async () => {
+      append.ext.push(await timed(async () => {
         await ext.appendMessage(target, { id: `xi-${i}-0000`, role: 'user', content: 'one more', status: 'complete', created_at: Date.now() });
         await ext.settled();
       }));
@@ -98,11 +96,12 @@ async function main(): Promise<void> {
     ext.dispose();
 
     const f = (x: number) => `${x.toFixed(1)} ms`;
-    console.log(`sessions: ${SESSIONS}; globalState index ${(ext.indexBytes() / 1024).toFixed(0)} KB`);
-    console.log(`list, cold (fresh store, median of ${COLD_RUNS}):  index ${f(median(cold.index))}   files ${f(median(cold.files))}   ratio files/index ${(median(cold.files) / median(cold.index)).toFixed(2)}`);
-    console.log(`list, warm (median of ${WARM_RUNS}):             index ${f(median(warm.index))}   files ${f(median(warm.files))}   ratio ${(median(warm.files) / median(warm.index)).toFixed(2)}`);
-    console.log(`list, files without .index.json (median of 3): ${f(median(noCache))}`);
-    console.log(`append + settle (median of ${WARM_RUNS}):        index ${f(median(append.index))}   files ${f(median(append.files))}`);
+    console.log(`sessions: ${SESSIONS}; globalState writes ${memento.updates}`);
+    console.log(`list, cold (fresh store, median of ${COLD_RUNS}):  extension ${f(median(cold.ext))}   files ${f(median(cold.files))}   ratio ${(median(cold.ext) / median(cold.files)).toFixed(2)}`);
+    console.log(`list, warm (median of ${WARM_RUNS}):             extension ${f(median(warm.ext))}   files ${f(median(warm.files))}   ratio ${(median(warm.ext) / median(warm.files)).toFixed(2)}`);
+    console.log(`list, without .index.json (median of 3):       ${f(median(noCache))}`);
+    console.log(`append + settle (median of ${WARM_RUNS}):        extension ${f(median(append.ext))}   files ${f(median(append.files))}`);
+    if (memento.updates !== 0) process.exitCode = 1;
   } finally {
     await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
   }

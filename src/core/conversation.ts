@@ -476,6 +476,7 @@ export class Conversation {
         ...(workspace ? { workspace } : {}),
         ...(opts.attachments?.length ? { attachments: opts.attachments } : {}),
       }),
+      sessionId,
     );
   }
 
@@ -552,7 +553,8 @@ export class Conversation {
     if (s && !this.turns.sessionId && !this.turns.live && !this.starting) this.turns.show(s);
   }
 
-  private async startTurn(start: (chat: ChatService) => Promise<TurnHandle>): Promise<Started> {
+  /** `sessionId`: the chat the turn goes into, if any (the open one unless a page named another). */
+  private async startTurn(start: (chat: ChatService) => Promise<TurnHandle>, sessionId = this.turns.sessionId): Promise<Started> {
     if (this.turns.live || this.starting) return { reply: { kind: 'refused', reason: STILL_STREAMING } };
     this.starting = true;
     let handle: TurnHandle;
@@ -561,8 +563,8 @@ export class Conversation {
     } catch (e) {
       this.starting = false;
       this.services.log(`could not start a turn: ${e instanceof Error ? e.name : 'unknown error'}`);
-      if (isChatError(e, 'not_found') && this.turns.sessionId) {
-        // The open chat is gone (deleted elsewhere, pruned): the page gets an empty chat and its text back.
+      if (isChatError(e, 'not_found') && sessionId !== undefined) {
+        // The chat is gone (deleted elsewhere, pruned; the page may have sent before it heard): the page gets an empty chat and its text back.
         this.newChat();
         return { reply: { kind: 'refused', reason: 'That chat no longer exists. Send again to start a new one.' } };
       }

@@ -46,7 +46,6 @@ export interface HearthTestApi {
   engineBuilds(): number;
   gatewayUrl(): string | undefined;
   storageDir: string;
-  indexBytes(): Promise<number>;
   /** Runs session recovery (as activation does) and returns how many replies it marked. */
   recoverInterrupted(): Promise<number>;
   /** Waits for the start-up recovery. */
@@ -121,7 +120,6 @@ export function createTestApi(d: {
     engineBuilds: () => d.engines.buildCount,
     gatewayUrl: () => d.gateway.url,
     storageDir: d.storageDir,
-    indexBytes: async () => (await d.store.store()).indexBytes(),
     recoverInterrupted: () => d.store.recoverInterrupted(),
     recovered: () => d.recovered(),
     simulateWebviewMessage: (raw) => d.view.receive(raw),

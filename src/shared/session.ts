@@ -2,7 +2,7 @@
  * Sessions, their messages and the rules every store follows (titles, summaries,
  * recovery of interrupted replies, which sessions pruning removes). The zod
  * schemas are the source of truth; the types are derived from them. The stores
- * (files for the gateway, files + a globalState index for the extension) keep
+ * (files for the gateway and, under globalStorageUri, for the extension) keep
  * only how they persist.
  */
 import * as z from 'zod'; // namespace import: lets esbuild drop zod's locales from the webview bundle
@@ -205,7 +205,7 @@ export interface SessionInit {
 
 /**
  * The store both the standalone gateway (files under HEARTH_DATA_DIR) and the
- * extension (files under globalStorageUri + a globalState index) implement.
+ * extension (the same files under globalStorageUri) implement.
  * Every mutation is durable when its promise resolves.
  */
 /**

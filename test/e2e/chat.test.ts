@@ -33,6 +33,9 @@ describe('e2e: chatting in the Hearth panel', () => {
     const words = Array.from({ length: 400 }, (_, i) => `word${i} `);
     ui.double.enqueue({ tokens: words, tokenDelayMs: 60 });
     const chat = await ui.openHearthView();
+    // A chat of its own: the panel still shows the previous test's chat, and a question sent
+    // there keeps that chat's title, so the history would never list this one by name.
+    await ui.newChat();
     const input = chat.locator('textarea[aria-label="Message"]');
     await input.waitFor({ state: 'visible', timeout: 60_000 });
     await input.fill('Tell me a very long story');
@@ -52,7 +55,9 @@ describe('e2e: chatting in the Hearth panel', () => {
 
     // New Chat and Show History live in the view's title bar (the panel does not repeat them).
     await ui.viewAction('Show History');
-    await chat.getByText('Tell me a very long story').first().waitFor({ timeout: 30_000 });
+    // In the history's rows, not anywhere in the panel: the chat view below shows the question too
+    // until the history replaces it, which once made this pass without looking at the history.
+    await chat.locator('.history .history-title', { hasText: 'Tell me a very long story' }).waitFor({ timeout: 30_000 });
     await chat.locator('button[aria-label="Back to chat"]').click();
   });
 

@@ -1,23 +1,16 @@
 /**
- * The extension's SessionStore: transcripts, owner records of streaming replies
- * and the trash are the gateway's FileSessionStore under globalStorageUri (atomic
- * writes, per-session cross-process locks, partial replies in side files, owner
- * records so one window never marks another live window's reply interrupted).
- * This class adds only a compact index of summaries in globalState, so history
- * opens without reading a file. The files are authoritative; the index is re-read
- * before every update and reconciled from the files when they disagree (two
- * windows share globalState, and their updates can race).
+ * The extension's SessionStore: the gateway's FileSessionStore under
+ * globalStorageUri (atomic writes, per-session cross-process locks, partial
+ * replies in side files, owner records so one window never marks another live
+ * window's reply interrupted, `.index.json` so history opens without reading a
+ * transcript). This class adds only what a window needs: its workspace's
+ * sessions listed first, new sessions recorded with its workspace.
  *
  * No `vscode` import: the Memento is passed in, so tests use an in-memory one.
  */
 import path from 'node:path';
 import type { ChatMessage, Session, SessionStore, SessionStoreChange, SessionSummary, SessionInit } from '../../shared/session';
-import { Emitter } from '../../shared/emitter';
-import { isValidSessionId, summarize } from '../../shared/session';
 import { FileSessionStore, type FileSessionStoreOptions } from '../../gateway/sessions/fileStore';
-import { withLock } from '../../gateway/sessions/atomicFile';
-import { isStoreError } from '../../gateway/sessions/errors';
-import { decodeIndex, encodeIndex, INDEX_KEY, orderSummaries, reconcilePlan, summaryDiffers } from './sessionIndex';
 
 /** The part of vscode.Memento the store uses. */
 export interface MementoLike {
@@ -25,7 +18,16 @@ export interface MementoLike {
   update(key: string, value: unknown): Thenable<void>;
 }
 
+/**
+ * Where earlier versions kept a second summary index in globalState. `.index.json` does the
+ * same job faster (VS Code rewrote the whole global state on each of its
+ * updates), so it is cleared on first use; it held only copies of what the
+ * transcript files say, so nothing is lost.
+ */
+export const LEGACY_INDEX_KEY = 'hearth.sessionIndex.v1';
+
 export interface ExtensionSessionStoreOptions {
+  /** globalState: only to clear the legacy index. */
   memento: MementoLike;
   /** A folder of our own (under globalStorageUri): sessions/, live/ and trash/ go in it. */
   dir: string;
@@ -46,21 +48,23 @@ export interface ExtensionSessionStoreOptions {
   writeText?: FileSessionStoreOptions['writeText'];
 }
 
-/** A write that changes nothing in the summary but updated_at (a message edited in place, say) leaves the index alone unless the time drifts further. */
-const UPDATED_AT_SLACK_MS = 10_000;
+/** Newest first, with the current workspace's sessions ahead of the rest. */
+export function orderSummaries(summaries: Iterable<SessionSummary>, workspace?: string): SessionSummary[] {
+  return [...summaries].sort((a, b) => {
+    if (workspace !== undefined) {
+      const ah = a.workspace === workspace ? 0 : 1;
+      const bh = b.workspace === workspace ? 0 : 1;
+      if (ah !== bh) return ah - bh;
+    }
+    return b.updated_at - a.updated_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  });
+}
 
 export class ExtensionSessionStore implements SessionStore {
-  private pending: Promise<void> = Promise.resolve();
-  private inFlight = 0;
   private readonly files: FileSessionStore;
-  private readonly indexLock: string;
-  // Index writes of this process go one after another (each re-reads globalState first).
-  private indexQueue: Promise<unknown> = Promise.resolve();
-  private readonly changes = new Emitter<SessionStoreChange>();
-  private readonly filesSub: { dispose(): void };
+  private readonly migration: Promise<void>;
 
   constructor(private readonly opts: ExtensionSessionStoreOptions) {
-    this.indexLock = path.join(opts.dir, 'index.lock');
     this.files = new FileSessionStore({
       dir: path.join(opts.dir, 'sessions'),
       // Beside sessions/, where 0.1 kept its owner records: a window still running 0.1 sees them.
@@ -75,135 +79,71 @@ export class ExtensionSessionStore implements SessionStore {
       ...(opts.writeText ? { writeText: opts.writeText } : {}),
       log: (line) => opts.log?.(line),
       onCorrupt: (_file, reason, movedTo) => opts.log?.(`session file was corrupt (${reason.slice(0, 120)}); moved aside to ${movedTo ?? '(gone)'}`),
-      onPruned: async (ids) => {
-        await this.updateIndex((idx) => ids.forEach((id) => idx.delete(id)));
-      },
       // Other windows write the same folder.
       watch: true,
     });
-    // Passed on once the index agrees, so a page that lists on the event sees the change.
-    this.filesSub = this.files.onDidChange((c) =>
-      this.background(async () => {
-        for (const id of c.ids) await this.afterChange(id);
-        this.changes.fire(c);
-      }),
-    );
+    this.migration = this.clearLegacyIndex();
   }
 
-  /** The file store's changes (ours, pruning, other windows'), told once the index has them. */
+  private async clearLegacyIndex(): Promise<void> {
+    try {
+      if (this.opts.memento.get(LEGACY_INDEX_KEY) !== undefined) await this.opts.memento.update(LEGACY_INDEX_KEY, undefined);
+    } catch (e) {
+      // Harmless if it stays: nothing reads it any more.
+      this.opts.log?.(`could not clear the old session index in globalState: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** The file store's changes (ours, pruning, other windows'). */
   onDidChange(listener: (change: SessionStoreChange) => void): { dispose(): void } {
-    return this.changes.on(listener);
+    return this.files.onDidChange(listener);
   }
 
   dispose(): void {
-    this.filesSub.dispose();
     this.files.dispose();
-    this.changes.dispose();
   }
 
   get workspace(): string | undefined {
     return this.opts.workspace;
   }
 
-  /** Summaries from globalState (no transcript read), current workspace first. Files present but unindexed are added. */
+  /** Summaries from the file store's index (no transcript read when unchanged), current workspace first. */
   async list(): Promise<SessionSummary[]> {
-    await this.pending;
-    let index = this.readIndex();
-    const plan = reconcilePlan(index.keys(), await this.files.ids());
-    if (plan.missingFromIndex.length || plan.orphanedEntries.length) {
-      const found: SessionSummary[] = [];
-      for (const id of plan.missingFromIndex) {
-        // Undefined for a file that cannot be read: the file store skips and logs it.
-        const s = await this.files.summary(id);
-        if (s) found.push(s);
-      }
-      if (found.length || plan.orphanedEntries.length) {
-        index = await this.updateIndex((idx) => {
-          for (const id of plan.orphanedEntries) idx.delete(id);
-          for (const s of found) idx.set(s.id, s);
-        });
-      }
-    }
-    return orderSummaries(index.values(), this.opts.workspace);
+    return orderSummaries(await this.files.list(), this.opts.workspace);
   }
 
-  /** Reads the transcript (authoritative) and repairs the index entry if it drifted. */
-  async get(id: string): Promise<Session | undefined> {
-    if (!isValidSessionId(id)) return undefined;
-    const s = await this.files.get(id);
-    // An append's own index update may still be queued: it is not drift, and this read must not wait for globalState.
-    if (this.inFlight > 0) return s;
-    const indexed = this.readIndex().get(id);
-    if (s && summaryDiffers(indexed, summarize(s))) await this.setEntry(summarize(s));
-    else if (!s && indexed) await this.updateIndex((idx) => void idx.delete(id));
-    return s;
+  get(id: string): Promise<Session | undefined> {
+    return this.files.get(id);
   }
 
-  async create(init: SessionInit): Promise<Session> {
+  create(init: SessionInit): Promise<Session> {
     const workspace = init.workspace ?? this.opts.workspace;
-    // Prunes beyond maxSessions itself (to our trash), telling onPruned.
-    const s = await this.files.create({ ...init, ...(workspace ? { workspace } : {}) });
-    // Durable now; the index entry (globalState) follows off the caller's path, as for an append.
-    this.background(() => this.setEntry(summarize(s)));
-    return s;
+    // Prunes beyond maxSessions itself (to our trash), off the caller's path.
+    return this.files.create({ ...init, ...(workspace ? { workspace } : {}) });
   }
 
-  async appendMessage(sessionId: string, message: ChatMessage): Promise<void> {
-    // Durable once the file store has it (a question: in its journal). The index (a
-    // globalState write, over IPC in VS Code) and then the fold of the journaled
-    // question into its transcript follow off the caller's path: a question's first
-    // token must not wait for them. list() waits for them, so the history is exact.
-    const fold = await this.files.appendHoldingFold(sessionId, message);
-    this.background(async () => {
-      try {
-        await this.afterChange(sessionId);
-      } finally {
-        fold();
-      }
-    });
+  appendMessage(sessionId: string, message: ChatMessage): Promise<void> {
+    return this.files.appendMessage(sessionId, message);
   }
 
-  /** Index work after an append, one at a time, in order; a failure is logged (list() reconciles from the files). */
-  private background(work: () => Promise<void>): void {
-    this.inFlight++;
-    this.pending = this.pending
-      .then(work)
-      .finally(() => this.inFlight--)
-      .catch((e: unknown) => this.opts.log?.(`could not update the session index: ${e instanceof Error ? e.message : String(e)}`));
+  updateMessage(sessionId: string, messageId: string, patch: Partial<Omit<ChatMessage, 'id' | 'role'>>): Promise<void> {
+    return this.files.updateMessage(sessionId, messageId, patch);
   }
 
-  /** Resolves when index work (and the file store's pruning) queued so far is done. */
-  async settled(): Promise<void> {
-    await this.pending;
-    await this.files.settled();
+  truncateFrom(sessionId: string, messageId: string): Promise<void> {
+    return this.files.truncateFrom(sessionId, messageId);
   }
 
-  async updateMessage(sessionId: string, messageId: string, patch: Partial<Omit<ChatMessage, 'id' | 'role'>>): Promise<void> {
-    await this.files.updateMessage(sessionId, messageId, patch);
-    await this.afterChange(sessionId);
+  rename(id: string, title: string): Promise<void> {
+    return this.files.rename(id, title);
   }
 
-  async truncateFrom(sessionId: string, messageId: string): Promise<void> {
-    await this.files.truncateFrom(sessionId, messageId);
-    await this.afterChange(sessionId);
+  setModel(id: string, model: string): Promise<void> {
+    return this.files.setModel(id, model);
   }
 
-  async rename(id: string, title: string): Promise<void> {
-    await this.files.rename(id, title);
-    await this.afterChange(id);
-  }
-
-  async setModel(id: string, model: string): Promise<void> {
-    await this.files.setModel(id, model);
-    await this.afterChange(id);
-  }
-
-  async delete(id: string): Promise<boolean> {
-    if (!isValidSessionId(id)) return false;
-    const existed = await this.files.delete(id);
-    const indexed = this.readIndex().has(id);
-    if (indexed) await this.updateIndex((idx) => void idx.delete(id));
-    return existed || indexed;
+  delete(id: string): Promise<boolean> {
+    return this.files.delete(id);
   }
 
   /**
@@ -212,79 +152,19 @@ export class ExtensionSessionStore implements SessionStore {
    * streaming right now) is left alone.
    */
   async recoverInterrupted(): Promise<number> {
-    await this.list(); // adds transcripts other windows (or a crashed process) wrote but never indexed
-    const { replies, sessions } = await this.files.recover();
-    // Also entries that still say "streaming" though their transcript finished (an index update another window lost).
-    const stale = [...this.readIndex().values()].filter((s) => s.status === 'streaming').map((s) => s.id);
-    for (const id of new Set([...sessions, ...stale])) await this.afterChange(id);
+    const { replies } = await this.files.recover();
     if (replies) this.opts.log?.(`marked ${replies} unfinished repl${replies === 1 ? 'y' : 'ies'} as interrupted`);
     return replies;
   }
 
-  /** Full check of the index against every transcript (the index may have lost another window's update). Background work. */
-  async reconcileAll(): Promise<number> {
-    const index = this.readIndex();
-    let fixed = 0;
-    for (const id of await this.files.ids()) {
-      const s = await this.files.summary(id);
-      if (s && summaryDiffers(index.get(id), s)) {
-        await this.setEntry(s);
-        fixed++;
-      }
-    }
-    await this.list();
-    return fixed;
+  /** Resolves when background work queued so far (pruning, the legacy index's removal) is done. */
+  async settled(): Promise<void> {
+    await this.migration;
+    await this.files.settled();
   }
 
   /** Resolves when the transcripts have folded in the messages appended so far (benchmarks, tests). */
   folded(): Promise<void> {
     return this.files.folded();
-  }
-
-  /** Bytes the index takes in globalState (JSON), for the benchmark and the test hook. */
-  indexBytes(): number {
-    return Buffer.byteLength(JSON.stringify(this.opts.memento.get(INDEX_KEY) ?? null));
-  }
-
-  // --- internals ---
-
-  private readIndex(): Map<string, SessionSummary> {
-    return decodeIndex(this.opts.memento.get(INDEX_KEY));
-  }
-
-  /** Read-modify-write of the index: re-read right before, under a lock other windows take too. */
-  private updateIndex(change: (idx: Map<string, SessionSummary>) => void): Promise<Map<string, SessionSummary>> {
-    const run = this.indexQueue.then(() =>
-      withLock(this.indexLock, async () => {
-        const idx = this.readIndex();
-        change(idx);
-        await this.opts.memento.update(INDEX_KEY, encodeIndex(idx.values()));
-        return idx;
-      }),
-    );
-    this.indexQueue = run.catch(() => {});
-    return run;
-  }
-
-  private async setEntry(summary: SessionSummary): Promise<void> {
-    await this.updateIndex((idx) => void idx.set(summary.id, summary));
-  }
-
-  /** After a mutation: refresh the index entry when it matters (from the file store's summary, no transcript read). */
-  private async afterChange(id: string): Promise<void> {
-    const summary = await this.files.summary(id).catch((e) => {
-      if (isStoreError(e)) return undefined;
-      throw e;
-    });
-    if (!summary) {
-      if (this.readIndex().has(id)) await this.updateIndex((idx) => void idx.delete(id));
-      return;
-    }
-    const indexed = this.readIndex().get(id);
-    const onlyTimeMoved =
-      indexed !== undefined &&
-      !summaryDiffers(indexed, { ...summary, updated_at: indexed.updated_at }) &&
-      summary.updated_at - indexed.updated_at < UPDATED_AT_SLACK_MS;
-    if (!onlyTimeMoved && summaryDiffers(indexed, summary)) await this.setEntry(summary);
   }
 }

@@ -31,20 +31,21 @@
  * reading cache nothing, so browsing history does not fill memory). A file that cannot be
  * read (a folder named <id>.json, EACCES, EIO) is skipped and logged once; a corrupt
  * one is moved aside. Neither stops the others from being listed.
+ *
+ * This class orchestrates: it decides when a file is read, written, folded,
+ * recovered or pruned. Each job below it is its own module with a small API:
+ * transcriptFiles.ts (`<id>.json` I/O and file identity), liveRecords.ts (the side
+ * records on disk; their rules in sideRecord.ts), sessionLocks.ts (the per-session
+ * lock), summaryIndex.ts (the summaries and `.index.json`), transcriptCache.ts
+ * (the LRU), recovery.ts (judging owners, crash leftovers), trash.ts (pruned sessions).
  */
-import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import * as z from 'zod';
 import {
   cleanTitle,
   interruptedPatch,
   isStreaming,
   isValidSessionId,
-  sessionSchema,
   sessionsToPrune,
-  sessionSummarySchema,
-  summarize,
   type ChatMessage,
   type InterruptedBy,
   type Session,
@@ -56,26 +57,21 @@ import {
 } from '../../shared/session';
 import { Emitter } from '../../shared/emitter';
 import { newId } from '../ids';
-import {
-  CorruptFileError,
-  fsyncDir,
-  HOST,
-  isTempFileName,
-  pidAlive,
-  quarantineFile,
-  readJsonFile,
-  withLock,
-  writeFileAtomic,
-  type LockOptions,
-  type ReadText,
-  type WriteOptions,
-} from './atomicFile';
+import { CorruptFileError, writeFileAtomic, type LockOptions, type ReadText } from './atomicFile';
 import { StoreError } from './errors';
-import { appendedTo, liveSchema, merge, partialFields, summaryWith, type Appended, type LiveRecord, type Loaded, type PartialReply } from './sideRecord';
+import { appendedTo, merge, partialFields, summaryWith, type Appended, type LiveRecord, type Loaded, type PartialReply } from './sideRecord';
 import { ExternalChanges } from './externalChanges';
-import { INDEX_FILE, sessionIdOfFile } from './layout';
+import { INDEX_FILE } from './layout';
 import { Trash, TrashFolderError } from './trash';
 import { MAX_RECORD_FILE_BYTES, readRegularFile } from './regularFile';
+import { SummaryIndex, type SummaryEntry } from './summaryIndex';
+import { TranscriptCache } from './transcriptCache';
+import { describe, errno, TranscriptFiles, type WriteText } from './transcriptFiles';
+import { LiveRecords } from './liveRecords';
+import { SessionLocks } from './sessionLocks';
+import { Owner, removeLeftovers } from './recovery';
+
+export type { WriteText } from './transcriptFiles';
 
 export interface FileSessionStoreOptions {
   dir: string;
@@ -119,9 +115,6 @@ export interface FileSessionStoreOptions {
   watch?: boolean;
 }
 
-/** Writes a file whole and atomically (writeFileAtomic's contract). */
-export type WriteText = (file: string, text: string, opts: WriteOptions) => Promise<void>;
-
 const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
 /** Transcripts read at once when summaries must be rebuilt: bounds memory, not just time. */
 const READ_CONCURRENCY = 4;
@@ -131,27 +124,6 @@ const READ_CONCURRENCY = 4;
  * they keep failing (a full disk): the record then stays small.
  */
 const MAX_APPENDED = 16;
-
-const indexEntrySchema = z.object({ key: z.string(), summary: sessionSummarySchema, streaming: z.array(z.string()) });
-type Entry = z.infer<typeof indexEntrySchema>;
-
-
-// Tokens of the store instances alive in this process. An owner record with our pid
-// and another token comes from an earlier process that had the same pid (a restarted
-// container reuses pids): that owner is dead.
-const liveTokens = new Set<string>();
-
-function errno(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
-}
-
-function describe(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-async function readdirQuiet(dir: string): Promise<string[]> {
-  return fs.readdir(dir).catch(() => [] as string[]);
-}
 
 async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
@@ -165,27 +137,25 @@ export class FileSessionStore implements SessionStore {
   /** Pruning after creates, one after another (it never throws: failures are logged). */
   private pruning: Promise<void> = Promise.resolve();
   private readonly dir: string;
-  private readonly liveDir: string;
+  /** The transcripts, `<id>.json`. */
+  private readonly files: TranscriptFiles;
+  /** The side records, `live/<id>.json`. */
+  private readonly live: LiveRecords;
+  private readonly locks: SessionLocks;
+  /** This instance as the owner of the replies it streams, and the judge of other owners at recovery. */
+  private readonly owner: Owner;
   private readonly trash: Trash;
   private readonly now: () => number;
   private readonly fsync: boolean;
-  private readonly token = randomBytes(8).toString('hex');
-  /** Summary of every session file, by id. */
-  private readonly entries = new Map<string, Entry>();
-  /** Whole transcripts, least recently used first. */
-  private readonly cache = new Map<string, Loaded>();
-  private cachedBytes = 0;
+  /** Summary of every session file, by id (and .index.json). */
+  private readonly entries: SummaryIndex;
+  private readonly cache: TranscriptCache;
   /** File identity of each skipped file already logged, so a bad file is reported once, not on every list. */
   private readonly reported = new Map<string, string>();
-  /** Entries differ from .index.json. */
-  private dirty = false;
-  private dirReady: Promise<void> | undefined;
-  private persistedLoaded: Promise<void> | undefined;
   /** Folds queued after an append and not started yet, by session: one folds everything appended before it runs. */
   private readonly foldsQueued = new Set<string>();
   /** Every fold not finished yet (see folded()). */
   private readonly folds = new Set<Promise<void>>();
-  private readonly writeText: WriteText;
   private readonly changes = new Emitter<SessionStoreChange>();
   private watcher: ExternalChanges | undefined;
   private watching: Promise<void> | undefined;
@@ -193,9 +163,13 @@ export class FileSessionStore implements SessionStore {
 
   constructor(private readonly opts: FileSessionStoreOptions) {
     this.dir = path.resolve(opts.dir);
-    this.liveDir = path.resolve(opts.liveDir ?? path.join(this.dir, 'live'));
     this.now = opts.now ?? Date.now;
     this.fsync = opts.fsync ?? true;
+    const writeText = opts.writeText ?? writeFileAtomic;
+    this.files = new TranscriptFiles(this.dir, { fsync: this.fsync, writeText, ...(opts.readText ? { readText: opts.readText } : {}) });
+    this.live = new LiveRecords(path.resolve(opts.liveDir ?? path.join(this.dir, 'live')), writeText);
+    this.locks = new SessionLocks(this.dir, opts.lock);
+    this.owner = new Owner(opts.isAlive);
     this.trash = new Trash({
       dir: opts.trashDir ?? path.join(this.dir, 'trash'),
       ...(opts.trashKeepMs !== undefined ? { keepMs: opts.trashKeepMs } : {}),
@@ -204,8 +178,13 @@ export class FileSessionStore implements SessionStore {
       fsync: this.fsync,
       log: (line) => this.log(line),
     });
-    this.writeText = opts.writeText ?? writeFileAtomic;
-    liveTokens.add(this.token);
+    const indexFile = path.join(this.dir, INDEX_FILE);
+    this.entries = new SummaryIndex({
+      read: () => readRegularFile(indexFile, MAX_RECORD_FILE_BYTES),
+      // No fsync: a lost or stale index only costs a re-read at the next start.
+      write: (text) => writeText(indexFile, text, { fsync: false }),
+    });
+    this.cache = new TranscriptCache(opts.cacheBytes ?? DEFAULT_CACHE_BYTES);
   }
 
   /**
@@ -216,7 +195,7 @@ export class FileSessionStore implements SessionStore {
   onDidChange(listener: (change: SessionStoreChange) => void): { dispose(): void } {
     if (this.opts.watch && !this.watching) {
       // What is known of the folder before watching starts (the summary cache) is what changes are judged against.
-      this.watching = this.ensureDir().then(() => (this.disposed ? undefined : this.loadPersisted())).then(
+      this.watching = this.files.ensureDir().then(() => (this.disposed ? undefined : this.entries.load())).then(
         () => {
           if (!this.disposed) this.watcher = new ExternalChanges(this.dir, (ids) => this.checkExternal(ids), (line) => this.log(line));
         },
@@ -240,23 +219,23 @@ export class FileSessionStore implements SessionStore {
 
   /** Session files another process touched: compared with what this store last saw of them (its own writes match and tell nothing). */
   private async checkExternal(ids: string[]): Promise<void> {
-    await this.loadPersisted();
+    await this.entries.load();
     const added: string[] = [];
     const changed: string[] = [];
     const deleted: string[] = [];
     for (const id of ids) {
       // Under the session's lock: a write of ours half done (file replaced, identity not yet remembered) would look foreign.
-      const kind = await withLock(this.lockPath(id), async () => {
+      const kind = await this.locks.run(id, async () => {
         const known = this.entries.get(id);
         const st = await this.statFile(id);
         if (!st) return known ? deleted : undefined;
         if (known?.key === st.key) return undefined;
         if (!(await this.loadBase(id, false))) return undefined;
         return known ? changed : added;
-      }, this.opts.lock);
+      });
       kind?.push(id);
     }
-    if (this.dirty) await this.persist();
+    await this.entries.saveIfChanged();
     this.tell('deleted', deleted);
     this.tell('added', added);
     this.tell('changed', changed);
@@ -280,39 +259,24 @@ export class FileSessionStore implements SessionStore {
   /** Ids of the session files present (whether readable or not). */
   async ids(): Promise<string[]> {
     await this.pruning;
-    return this.fileIds();
-  }
-
-  private async fileIds(): Promise<string[]> {
-    await this.ensureDir();
-    let names: string[];
-    try {
-      names = await fs.readdir(this.dir);
-    } catch (e) {
-      if (errno(e) !== 'ENOENT') throw e;
-      // The folder was deleted under us (a user cleaning up): start again empty.
-      this.dirReady = undefined;
-      await this.ensureDir();
-      names = [];
-    }
-    return names.map(sessionIdOfFile).filter((x): x is string => x !== undefined);
+    return this.files.ids();
   }
 
   /** One session's summary without reading its transcript when it is unchanged; undefined when missing or unreadable. */
   async summary(id: string): Promise<SessionSummary | undefined> {
     if (!isValidSessionId(id)) return undefined;
-    await this.ensureDir();
-    const rec = await this.readLive(id); // before the file: see the header
+    await this.files.ensureDir();
+    const rec = await this.live.read(id); // before the file: see the header
     const e = await this.entryFor(id, false);
     return e && summaryWith(e.summary, appendedTo(e.key, rec));
   }
 
   async get(id: string): Promise<Session | undefined> {
     if (!isValidSessionId(id)) return undefined;
-    await this.ensureDir();
+    await this.files.ensureDir();
     // Reading a session does not cache it (browsing history must not fill memory); only
     // sessions being changed are. A transcript read just for us needs no defensive copy.
-    const rec = await this.readLive(id); // before the file: see the header
+    const rec = await this.live.read(id); // before the file: see the header
     const base = await this.loadBase(id, false);
     if (!base) return undefined;
     const merged = merge(base, rec);
@@ -322,7 +286,7 @@ export class FileSessionStore implements SessionStore {
   async create(init: SessionInit): Promise<Session> {
     const id = init.id ?? (this.opts.newId ?? newId)();
     if (!isValidSessionId(id)) throw new StoreError('invalid_id', `invalid session id`);
-    await this.ensureDir();
+    await this.files.ensureDir();
     const t = this.now();
     const session: Session = {
       id,
@@ -333,10 +297,10 @@ export class FileSessionStore implements SessionStore {
       updated_at: t,
       messages: structuredClone(init.messages ?? []),
     };
-    await withLock(this.lockPath(id), async () => {
-      if (await this.exists(id)) throw new StoreError('session_exists', `session ${id} already exists`);
+    await this.locks.run(id, async () => {
+      if (await this.files.exists(id)) throw new StoreError('session_exists', `session ${id} already exists`);
       await this.write(session);
-    }, this.opts.lock);
+    });
     // Off the caller's path (a new chat's first question waits for this create, and a
     // prune stats every session): listing waits for it, so the history is exact.
     // Not told: whoever creates a session lists the history when its turn has used it.
@@ -350,20 +314,13 @@ export class FileSessionStore implements SessionStore {
   }
 
   async appendMessage(sessionId: string, message: ChatMessage): Promise<void> {
-    (await this.appendHoldingFold(sessionId, message))();
-  }
-
-  /**
-   * appendMessage whose fold waits until the caller calls the function it
-   * resolves with: after the caller's own follow-up (the extension's index
-   * update), which a fold running meanwhile would slow down (its CPU, a file
-   * replaced under a reader). The message is durable already.
-   */
-  async appendHoldingFold(sessionId: string, message: ChatMessage): Promise<() => void> {
     // A streaming reply claims the session (owner record): that stays the full write's job.
     if (message.status !== 'streaming' && isValidSessionId(sessionId)) {
-      await this.ensureDir();
-      if (await this.journal(sessionId, message)) return () => this.queueFold(sessionId);
+      await this.files.ensureDir();
+      if (await this.journal(sessionId, message)) {
+        this.queueFold(sessionId);
+        return;
+      }
     }
     await this.mutate(
       sessionId,
@@ -375,13 +332,12 @@ export class FileSessionStore implements SessionStore {
       },
       message.status === 'streaming',
     );
-    return () => {};
   }
 
   async updateMessage(sessionId: string, messageId: string, patch: Partial<Omit<ChatMessage, 'id' | 'role'>>): Promise<void> {
     const fields = partialFields(patch);
     if (fields && isValidSessionId(sessionId)) {
-      await this.ensureDir();
+      await this.files.ensureDir();
       if (await this.savePartial(sessionId, messageId, fields)) return;
     }
     await this.mutate(
@@ -418,18 +374,12 @@ export class FileSessionStore implements SessionStore {
 
   async delete(id: string): Promise<boolean> {
     if (!isValidSessionId(id)) return false;
-    await this.ensureDir();
-    const existed = await withLock(this.lockPath(id), async () => {
+    await this.files.ensureDir();
+    const existed = await this.locks.run(id, async () => {
       this.forget(id);
-      await this.removeLive(id);
-      try {
-        await fs.unlink(this.fileOf(id));
-        return true;
-      } catch (e) {
-        if (errno(e) === 'ENOENT') return false;
-        throw e;
-      }
-    }, this.opts.lock);
+      await this.live.remove(id);
+      return this.files.remove(id);
+    });
     if (existed) this.tell('deleted', [id]);
     return existed;
   }
@@ -446,16 +396,13 @@ export class FileSessionStore implements SessionStore {
    * transcript changed.
    */
   async recover(): Promise<{ replies: number; sessions: string[] }> {
-    await this.ensureDir();
-    await this.removeLeftovers();
+    await this.files.ensureDir();
+    await removeLeftovers([this.dir, this.live.dir]);
     await this.trash.enforce();
     const candidates = new Set<string>();
-    for (const e of (await this.scan()).values()) if (e.streaming.length) candidates.add(e.summary.id);
+    for (const e of await this.scan()) if (e.streaming.length) candidates.add(e.summary.id);
     // Owner records also point at sessions whose streaming reply this process has not read yet.
-    for (const name of await readdirQuiet(this.liveDir)) {
-      const id = sessionIdOfFile(name);
-      if (id) candidates.add(id);
-    }
+    for (const id of await this.live.ids()) candidates.add(id);
     let replies = 0;
     const sessions: string[] = [];
     for (const id of candidates) {
@@ -473,60 +420,26 @@ export class FileSessionStore implements SessionStore {
 
   // --- internals ---
 
-  private fileOf(id: string): string {
-    // Ids are validated against SESSION_ID_RE before they get here: no separators, no dots.
-    return path.join(this.dir, `${id}.json`);
-  }
-
-  private lockPath(id: string): string {
-    return path.join(this.dir, `${id}.json.lock`);
-  }
-
-  private liveFile(id: string): string {
-    return path.join(this.liveDir, `${id}.json`);
-  }
-
   private log(line: string): void {
     this.opts.log?.(line);
   }
 
-  private ensureDir(): Promise<void> {
-    this.dirReady ??= fs.mkdir(this.dir, { recursive: true, mode: 0o700 }).then(() => undefined);
-    return this.dirReady;
-  }
-
-  private async exists(id: string): Promise<boolean> {
-    try {
-      await fs.stat(this.fileOf(id));
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   /** A session file's identity and size; undefined (and forgotten) when it is gone, is not a file or cannot be stat'ed. */
   private async statFile(id: string): Promise<{ key: string; size: number } | undefined> {
-    try {
-      const st = await fs.stat(this.fileOf(id), { bigint: true });
-      const key = `${st.ino}:${st.mtimeNs}:${st.size}`;
-      if (!st.isFile()) {
-        this.skip(id, key, 'not a regular file');
+    const st = await this.files.stat(id);
+    switch (st.kind) {
+      case 'file':
+        return st;
+      case 'gone':
+        this.forget(id);
         return undefined;
+      case 'unusable':
+        this.skip(id, st.key, st.reason);
+        return undefined;
+      default: {
+        const never: never = st;
+        throw new Error(`unhandled file stat ${String(never)}`);
       }
-      return { key, size: Number(st.size) };
-    } catch (e) {
-      if (errno(e) === 'ENOENT') this.forget(id);
-      else this.skip(id, `stat:${errno(e)}`, describe(e));
-      return undefined;
-    }
-  }
-
-  private async statKey(id: string): Promise<string | undefined> {
-    try {
-      const st = await fs.stat(this.fileOf(id), { bigint: true });
-      return `${st.ino}:${st.mtimeNs}:${st.size}`;
-    } catch {
-      return undefined;
     }
   }
 
@@ -535,47 +448,24 @@ export class FileSessionStore implements SessionStore {
     this.forget(id);
     if (this.reported.get(id) === key) return;
     this.reported.set(id, key);
-    this.log(`skipped session file ${this.fileOf(id)}: ${reason}`);
+    this.log(`skipped session file ${this.files.fileOf(id)}: ${reason}`);
   }
 
   private forget(id: string): void {
-    if (this.entries.delete(id)) this.dirty = true;
-    this.dropCached(id);
+    this.entries.delete(id);
+    this.cache.drop(id);
   }
 
   private remember(id: string, loaded: Loaded, cache: boolean): void {
-    const prev = this.entries.get(id);
-    if (!prev || prev.key !== loaded.key) {
-      const streaming = loaded.session.messages.filter((m) => m.status === 'streaming').map((m) => m.id);
-      this.entries.set(id, { key: loaded.key, summary: summarize(loaded.session), streaming });
-      this.dirty = true;
-    }
+    this.entries.remember(id, loaded.key, loaded.session);
     this.reported.delete(id);
-    if (cache) this.putCached(id, loaded);
-    else if (this.cache.get(id)?.key !== loaded.key) this.dropCached(id);
-  }
-
-  private putCached(id: string, loaded: Loaded): void {
-    this.dropCached(id);
-    this.cache.set(id, loaded);
-    this.cachedBytes += loaded.bytes;
-    const budget = this.opts.cacheBytes ?? DEFAULT_CACHE_BYTES;
-    for (const [oldId] of this.cache) {
-      if (this.cachedBytes <= budget || this.cache.size <= 1) break;
-      this.dropCached(oldId);
-    }
-  }
-
-  private dropCached(id: string): void {
-    const hit = this.cache.get(id);
-    if (!hit) return;
-    this.cache.delete(id);
-    this.cachedBytes -= hit.bytes;
+    if (cache) this.cache.put(id, loaded);
+    else if (this.cache.get(id)?.key !== loaded.key) this.cache.drop(id);
   }
 
   /** The session as stored in <id>.json (cached while the file is unchanged); corrupt files are quarantined, unreadable ones skipped. */
   private async loadBase(id: string, cache: boolean): Promise<Loaded | undefined> {
-    const file = this.fileOf(id);
+    const file = this.files.fileOf(id);
     for (let attempt = 0; ; attempt++) {
       const st = await this.statFile(id);
       if (!st) return undefined;
@@ -586,18 +476,10 @@ export class FileSessionStore implements SessionStore {
       }
       let session: Session | undefined;
       try {
-        session = await readJsonFile(
-          file,
-          (v) => {
-            const s = sessionSchema.parse(v);
-            if (s.id !== id) throw new Error(`file name says ${id}, content says ${s.id}`);
-            return s;
-          },
-          this.opts.readText,
-        );
+        session = await this.files.read(id);
       } catch (e) {
         if (e instanceof CorruptFileError) {
-          const movedTo = await quarantineFile(file).catch(() => undefined);
+          const movedTo = await this.files.quarantine(id).catch(() => undefined);
           this.opts.onCorrupt?.(file, e.reason, movedTo);
           this.forget(id);
         } else {
@@ -611,7 +493,7 @@ export class FileSessionStore implements SessionStore {
         return undefined;
       }
       // Only remember what we know matches the identity we took; a concurrent replace retries.
-      if ((await this.statKey(id)) === st.key || attempt >= 3) {
+      if ((await this.files.key(id)) === st.key || attempt >= 3) {
         const loaded = { key: st.key, session, bytes: st.size };
         this.remember(id, loaded, cache);
         return loaded;
@@ -621,14 +503,14 @@ export class FileSessionStore implements SessionStore {
 
   /** The session with what its side record adds (a partial reply, appended messages); cached, for a write. */
   private async loadMerged(id: string): Promise<Loaded | undefined> {
-    const rec = await this.readLive(id);
+    const rec = await this.live.read(id);
     const base = await this.loadBase(id, true);
     return base && merge(base, rec);
   }
 
   /** The summary entry of an existing session, read from its file only when the file changed. */
-  private async entryFor(id: string, cache: boolean): Promise<Entry | undefined> {
-    await this.loadPersisted();
+  private async entryFor(id: string, cache: boolean): Promise<SummaryEntry | undefined> {
+    await this.entries.load();
     const st = await this.statFile(id);
     if (!st) return undefined;
     const known = this.entries.get(id);
@@ -637,12 +519,13 @@ export class FileSessionStore implements SessionStore {
   }
 
   /** Every session's summary: identities checked (one stat each), only changed files read, a few at a time. */
-  private async scan(): Promise<Map<string, Entry>> {
-    await this.ensureDir();
-    await this.loadPersisted();
-    const ids = await this.fileIds();
-    const present = new Set(ids);
-    for (const id of [...this.entries.keys()]) if (!present.has(id)) this.forget(id);
+  private async scan(): Promise<SummaryEntry[]> {
+    await this.files.ensureDir();
+    await this.entries.load();
+    // The sessions known now too, not only the folder's names: a session created while the folder was
+    // read is missing from them, and forgetting it would drop it from a later listing that overlaps
+    // this one. Only a stat says a file is gone (statFile forgets it then).
+    const ids = [...new Set([...(await this.files.ids()), ...this.entries.ids()])];
     const changed: string[] = [];
     await Promise.all(
       ids.map(async (id) => {
@@ -651,66 +534,30 @@ export class FileSessionStore implements SessionStore {
       }),
     );
     await eachLimited(changed, READ_CONCURRENCY, (id) => this.loadBase(id, false));
-    if (this.dirty) await this.persist();
-    return this.entries;
+    await this.entries.saveIfChanged();
+    return this.entries.values();
   }
 
   /** Every session's summary as readers see it: with the messages appended in side records (read first: see the header). */
   private async summaries(): Promise<SessionSummary[]> {
     const records = new Map<string, LiveRecord>();
-    for (const name of await readdirQuiet(this.liveDir)) {
-      const id = sessionIdOfFile(name);
-      const rec = id === undefined ? undefined : await this.readLive(id);
-      if (id !== undefined && rec?.appended) records.set(id, rec);
+    for (const id of await this.live.ids()) {
+      const rec = await this.live.read(id);
+      if (rec?.appended) records.set(id, rec);
     }
-    const entries = await this.scan();
-    return [...entries.values()].map((e) => summaryWith(e.summary, appendedTo(e.key, records.get(e.summary.id))));
-  }
-
-  private loadPersisted(): Promise<void> {
-    this.persistedLoaded ??= (async () => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(await readRegularFile(path.join(this.dir, INDEX_FILE), MAX_RECORD_FILE_BYTES));
-      } catch {
-        return; // none yet, or unreadable: it is only a cache
-      }
-      const list = raw && typeof raw === 'object' && (raw as { v?: unknown }).v === 1 ? (raw as { entries?: unknown }).entries : undefined;
-      if (!Array.isArray(list)) return;
-      for (const item of list) {
-        const r = indexEntrySchema.safeParse(item);
-        if (r.success && isValidSessionId(r.data.summary.id) && !this.entries.has(r.data.summary.id)) this.entries.set(r.data.summary.id, r.data);
-      }
-    })();
-    return this.persistedLoaded;
-  }
-
-  private async persist(): Promise<void> {
-    this.dirty = false;
-    const entries = [...this.entries.values()];
-    try {
-      // No fsync: a lost or stale index only costs a re-read at the next start.
-      await this.writeText(path.join(this.dir, INDEX_FILE), JSON.stringify({ v: 1, entries }), { fsync: false });
-    } catch {
-      this.dirty = true;
-    }
+    return (await this.scan()).map((e) => summaryWith(e.summary, appendedTo(e.key, records.get(e.summary.id))));
   }
 
   private async write(session: Session): Promise<void> {
-    // Never write what we could not read back.
-    const valid = sessionSchema.parse(session);
-    const file = this.fileOf(valid.id);
-    const text = JSON.stringify(valid);
-    await this.writeText(file, text, { fsync: this.fsync });
-    const key = await this.statKey(valid.id);
-    if (key) this.remember(valid.id, { key, session: valid, bytes: Buffer.byteLength(text) }, true);
+    const written = await this.files.write(session);
+    if (written) this.remember(written.session.id, written, true);
   }
 
   /** Read-modify-write under the session's lock: the only way a session file changes. */
   private async mutate(id: string, change: (s: Session) => void, claim = false): Promise<void> {
     if (!isValidSessionId(id)) throw new StoreError('session_not_found', 'session not found');
-    await this.ensureDir();
-    await withLock(this.lockPath(id), () => this.mutateLocked(id, change, claim), this.opts.lock);
+    await this.files.ensureDir();
+    await this.locks.run(id, () => this.mutateLocked(id, change, claim));
   }
 
   private async mutateLocked(id: string, change: (s: Session) => void, claim: boolean): Promise<Session> {
@@ -727,8 +574,8 @@ export class FileSessionStore implements SessionStore {
   private async writeWhole(next: Session, claim: boolean): Promise<void> {
     // The file first: a crash before the owner record is written leaves a reply with no owner, which recovery marks interrupted.
     await this.write(next);
-    if (!isStreaming(next)) await this.removeLive(next.id);
-    else if (claim) await this.writeLive(next.id, this.ownerRecord(), false);
+    if (!isStreaming(next)) await this.live.remove(next.id);
+    else if (claim) await this.live.write(next.id, this.owner.record(), false);
   }
 
   /**
@@ -738,8 +585,8 @@ export class FileSessionStore implements SessionStore {
    * folds have fallen behind.
    */
   private journal(id: string, message: ChatMessage): Promise<boolean> {
-    return withLock(this.lockPath(id), async () => {
-      const rec = await this.readLive(id);
+    return this.locks.run(id, async () => {
+      const rec = await this.live.read(id);
       const base = await this.loadBase(id, true);
       if (!base) throw new StoreError('session_not_found', `session ${id} not found`);
       const cur = merge(base, rec);
@@ -752,9 +599,9 @@ export class FileSessionStore implements SessionStore {
       // Never write what we could not read back.
       const valid = chatMessageSchema.parse(message); // a copy
       const appended: Appended = { base: base.key, updated_at: Math.max(this.now(), cur.session.updated_at), messages: [...before, valid] };
-      await this.writeLive(id, { ...this.ownerRecord(), appended }, this.fsync);
+      await this.live.write(id, { ...this.owner.record(), appended }, this.fsync);
       return true;
-    }, this.opts.lock);
+    });
   }
 
   /**
@@ -770,12 +617,12 @@ export class FileSessionStore implements SessionStore {
         // From here an append queues its own fold: this one may not see it.
         this.foldsQueued.delete(id);
         // Most often the caller's next write has folded it already: then not even the lock is taken.
-        if (!(await this.readLive(id))?.appended) return;
-        await withLock(this.lockPath(id), () => this.foldLocked(id), this.opts.lock);
+        if (!(await this.live.read(id))?.appended) return;
+        await this.locks.run(id, () => this.foldLocked(id));
       })
       .catch((e: unknown) => {
         // Still durable in the side record: every read merges it, the next write folds it.
-        this.log(`could not fold the messages appended to session ${id} (kept in ${this.liveFile(id)}): ${describe(e)}`);
+        this.log(`could not fold the messages appended to session ${id} (kept in ${this.live.fileOf(id)}): ${describe(e)}`);
       });
     this.folds.add(done);
     void done.then(() => this.folds.delete(done));
@@ -783,13 +630,13 @@ export class FileSessionStore implements SessionStore {
 
   /** Under the session's lock: writes <id>.json with the messages its side record appends to it, if any. True when it wrote. */
   private async foldLocked(id: string): Promise<boolean> {
-    const rec = await this.readLive(id);
+    const rec = await this.live.read(id);
     if (!rec?.appended) return false;
     const base = await this.loadBase(id, true);
     if (!base) return false; // the session is gone; delete removes its side record
     if (!appendedTo(base.key, rec)) {
       // Left over by a fold that wrote the file but could not remove the record: it no longer applies.
-      if (!isStreaming(base.session)) await this.removeLive(id);
+      if (!isStreaming(base.session)) await this.live.remove(id);
       return false;
     }
     await this.writeWhole(merge(base, rec).session, false);
@@ -807,65 +654,27 @@ export class FileSessionStore implements SessionStore {
    * (the message is not streaming, or another reply's partial is pending).
    */
   private savePartial(id: string, messageId: string, fields: Pick<PartialReply, 'content' | 'thinking'>): Promise<boolean> {
-    return withLock(this.lockPath(id), async () => {
+    return this.locks.run(id, async () => {
       const entry = await this.entryFor(id, true);
       if (!entry || !entry.streaming.includes(messageId)) return false;
-      const prev = (await this.readLive(id))?.partial;
+      const prev = (await this.live.read(id))?.partial;
       const pending = prev !== undefined && prev.base === entry.key;
       if (pending && prev.message_id !== messageId) return false;
       const partial: PartialReply = { ...(pending ? prev : {}), ...fields, message_id: messageId, base: entry.key };
-      await this.writeLive(id, { ...this.ownerRecord(), partial }, this.fsync);
+      await this.live.write(id, { ...this.owner.record(), partial }, this.fsync);
       return true;
-    }, this.opts.lock);
-  }
-
-  private ownerRecord(): LiveRecord {
-    return { pid: process.pid, host: HOST, token: this.token };
-  }
-
-  private async readLive(id: string): Promise<LiveRecord | undefined> {
-    try {
-      const r = liveSchema.safeParse(JSON.parse(await readRegularFile(this.liveFile(id), MAX_RECORD_FILE_BYTES)));
-      return r.success ? r.data : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  private async writeLive(id: string, rec: LiveRecord, fsync: boolean): Promise<void> {
-    const text = JSON.stringify(rec);
-    try {
-      await this.writeText(this.liveFile(id), text, { fsync });
-    } catch (e) {
-      if (errno(e) !== 'ENOENT') throw e;
-      await fs.mkdir(this.liveDir, { recursive: true, mode: 0o700 });
-      // A durable record needs a durable folder to be in.
-      if (fsync) await fsyncDir(path.dirname(this.liveDir));
-      await this.writeText(this.liveFile(id), text, { fsync });
-    }
-  }
-
-  private async removeLive(id: string): Promise<void> {
-    await fs.rm(this.liveFile(id), { force: true });
-  }
-
-  private ownerAlive(o: LiveRecord): boolean {
-    if (o.token === this.token) return true;
-    if (o.host !== HOST) return true; // another machine's process cannot be judged from here
-    if (this.opts.isAlive) return this.opts.isAlive(o.pid);
-    if (o.pid === process.pid) return o.token !== undefined && liveTokens.has(o.token);
-    return pidAlive(o.pid);
+    });
   }
 
   /** Folds messages appended before a crash (whoever appended them), then marks a dead owner's reply interrupted. */
   private recoverOne(id: string): Promise<{ folded: boolean; replies: number }> {
-    return withLock(this.lockPath(id), async () => {
+    return this.locks.run(id, async () => {
       const folded = await this.foldLocked(id);
-      const owner = await this.readLive(id);
-      if (owner && this.ownerAlive(owner)) return { folded, replies: 0 };
+      const owner = await this.live.read(id);
+      if (owner && this.owner.alive(owner)) return { folded, replies: 0 };
       const cur = await this.loadBase(id, true); // cached: the write below reads it again
       if (!cur || !isStreaming(cur.session)) {
-        await this.removeLive(id);
+        await this.live.remove(id);
         return { folded, replies: 0 };
       }
       let n = 0;
@@ -881,7 +690,7 @@ export class FileSessionStore implements SessionStore {
         false,
       );
       return { folded, replies: n };
-    }, this.opts.lock);
+    });
   }
 
   /** Moves the least recently updated sessions beyond maxSessions to the trash; a failure is logged, never thrown at the create. */
@@ -890,10 +699,10 @@ export class FileSessionStore implements SessionStore {
     const max = typeof m === 'function' ? m() : m;
     if (max === undefined) return;
     try {
-      if ((await this.scan()).size <= max) return;
+      if ((await this.scan()).length <= max) return;
       // Side records are read only when some session must go (their appended messages move updated_at).
       const summaries = await this.summaries();
-      const protectedIds = new Set([keep, ...[...this.entries.values()].filter((e) => e.streaming.length).map((e) => e.summary.id)]);
+      const protectedIds = new Set([keep, ...this.entries.values().filter((e) => e.streaming.length).map((e) => e.summary.id)]);
       const moved: string[] = [];
       for (const id of sessionsToPrune(summaries, max, protectedIds)) {
         try {
@@ -918,30 +727,13 @@ export class FileSessionStore implements SessionStore {
   }
 
   private moveToTrash(id: string): Promise<boolean> {
-    return withLock(this.lockPath(id), async () => {
+    return this.locks.run(id, async () => {
       // The trash keeps the session whole, with what its journal holds.
       await this.foldLocked(id);
-      const moved = await this.trash.put(this.fileOf(id), id);
+      const moved = await this.trash.put(this.files.fileOf(id), id);
       this.forget(id);
-      if (moved) await this.removeLive(id);
+      if (moved) await this.live.remove(id);
       return moved;
-    }, this.opts.lock);
-  }
-
-  /** Temp files and stale-lock leftovers from a process that died mid-write. */
-  private async removeLeftovers(): Promise<void> {
-    // Real time, not this.now(): compared with file mtimes.
-    const cutoff = Date.now() - 60_000;
-    for (const dir of [this.dir, this.liveDir]) {
-      for (const name of await readdirQuiet(dir)) {
-        if (!isTempFileName(name) && !name.endsWith('.stale')) continue;
-        const file = path.join(dir, name);
-        try {
-          if ((await fs.stat(file)).mtimeMs < cutoff) await fs.rm(file, { force: true });
-        } catch {
-          // Gone already.
-        }
-      }
-    }
+    });
   }
 }

@@ -3,9 +3,8 @@ import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ExtensionSessionStore } from '../../../src/extension/sessions/extensionSessionStore';
+import { ExtensionSessionStore, LEGACY_INDEX_KEY } from '../../../src/extension/sessions/extensionSessionStore';
 import { writeFileAtomic } from '../../../src/gateway/sessions/atomicFile';
-import { decodeIndex, INDEX_KEY, INDEX_TITLE_MAX } from '../../../src/extension/sessions/sessionIndex';
 import { DEFAULT_TITLE, type ChatMessage } from '../../../src/shared/session';
 import { MemoryMemento } from '../../support/memento';
 
@@ -29,7 +28,7 @@ describe('ExtensionSessionStore', () => {
   });
   afterEach(() => fs.rm(dir, { recursive: true, force: true, maxRetries: 5 }));
 
-  it('keeps transcripts in files and only summaries in globalState', async () => {
+  it('keeps transcripts in files and nothing in globalState', async () => {
     const store = make();
     const s = await store.create({ model: 'some-model' });
     const question = 'How do I reverse a list in Python?\n```py\nxs = [1, 2, 3]\n```';
@@ -43,8 +42,8 @@ describe('ExtensionSessionStore', () => {
     assert.equal(got?.messages[1]?.content, 'Use reversed().');
     assert.equal(got?.workspace, WS);
 
-    const raw = JSON.stringify(memento.get(INDEX_KEY));
-    assert.ok(!raw.includes('reversed()'), 'message text must not be in globalState');
+    await store.settled();
+    assert.equal(memento.updates, 0, 'globalState is not written');
     const [summary] = await store.list();
     assert.deepEqual(
       { id: summary?.id, status: summary?.status, count: summary?.message_count, model: summary?.model, ws: summary?.workspace },
@@ -62,15 +61,6 @@ describe('ExtensionSessionStore', () => {
     assert.equal((await store.list())[0]?.title, DEFAULT_TITLE);
   });
 
-  it('trims long titles in the index but keeps them whole in the transcript', async () => {
-    const store = make();
-    const long = 'x'.repeat(500);
-    const s = await store.create({ title: long });
-    const [summary] = await store.list();
-    assert.ok(summary!.title.length <= INDEX_TITLE_MAX);
-    assert.equal((await store.get(s.id))?.title, long);
-  });
-
   it('lists the current workspace first, newest first within each group', async () => {
     const store = make();
     const other = make({ workspace: 'file:///elsewhere' });
@@ -85,50 +75,7 @@ describe('ExtensionSessionStore', () => {
     assert.deepEqual((await other.list()).map((s) => s.id), [d.id, b.id, c.id, a.id]);
   });
 
-  it('an append resolves once durable, without waiting for globalState; the history waits for the index', async () => {
-    let slowIndex: (() => void) | undefined;
-    const m = new MemoryMemento();
-    const realUpdate = m.update.bind(m);
-    m.update = async (k: string, v: unknown) => {
-      if (slowIndex === undefined) return realUpdate(k, v);
-      await new Promise<void>((r) => (slowIndex = r));
-      return realUpdate(k, v);
-    };
-    const store = make({ memento: m });
-    const s = await store.create({});
-    slowIndex = () => {};
-    await store.appendMessage(s.id, msg('user-0001', 'user', 'q')); // would hang here if it waited for globalState
-    assert.equal((await store.get(s.id))?.messages.length, 1, 'durable already');
-    const listing = store.list();
-    let listed = false;
-    void listing.then(() => (listed = true));
-    await new Promise((r) => setTimeout(r, 20));
-    assert.equal(listed, false, 'the history waits for the index update');
-    const release = slowIndex;
-    slowIndex = undefined;
-    release();
-    assert.equal((await listing)[0]?.message_count, 1);
-  });
-
-  it('does not rewrite globalState for partial text, only when the summary changes', async () => {
-    const store = make();
-    const s = await store.create({});
-    await store.appendMessage(s.id, msg('user-0001', 'user', 'q'));
-    await store.appendMessage(s.id, msg('asst-0001', 'assistant', '', 'streaming'));
-    await store.settled();
-    const before = memento.updates;
-    for (let i = 0; i < 5; i++) {
-      clock += 500;
-      await store.updateMessage(s.id, 'asst-0001', { content: 'partial '.repeat(i + 1) });
-    }
-    assert.equal(memento.updates, before, 'partial flushes must not touch globalState');
-    await store.updateMessage(s.id, 'asst-0001', { status: 'stopped', finish_reason: 'cancelled' });
-    assert.equal(memento.updates, before + 1);
-    assert.equal((await store.list())[0]?.status, 'stopped');
-  });
-
-  it('two windows with their own view of globalState lose no session (files win)', async () => {
-    // Window B's globalState update raced and overwrote A's (or never reached A): each store sees only its own index.
+  it('two windows writing at once each list both sessions', async () => {
     const mA = new MemoryMemento();
     const mB = new MemoryMemento();
     const a = make({ memento: mA });
@@ -144,7 +91,7 @@ describe('ExtensionSessionStore', () => {
     assert.equal((await a.get(sb.id))?.messages[0]?.content, 'hello from B');
   });
 
-  it('a question still in the journal (its fold held) is in the index and in what another window reads; folded once', async () => {
+  it('a question still in the journal (its fold held) is in the listing and in what another window reads; folded once', async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     let holding = false;
@@ -166,8 +113,8 @@ describe('ExtensionSessionStore', () => {
     await a.appendMessage(s.id, msg('user-0002', 'user', 'a follow-up'));
     await a.settled();
     assert.deepEqual(await onDisk(), ['user-0001', 'asst-0001'], 'the fold is held');
-    const entry = decodeIndex(memento.get(INDEX_KEY)).get(s.id);
-    assert.equal(entry?.message_count, 3, 'the index counts the question (afterChange reads the summary with the journal)');
+    const entry = (await a.list()).find((x) => x.id === s.id);
+    assert.equal(entry?.message_count, 3, 'the listing counts the question (the summary is read with the journal)');
     assert.equal(entry?.updated_at, clock);
     const b = make({ memento: new MemoryMemento() });
     assert.equal((await b.list()).find((x) => x.id === s.id)?.message_count, 3);
@@ -178,37 +125,44 @@ describe('ExtensionSessionStore', () => {
     assert.deepEqual((await b.get(s.id))?.messages.map((m) => m.id), ['user-0001', 'asst-0001', 'user-0002']);
   });
 
-  it('two windows sharing globalState writing at once lose nothing', async () => {
+  it('two windows creating at once lose nothing', async () => {
     const a = make();
     const b = make();
     const created = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).create({ title: `s${i}` })));
     await Promise.all([a.settled(), b.settled()]);
-    assert.equal(decodeIndex(memento.get(INDEX_KEY)).size, 10);
+    assert.equal((await b.list()).length, 10);
     assert.deepEqual((await a.list()).map((s) => s.id).sort(), created.map((s) => s.id).sort());
   });
 
-  it('drops index entries whose transcript another window deleted, and repairs a drifted entry on get', async () => {
+  it("lists no session whose transcript another process deleted, and another window's append at once", async () => {
     const store = make();
     const s1 = await store.create({ title: 'one' });
     const s2 = await store.create({ title: 'two' });
     await fs.rm(path.join(dir, 'sessions', `${s1.id}.json`));
     assert.deepEqual((await store.list()).map((s) => s.id), [s2.id]);
 
-    // Another process appended to s2 without updating this index.
+    assert.equal((await store.list())[0]?.message_count, 0);
     const other = make({ memento: new MemoryMemento() });
     await other.appendMessage(s2.id, msg('user-0002', 'user', 'hi'));
-    assert.equal((await store.list())[0]?.message_count, 0);
-    await store.get(s2.id);
     assert.equal((await store.list())[0]?.message_count, 1);
   });
 
-  it('rebuilds from the files when globalState holds garbage', async () => {
+  it('clears the old globalState index on first use and lists every session from the files', async () => {
+    const earlier = make();
+    const a = await earlier.create({ title: 'kept' });
+    const b = await earlier.create({ title: 'also kept' });
+    await earlier.settled();
+    earlier.dispose();
+    // What an earlier version left: summaries only (one of them stale), never anything else.
+    await memento.update(LEGACY_INDEX_KEY, { v: 1, models: [], workspaces: [], entries: [[a.id, 'stale', 1, 1, 'empty', 0, -1, -1]] });
+    await memento.update('hearth.other', 'untouched');
     const store = make();
-    const s = await store.create({ title: 'kept' });
-    await memento.update(INDEX_KEY, { v: 99, nonsense: true });
-    assert.deepEqual((await store.list()).map((x) => x.id), [s.id]);
-    await memento.update(INDEX_KEY, { v: 1, models: [], workspaces: [], entries: [['../evil', 't', 1, 1, 'empty', 0, -1, -1], 42] });
-    assert.deepEqual((await store.list()).map((x) => x.id), [s.id]);
+    await store.settled();
+    assert.equal(memento.get(LEGACY_INDEX_KEY), undefined);
+    assert.equal(memento.get('hearth.other'), 'untouched');
+    assert.deepEqual((await store.list()).map((x) => x.title).sort(), ['also kept', 'kept']);
+    assert.deepEqual((await store.list()).map((x) => x.id).sort(), [a.id, b.id].sort());
+    store.dispose();
   });
 
   it('keeps at most maxSessions, deleting the least recently updated but never a streaming one', async () => {
@@ -229,7 +183,7 @@ describe('ExtensionSessionStore', () => {
     assert.equal((await store.list()).length, 4);
   });
 
-  it('pruning moves sessions to its own trash under globalStorage, says so in the log, and drops them from the index', async () => {
+  it('pruning moves sessions to its own trash under globalStorage, says so in the log, and drops them from the listing', async () => {
     const logs: string[] = [];
     const store = make({ maxSessions: () => 2, log: (l) => logs.push(l) });
     const first = await store.create({ title: 'first' });
@@ -239,7 +193,7 @@ describe('ExtensionSessionStore', () => {
     await store.create({ title: 'third' });
     await store.settled(); // pruning runs off the create's path
     await fs.access(path.join(dir, 'trash', `${first.id}.json`));
-    assert.ok(!decodeIndex(memento.get(INDEX_KEY)).has(first.id));
+    assert.ok(!(await store.list()).some((x) => x.id === first.id));
     assert.equal((await store.list()).length, 2);
     assert.ok(logs.some((l) => l.startsWith('pruned 1 session') && l.includes(path.join(dir, 'trash')) && l.includes(first.id)), logs.join('\n'));
   });
@@ -263,7 +217,7 @@ describe('ExtensionSessionStore', () => {
     assert.equal(await store.delete('../../etc/passwd'), false);
   });
 
-  it('truncateFrom, rename and setModel change the transcript and the index', async () => {
+  it('truncateFrom, rename and setModel change the transcript and the listing', async () => {
     const store = make();
     const s = await store.create({});
     await store.appendMessage(s.id, msg('user-0001', 'user', 'q1'));
@@ -328,7 +282,6 @@ describe('ExtensionSessionStore', () => {
         });
       });
       const id = out.trim();
-      // The dead process wrote only files (its globalState died with it): the index learns of the session from them.
       const store = new ExtensionSessionStore({ memento, dir, workspace: 'file:///ws', maxSessions: () => 100 });
       assert.equal(await store.recoverInterrupted(), 1);
       const s = await store.get(id);
@@ -348,7 +301,7 @@ describe('ExtensionSessionStore', () => {
       }
     }
 
-    it("another window's create, rename, write and delete in the shared folder reach this window, with the index updated first", async () => {
+    it("another window's create, rename, write and delete in the shared folder reach this window, listed when told", async () => {
       const here = make();
       const other = make();
       const seen: Change[] = [];
@@ -361,7 +314,7 @@ describe('ExtensionSessionStore', () => {
         await until(() => seen.some((c) => c.type === 'added' && c.ids.includes(s.id)), 'added');
         await other.rename(s.id, 'renamed there');
         await until(() => seen.some((c) => c.type === 'changed' && c.ids.includes(s.id)), 'changed');
-        await until(() => titles.some((t) => t === 'renamed there'), 'the index has the new title when told');
+        await until(() => titles.some((t) => t === 'renamed there'), 'the listing has the new title when told');
         await other.delete(s.id);
         await until(() => seen.some((c) => c.type === 'deleted' && c.ids.includes(s.id)), 'deleted');
         assert.deepEqual(await here.list(), []);
