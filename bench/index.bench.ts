@@ -34,6 +34,7 @@ import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { CodebaseIndex } from '../src/shared/codebase/codebaseIndex';
 import { FileIndexStorage, NodeFileSource } from '../src/gateway/codebase/nodeFileSource';
 import { nodeSyntaxChunker } from '../src/gateway/codebase/treeSitter';
+import { probeLoad, tooLoaded, type LoadProbe } from './machineLoad';
 
 /** As the gateway indexes: tree-sitter chunks (BENCH_INDEX_REGEX=1: the definition-line chunker alone, to compare). */
 const chunking = process.env.BENCH_INDEX_REGEX === '1' ? {} : { chunker: nodeSyntaxChunker() };
@@ -59,33 +60,7 @@ function check(what: string, value: number, max: number, unit: string, timed = t
   checks.push({ what, ok, timed });
 }
 
-// ---------------------------------------------------------------- is the machine quiet enough to judge? (as bench/render.bench.ts)
-
-const LOAD_LIMIT = Number(process.env.BENCH_LOAD_LIMIT ?? 0.75);
-const MIN_CPU_SHARE = 0.8;
-interface LoadProbe {
-  load1: number;
-  /** CPU time over wall time of a 300 ms busy loop here: ≈ 1 on a quiet machine. */
-  cpuShare: number;
-}
-function probeLoad(): LoadProbe {
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  let x = 0;
-  while (performance.now() - t0 < 300) for (let i = 0; i < 10_000; i++) x = (x * 31 + i) % 1_000_003;
-  const cpu = process.cpuUsage(c0);
-  const wall = performance.now() - t0;
-  if (x < 0) console.error(x); // keeps the loop from being optimised away
-  return { load1: os.loadavg()[0]!, cpuShare: (cpu.user + cpu.system) / 1000 / wall };
-}
-function tooLoaded(probes: LoadProbe[], cores: number): string | undefined {
-  const worstLoad = Math.max(...probes.map((p) => p.load1));
-  const worstShare = Math.min(...probes.map((p) => p.cpuShare));
-  const why: string[] = [];
-  if (worstLoad > LOAD_LIMIT * cores) why.push(`load average ${worstLoad.toFixed(2)} on ${cores} cores (limit ${(LOAD_LIMIT * cores).toFixed(2)})`);
-  if (worstShare < MIN_CPU_SHARE) why.push(`a busy loop got ${(worstShare * 100).toFixed(0)} % of a core (needs ${MIN_CPU_SHARE * 100} %)`);
-  return why.length ? why.join('; ') : undefined;
-}
+// Is the machine quiet enough to judge: bench/machineLoad.ts.
 
 async function sourceFiles(): Promise<{ rel: string; size: number }[]> {
   const out: { rel: string; size: number }[] = [];

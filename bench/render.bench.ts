@@ -41,6 +41,7 @@ import path from 'node:path';
 import { benchPage } from './benchPage';
 import type { CDPSession, Page } from 'playwright-core';
 import { launchChromium } from '../test/browser/chromium';
+import { probeLoad, tooLoaded, type LoadProbe } from './machineLoad';
 
 /**
  * Feed rates, in tokens per animation frame (one message per token): 8 ≈ 480 tokens/s,
@@ -598,39 +599,7 @@ async function abCompare(browser: import('playwright-core').Browser, a: string, 
   }
 }
 
-// ---------------------------------------------------------------- is the machine quiet enough to judge?
-
-/** Load average per core above which a missed target is not a verdict. */
-const LOAD_LIMIT = Number(process.env.BENCH_LOAD_LIMIT ?? 0.75);
-/** A busy loop in this process getting less of a core than this means others are taking it. */
-const MIN_CPU_SHARE = 0.8;
-
-interface LoadProbe {
-  /** 1-minute load average. */
-  load1: number;
-  /** CPU time over wall time of a 300 ms busy loop here: ≈ 1 on a quiet machine. */
-  cpuShare: number;
-}
-
-function probeLoad(): LoadProbe {
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  let x = 0;
-  while (performance.now() - t0 < 300) for (let i = 0; i < 10_000; i++) x = (x * 31 + i) % 1_000_003;
-  const cpu = process.cpuUsage(c0);
-  const wall = performance.now() - t0;
-  if (x < 0) console.error(x); // keeps the loop from being optimised away
-  return { load1: os.loadavg()[0]!, cpuShare: (cpu.user + cpu.system) / 1000 / wall };
-}
-
-function tooLoaded(probes: LoadProbe[], cores: number): string | undefined {
-  const worstLoad = Math.max(...probes.map((p) => p.load1));
-  const worstShare = Math.min(...probes.map((p) => p.cpuShare));
-  const why: string[] = [];
-  if (worstLoad > LOAD_LIMIT * cores) why.push(`load average ${worstLoad.toFixed(2)} on ${cores} cores (limit ${(LOAD_LIMIT * cores).toFixed(2)})`);
-  if (worstShare < MIN_CPU_SHARE) why.push(`a busy loop got ${(worstShare * 100).toFixed(0)} % of a core (needs ${MIN_CPU_SHARE * 100} %)`);
-  return why.length ? why.join('; ') : undefined;
-}
+// Is the machine quiet enough to judge: bench/machineLoad.ts.
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
