@@ -45,6 +45,8 @@ export class ModelState {
   private list: ModelInfo[] = [];
   private conn: ConnectionState;
   private inFlight: Promise<void> | undefined;
+  /** The refresh asked for while another ran: it starts when that one ends. */
+  private again: Promise<void> | undefined;
   private checked = false;
   private pollTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
@@ -88,10 +90,22 @@ export class ModelState {
     return this.checked ? (this.inFlight ?? Promise.resolve()) : this.refresh();
   }
 
-  /** Re-asks the server: health, then the model list. Never throws; concurrent calls share one request. */
+  /**
+   * Re-asks the server: health, then the model list. Never throws. A refresh asked
+   * while another runs waits for it and asks once more (shared by every caller
+   * meanwhile): the running one may have read the list before the change the
+   * caller wants to see (a model pulled or removed, a picker just opened).
+   */
   refresh(): Promise<void> {
     this.checked = true;
-    this.inFlight ??= this.doRefresh().finally(() => {
+    if (this.inFlight) {
+      this.again ??= this.inFlight.then(() => {
+        this.again = undefined;
+        return this.refresh();
+      });
+      return this.again;
+    }
+    this.inFlight = this.doRefresh().finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;

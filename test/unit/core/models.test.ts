@@ -35,15 +35,50 @@ describe('ModelState', () => {
   });
   afterEach(() => state.dispose());
 
-  it('asks the server only when asked (lazy), once for concurrent callers', async () => {
+  it('asks the server only when asked (lazy), once for concurrent checks', async () => {
     assert.equal(calls, 0);
     assert.equal(state.connection.status, 'unknown');
-    await Promise.all([state.ensureChecked(), state.ensureChecked(), state.refresh()]);
+    await Promise.all([state.ensureChecked(), state.ensureChecked(), state.ensureChecked()]);
     assert.equal(calls, 1);
     assert.deepEqual(state.connection, { status: 'ok', url: 'http://127.0.0.1:9', version: '0.0.0-fake' });
     assert.deepEqual(state.models.map((m) => m.name), ['fake-a', 'fake-b']);
     await state.ensureChecked();
     assert.equal(calls, 1);
+  });
+
+  it('a refresh asked while another runs sees the server as it is after the ask, not as the running one read it', async () => {
+    // The running refresh reads the list, then is held (its health check answered late).
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const health = engine.health.bind(engine);
+    let first = true;
+    engine.health = async () => {
+      const h = await health();
+      if (first) {
+        first = false;
+        await held;
+      }
+      return h;
+    };
+    const listed: string[][] = [];
+    const list = engine.listModels.bind(engine);
+    engine.listModels = async () => {
+      const m = await list();
+      listed.push(m.map((x) => x.name));
+      return m;
+    };
+    const running = state.refresh();
+    await new Promise((r) => setImmediate(r));
+    // A model appears, and a picker opens (its refresh joins while the first still runs)…
+    engine.models = [...engine.models, { name: 'pulled-meanwhile', size: 1 }];
+    const a = state.refresh();
+    const b = state.refresh();
+    release();
+    await Promise.all([running, a, b]);
+    // …and sees it: one more ask after the running one, shared by both late callers.
+    assert.deepEqual(state.models.map((m) => m.name), ['fake-a', 'fake-b', 'pulled-meanwhile']);
+    assert.equal(calls, 2, 'one ask for the running refresh, one for both late ones');
+    assert.equal(listed.length, 2);
   });
 
   it('selection: the setting, else the remembered choice, else the first model', async () => {
@@ -68,8 +103,8 @@ describe('ModelState', () => {
     assert.equal(state.connection.status, 'unreachable');
     assert.equal(state.connection.url, 'http://127.0.0.1:9');
     engine.reachable = true;
-    state.reset();
-    await state.refresh();
+    state.reset(); // asks again by itself
+    await state.ensureChecked();
     assert.deepEqual(changes, ['unreachable', 'unknown', 'ok']);
   });
 });
