@@ -114,7 +114,9 @@ describe('Hearth in VS Code', function () {
     await waitUntil(() => {
       const items = t.modelPickItems();
       return !!items && [...items].sort().join('\n') === [...names].sort().join('\n');
-    }, 'the pick to list the double\'s models');
+    }, 'the pick to list the double\'s models').catch((e: Error) => {
+      throw new Error(`${e.message}: it lists ${JSON.stringify(t.modelPickItems())}, the double has ${JSON.stringify(names)}`);
+    });
     const choice = names.find((n) => n !== t.selectedModel())!;
     const postedBefore = t.posted().length;
     assert.equal(t.acceptModelPick(choice), true);
