@@ -175,7 +175,9 @@ async function rememberedDurably(ui: HearthUi, sessionId: string): Promise<void>
  */
 async function openFolder(ui: HearthUi, folder: string, openChat: string): Promise<void> {
   await mkdir(folder, { recursive: true });
+  const asked = Date.now();
   await rememberedDurably(ui, await sessionIdOf(ui, openChat));
+  console.log(`      [hearth] the open chat was stored in IndexedDB ${Date.now() - asked} ms after the reply was shown`);
   const url = workbenchUrl({ serverUrl: ui.session.server.url, folder, extensionDevelopmentPath: ui.session.root });
   await ui.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 120_000 });
   await ui.page.locator('.monaco-workbench .activitybar').waitFor({ state: 'visible', timeout: 120_000 });
