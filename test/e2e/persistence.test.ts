@@ -100,13 +100,84 @@ function fromBottom(chat: FrameLocator): Promise<number> {
   return chat.locator('.messages').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
 }
 
-/** The same workbench on another folder: what a new window on another workspace shows. */
-async function openFolder(ui: HearthUi, folder: string): Promise<void> {
+/** The id of the stored session whose first question is `question` (its transcript is written ahead of the reply). */
+async function sessionIdOf(ui: HearthUi, question: string): Promise<string> {
+  const dir = await sessionsDir(ui);
+  return waitFor(async () => {
+    for (const f of (await readdir(dir)).filter((n) => n.endsWith('.json'))) {
+      try {
+        const s = JSON.parse(await readFile(path.join(dir, f), 'utf8'));
+        if (s.messages?.[0]?.content === question && typeof s.id === 'string') return s.id as string;
+      } catch {
+        // Being replaced meanwhile: read again on the next round.
+      }
+    }
+    return undefined;
+  }, `the transcript of "${question}"`);
+}
+
+/**
+ * Resolves once the web workbench has written, to its IndexedDB, Hearth's globalState
+ * with `sessionId` remembered as some workspace's open chat. The update travels from the
+ * extension host to the page and is flushed to IndexedDB later still; a page left before
+ * that loses it (as closing a browser tab can), and how long it takes depends on the load.
+ */
+async function rememberedDurably(ui: HearthUi, sessionId: string): Promise<void> {
+  await waitFor(
+    () =>
+      ui.page
+        .evaluate(
+          async ({ extensionId, key, id }) => {
+            const names = (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => n.startsWith('vscode-web-state-db-'));
+            for (const name of names) {
+              const value = await new Promise<unknown>((resolve) => {
+                const open = indexedDB.open(name);
+                open.onerror = () => resolve(undefined);
+                open.onsuccess = () => {
+                  const db = open.result;
+                  try {
+                    const get = db.transaction('ItemTable', 'readonly').objectStore('ItemTable').get(extensionId);
+                    get.onsuccess = () => {
+                      db.close();
+                      resolve(get.result);
+                    };
+                    get.onerror = () => {
+                      db.close();
+                      resolve(undefined);
+                    };
+                  } catch {
+                    db.close();
+                    resolve(undefined);
+                  }
+                };
+              });
+              if (typeof value !== 'string') continue;
+              try {
+                const remembered = (JSON.parse(value) as Record<string, unknown>)[key];
+                if (remembered && typeof remembered === 'object' && Object.values(remembered).includes(id)) return true;
+              } catch {
+                // Not JSON: not ours.
+              }
+            }
+            return undefined;
+          },
+          { extensionId: 'hearth-dev.hearth', key: 'hearth.lastSession', id: sessionId },
+        )
+        .then((found) => found ?? undefined),
+    `session ${sessionId} to be remembered in the workbench's IndexedDB`,
+  );
+}
+
+/**
+ * The same workbench on another folder: what a new window on another workspace shows.
+ * `openChat` is the first question of the chat open now: the page is left only once
+ * that chat is durably remembered as this workspace's open one.
+ */
+async function openFolder(ui: HearthUi, folder: string, openChat: string): Promise<void> {
   await mkdir(folder, { recursive: true });
-  // The web workbench writes globalState (where the open chat is remembered) to IndexedDB a
-  // moment after a change; navigating away at once can lose it, as closing a browser tab can.
-  // (Desktop VS Code flushes it on shutdown.)
-  await ui.page.waitForTimeout(1500);
+  const asked = Date.now();
+  await rememberedDurably(ui, await sessionIdOf(ui, openChat));
+  console.log(`      [hearth] the open chat was stored in IndexedDB ${Date.now() - asked} ms after the reply was shown`);
   const url = workbenchUrl({ serverUrl: ui.session.server.url, folder, extensionDevelopmentPath: ui.session.root });
   await ui.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 120_000 });
   await ui.page.locator('.monaco-workbench .activitybar').waitFor({ state: 'visible', timeout: 120_000 });
@@ -231,7 +302,7 @@ describe('e2e: sessions across a reload and a crashed extension host', () => {
     await ask(chat, 'A question in the first workspace');
     await chat.getByText('Home answer.').waitFor({ timeout: 60_000 });
 
-    await openFolder(ui, other);
+    await openFolder(ui, other, 'A question in the first workspace');
     chat = await showChatAfterReload(ui);
     await chat.getByText('Ask anything').waitFor({ timeout: 60_000 });
     assert.equal(await chat.locator('[aria-label="You"]').count(), 0, 'nothing of the other workspace is opened here');
@@ -239,12 +310,12 @@ describe('e2e: sessions across a reload and a crashed extension host', () => {
     await ask(chat, 'A question in the other workspace');
     await chat.getByText('Other answer.').waitFor({ timeout: 60_000 });
 
-    await openFolder(ui, home);
+    await openFolder(ui, home, 'A question in the other workspace');
     chat = await showChatAfterReload(ui);
     await chat.getByText('Home answer.').waitFor({ timeout: 60_000 });
     assert.equal(await chat.getByText('Other answer.').count(), 0);
 
-    await openFolder(ui, other);
+    await openFolder(ui, other, 'A question in the first workspace');
     chat = await showChatAfterReload(ui);
     await chat.getByText('Other answer.').waitFor({ timeout: 60_000 });
   });

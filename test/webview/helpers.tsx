@@ -5,6 +5,7 @@ import type { ModelInfo } from '../../src/shared/models';
 import { parseHostMessage, type HostToWebview, type ReplyOf, type ReplyResult, type RequestType, type Snapshot, type WebviewToHost } from '../../src/shared/protocol';
 import type { ChatMessage, Session, SessionSummary } from '../../src/shared/session';
 import { App } from '../../webview/components/App';
+import { LexClockContext } from '../../webview/components/context';
 import { PageRequests, type RequestBody, type RequestTimers } from '../../webview/host/requests';
 import { Listeners, type Host, type UiState } from '../../webview/host/types';
 import { Store } from '../../webview/state/store';
@@ -187,7 +188,13 @@ export function mountApp(snap: Snapshot | null = snapshot(), ui: UiState = {}): 
   const host = new FakeHost(requestTimers);
   host.ui = ui;
   const store = new Store(frames.schedule, () => clock.now, timers);
-  const r = render(<App host={host} store={store} />);
+  // Lexer calls are timed on the test's clock too, which stands still while one runs: on a
+  // loaded machine a wall-clock lex can pass SLOW_LEX_MS and turn the open block plain.
+  const r = render(
+    <LexClockContext.Provider value={() => clock.now}>
+      <App host={host} store={store} />
+    </LexClockContext.Provider>,
+  );
   // Preact's act() flushes synchronously for a synchronous callback; its promise carries nothing.
   const frame = () =>
     void act(() => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { cleanup, fireEvent, render } from '@testing-library/preact';
 import fc from 'fast-check';
 import type { ChatMessage } from '../../src/shared/session';
-import { ActionsContext } from '../../webview/components/context';
+import { ActionsContext, LexClockContext } from '../../webview/components/context';
 import { ErrorBoundary } from '../../webview/components/ErrorBoundary';
 import { Markdown, MdBlock } from '../../webview/components/Markdown';
 import { MessageList } from '../../webview/components/MessageList';
@@ -211,7 +211,8 @@ describe('hostile markdown: bounded lexing', () => {
       ['paragraph', 'code', 'paragraph'],
     );
     assert.equal((finished[1]!.token as { text: string }).text, code);
-    const s = new MarkdownBlocks();
+    // A still clock: lexing a 60 KB fence on a loaded machine can pass SLOW_LEX_MS, and the open fence would then go plain.
+    const s = new MarkdownBlocks(lexMarkdown, () => 0);
     let open: string | undefined;
     for (let i = 500; i < text.length; i += 500) {
       const last = s.update(text.slice(0, i)).filter((b) => b.token.type !== 'space').pop()!;
@@ -269,6 +270,34 @@ describe('hostile markdown: bounded lexing', () => {
     );
     const end = s.finish('Fine paragraph.\n\nA slow *block* that keeps growing.');
     assert.equal(end.filter((b) => b.token.type !== 'space').pop()!.token.type, 'paragraph', 'lexed once when the reply ends');
+  });
+
+  it('the chat times lexer calls on the clock it is given: after a slow one the open block streams plain, the ended reply is lexed', () => {
+    const tree = (clock: () => number, text: string, streaming: boolean) => (
+      <ActionsContext.Provider value={ACTIONS}>
+        <LexClockContext.Provider value={clock}>
+          <Markdown text={text} streaming={streaming} />
+        </LexClockContext.Provider>
+      </ActionsContext.Provider>
+    );
+    const first = 'Fine paragraph.\n\nA *growing* block';
+    const more = first + ' that grows';
+    const stream = (clock: () => number) => {
+      const r = render(tree(clock, first, true));
+      r.rerender(tree(clock, more, true));
+      return r;
+    };
+    const still = stream(() => 0);
+    assert.equal(still.container.querySelector('em')?.textContent, 'growing', 'on a still clock the open block stays markdown');
+    cleanup();
+    // Each reading of this clock is SLOW_LEX_MS + 1 later than the last: every lexer call looks slow.
+    let t = 0;
+    const crawling = () => (t += SLOW_LEX_MS + 1);
+    const slow = stream(crawling);
+    assert.equal(slow.container.querySelector('em'), null, 'after a slow lex the open block is shown as its text');
+    assert.match(slow.container.textContent ?? '', /A \*growing\* block that grows/);
+    slow.rerender(tree(crawling, more, false));
+    assert.equal(slow.container.querySelector('em')?.textContent, 'growing', 'the ended reply is lexed whatever the clock says');
   });
 
   it('a lexer that throws falls back paragraph by paragraph, then to plain text', () => {

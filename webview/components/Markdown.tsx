@@ -1,7 +1,9 @@
 import { Component } from 'preact';
-import { useRef } from 'preact/hooks';
+import { useContext, useRef } from 'preact/hooks';
 import { MarkdownBlocks, type Block } from '../markdown/blocks';
+import { lexMarkdown } from '../markdown/lexer';
 import { PlainText, renderBlock } from '../markdown/render';
+import { LexClockContext } from './context';
 
 /** Blocks are grouped so a long answer diffs a few dozen groups per frame, not thousands of blocks. */
 const CHUNK = 32;
@@ -59,8 +61,9 @@ class MdChunk extends Component<{ blocks: Block[] }> {
 }
 
 export function Markdown({ text, streaming }: { text: string; streaming: boolean }) {
+  const clock = useContext(LexClockContext);
   const blocks = useRef<MarkdownBlocks | null>(null);
-  if (!blocks.current) blocks.current = new MarkdownBlocks();
+  if (!blocks.current) blocks.current = new MarkdownBlocks(lexMarkdown, clock);
   const all = streaming ? blocks.current.update(text) : blocks.current.finish(text);
   const visible = all.filter((b) => b.token.type !== 'space' && b.token.type !== 'def');
   const chunks: Block[][] = [];

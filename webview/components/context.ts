@@ -27,3 +27,10 @@ export interface ReplyInfo {
 }
 
 export const ReplyContext = createContext<ReplyInfo | undefined>(undefined);
+
+/**
+ * The clock MarkdownBlocks times each lexer call with (a call over SLOW_LEX_MS shows its
+ * open block plain). Tests give the page their own clock, so what renders never depends
+ * on how busy the machine running them is.
+ */
+export const LexClockContext = createContext<() => number>(() => performance.now());

@@ -12,7 +12,7 @@ export interface EngineTuning {
   connectTimeoutMs: number;
   /** Bound for the short metadata calls (/api/show, /api/tags, /api/ps, /api/version). */
   metadataTimeoutMs: number;
-  /** Cached model facts (/api/show) older than this are refreshed in the background, never in front of a turn. */
+  /** Cached model facts (/api/show) this old or older are refreshed in the background, never in front of a turn (0: on every turn). */
   factsMaxAgeMs: number;
   /** How long listModels waits for /api/show details before answering without them. */
   listShowBudgetMs: number;

@@ -5,7 +5,7 @@
  * num_ctx makes Ollama reload the model.
  *
  * A turn waits for /api/show only the first time a model is used (nothing else
- * can decide num_ctx); after that it never does: facts older than maxAgeMs are
+ * can decide num_ctx); after that it never does: facts maxAgeMs old or older are
  * refreshed in the background while the turn goes ahead with the cached ones.
  */
 import type { ShowResponse } from './schemas';
@@ -56,7 +56,8 @@ export class ModelFactsCache {
     private readonly contextCap: number,
     private readonly fallbackContext: number,
     private readonly maxAgeMs = Infinity,
-    private readonly now: () => number = Date.now,
+    // Monotonic: a wall clock stepped back would keep old facts from ever being refreshed.
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   peek(model: string, digest?: string): ModelFacts | undefined {
@@ -95,7 +96,8 @@ export class ModelFactsCache {
   private cachedOrFetch(model: string, signal: AbortSignal | undefined, timeoutMs: number): Promise<ModelFacts> {
     const hit = this.facts.get(model);
     if (!hit) return untilAborted(this.fetch(model, undefined, timeoutMs), signal);
-    if (!this.disposed && this.now() - hit.fetchedAt > this.maxAgeMs) this.fetch(model, hit.digest, timeoutMs).catch(() => undefined);
+    // At least maxAgeMs old (not "more than"): 0 means every turn refreshes, even one within the same clock tick.
+    if (!this.disposed && this.now() - hit.fetchedAt >= this.maxAgeMs) this.fetch(model, hit.digest, timeoutMs).catch(() => undefined);
     return Promise.resolve(hit.facts);
   }
 

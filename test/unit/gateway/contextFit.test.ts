@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { answerReserve, fitContext, serverTruncated } from '../../../src/gateway/engine/contextFit';
+import type { OllamaClient } from '../../../src/gateway/ollama/client';
+import { ModelFactsCache } from '../../../src/gateway/ollama/modelFacts';
 import { contextWindowFor } from '../../../src/shared/fit';
 import { MESSAGE_OVERHEAD } from '../../../src/shared/tokens';
 import type { ChatTurnMessage } from '../../../src/gateway/engine/types';
-import { until } from '../chat/helpers';
 import { collect, only, ollamaEngine, turn, withOllama } from './helpers';
 
 const msg = (role: ChatTurnMessage['role'], content: string): ChatTurnMessage => ({ role, content });
@@ -42,6 +43,43 @@ describe('context fit (pure)', () => {
     assert.equal(serverTruncated(2900, 3000, 4096), false);
     assert.equal(serverTruncated(10, 200, 4096), false, 'small prompt: probably the KV cache');
     assert.equal(serverTruncated(undefined, 3000, 4096), false);
+  });
+});
+
+describe('model facts cache: when a refresh starts', () => {
+  /** A client whose /api/show answers at once, counting calls. */
+  const counting = () => {
+    const calls: string[] = [];
+    const client = {
+      show: async (model: string) => {
+        calls.push(model);
+        return { model_info: { 'general.architecture': 'llama', 'llama.context_length': 131072 } };
+      },
+    } as unknown as OllamaClient;
+    return { calls, client };
+  };
+
+  it('maxAgeMs 0 refreshes on every later turn, even when the clock has not moved since the lookup', async () => {
+    const { calls, client } = counting();
+    const still = () => 1000;
+    const facts = new ModelFactsCache(client, 8192, 4096, 0, still);
+    assert.equal((await facts.numCtxFor('m', 0, undefined, 5000)).numCtx, 8192);
+    assert.equal(calls.length, 1);
+    assert.equal((await facts.numCtxFor('m', 0, undefined, 5000)).numCtx, 8192);
+    assert.equal(calls.length, 2, 'a refresh was started beside the second turn');
+  });
+
+  it('facts younger than maxAgeMs are used without a lookup; at maxAgeMs they are refreshed', async () => {
+    const { calls, client } = counting();
+    let now = 0;
+    const facts = new ModelFactsCache(client, 8192, 4096, 100, () => now);
+    await facts.numCtxFor('m', 0, undefined, 5000);
+    now = 99;
+    await facts.numCtxFor('m', 0, undefined, 5000);
+    assert.equal(calls.length, 1);
+    now = 100;
+    await facts.numCtxFor('m', 0, undefined, 5000);
+    assert.equal(calls.length, 2);
   });
 });
 
@@ -115,14 +153,20 @@ describe('context fit in the Ollama engine', function () {
     try {
       await collect(e2.run(turn()));
       assert.equal(t.double.requestsTo('/api/show').length, 1, 'the first turn of a model looks it up');
-      // A refresh that never answers: a turn waiting for it would time the test out.
+      // The refresh is held unanswered: the turn has to end without it.
       t.double.routeFault('/api/show', { delayMs: 60_000 });
       const events = await collect(e2.run(turn()));
       assert.equal((events.at(-1) as { finish_reason: string }).finish_reason, 'stop');
-      // Started beside the turn: it may reach the double only after the turn ended.
-      await until(() => t.double.requestsTo('/api/show').length >= 2, 'the refresh to reach the double', 5000).catch(() => undefined);
-      assert.equal(t.double.requestsTo('/api/show').length, 2, 'a refresh was started');
+      // A turn that had waited would have ended only once the refresh gave up (its client closes it).
+      assert.ok(
+        t.double.requestsTo('/api/show').slice(1).every((r) => r.finishedAt === undefined && r.clientClosedAt === undefined),
+        'the turn ended while the refresh was still unanswered',
+      );
       assert.deepEqual(numCtxSent(), [8192, 8192]);
+      // Started beside the turn, it may reach the double after the turn ended: waited for, by state.
+      const first = t.double.requestsTo('/api/show')[0]!;
+      await t.double.waitForRequest((r) => r.path === '/api/show' && r.index > first.index, 20_000);
+      assert.equal(t.double.requestsTo('/api/show').length, 2, 'one refresh');
     } finally {
       await e2.close();
     }
