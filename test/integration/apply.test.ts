@@ -113,7 +113,8 @@ describe('Apply as a diff', function () {
     await waitUntil(() => diffTabs().length === 0, 'the diff to close');
     assert.equal(t.proposals().length, 0);
     await waitUntil(async () => (await t.getSession(t.currentSessionId()!))?.messages.find((m) => m.id === replyId)?.applied?.[codeBlockKey(FIXED_BLOCK)] === 'applied', 'the reply to record it');
-    assert.ok(t.posted().some((p) => p.type === 'applyState'));
+    // The page is told after the mark is stored (a second step): wait for it, not for a moment.
+    await waitUntil(() => t.posted().some((p) => p.type === 'applyState'), 'the page to be told the block was applied');
 
     await vscode.window.showTextDocument(doc);
     await vscode.commands.executeCommand('undo');
