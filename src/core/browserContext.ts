@@ -6,13 +6,11 @@
  * (`pageFiles`): they go as it read them. One per page (its offers are its own).
  */
 import { CodebaseSource } from './codebaseSource';
-import { ContextRegistry } from './contextRegistry';
-import type { ContextResult, WorkspaceContext } from './platform';
+import { ContextRegistry, RegistryWorkspaceContext } from './contextRegistry';
 import { snippetAttachment } from '../shared/codebase/snippet';
 import { codebaseStatusOf, progressLabel } from '../shared/codebase/status';
 import type { IndexStatus, SearchResult } from '../shared/codebase/schemas';
-import type { ContextCandidate, ContextState } from '../shared/protocol';
-import type { Attachment } from '../shared/session';
+import type { ContextState } from '../shared/protocol';
 
 /** The gateway's index as a page sees it (CodebaseIndex, or the index with its embeddings). */
 export interface BrowserCodebase {
@@ -39,14 +37,14 @@ export const NO_WORKSPACE_ROW = 'Not available: this gateway has no workspace. S
 export const NO_WORKSPACE =
   'This gateway has no workspace to search: start it with `npm start -- --workspace <folder>` (or HEARTH_WORKSPACE=<folder>) to use @codebase.';
 
-export class BrowserContext implements WorkspaceContext {
+export class BrowserContext extends RegistryWorkspaceContext {
   readonly pageFiles = true;
-  private readonly registry: ContextRegistry;
-  private readonly listeners = new Set<() => void>();
+  protected readonly registry: ContextRegistry;
   private readonly sub: { dispose(): void } | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly o: BrowserContextOptions) {
+    super();
     const index = o.codebase;
     const codebase = new CodebaseSource({
       codebase: () =>
@@ -62,7 +60,7 @@ export class BrowserContext implements WorkspaceContext {
       if (this.timer) return;
       this.timer = setTimeout(() => {
         this.timer = undefined;
-        for (const l of [...this.listeners]) l();
+        this.changed();
       }, STATE_DEBOUNCE_MS);
     });
   }
@@ -72,30 +70,12 @@ export class BrowserContext implements WorkspaceContext {
     return { includeCurrentFile: false, mentions: ['codebase'], ...(s?.state === 'indexing' ? { indexing: progressLabel(codebaseStatusOf(s)) } : {}) };
   }
 
-  onDidChange(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
-  }
-
-  search(query: string): Promise<ContextCandidate[]> {
-    return this.registry.search(query);
-  }
-
-  resolve(id: string): Promise<ContextResult> {
-    return this.registry.resolve(id);
-  }
-
-  refresh(attachments: Attachment[], question: string): Promise<ContextResult> {
-    return this.registry.refresh(attachments, question);
-  }
-
   /** A browser tab has no editor: its chips never ask to open a file (capabilities.editor is false). */
   async open(): Promise<void> {}
 
-  dispose(): void {
+  override dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.sub?.dispose();
-    this.listeners.clear();
-    this.registry.dispose();
+    super.dispose();
   }
 }

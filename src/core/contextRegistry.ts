@@ -10,7 +10,7 @@ import { attachmentKind, type AttachmentKind } from '../shared/attachmentKinds';
 import type { ContextCandidate } from '../shared/protocol';
 import type { Attachment } from '../shared/session';
 import type { ContextSource } from './contextSource';
-import type { ContextResult } from './platform';
+import type { ContextResult, WorkspaceContext } from './platform';
 
 /** Offers kept: the page only ever names rows of its latest few searches. */
 const MAX_OFFERS = 2000;
@@ -103,5 +103,46 @@ export class ContextRegistry {
   dispose(): void {
     this.offers.clear();
     for (const s of this.sources) s.dispose?.();
+  }
+}
+
+/**
+ * What both hosts' WorkspaceContext do alike (VS Code's, src/extension/context/workspaceContext.ts;
+ * a browser tab's, browserContext.ts): the picker, adding and the re-reading at send go to
+ * the registry, and listeners are told when the state changes. A host gives its state,
+ * how a chip's file opens, and its registry.
+ */
+export abstract class RegistryWorkspaceContext implements WorkspaceContext {
+  protected abstract readonly registry: ContextRegistry;
+  private readonly listeners = new Set<() => void>();
+
+  abstract state(): ReturnType<WorkspaceContext['state']>;
+  abstract open(uri: string, range?: { startLine: number; endLine: number }): Promise<void>;
+
+  onDidChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  search(query: string): Promise<ContextCandidate[]> {
+    return this.registry.search(query);
+  }
+
+  resolve(id: string): Promise<ContextResult> {
+    return this.registry.resolve(id);
+  }
+
+  refresh(attachments: Attachment[], question: string): Promise<ContextResult> {
+    return this.registry.refresh(attachments, question);
+  }
+
+  /** Tells every listener that the state changed. */
+  protected changed(): void {
+    for (const l of [...this.listeners]) l();
+  }
+
+  dispose(): void {
+    this.listeners.clear();
+    this.registry.dispose();
   }
 }

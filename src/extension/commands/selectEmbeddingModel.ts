@@ -1,18 +1,14 @@
 /**
- * "Hearth: Select Embedding Model": in the model picker's style, the installed
- * models whose /api/show capabilities include `embedding`, plus "None" (lexical
- * search only). The choice is written to hearth.codebase.embeddingModel; the
- * codebase index then embeds its chunks in the background (codebase/embeddings.ts).
- * Called with a name (or {model}) it sets it directly; '' turns it off.
+ * "Hearth: Select Embedding Model": in the model picker's style (liveModelPick.ts),
+ * the installed models whose /api/show capabilities include `embedding`, plus
+ * "None" (lexical search only). The choice is written to
+ * hearth.codebase.embeddingModel; the codebase index then embeds its chunks in
+ * the background (codebase/embeddings.ts). Called with a name (or {model}) it
+ * sets it directly; '' turns it off.
  */
-import * as vscode from 'vscode';
 import type { ModelState } from '../../core/models';
 import { embeddingPickItems } from '../models/modelPickItems';
-
-interface Item extends vscode.QuickPickItem {
-  /** The model to write; '' for none. Absent on rows that only explain. */
-  model?: string;
-}
+import { directModel, LiveModelPick, unreachableRow, type LiveModelPickItem, type OpenModelPick } from './liveModelPick';
 
 export interface EmbeddingPickerDeps {
   models: ModelState;
@@ -23,92 +19,44 @@ export interface EmbeddingPickerDeps {
 }
 
 export class EmbeddingModelPicker {
-  private open: { items(): string[]; accept(model: string): boolean } | undefined;
+  private readonly pick = new LiveModelPick();
 
   constructor(private readonly d: EmbeddingPickerDeps) {}
 
   /** The open pick's choosable models ('' is None), for the test hook. */
-  get current(): { items(): string[]; accept(model: string): boolean } | undefined {
-    return this.open;
+  get current(): OpenModelPick | undefined {
+    return this.pick.current;
   }
 
   async run(arg?: unknown): Promise<string | undefined> {
-    const direct = typeof arg === 'string' ? arg : arg && typeof arg === 'object' ? (arg as { model?: unknown }).model : undefined;
-    if (typeof direct === 'string' && direct.length <= 500) {
+    const direct = directModel(arg);
+    if (direct !== undefined) {
       await this.d.write(direct.trim());
       return direct.trim();
     }
-    return this.pick();
+    return this.pick.show({
+      title: 'Hearth: Select Embedding Model',
+      placeholder: 'Search the codebase by meaning too (installed models that can embed)',
+      refresh: () => this.d.models.refresh(),
+      rows: () => this.rows(),
+      choose: (model) => this.d.write(model),
+    });
   }
 
-  private pick(): Promise<string | undefined> {
-    const qp = vscode.window.createQuickPick<Item>();
-    qp.title = 'Hearth: Select Embedding Model';
-    qp.placeholder = 'Search the codebase by meaning too (installed models that can embed)';
-    const refresh: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('refresh'), tooltip: 'Refresh the model list' };
-    qp.buttons = [refresh];
-    const fill = () => {
-      const selected = this.d.current();
-      const none: Item = { label: `${selected ? '' : '$(check) '}None`, description: 'lexical search only', detail: '@codebase needs no model: it searches words, names and paths.', model: '' };
-      if (!this.d.canEmbed()) {
-        qp.items = [none, { label: '$(info) Only an Ollama server embeds', detail: 'hearth.provider is not "ollama": @codebase searches lexically.', alwaysShow: true }];
-        return;
-      }
-      const conn = this.d.models.connection;
-      if (conn.status === 'unreachable') {
-        qp.items = [none, { label: `$(warning) Ollama is not reachable at ${conn.url}`, detail: 'Start it (ollama serve) or fix hearth.ollama.url, then press Refresh.', alwaysShow: true }];
-        return;
-      }
-      const items: Item[] = embeddingPickItems(this.d.models.models, selected);
-      qp.items = items.length
+  private rows(): { items: LiveModelPickItem[]; active?: LiveModelPickItem } {
+    const selected = this.d.current();
+    const none: LiveModelPickItem = { label: `${selected ? '' : '$(check) '}None`, description: 'lexical search only', detail: '@codebase needs no model: it searches words, names and paths.', model: '' };
+    if (!this.d.canEmbed()) {
+      return { items: [none, { label: '$(info) Only an Ollama server embeds', detail: 'hearth.provider is not "ollama": @codebase searches lexically.', alwaysShow: true }] };
+    }
+    const conn = this.d.models.connection;
+    if (conn.status === 'unreachable') return { items: [none, unreachableRow(conn.url)] };
+    const items: LiveModelPickItem[] = embeddingPickItems(this.d.models.models, selected);
+    return {
+      items: items.length
         ? [none, ...items]
-        : [none, { label: 'No embedding model installed', detail: 'Install one with: ollama pull nomic-embed-text (or all-minilm), then press Refresh.', alwaysShow: true }];
-      const picked = items.find((i) => i.model === selected) ?? (selected ? undefined : none);
-      if (picked) qp.activeItems = [picked];
+        : [none, { label: 'No embedding model installed', detail: 'Install one with: ollama pull nomic-embed-text (or all-minilm), then press Refresh.', alwaysShow: true }],
+      active: items.find((i) => i.model === selected) ?? (selected ? undefined : none),
     };
-    const load = () => {
-      qp.busy = true;
-      void this.d.models.refresh().then(() => {
-        qp.busy = false;
-        fill();
-      });
-    };
-    fill();
-    load();
-    return new Promise((resolve) => {
-      let done = false;
-      const close = (): boolean => {
-        if (done) return false;
-        done = true;
-        this.open = undefined;
-        qp.dispose();
-        return true;
-      };
-      const choose = async (model: string) => {
-        if (!close()) return;
-        await this.d.write(model);
-        resolve(model);
-      };
-      this.open = {
-        items: () => qp.items.filter((i) => i.model !== undefined).map((i) => i.model!),
-        accept: (model) => {
-          if (!qp.items.some((i) => i.model === model)) return false;
-          void choose(model);
-          return true;
-        },
-      };
-      qp.onDidTriggerButton((b) => {
-        if (b === refresh) load();
-      });
-      qp.onDidAccept(() => {
-        const item = qp.selectedItems[0] ?? qp.activeItems[0];
-        if (item?.model !== undefined) void choose(item.model);
-        else load();
-      });
-      qp.onDidHide(() => {
-        if (close()) resolve(undefined);
-      });
-      qp.show();
-    });
   }
 }

@@ -18,8 +18,7 @@
  * the heavy bundle (loaded on first use).
  */
 import * as vscode from 'vscode';
-import { ContextRegistry } from '../../core/contextRegistry';
-import type { ContextResult, WorkspaceContext } from '../../core/platform';
+import { ContextRegistry, RegistryWorkspaceContext } from '../../core/contextRegistry';
 import { ATTACHMENT_KINDS } from '../../shared/attachmentKinds';
 import { safeLanguage } from '../../shared/attachments';
 import { baseName, checkText } from '../../shared/contextRules';
@@ -42,13 +41,12 @@ import { SOURCES } from './sources/index';
 
 export { WORKSPACE_PROBLEMS } from './sources/problems';
 
-export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposable {
+export class VsCodeWorkspaceContext extends RegistryWorkspaceContext implements vscode.Disposable {
   private readonly index: FileIndex;
   /** The sources of every kind (sources/index.ts): the picker, adding, re-reading at send (src/core/contextRegistry.ts). */
-  private readonly registry: ContextRegistry;
+  protected readonly registry: ContextRegistry;
   /** Files the user chose in this window: read again at send time even when excluded (they confirmed). */
   private readonly chosen = new Set<string>();
-  private readonly listeners = new Set<() => void>();
   private readonly subs: vscode.Disposable[] = [];
   private current: { uri: string; id: string } | undefined;
   /** The active document's real-path verdict (state() is synchronous: it is worked out once per document, then the page is told). */
@@ -70,6 +68,7 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     /** The extension's folder: the codebase index reads its tree-sitter grammars from dist/tree-sitter there. */
     extensionUri?: vscode.Uri,
   ) {
+    super();
     this.index = new FileIndex(() => this.settings().exclude, log);
     this.embeddings = new CodebaseEmbeddings({
       target: () => {
@@ -126,23 +125,6 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     const language = safeLanguage(doc.languageId);
     const attachment: Attachment = { kind: 'file', name: candidate.label, path: displayPath(doc.uri), uri: key, ...(language ? { language } : {}), content: text.text };
     return { includeCurrentFile, currentFile: { candidate, uri: key, attachment } };
-  }
-
-  onDidChange(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
-  }
-
-  search(query: string): Promise<ContextCandidate[]> {
-    return this.registry.search(query);
-  }
-
-  resolve(id: string): Promise<ContextResult> {
-    return this.registry.resolve(id);
-  }
-
-  refresh(attachments: Attachment[], question: string): Promise<ContextResult> {
-    return this.registry.refresh(attachments, question);
   }
 
   async open(uri: string, range?: { startLine: number; endLine: number }): Promise<void> {
@@ -212,10 +194,9 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     this.chosen.add(uri.toString());
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.changeTimer) clearTimeout(this.changeTimer);
-    this.listeners.clear();
-    this.registry.dispose();
+    super.dispose();
     for (const d of this.subs.splice(0)) d.dispose();
   }
 
@@ -268,10 +249,6 @@ export class VsCodeWorkspaceContext implements WorkspaceContext, vscode.Disposab
     this.state();
     await this.currentReal?.done;
     return this.state();
-  }
-
-  private changed(): void {
-    for (const l of [...this.listeners]) l();
   }
 
   private changedSoon(): void {

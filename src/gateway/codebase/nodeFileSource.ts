@@ -66,30 +66,33 @@ export class NodeFileSource implements FileSource {
 export class FileIndexStorage implements IndexStorage, IndexBlobStorage {
   constructor(private readonly file: string) {}
 
-  async readBytes(): Promise<Uint8Array | undefined> {
+  readBytes(): Promise<Uint8Array | undefined> {
+    return this.readIfThere(() => fs.readFile(this.file));
+  }
+
+  writeBytes(data: Uint8Array): Promise<void> {
+    return this.put(data);
+  }
+
+  read(): Promise<string | undefined> {
+    return this.readIfThere(() => fs.readFile(this.file, 'utf8'));
+  }
+
+  write(data: string): Promise<void> {
+    return this.put(data);
+  }
+
+  /** No file yet is no stored index (undefined); any other failure is the caller's to see. */
+  private async readIfThere<T>(read: () => Promise<T>): Promise<T | undefined> {
     try {
-      return await fs.readFile(this.file);
+      return await read();
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
     }
   }
 
-  async writeBytes(data: Uint8Array): Promise<void> {
-    await fs.mkdir(path.dirname(this.file), { recursive: true });
-    await writeFileAtomic(this.file, data);
-  }
-
-  async read(): Promise<string | undefined> {
-    try {
-      return await fs.readFile(this.file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw e;
-    }
-  }
-
-  async write(data: string): Promise<void> {
+  private async put(data: string | Uint8Array): Promise<void> {
     await fs.mkdir(path.dirname(this.file), { recursive: true });
     await writeFileAtomic(this.file, data);
   }

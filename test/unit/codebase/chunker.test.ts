@@ -1,41 +1,17 @@
 import assert from 'node:assert/strict';
 import { chunkFile, MAX_CHUNK_LINES } from '../../../src/shared/codebase/chunker';
+import { FIXTURES, linesOf } from './syntaxFixtures';
 
 const lines = (s: string) => s.split('\n');
 const find = (chunks: ReturnType<typeof chunkFile>, symbol: string) => chunks.find((c) => c.symbol === symbol);
 
 describe('codebase chunker', () => {
   it('chunks TypeScript by function, class and method, with the doc comment and the container', () => {
-    const src = lines(`import x from 'y';
-
-/** Parses a header. */
-export function parseHeader(raw: string): string {
-  const a = raw.trim();
-  return a;
-}
-
-export class RetryHandler {
-  private count = 0;
-
-  constructor(opts: number) {
-    this.count = opts;
-    this.other();
-  }
-
-  async onError(err: Error): Promise<void> {
-    this.count++;
-    await wait(this.count);
-    throw err;
-  }
-}
-
-export const backoff = (n: number) => {
-  return 2 ** n;
-};`);
+    const src = linesOf(FIXTURES['src/retry.ts']!);
     const c = chunkFile('src/retry.ts', src);
     const parse = find(c, 'parseHeader')!;
     assert.equal(parse.startLine, 3, 'the doc comment belongs to the function');
-    assert.equal(parse.endLine, 8);
+    assert.equal(parse.endLine, 7, 'up to the next definition');
     assert.equal(find(c, 'onError')?.container, 'RetryHandler');
     assert.equal(find(c, 'constructor')?.container, 'RetryHandler');
     assert.ok(find(c, 'backoff'));

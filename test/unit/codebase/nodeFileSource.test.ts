@@ -73,4 +73,19 @@ describe('codebase index on a real folder (Node file source)', () => {
     await b.start();
     assert.deepEqual((await b.search('listen')).map((r) => r.path), ['src/server.ts']);
   });
+
+  it('FileIndexStorage: nothing stored yet reads as undefined (text and bytes), a write makes its folders, any other read failure is thrown', async () => {
+    const file = path.join(dir, 'data', 'codebase', 'embeddings.json');
+    const store = new FileIndexStorage(file);
+    assert.equal(await store.read(), undefined);
+    assert.equal(await store.readBytes(), undefined);
+    await store.write('{"model":"nomic-embed-text"}');
+    assert.equal(await store.read(), '{"model":"nomic-embed-text"}');
+    await store.writeBytes(new Uint8Array([0x48, 0x43, 0x49, 0x58]));
+    assert.deepEqual([...(await store.readBytes())!], [0x48, 0x43, 0x49, 0x58]);
+    // A folder where the file should be is not "no index yet": the caller sees the error.
+    const folder = new FileIndexStorage(path.join(dir, 'data'));
+    await assert.rejects(folder.read(), { code: 'EISDIR' });
+    await assert.rejects(folder.readBytes(), { code: 'EISDIR' });
+  });
 });

@@ -14,17 +14,16 @@ import { CodebaseIndex } from '../../../src/shared/codebase/codebaseIndex';
 import { chunkFile } from '../../../src/shared/codebase/chunker';
 import { SyntaxChunker, TREE_SITTER_FILES, grammarFor, type TreeSitterRuntime } from '../../../src/shared/codebase/syntaxChunker';
 import { createNodeSyntaxChunker, treeSitterDir, treeSitterRuntime } from '../../../src/gateway/codebase/treeSitter';
-import { FIXTURES } from './syntaxFixtures';
+import { FIXTURES, linesOf } from './syntaxFixtures';
 import { MemoryFileSource } from '../../support/memoryFileSource';
 
-const linesOf = (text: string) => text.replace(/\n$/, '').split('\n');
 type Row = [symbol: string | null, start: number, end: number, container: string | null];
 const rows = (chunks: { symbol: string | null; startLine: number; endLine: number; container: string | null }[] | undefined): Row[] | undefined =>
   chunks?.map((c) => [c.symbol, c.startLine, c.endLine, c.container]);
 
 /** What each fixture defines, members split (splitLines 0), read off the fixture by hand. */
 const EXPECTED: Record<string, Row[]> = {
-  'src/retry.ts': [[null, 1, 1, null], ['parseHeader', 3, 6, null], ['RetryOptions', 8, 10, null], ['Backoff', 12, 12, null], ['RetryHandler', 14, 16, null], ['constructor', 17, 17, 'RetryHandler'], ['onError', 18, 22, 'RetryHandler'], ['backoff', 25, 27, null]],
+  'src/retry.ts': [[null, 1, 1, null], ['parseHeader', 3, 6, null], ['RetryOptions', 8, 10, null], ['Backoff', 12, 12, null], ['RetryHandler', 14, 16, null], ['constructor', 17, 19, 'RetryHandler'], ['onError', 20, 24, 'RetryHandler'], ['backoff', 27, 29, null]],
   'web/App.tsx': [[null, 1, 1, null], ['Greeting', 3, 5, null], ['App', 7, 9, null]],
   'lib/router.js': [[null, 1, 3, null], ['Router', 5, 7, null], ['route', 9, 11, 'Router'], ['createRouter', 13, 15, null]],
   'app/views.py': [[null, 1, 1, null], ['render', 4, 6, null], ['View', 9, 12, null], ['as_view', 14, 16, 'View'], ['dispatch_request', 18, 19, 'View']],
@@ -56,7 +55,7 @@ describe('tree-sitter chunker', function () {
 
   it('keeps a small class whole and splits a large one into its methods (the header keeps the fields)', async () => {
     const small = rows(await chunker.chunk('src/retry.ts', linesOf(FIXTURES['src/retry.ts']!)));
-    assert.deepEqual(small?.find((r) => r[0] === 'RetryHandler'), ['RetryHandler', 14, 23, null]);
+    assert.deepEqual(small?.find((r) => r[0] === 'RetryHandler'), ['RetryHandler', 14, 25, null]);
     assert.equal(small?.some((r) => r[0] === 'onError'), false);
     const methods = Array.from({ length: 8 }, (_, i) => `  method${i}(x: number): number {\n    const y = x + ${i};\n    return y * 2;\n  }\n`).join('\n');
     const big = `export class Big {\n  private a = 1;\n\n${methods}}\n`;

@@ -1,3 +1,12 @@
+/**
+ * Small files of each language the chunkers read: the tree-sitter chunker's
+ * per-language cases (syntaxChunker.test.ts) and, for TypeScript, the
+ * definition-line chunker's (chunker.test.ts): the same text for both.
+ */
+
+/** A fixture's lines as the index gives them to a chunker (no empty last line). */
+export const linesOf = (text: string): string[] => text.replace(/\n$/, '').split('\n');
+
 export const FIXTURES: Record<string, string> = {
   'src/retry.ts': `import { wait } from './wait';
 
@@ -15,7 +24,9 @@ export type Backoff = (n: number) => number;
 @injectable()
 export class RetryHandler {
   private count = 0;
-  constructor(private readonly opts: RetryOptions) {}
+  constructor(private readonly opts: RetryOptions) {
+    this.count = opts.attempts;
+  }
   async onError(err: Error): Promise<void> {
     this.count++;
     await wait(this.count);

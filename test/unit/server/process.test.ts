@@ -11,6 +11,14 @@ import { REPO, spawnGateway, type GatewayProcess } from './spawnGateway';
 
 const TOKEN = 'process-test-token';
 
+/** Asks GET /index every 50 ms until the gateway's index is ready; fails after `tries` asks. */
+async function indexReady(port: number, tries: number): Promise<void> {
+  for (let i = 0; (await request(port, { path: '/index', token: TOKEN })).json.state !== 'ready'; i++) {
+    assert.ok(i < tries, 'the index gets ready');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('gateway process (npm start entry)', function () {
   this.timeout(60_000);
   let dir: string;
@@ -152,10 +160,7 @@ describe('gateway process (npm start entry)', function () {
       const g = spawnGateway({ HEARTH_DATA_DIR: path.join(dir, `data-${args.length}`), OLLAMA_HOST: double.url, HEARTH_GATEWAY_TOKEN: TOKEN, ...env }, [...args]);
       procs.push(g);
       const port = await g.ready;
-      for (let i = 0; (await request(port, { path: '/index', token: TOKEN })).json.state !== 'ready'; i++) {
-        assert.ok(i < 200, 'the index gets ready');
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await indexReady(port, 200);
       const r = await request(port, { path: '/search?q=parse%20config', token: TOKEN });
       assert.equal(r.json.results[0].path, 'lib.py');
       assert.equal(await g.kill('SIGTERM'), 0);
@@ -183,10 +188,7 @@ describe('gateway process (npm start entry)', function () {
     const g = spawnGateway({ HEARTH_DATA_DIR: path.join(dir, 'data'), OLLAMA_HOST: double.url, HEARTH_GATEWAY_TOKEN: TOKEN }, ['--workspace', ws], path.join(REPO, 'dist', 'gateway.js'));
     procs.push(g);
     const port = await g.ready;
-    for (let i = 0; (await request(port, { path: '/index', token: TOKEN })).json.state !== 'ready'; i++) {
-      assert.ok(i < 400, 'the index gets ready');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await indexReady(port, 400);
     const r = await request(port, { path: '/search?q=retry%20policy%20attempt', token: TOKEN });
     const hit = (r.json.results as { path: string; symbol: string | null; start_line: number; end_line: number }[]).find((x) => x.path === 'src/retryPolicy.ts');
     assert.deepEqual(hit && [hit.symbol, hit.start_line, hit.end_line], ['retryPolicy', 3, 5], JSON.stringify(r.json));
