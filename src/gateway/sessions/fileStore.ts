@@ -136,6 +136,12 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
 export class FileSessionStore implements SessionStore {
   /** Pruning after creates, one after another (it never throws: failures are logged). */
   private pruning: Promise<void> = Promise.resolve();
+  /**
+   * Sessions this store created whose prune has not run yet. Pruning runs behind the
+   * creates and can fall behind them; a late prune keeps all of these, not only the one
+   * it follows: each was just returned to its caller (its first question on the way).
+   */
+  private readonly unpruned = new Set<string>();
   private readonly dir: string;
   /** The transcripts, `<id>.json`. */
   private readonly files: TranscriptFiles;
@@ -297,10 +303,19 @@ export class FileSessionStore implements SessionStore {
       updated_at: t,
       messages: structuredClone(init.messages ?? []),
     };
-    await this.locks.run(id, async () => {
-      if (await this.files.exists(id)) throw new StoreError('session_exists', `session ${id} already exists`);
-      await this.write(session);
-    });
+    // Kept from pruning from before its file exists: a prune running now may see the file
+    // before this create returns (the lock's release is still to come).
+    const mine = !this.unpruned.has(id);
+    this.unpruned.add(id);
+    try {
+      await this.locks.run(id, async () => {
+        if (await this.files.exists(id)) throw new StoreError('session_exists', `session ${id} already exists`);
+        await this.write(session);
+      });
+    } catch (e) {
+      if (mine) this.unpruned.delete(id);
+      throw e;
+    }
     // Off the caller's path (a new chat's first question waits for this create, and a
     // prune stats every session): listing waits for it, so the history is exact.
     // Not told: whoever creates a session lists the history when its turn has used it.
@@ -693,8 +708,16 @@ export class FileSessionStore implements SessionStore {
     });
   }
 
+  private async pruneAfterCreate(created: string): Promise<void> {
+    try {
+      await this.prune();
+    } finally {
+      this.unpruned.delete(created);
+    }
+  }
+
   /** Moves the least recently updated sessions beyond maxSessions to the trash; a failure is logged, never thrown at the create. */
-  private async pruneAfterCreate(keep: string): Promise<void> {
+  private async prune(): Promise<void> {
     const m = this.opts.maxSessions;
     const max = typeof m === 'function' ? m() : m;
     if (max === undefined) return;
@@ -702,7 +725,7 @@ export class FileSessionStore implements SessionStore {
       if ((await this.scan()).length <= max) return;
       // Side records are read only when some session must go (their appended messages move updated_at).
       const summaries = await this.summaries();
-      const protectedIds = new Set([keep, ...this.entries.values().filter((e) => e.streaming.length).map((e) => e.summary.id)]);
+      const protectedIds = new Set([...this.unpruned, ...this.entries.values().filter((e) => e.streaming.length).map((e) => e.summary.id)]);
       const moved: string[] = [];
       for (const id of sessionsToPrune(summaries, max, protectedIds)) {
         try {
