@@ -184,14 +184,11 @@ export function interruptedPatch(by: InterruptedBy): Pick<ChatMessage, 'status' 
 }
 
 /**
- * Ids to prune so that at most `max` sessions remain: the least recently updated
- * first, never a protected one (the session just created, one still streaming).
+ * Every session pruning may take, the least recently updated first: never a
+ * protected one (sessions just created, ones still streaming).
  */
-export function sessionsToPrune(summaries: Iterable<SessionSummary>, max: number, protectedIds: ReadonlySet<string> = new Set()): string[] {
-  const all = [...summaries];
-  if (all.length <= max) return [];
-  const candidates = all.filter((s) => !protectedIds.has(s.id) && s.status !== 'streaming').sort((a, b) => a.updated_at - b.updated_at || (a.id < b.id ? -1 : 1));
-  return candidates.slice(0, all.length - max).map((s) => s.id);
+export function pruneCandidates(summaries: Iterable<SessionSummary>, protectedIds: ReadonlySet<string> = new Set()): SessionSummary[] {
+  return [...summaries].filter((s) => !protectedIds.has(s.id) && s.status !== 'streaming').sort((a, b) => a.updated_at - b.updated_at || (a.id < b.id ? -1 : 1));
 }
 
 /** What a new session starts with; `messages` (its first question) makes the session and the question one durable write. */

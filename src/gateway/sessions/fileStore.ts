@@ -45,7 +45,7 @@ import {
   interruptedPatch,
   isStreaming,
   isValidSessionId,
-  sessionsToPrune,
+  pruneCandidates,
   type ChatMessage,
   type InterruptedBy,
   type Session,
@@ -125,6 +125,9 @@ const READ_CONCURRENCY = 4;
  */
 const MAX_APPENDED = 16;
 
+/** What became of a session pruning chose: trashed, gone already, or found in use under its lock (kept). */
+type TrashOutcome = 'moved' | 'gone' | 'in use';
+
 async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   const worker = async () => {
@@ -136,6 +139,12 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
 export class FileSessionStore implements SessionStore {
   /** Pruning after creates, one after another (it never throws: failures are logged). */
   private pruning: Promise<void> = Promise.resolve();
+  /**
+   * Sessions this store created whose prune has not run yet. Pruning runs behind the
+   * creates and can fall behind them; a late prune keeps all of these, not only the one
+   * it follows: each was just returned to its caller (its first question on the way).
+   */
+  private readonly unpruned = new Set<string>();
   private readonly dir: string;
   /** The transcripts, `<id>.json`. */
   private readonly files: TranscriptFiles;
@@ -297,10 +306,19 @@ export class FileSessionStore implements SessionStore {
       updated_at: t,
       messages: structuredClone(init.messages ?? []),
     };
-    await this.locks.run(id, async () => {
-      if (await this.files.exists(id)) throw new StoreError('session_exists', `session ${id} already exists`);
-      await this.write(session);
-    });
+    // Kept from pruning from before its file exists: a prune running now may see the file
+    // before this create returns (the lock's release is still to come).
+    const mine = !this.unpruned.has(id);
+    this.unpruned.add(id);
+    try {
+      await this.locks.run(id, async () => {
+        if (await this.files.exists(id)) throw new StoreError('session_exists', `session ${id} already exists`);
+        await this.write(session);
+      });
+    } catch (e) {
+      if (mine) this.unpruned.delete(id);
+      throw e;
+    }
     // Off the caller's path (a new chat's first question waits for this create, and a
     // prune stats every session): listing waits for it, so the history is exact.
     // Not told: whoever creates a session lists the history when its turn has used it.
@@ -693,8 +711,16 @@ export class FileSessionStore implements SessionStore {
     });
   }
 
+  private async pruneAfterCreate(created: string): Promise<void> {
+    try {
+      await this.prune();
+    } finally {
+      this.unpruned.delete(created);
+    }
+  }
+
   /** Moves the least recently updated sessions beyond maxSessions to the trash; a failure is logged, never thrown at the create. */
-  private async pruneAfterCreate(keep: string): Promise<void> {
+  private async prune(): Promise<void> {
     const m = this.opts.maxSessions;
     const max = typeof m === 'function' ? m() : m;
     if (max === undefined) return;
@@ -702,14 +728,35 @@ export class FileSessionStore implements SessionStore {
       if ((await this.scan()).length <= max) return;
       // Side records are read only when some session must go (their appended messages move updated_at).
       const summaries = await this.summaries();
-      const protectedIds = new Set([keep, ...this.entries.values().filter((e) => e.streaming.length).map((e) => e.summary.id)]);
+      const protectedIds = new Set([...this.unpruned, ...this.entries.values().filter((e) => e.streaming.length).map((e) => e.summary.id)]);
+      let due = summaries.length - max;
       const moved: string[] = [];
-      for (const id of sessionsToPrune(summaries, max, protectedIds)) {
+      // Chosen from what was read before each session's lock: one found in use under it is passed over for the next.
+      for (const s of pruneCandidates(summaries, protectedIds)) {
+        if (due <= 0) break;
+        let outcome: TrashOutcome;
         try {
-          if (await this.moveToTrash(id)) moved.push(id);
+          outcome = await this.moveToTrash(s.id, s.updated_at);
         } catch (e) {
           if (e instanceof TrashFolderError) break; // logged by the trash; every session stays
-          this.log(`could not prune session ${id}: ${describe(e)}`);
+          this.log(`could not prune session ${s.id}: ${describe(e)}`);
+          due--; // each slot is tried once: a folder that fails every move is not tried session by session
+          continue;
+        }
+        switch (outcome) {
+          case 'moved':
+            moved.push(s.id);
+            due--;
+            break;
+          case 'gone':
+            due--;
+            break;
+          case 'in use':
+            break;
+          default: {
+            const never: never = outcome;
+            throw new Error(`unhandled prune outcome ${String(never)}`);
+          }
         }
       }
       if (!moved.length) return;
@@ -726,14 +773,24 @@ export class FileSessionStore implements SessionStore {
     }
   }
 
-  private moveToTrash(id: string): Promise<boolean> {
-    return this.locks.run(id, async () => {
+  /**
+   * Moves a session pruning chose to the trash, unless under its lock it is no longer
+   * what was chosen: a reply streams in it, or it was written since (updated_at past
+   * `chosenAt`: a question, a reply started by this process or another window). Trashing
+   * it then would take the reply being written.
+   */
+  private moveToTrash(id: string, chosenAt: number): Promise<TrashOutcome> {
+    return this.locks.run(id, async (): Promise<TrashOutcome> => {
+      const cur = await this.loadMerged(id);
+      if (!cur) return 'gone';
+      if (isStreaming(cur.session) || cur.session.updated_at > chosenAt) return 'in use';
       // The trash keeps the session whole, with what its journal holds.
       await this.foldLocked(id);
       const moved = await this.trash.put(this.files.fileOf(id), id);
       this.forget(id);
-      if (moved) await this.live.remove(id);
-      return moved;
+      if (!moved) return 'gone';
+      await this.live.remove(id);
+      return 'moved';
     });
   }
 }

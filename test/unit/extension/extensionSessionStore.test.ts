@@ -174,6 +174,9 @@ describe('ExtensionSessionStore', () => {
     for (let i = 0; i < 4; i++) {
       clock += 1000;
       ids.push((await store.create({ title: `s${i}` })).id);
+      // Each create's prune runs off its path; this test is about which sessions go, so each runs
+      // before the next create (a prune that falls behind the creates: test/unit/sessions/pruneRace.test.ts).
+      await store.settled();
     }
     const kept = (await store.list()).map((s) => s.id).sort();
     assert.deepEqual(kept, [oldest.id, ids[2]!, ids[3]!].sort());

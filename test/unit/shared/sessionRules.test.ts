@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chatMessageSchema, DEFAULT_TITLE, interruptedPatch, sessionsToPrune, summarize, takesTitleFromFirstQuestion, titleFrom, type SessionSummary } from '../../../src/shared/session';
+import { chatMessageSchema, DEFAULT_TITLE, interruptedPatch, pruneCandidates, summarize, takesTitleFromFirstQuestion, titleFrom, type SessionSummary } from '../../../src/shared/session';
 
 const summary = (id: string, updated: number, status: SessionSummary['status'] = 'complete'): SessionSummary => ({ id, title: id, created_at: 0, updated_at: updated, status, message_count: 2 });
 
@@ -19,11 +19,12 @@ describe('session rules (one domain for both stores)', () => {
     assert.equal(summarize({ id: 'session-01', title: 't', created_at: 1, updated_at: 2, messages: [] }).status, 'empty');
   });
 
-  it('prunes the least recently updated, never a protected or streaming one', () => {
-    const all = [summary('s-000001', 1), summary('s-000002', 2, 'streaming'), summary('s-000003', 3), summary('s-000004', 4)];
-    assert.deepEqual(sessionsToPrune(all, 2), ['s-000001', 's-000003']);
-    assert.deepEqual(sessionsToPrune(all, 2, new Set(['s-000001'])), ['s-000003', 's-000004']);
-    assert.deepEqual(sessionsToPrune(all, 10), []);
+  it('prunes the least recently updated first, never a protected or streaming one', () => {
+    const all = [summary('s-000004', 4), summary('s-000001', 1), summary('s-000002', 2, 'streaming'), summary('s-000003', 3)];
+    const ids = (list: SessionSummary[]) => list.map((s) => s.id);
+    assert.deepEqual(ids(pruneCandidates(all)), ['s-000001', 's-000003', 's-000004']);
+    assert.deepEqual(ids(pruneCandidates(all, new Set(['s-000001']))), ['s-000003', 's-000004']);
+    assert.deepEqual(ids(pruneCandidates([summary('s-00000b', 5), summary('s-00000a', 5)])), ['s-00000a', 's-00000b'], 'a tie goes by id');
   });
 
   it('marks a recovered reply interrupted with who stopped', () => {
