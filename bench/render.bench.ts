@@ -42,6 +42,7 @@ import { benchPage } from './benchPage';
 import type { CDPSession, Page } from 'playwright-core';
 import { launchChromium } from '../test/browser/chromium';
 import { probeLoad, tooLoaded, type LoadProbe } from './machineLoad';
+import { PAINT_INTERVAL_MS } from '../webview/state/store';
 
 /**
  * Feed rates, in tokens per animation frame (one message per token): 8 ≈ 480 tokens/s,
@@ -504,7 +505,7 @@ function pickRow(rows: Row[], rate: number, n: number): Result | undefined {
   return rows.find((x) => x.name === HEARTH && x.rate === rate && x.r.tokens === n)?.r;
 }
 
-const HEARTH = 'Hearth (cached blocks, text painted ≤ every 40 ms)';
+const HEARTH = `Hearth (cached blocks, text painted ≤ every ${PAINT_INTERVAL_MS} ms)`;
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 
 /** Field by field, the median of several runs of the same measurement. */
