@@ -82,12 +82,48 @@ export async function readJsonBodyWhile<T, R>(req: IncomingMessage, schema: z.Zo
     if (!budget.take(n)) throw busy();
     held += n;
   };
+  if (Number.isFinite(declared) && budget && declared > 0 && !budget.take(declared)) {
+    // Refused before a byte is read — but the client is sending it: take it and drop it,
+    // then answer, so the 503 reaches a client still uploading (an answer sent first, with
+    // the connection closed, cut it off mid-upload: EPIPE, or a browser's network error).
+    await dropBody(req, limit);
+    throw busy();
+  }
+  if (Number.isFinite(declared)) held = budget && declared > 0 ? declared : 0;
   try {
-    hold(Number.isFinite(declared) ? declared : 0);
     return await use(await readAndParse(req, schema, limit, (size) => hold(size - held)));
   } finally {
     budget?.give(held);
   }
+}
+
+/** How long a refused body may take to arrive before the answer goes anyway. */
+const DROP_BODY_MS = 10_000;
+
+/** Reads a request's body to its end (at most `limit` bytes, at most DROP_BODY_MS) and keeps nothing of it. */
+function dropBody(req: IncomingMessage, limit: number): Promise<void> {
+  return new Promise((resolve) => {
+    let size = 0;
+    const done = () => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', done);
+      req.off('close', done);
+      req.off('error', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) done();
+    };
+    const timer = setTimeout(done, DROP_BODY_MS);
+    (timer as { unref?: () => void }).unref?.();
+    req.on('data', onData);
+    req.once('end', done);
+    req.once('close', done);
+    req.once('error', done);
+    req.resume();
+  });
 }
 
 async function readAndParse<T>(req: IncomingMessage, schema: z.ZodType<T>, limit: number, grew: (size: number) => void): Promise<T> {

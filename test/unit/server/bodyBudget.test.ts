@@ -27,13 +27,21 @@ describe('request bodies in flight across requests (BodyBudget)', () => {
     assert.equal(budget.inFlight, 0);
   });
 
-  it('refuses a body that does not fit beside those being read: 503 with Retry-After, before reading it', async () => {
+  it('refuses a body that does not fit beside those being read: 503 with Retry-After, answered once the body has arrived and been dropped', async () => {
     const budget = new BodyBudget(1000);
     const first = body(json(700).length);
     const reading = readJsonBody(first, schema, 10_000, budget);
     const second = body(json(400).length);
-    await assert.rejects(readJsonBody(second, schema, 10_000, budget), (e: unknown) => e instanceof HttpError && e.status === 503 && e.code === 'busy' && e.headers['Retry-After'] === '1');
-    assert.equal(second.readableLength, 0, 'nothing of it was buffered');
+    let settled = false;
+    const refused = readJsonBody(second, schema, 10_000, budget).finally(() => (settled = true));
+    second.write(json(400).slice(0, 100));
+    await new Promise((r) => setImmediate(r));
+    // A client still sending must not be answered (and cut off) before its body is in.
+    assert.equal(settled, false, 'not answered while the body is still coming');
+    assert.equal(budget.inFlight, json(700).length, 'the refused body takes nothing from the budget');
+    second.end(json(400).slice(100));
+    await assert.rejects(refused, (e: unknown) => e instanceof HttpError && e.status === 503 && e.code === 'busy' && e.headers['Retry-After'] === '1');
+    assert.equal(second.readableLength, 0, 'nothing of it was kept');
     first.end(json(700));
     await reading;
     assert.equal(budget.inFlight, 0, 'the refusal took nothing; the first gave its bytes back');
