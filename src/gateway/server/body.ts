@@ -76,20 +76,20 @@ export async function readJsonBody<T>(req: IncomingMessage, schema: z.ZodType<T>
 export async function readJsonBodyWhile<T, R>(req: IncomingMessage, schema: z.ZodType<T>, limit: number, budget: BodyBudget | undefined, use: (value: T) => Promise<R>): Promise<R> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, 'too_large', `request body over ${limit} bytes`, { Connection: 'close' });
-  let held = 0;
-  const hold = (n: number) => {
-    if (!budget || n <= 0) return;
-    if (!budget.take(n)) throw busy();
-    held += n;
-  };
-  if (Number.isFinite(declared) && budget && declared > 0 && !budget.take(declared)) {
+  const upFront = budget && Number.isFinite(declared) && declared > 0 ? declared : 0;
+  if (upFront && !budget!.take(upFront)) {
     // Refused before a byte is read — but the client is sending it: take it and drop it,
     // then answer, so the 503 reaches a client still uploading (an answer sent first, with
     // the connection closed, cut it off mid-upload: EPIPE, or a browser's network error).
     await dropBody(req, limit);
     throw busy();
   }
-  if (Number.isFinite(declared)) held = budget && declared > 0 ? declared : 0;
+  let held = upFront;
+  const hold = (n: number) => {
+    if (!budget || n <= 0) return;
+    if (!budget.take(n)) throw busy();
+    held += n;
+  };
   try {
     return await use(await readAndParse(req, schema, limit, (size) => hold(size - held)));
   } finally {

@@ -19,6 +19,14 @@ function assertWellFormed(c: SseClient): void {
   assert.equal(c.events.at(-1)!.event, 'done');
 }
 
+
+/** The stored reply once it is no longer streaming (its placeholder is written beside the stream). */
+function finishedReply(gw: TestGateway, sid: string, mid: string) {
+  return until(async () => {
+    const m = (await gw.store.get(sid))?.messages.find((x) => x.id === mid);
+    return m && m.status !== 'streaming' ? m : undefined;
+  }, 'the reply to be finished');
+}
 describe('gateway server routes (over the Ollama double)', function () {
   this.timeout(30_000);
   let double: OllamaDouble;
@@ -274,10 +282,7 @@ describe('gateway server routes (over the Ollama double)', function () {
     c.close();
     await double.waitForClientClose();
     // The reply's placeholder is written beside the stream, so it may not be stored yet: wait for the reply itself.
-    const reply = await until(async () => {
-      const m = (await gw.store.get(sid))?.messages.find((x) => x.id === mid);
-      return m && m.status !== 'streaming' ? m : undefined;
-    }, 'the reply to be finished');
+    const reply = await finishedReply(gw, sid, mid);
     assert.equal(reply.status, 'stopped');
     assert.ok(reply.content.startsWith(c.tokens()));
   });
@@ -305,10 +310,7 @@ describe('gateway server routes (over the Ollama double)', function () {
     // Tokens were streamed, yet the question is all that is stored so far.
     assert.deepEqual((await gw.store.get(sid))!.messages.map((m) => m.role), ['user']);
     release();
-    const reply = await until(async () => {
-      const m = (await gw.store.get(sid))?.messages.find((x) => x.id === mid);
-      return m && m.status !== 'streaming' ? m : undefined;
-    }, 'the reply to be finished');
+    const reply = await finishedReply(gw, sid, mid);
     assert.equal(reply.status, 'stopped');
     assert.ok(reply.content.startsWith(c.tokens()));
     assert.deepEqual((await gw.store.get(sid))!.messages.map((m) => m.id).slice(1), [mid], 'the reply is stored once');
