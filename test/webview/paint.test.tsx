@@ -3,9 +3,12 @@
 // immediate paint on done, stop, errors, and when the user scrolls or types.
 import assert from 'node:assert/strict';
 import { act, cleanup, fireEvent } from '@testing-library/preact';
+import { options, type VNode } from 'preact';
+import { App } from '../../webview/components/App';
+import { Composer } from '../../webview/components/Composer';
 import type { HostToWebview } from '../../src/shared/protocol';
 import { PAINT_INTERVAL_MS, Store } from '../../webview/state/store';
-import { FakeFrames, FakeTimers, message, mountApp, startTurn, tokens } from './helpers';
+import { done, FakeFrames, FakeTimers, message, mountApp, startTurn, tokens } from './helpers';
 
 const SID = 'sess-paint001';
 const RID = 'reply-paint01';
@@ -179,6 +182,21 @@ describe('paint rate while streaming', () => {
     assert.deepEqual(s.paints, ['here']);
   });
 
+  it("a 'structure' listener is not told about a text paint, and is told about anything else", () => {
+    const s = streamingStore();
+    let told = 0;
+    s.store.subscribe(() => told++, 'structure');
+    s.token('a');
+    s.tick();
+    assert.deepEqual(s.paints, ['a']);
+    assert.equal(told, 0, 'text alone');
+    s.token('b');
+    s.host({ type: 'notice', level: 'info', message: 'hi' });
+    s.frames.flush();
+    assert.deepEqual(s.paints, ['a', 'ab']);
+    assert.equal(told, 1, 'text and a notice in one frame');
+  });
+
   describe('in the app', () => {
     it('scrolling the conversation paints buffered text at once', () => {
       const m = mountApp();
@@ -204,6 +222,45 @@ describe('paint rate while streaming', () => {
       fireEvent.keyDown(m.getByLabelText('Message'), { key: 'a' });
       void act(() => m.frames.flush());
       assert.equal(m.container.querySelector('.message-assistant .md')?.textContent, 'first second');
+    });
+
+    it('a text paint re-renders the streaming message alone, not the app (the list, the other messages) or the composer', () => {
+      const m = mountApp();
+      const ids = startTurn(m);
+      tokens(m, ids, 'first ');
+      m.frame();
+      const rendered: string[] = [];
+      const prev = options.diffed;
+      options.diffed = (vnode: VNode) => {
+        if (vnode.type === App) rendered.push('App');
+        if (vnode.type === Composer) rendered.push('Composer');
+        prev?.(vnode);
+      };
+      try {
+        tokens(m, ids, 'second');
+        m.frame();
+      } finally {
+        options.diffed = prev;
+      }
+      assert.equal(m.container.querySelector('.message-assistant .md')?.textContent, 'first second');
+      assert.deepEqual(rendered, [], 'nothing but the streaming message re-rendered');
+    });
+
+    it('a change to anything else mid-stream re-renders the app with the text as it is now', () => {
+      const m = mountApp();
+      const ids = startTurn(m);
+      tokens(m, ids, 'first ');
+      m.frame();
+      tokens(m, ids, 'second');
+      m.send({ type: 'notice', level: 'info', message: 'Heads up' });
+      assert.match(m.container.textContent ?? '', /Heads up/);
+      assert.equal(m.container.querySelector('.message-assistant .md')?.textContent, 'first second');
+      tokens(m, ids, ' third');
+      m.frame();
+      assert.equal(m.container.querySelector('.message-assistant .md')?.textContent, 'first second third');
+      done(m, ids);
+      assert.equal(m.container.querySelector('.message-assistant .md')?.textContent, 'first second third');
+      assert.ok(m.container.querySelector('.message-assistant.status-complete[aria-busy="false"]'), 'shown finished');
     });
 
     it('Stop paints buffered text at once (and asks the host to cancel)', () => {

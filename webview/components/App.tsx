@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import { checkFit, contextWindowFor, cutToFit } from '../../src/shared/fit';
 import type { ContextCandidate, ReplyOf, WebviewToHost } from '../../src/shared/protocol';
 import type { Attachment } from '../../src/shared/session';
@@ -9,7 +9,7 @@ import type { AppState } from '../state/types';
 import { Composer, type Mentions } from './Composer';
 import { ConnectionBanner } from './ConnectionBanner';
 import { ContextBar, FitWarning } from './ContextBar';
-import { ActionsContext, type AppActions } from './context';
+import { ActionsContext, LiveMessagesContext, type AppActions, type LiveMessages } from './context';
 import { HistoryView } from './HistoryView';
 import { IconButton } from './IconButton';
 import { readLocalFiles } from './localFiles';
@@ -24,15 +24,20 @@ function cutPreview(input: Parameters<typeof cutToFit>[0]): Attachment[] | undef
   return r.report.fits ? r.cut.map((i) => r.attachments[i]!) : undefined;
 }
 
+/**
+ * The store's state, re-rendering on every change but streamed text: a text paint
+ * re-renders only the streaming message (MessageView subscribes to it). Read fresh on
+ * every render, so a render for any other reason (typing) shows the text as it is now.
+ */
 function useStoreState(store: Store): AppState {
-  const [state, setState] = useState(store.getState());
+  const [, bump] = useReducer((n: number) => n + 1, 0);
   useEffect(() => {
-    const update = () => setState(store.getState());
-    const off = store.subscribe(update);
+    const update = () => bump(0);
+    const off = store.subscribe(update, 'structure');
     update();
     return off;
   }, [store]);
-  return state;
+  return store.getState();
 }
 
 /** Why Send is disabled, said in words. Before the first snapshot it is not: a question sent then waits for it. */
@@ -160,6 +165,14 @@ export function App({ host, store }: { host: Host; store: Store }) {
     for (const e of r.errors) store.dispatchLocal({ type: 'local/notice', level: 'warning', message: e });
   };
 
+  const live = useMemo<LiveMessages>(
+    () => ({
+      get: (id) => store.getState().current?.messages.findLast((m) => m.id === id),
+      subscribe: (listener) => store.subscribe(listener),
+    }),
+    [store],
+  );
+
   const busy = !!state.streaming;
   const stop = useCallback(() => {
     store.flushNow();
@@ -270,112 +283,114 @@ export function App({ host, store }: { host: Host; store: Store }) {
 
   return (
     <ActionsContext.Provider value={actions}>
-      <div class="app">
-        <header class="toolbar">
-          <ModelPicker
-            models={state.models}
-            selected={state.selectedModel}
-            onSelect={(model) => {
-              store.dispatchLocal({ type: 'local/selectModel', model });
-              host.post({ type: 'selectModel', model });
-            }}
-            onRefresh={() => host.post({ type: 'refreshModels' })}
-          />
-          <span class="toolbar-spacer" />
-          {panelActions && (
-            <>
-              <IconButton icon="add" label="New chat" onClick={newChat} />
-              <IconButton
-                icon={view === 'history' ? 'comment-discussion' : 'history'}
-                label={view === 'history' ? 'Back to chat' : 'Show history'}
-                onClick={() => (view === 'history' ? setView('chat') : showHistory())}
-              />
-            </>
-          )}
-        </header>
-        <Notices notices={state.notices} />
-        <ConnectionBanner connection={state.connection} />
-        {state.pull && <PullProgressView pull={state.pull} />}
-        <main class="content">
-          {view === 'history' ? (
-            <HistoryView
-              sessions={state.sessions}
-              workspace={state.workspace}
-              currentId={state.current?.id}
-              onOpen={openSession}
-              autoFocus={historyAsked}
-              {...(panelActions ? {} : { onBack: () => setView('chat') })}
-            />
-          ) : messages.length > 0 ? (
-            <MessageList
-              messages={messages}
-              streaming={state.streaming?.sessionId === state.current?.id ? state.streaming : undefined}
-              busy={busy}
-              canPull={state.capabilities.pull}
-              onEdit={(content, attachments) => {
-                setDraft(content);
-                // Edit-and-resend sends the question's attachments again, as chips the user can remove.
-                store.dispatchLocal({ type: 'local/setAttachments', attachments: attachments ?? [] });
-                setEditing(true);
+      <LiveMessagesContext.Provider value={live}>
+        <div class="app">
+          <header class="toolbar">
+            <ModelPicker
+              models={state.models}
+              selected={state.selectedModel}
+              onSelect={(model) => {
+                store.dispatchLocal({ type: 'local/selectModel', model });
+                host.post({ type: 'selectModel', model });
               }}
+              onRefresh={() => host.post({ type: 'refreshModels' })}
             />
-          ) : noModels ? (
-            <NoModels canPull={state.capabilities.pull} {...(state.connection.server ? { server: state.connection.server } : {})} />
-          ) : (
-            connected && (
-              <div class="empty-state welcome">
-                <h2>Ask anything</h2>
-                <p>{state.ready ? `Answers come from ${state.connection.server ?? 'your model server'}.` : 'Connecting…'}</p>
-              </div>
-            )
-          )}
-        </main>
-        {view === 'chat' && (
-          <Composer
-            draft={draft}
-            onDraft={setDraft}
-            busy={busy}
-            blocked={waitingForReady && !state.ready ? 'Your question goes as soon as Hearth is ready…' : blockedReason(state)}
-            editing={editing}
-            onSend={send}
-            onStop={stop}
-            onCancelEdit={() => {
-              setEditing(false);
-              setDraft('');
-              store.dispatchLocal({ type: 'local/setAttachments', attachments: [] });
-            }}
-            focusSeq={state.focus.seq}
-            {...(mentions ? { mentions } : {})}
-            {...(!ctx.workspace ? { onAttachFiles: (files: File[]) => void attachFiles(files) } : {})}
-          >
-            {ctx.indexing && (
-              <div class="context-indexing" role="status">
-                <span class="codicon codicon-sync" aria-hidden="true" /> {ctx.indexing} (for @codebase)
-              </div>
+            <span class="toolbar-spacer" />
+            {panelActions && (
+              <>
+                <IconButton icon="add" label="New chat" onClick={newChat} />
+                <IconButton
+                  icon={view === 'history' ? 'comment-discussion' : 'history'}
+                  label={view === 'history' ? 'Back to chat' : 'Show history'}
+                  onClick={() => (view === 'history' ? setView('chat') : showHistory())}
+                />
+              </>
             )}
-            <ContextBar
-              attachments={chips}
-              {...(auto ? { auto } : {})}
-              {...(current && !ctx.includeCurrentFile && !coveredByChip
-                ? { offer: { label: current.candidate.label, ...(current.problem ? { problem: current.problem } : {}), onAdd: () => void add(current.candidate.id) } }
-                : {})}
-              report={report}
-              windowKnown={ctxWindow.known}
-              onRemove={(index) => store.dispatchLocal({ type: 'local/removeAttachment', index })}
-              onDismissAuto={() => current && setDismissedAuto(current.uri)}
-              {...(openAttachment ? { onOpen: openAttachment } : {})}
-            />
-            {fitShown && (
-              <FitWarning
-                report={fitShown.host?.report ?? report}
-                {...(cuts ? { cuts } : {})}
-                onSendCut={() => send(draft, true)}
-                onCancel={() => setFitOpen(undefined)}
+          </header>
+          <Notices notices={state.notices} />
+          <ConnectionBanner connection={state.connection} />
+          {state.pull && <PullProgressView pull={state.pull} />}
+          <main class="content">
+            {view === 'history' ? (
+              <HistoryView
+                sessions={state.sessions}
+                workspace={state.workspace}
+                currentId={state.current?.id}
+                onOpen={openSession}
+                autoFocus={historyAsked}
+                {...(panelActions ? {} : { onBack: () => setView('chat') })}
               />
+            ) : messages.length > 0 ? (
+              <MessageList
+                messages={messages}
+                streaming={state.streaming?.sessionId === state.current?.id ? state.streaming : undefined}
+                busy={busy}
+                canPull={state.capabilities.pull}
+                onEdit={(content, attachments) => {
+                  setDraft(content);
+                  // Edit-and-resend sends the question's attachments again, as chips the user can remove.
+                  store.dispatchLocal({ type: 'local/setAttachments', attachments: attachments ?? [] });
+                  setEditing(true);
+                }}
+              />
+            ) : noModels ? (
+              <NoModels canPull={state.capabilities.pull} {...(state.connection.server ? { server: state.connection.server } : {})} />
+            ) : (
+              connected && (
+                <div class="empty-state welcome">
+                  <h2>Ask anything</h2>
+                  <p>{state.ready ? `Answers come from ${state.connection.server ?? 'your model server'}.` : 'Connecting…'}</p>
+                </div>
+              )
             )}
-          </Composer>
-        )}
-      </div>
+          </main>
+          {view === 'chat' && (
+            <Composer
+              draft={draft}
+              onDraft={setDraft}
+              busy={busy}
+              blocked={waitingForReady && !state.ready ? 'Your question goes as soon as Hearth is ready…' : blockedReason(state)}
+              editing={editing}
+              onSend={send}
+              onStop={stop}
+              onCancelEdit={() => {
+                setEditing(false);
+                setDraft('');
+                store.dispatchLocal({ type: 'local/setAttachments', attachments: [] });
+              }}
+              focusSeq={state.focus.seq}
+              {...(mentions ? { mentions } : {})}
+              {...(!ctx.workspace ? { onAttachFiles: (files: File[]) => void attachFiles(files) } : {})}
+            >
+              {ctx.indexing && (
+                <div class="context-indexing" role="status">
+                  <span class="codicon codicon-sync" aria-hidden="true" /> {ctx.indexing} (for @codebase)
+                </div>
+              )}
+              <ContextBar
+                attachments={chips}
+                {...(auto ? { auto } : {})}
+                {...(current && !ctx.includeCurrentFile && !coveredByChip
+                  ? { offer: { label: current.candidate.label, ...(current.problem ? { problem: current.problem } : {}), onAdd: () => void add(current.candidate.id) } }
+                  : {})}
+                report={report}
+                windowKnown={ctxWindow.known}
+                onRemove={(index) => store.dispatchLocal({ type: 'local/removeAttachment', index })}
+                onDismissAuto={() => current && setDismissedAuto(current.uri)}
+                {...(openAttachment ? { onOpen: openAttachment } : {})}
+              />
+              {fitShown && (
+                <FitWarning
+                  report={fitShown.host?.report ?? report}
+                  {...(cuts ? { cuts } : {})}
+                  onSendCut={() => send(draft, true)}
+                  onCancel={() => setFitOpen(undefined)}
+                />
+              )}
+            </Composer>
+          )}
+        </div>
+      </LiveMessagesContext.Provider>
     </ActionsContext.Provider>
   );
 }

@@ -1,4 +1,5 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { FollowContext } from './context';
 import type { Attachment, ChatMessage } from '../../src/shared/session';
 import type { StreamingState } from '../state/types';
 import { IconButton } from './IconButton';
@@ -70,9 +71,14 @@ export function MessageList({ messages, streaming, busy, canPull, onEdit }: Prop
   // right after the render, before the browser's own layout and paint (so that
   // layout is not extra), the new text and the scroll are painted and committed as
   // one frame instead of two (the observer above would scroll one frame later).
-  useLayoutEffect(() => {
+  // A text paint re-renders only the streaming message, which calls `followStream`
+  // from its own layout effect.
+  const followStream = useCallback(() => {
     const el = ref.current;
-    if (el && streaming && pinned.current) toBottom(el);
+    if (el && pinned.current) toBottom(el);
+  }, []);
+  useLayoutEffect(() => {
+    if (streaming) followStream();
   });
 
   // A new message (or another session) starts at the bottom.
@@ -104,18 +110,20 @@ export function MessageList({ messages, streaming, busy, canPull, onEdit }: Prop
           if (on !== pinned.current) follow(on);
         }}
       >
-        {messages.map((m, i) => (
-          <MessageView
-            key={m.id}
-            message={m}
-            streaming={streaming && streaming.messageId === m.id ? streaming : undefined}
-            isLastUser={i === lastUser}
-            isLastReply={i === lastReply && i === messages.length - 1}
-            busy={busy}
-            canPull={canPull}
-            onEdit={onEdit}
-          />
-        ))}
+        <FollowContext.Provider value={followStream}>
+          {messages.map((m, i) => (
+            <MessageView
+              key={m.id}
+              message={m}
+              streaming={streaming && streaming.messageId === m.id ? streaming : undefined}
+              isLastUser={i === lastUser}
+              isLastReply={i === lastReply && i === messages.length - 1}
+              busy={busy}
+              canPull={canPull}
+              onEdit={onEdit}
+            />
+          ))}
+        </FollowContext.Provider>
         <div class="scroll-anchor" ref={anchor} aria-hidden="true" />
       </div>
       {behind && <IconButton icon="arrow-down" label="Jump to latest" text="Jump to latest" class="jump-latest" onClick={jump} />}

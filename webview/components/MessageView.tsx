@@ -1,8 +1,8 @@
 import { Component } from 'preact';
-import { useContext, useMemo } from 'preact/hooks';
+import { useContext, useLayoutEffect, useMemo, useReducer } from 'preact/hooks';
 import type { Attachment, ChatMessage } from '../../src/shared/session';
 import type { StreamingState } from '../state/types';
-import { ActionsContext, ReplyContext, type AppActions } from './context';
+import { ActionsContext, FollowContext, LiveMessagesContext, ReplyContext, type AppActions } from './context';
 import { ErrorBoundary, FailedMessage } from './ErrorBoundary';
 import { IconButton } from './IconButton';
 import { InlineCode } from './InlineCode';
@@ -70,9 +70,30 @@ function ReplyStatus({ message, canPull, canRetry }: { message: ChatMessage; can
   return null;
 }
 
+/**
+ * The message as the store holds it now while it streams: a text paint re-renders this
+ * message alone (the app and the list are not re-rendered for it), and the view follows.
+ */
+function useLiveMessage(message: ChatMessage, streaming: boolean): ChatMessage {
+  const live = useContext(LiveMessagesContext);
+  const follow = useContext(FollowContext);
+  const [, bump] = useReducer((n: number) => n + 1, 0);
+  const id = message.id;
+  // A layout effect: subscribed before the next frame, so no paint falls between render and subscription.
+  useLayoutEffect(() => {
+    if (!streaming || !live) return;
+    return live.subscribe(() => bump(0));
+  }, [live, id, streaming]);
+  useLayoutEffect(() => {
+    if (streaming) follow();
+  });
+  return (streaming && live?.get(id)) || message;
+}
+
 function MessageBody(props: MessageProps) {
   const actions = useContext(ActionsContext);
-  const { message: m, streaming, isLastUser, isLastReply, busy, canPull, onEdit } = props;
+  const { streaming, isLastUser, isLastReply, busy, canPull, onEdit } = props;
+  const m = useLiveMessage(props.message, !!streaming);
   // Stable while the reply streams, so its finished code blocks are not re-rendered per frame.
   const reply = useMemo(() => ({ messageId: m.id, ...(m.applied ? { applied: m.applied } : {}) }), [m.id, m.applied]);
   if (m.role === 'user') return <UserMessage message={m} canEdit={isLastUser && !busy} onEdit={onEdit} />;

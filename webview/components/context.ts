@@ -1,6 +1,7 @@
 import { createContext } from 'preact';
 import type { ApplyState } from '../../src/shared/codeBlocks';
 import type { WebviewToHost } from '../../src/shared/protocol';
+import type { ChatMessage } from '../../src/shared/session';
 import type { LocalAction } from '../state/reducer';
 
 /** What components may do: talk to the host, update local UI state. */
@@ -34,3 +35,18 @@ export const ReplyContext = createContext<ReplyInfo | undefined>(undefined);
  * on how busy the machine running them is.
  */
 export const LexClockContext = createContext<() => number>(() => performance.now());
+
+/**
+ * The messages as the store holds them now. Streamed text is painted without
+ * re-rendering the app: the streaming message subscribes here and reads its own text.
+ */
+export interface LiveMessages {
+  get(messageId: string): ChatMessage | undefined;
+  /** Told on every paint, streamed text included. */
+  subscribe(listener: () => void): () => void;
+}
+
+export const LiveMessagesContext = createContext<LiveMessages | undefined>(undefined);
+
+/** Keeps the view at the newest text if the user has not scrolled away (the message list provides it). */
+export const FollowContext = createContext<() => void>(() => undefined);

@@ -36,6 +36,13 @@ interface PendingText {
 }
 
 /**
+ * What a listener is told about: `all` paints (streamed text included), or `structure`:
+ * every change but streamed text, which only the streaming message shows (so a text
+ * paint re-renders that message, not the whole app).
+ */
+export type Subscription = 'all' | 'structure';
+
+/**
  * App state plus the streaming buffer. Token and thinking text is appended to a
  * buffer and folded into the state when it is painted; every other message first
  * flushes the buffer (so the end of a reply never overtakes its text) and is
@@ -49,10 +56,12 @@ interface PendingText {
  */
 export class Store {
   private state: AppState = initialState();
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Map<() => void, Subscription>();
   private readonly pending = new Map<string, PendingText>();
   private scheduled = false;
   private dirty = false;
+  /** Something other than streamed text changed since the last frame. */
+  private structural = false;
   private disposed = false;
   /** A trailing paint is waiting for the interval to pass. */
   private timer: unknown = undefined;
@@ -73,8 +82,8 @@ export class Store {
     return this.state;
   }
 
-  subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
+  subscribe(listener: () => void, kind: Subscription = 'all'): () => void {
+    this.listeners.set(listener, kind);
     return () => this.listeners.delete(listener);
   }
 
@@ -146,6 +155,7 @@ export class Store {
 
   private markDirty(): void {
     this.dirty = true;
+    this.structural = true;
     this.scheduleFrame();
   }
 
@@ -172,8 +182,10 @@ export class Store {
       this.clearTimer();
     }
     if (!this.dirty) return;
+    const structural = this.structural;
     this.dirty = false;
-    for (const l of [...this.listeners]) l();
+    this.structural = false;
+    for (const [l, kind] of [...this.listeners]) if (structural || kind === 'all') l();
   }
 
   private flushPending(): void {
