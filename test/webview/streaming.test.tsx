@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { cleanup } from '@testing-library/preact';
+import { act, cleanup, render } from '@testing-library/preact';
+import { formatElapsed, PhaseLine } from '../../webview/components/PhaseLine';
 import { lexStats } from '../../webview/markdown/lexer';
-import { done, mountApp, startTurn, tokens } from './helpers';
+import { done, FakeTimers, mountApp, startTurn, tokens } from './helpers';
 
 describe('streaming replies', () => {
   afterEach(cleanup);
@@ -100,9 +101,37 @@ describe('streaming replies', () => {
     assert.match(m.container.querySelector('.phase-line')?.textContent ?? '', /Reading prompt/);
     m.send(m.event(ids.sessionId, ids.replyId, { type: 'status_update', status: 'executing', phase: 'generating' }));
     assert.match(m.container.querySelector('.phase-line')?.textContent ?? '', /Generating/);
-    assert.match(m.container.querySelector('.phase-elapsed')?.textContent ?? '', /\d+(\.\d)? ?(ms|s)/);
+    assert.match(m.container.querySelector('.phase-elapsed')?.textContent ?? '', /^\d+ s$/);
     done(m, ids);
     assert.equal(m.container.querySelector('.phase-line'), null);
+  });
+
+  it('the elapsed time wakes once a second, when the figure it shows changes', () => {
+    const clock = { now: 50_000 };
+    const timers = new FakeTimers(clock);
+    let wakes = 0;
+    const counted = { set: (cb: () => void, ms: number) => timers.set(() => (wakes++, cb()), ms), clear: timers.clear };
+    const r = render(<PhaseLine phase="generating" startedAt={clock.now - 310} now={() => clock.now} timers={counted} />);
+    const shown = () => r.container.querySelector('.phase-elapsed')?.textContent;
+    assert.equal(shown(), '0 s');
+    const seen = new Set<string>();
+    for (let ms = 0; ms < 5000; ms += 50) {
+      void act(() => timers.advance(50));
+      seen.add(shown()!);
+      assert.equal(shown(), formatElapsed(clock.now - (50_000 - 310)), `at +${ms + 50} ms`);
+      assert.equal(timers.pending, 1, 'one timer armed');
+    }
+    assert.deepEqual([...seen], ['0 s', '1 s', '2 s', '3 s', '4 s', '5 s']);
+    assert.equal(wakes, 5, 'woken at each whole second, not on a beat');
+    r.unmount();
+    assert.equal(timers.pending, 0, 'the timer goes with the line');
+  });
+
+  it('formats the live elapsed time in whole seconds, then minutes', () => {
+    assert.equal(formatElapsed(-5), '0 s');
+    assert.equal(formatElapsed(999), '0 s');
+    assert.equal(formatElapsed(59_999), '59 s');
+    assert.equal(formatElapsed(61_000), '1m 1s');
   });
 
   it('shows the reply footer: model, tokens, tokens/s, time to first token, context use', () => {

@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useReducer } from 'preact/hooks';
 import type { Phase } from '../../src/shared/events';
-import { formatDuration } from './format';
+import { realTimers, type Timers } from '../state/store';
 
 const LABELS: Record<Phase, string> = {
   queued: 'Queued',
@@ -10,19 +10,33 @@ const LABELS: Record<Phase, string> = {
   generating: 'Generating',
 };
 
-/** What the model is doing and for how long, so a slow model can be told from a stuck one. */
-export function PhaseLine({ phase, startedAt, now = Date.now }: { phase?: Phase; startedAt: number; now?: () => number }) {
-  const [, tick] = useState(0);
+/** Whole seconds: the live figure changes once a second. */
+export function formatElapsed(ms: number): string {
+  const s = Math.floor(Math.max(0, ms) / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)}m ${s % 60}s`;
+}
+
+/**
+ * What the model is doing and for how long, so a slow model can be told from a stuck one.
+ * It wakes when the figure it shows changes (at each whole second of the turn), not on a
+ * fixed beat: each wake is a frame of the page's pipeline, and a beat that changes nothing
+ * costs as much as one that does.
+ */
+export function PhaseLine({ phase, startedAt, now = Date.now, timers = realTimers }: { phase?: Phase; startedAt: number; now?: () => number; timers?: Timers }) {
+  const [tickCount, tick] = useReducer((n: number) => n + 1, 0);
+  const elapsed = Math.max(0, now() - startedAt);
   useEffect(() => {
-    const t = setInterval(() => tick((n) => n + 1), 500);
-    return () => clearInterval(t);
-  }, []);
+    // +1 ms: past the boundary. A clock that woke early only re-arms for the rest.
+    const t = timers.set(() => tick(0), 1000 - (elapsed % 1000) + 1);
+    return () => timers.clear(t);
+    // Re-armed by its own tick, not by every render of the reply around it.
+  }, [tickCount, startedAt, timers]);
   const label = phase ? LABELS[phase] : 'Waiting for the model';
   return (
     <div class="phase-line" role="status" aria-live="polite">
       <span class="codicon codicon-loading codicon-modifier-spin" aria-hidden="true" />
       <span class="phase-label">{label}…</span>
-      <span class="phase-elapsed">{formatDuration(Math.max(0, now() - startedAt))}</span>
+      <span class="phase-elapsed">{formatElapsed(elapsed)}</span>
     </div>
   );
 }
