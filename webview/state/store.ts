@@ -17,16 +17,16 @@ export const realTimers: Timers = {
 /**
  * While a reply streams, its text is painted at most once per this interval. The
  * wait ends in a timer and the paint happens on the animation frame after it, so
- * at 60 Hz the text moves every fifth frame (12 paints a second), evenly. Nobody
- * reads faster than that, and each paint costs the browser's whole frame pipeline
- * (script, layout, paint, commit: 2.5–3.5 ms whatever the answer's length, see
- * docs/RELIABILITY.md), so the paints, not the size of the answer, are what a stream
- * costs. 40 ms cost about 40 % more for no difference a reader sees; a slow model
- * (up to 12 tokens a second) is still painted token by token, as the leading edge
- * paints the first text after a pause of one interval at once. Chromium's own word
- * streamer ticks every 100 ms.
+ * at 60 Hz the text moves every sixth frame (10 paints a second, as Chromium's own
+ * word streamer ticks every 100 ms), evenly. Nobody reads faster than that, and each
+ * paint costs the browser's whole frame pipeline (script, layout, paint, commit:
+ * ~3 ms whatever the answer's length, see docs/RELIABILITY.md), so the paints, not
+ * the size of the answer, are what a stream costs: 40 ms cost about 40 % more than
+ * 80 ms, and 80 ms (12 paints a second) about 15 % more than this, for no difference
+ * a reader sees. A slow model (up to 9 tokens a second) is still painted token by
+ * token, as the leading edge paints the first text after a pause of one interval at once.
  */
-export const PAINT_INTERVAL_MS = 80;
+export const PAINT_INTERVAL_MS = 90;
 
 interface PendingText {
   sessionId: string;
