@@ -24,7 +24,9 @@
 // average per core over BENCH_LOAD_LIMIT, default 0.75, before or after, or a busy
 // loop in this process getting under 80 % of a core) a missed target is reported as
 // INCONCLUSIVE and the exit code is 0 (BENCH_STRICT=1: 1).
-// Other rates are run once and reported, not checked.
+// Other rates are run once and reported, not checked; so are, at 100 tokens/s, painting on every
+// frame (0.1.0), the messages coalesced per 16 ms, and the messages-only floor plus one character
+// painted at Hearth's paint cadence (the least any page pays to show text changing that often).
 //
 // Diagnostics (off by default; they never change the untraced figures):
 //   BENCH_TRACE=dir      trace + CPU profile of each run (unminified bundle): main-thread events,
@@ -201,9 +203,23 @@ window.fillHearth = async (tokens, perFrame) => {
  * windowMs > 0: the tokens due are sent as one message every windowMs instead, as the engine's
  * coalescing (or a transport posting once per frame) would deliver them.
  */
-window.trickleHearth = (tokens, rate, messageId = RID, windowMs = 0) =>
+window.trickleHearth = (tokens, rate, messageId = RID, windowMs = 0, paintEveryMs = 0) =>
   new Promise((resolve) => {
     const t0 = performance.now();
+    // paintEveryMs > 0: a one-character text change painted at that cadence (the next frame after each
+    // wait), outside the conversation: the least any page pays to show text changing that often.
+    let ticking = paintEveryMs > 0;
+    if (ticking) {
+      const el = document.body.appendChild(document.createElement('div'));
+      el.style.cssText = 'position:fixed;left:0;top:0;font:12px monospace';
+      let n = 0;
+      const wait = () => setTimeout(() => requestAnimationFrame(() => {
+        if (!ticking) return el.remove();
+        el.textContent = String(++n % 10);
+        wait();
+      }), paintEveryMs);
+      wait();
+    }
     let i = 0;
     let k = 0;
     const next = () => {
@@ -212,7 +228,10 @@ window.trickleHearth = (tokens, rate, messageId = RID, windowMs = 0) =>
       if (due > i) send({ type: 'event', sessionId: SID, messageId, event: { type: 'token', content: tokens.slice(i, due).join('') } });
       i = due;
       if (i >= tokens.length) {
-        setTimeout(() => resolve({ wallMs: performance.now() - t0 }), windowMs || 1000 / rate);
+        setTimeout(() => {
+          ticking = false;
+          resolve({ wallMs: performance.now() - t0 });
+        }, windowMs || 1000 / rate);
         return;
       }
       setTimeout(next, Math.max(0, t0 + (windowMs ? k * windowMs : (i * 1000) / rate) - performance.now()));
@@ -411,7 +430,7 @@ const call = (page: Page, fn: string, ...args: unknown[]) =>
 
 /** Streaming at `rate` tokens/s near token `at`: main-thread time over wall time, after the first at - count tokens streamed fast. */
 /** How a share run paints: Hearth's store, a paint on every frame (0.1.0), or nothing (the messages go to a reply not shown: the floor). */
-type ShareMode = 'hearth' | 'every-frame' | 'messages-only' | 'messages-only-coalesced';
+type ShareMode = 'hearth' | 'every-frame' | 'messages-only' | 'messages-only-coalesced' | 'messages-only-painting';
 
 async function measureShare(page: Page, at: number, count: number, rate: number, mode: ShareMode): Promise<{ share: number; mainThreadMs: number; wallMs: number }> {
   const everyFrame = mode === 'every-frame';
@@ -429,7 +448,8 @@ async function measureShare(page: Page, at: number, count: number, rate: number,
   const before = await metrics(cdp);
   const target = mode.startsWith('messages-only') ? 'reply-notshown1' : RID;
   const windowMs = mode === 'messages-only-coalesced' ? COALESCE_MS : 0;
-  const { wallMs } = (await call(page, 'trickleHearth', tokens.slice(at - count), rate, target, windowMs)) as { wallMs: number };
+  const paintEveryMs = mode === 'messages-only-painting' ? PAINT_INTERVAL_MS : 0;
+  const { wallMs } = (await call(page, 'trickleHearth', tokens.slice(at - count), rate, target, windowMs, paintEveryMs)) as { wallMs: number };
   const after = await metrics(cdp);
   if (tracing) await tracing(`share-${mode}`);
   if (TRACE) printProfile((await cdp.send('Profiler.stop')).profile as unknown as CpuProfile);
@@ -676,6 +696,9 @@ async function main(): Promise<void> {
       // Reported only: fewer, bigger messages (at most one per 16 ms), as the engine coalesces them and as one post per frame would.
       const coalesced = await share('messages-only-coalesced');
       shares.push({ name: `floor, the same text in one message per ${COALESCE_MS} ms (engine coalescing; one post per frame)`, ...coalesced });
+      // Reported only: the messages-only floor plus the least a page pays to paint changing text at Hearth's cadence.
+      const painting = await share('messages-only-painting');
+      shares.push({ name: `floor with painting: the same host messages, and one character painted every ${PAINT_INTERVAL_MS} ms (next frame) outside the conversation`, ...painting });
     }
     {
       const page = await browser.newPage();
