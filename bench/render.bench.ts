@@ -587,6 +587,7 @@ const NAIVE = 'naive (re-parse + re-render the whole answer per token)';
 const IDLE = 'empty frame loop (browser floor, nothing rendered)';
 const SHARE_HEARTH = HEARTH;
 const SHARE_FLOOR = 'floor: the same host messages, nothing painted';
+const SHARE_PAINT_FLOOR = `floor with painting: the same host messages, and one character painted every ${PAINT_INTERVAL_MS} ms (next frame) outside the conversation`;
 
 // ---------------------------------------------------------------- A/B diagnostics
 
@@ -681,6 +682,8 @@ async function main(): Promise<void> {
       const modes = [
         [SHARE_HEARTH, 'hearth'],
         [SHARE_FLOOR, 'messages-only'],
+        // Reported only: the messages-only floor plus the least a page pays to paint changing text at Hearth's cadence.
+        [SHARE_PAINT_FLOOR, 'messages-only-painting'],
       ] as const;
       const got = new Map<string, Array<{ share: number; mainThreadMs: number; wallMs: number }>>();
       for (let k = 0; k < REPEAT; k++) {
@@ -696,9 +699,6 @@ async function main(): Promise<void> {
       // Reported only: fewer, bigger messages (at most one per 16 ms), as the engine coalesces them and as one post per frame would.
       const coalesced = await share('messages-only-coalesced');
       shares.push({ name: `floor, the same text in one message per ${COALESCE_MS} ms (engine coalescing; one post per frame)`, ...coalesced });
-      // Reported only: the messages-only floor plus the least a page pays to paint changing text at Hearth's cadence.
-      const painting = await share('messages-only-painting');
-      shares.push({ name: `floor with painting: the same host messages, and one character painted every ${PAINT_INTERVAL_MS} ms (next frame) outside the conversation`, ...painting });
     }
     {
       const page = await browser.newPage();
@@ -767,8 +767,13 @@ async function main(): Promise<void> {
       { what: `share of a core at ${SHARE_RATE} tokens/s near token ${SHARE_AT} ≤ ${SHARE_RATIO} × the messages-only floor`, ok: x <= SHARE_RATIO, value: `${x.toFixed(2)} × (${(mine.share * 100).toFixed(1)} % / ${(floor.share * 100).toFixed(1)} %)`, gate: true },
       { what: `messages-only floor ≤ ${FLOOR_SHARE * 100} % of a core`, ok: floor.share <= FLOOR_SHARE, value: `${(floor.share * 100).toFixed(1)} %`, gate: true },
     ];
+    const painting = shares.find((x) => x.name === SHARE_PAINT_FLOOR);
+    if (painting) {
+      // Reported: what Hearth adds to the least any page pays to show text changing at its cadence.
+      checks.push({ what: `(share ÷ the floor with painting at ${PAINT_INTERVAL_MS} ms)`, ok: true, value: `${(mine.share / painting.share).toFixed(2)} × (${(mine.share * 100).toFixed(1)} % / ${(painting.share * 100).toFixed(1)} %)`, gate: false });
+    }
     all.push(...checks);
-    for (const c of checks) console.log(`| ${c.what} | – | ${c.value} | ${c.ok ? 'yes' : '**no**'} |`);
+    for (const c of checks) console.log(`| ${c.what} | – | ${c.value} | ${c.gate ? (c.ok ? 'yes' : '**no**') : '(reported)'} |`);
   }
   if (pickRow(rows, CHECKED_RATE, hi)) console.log(`| (absolute, reported: ${hi} tokens main-thread time; was a 2,000 ms target) | ${CHECKED_RATE} | ${pickRow(rows, CHECKED_RATE, hi)!.mainThreadMs.toFixed(0)} ms | (reported) |`);
   const missed = all.filter((c) => c.gate && !c.ok);
