@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { act, cleanup, render } from '@testing-library/preact';
-import { formatElapsed, PhaseLine } from '../../webview/components/PhaseLine';
+import { formatElapsed } from '../../webview/components/format';
+import { PhaseLine } from '../../webview/components/PhaseLine';
 import { lexStats } from '../../webview/markdown/lexer';
 import { done, FakeTimers, mountApp, startTurn, tokens } from './helpers';
 

@@ -1,6 +1,7 @@
 import { useEffect, useReducer } from 'preact/hooks';
 import type { Phase } from '../../src/shared/events';
 import { realTimers, type Timers } from '../state/store';
+import { formatElapsed } from './format';
 
 const LABELS: Record<Phase, string> = {
   queued: 'Queued',
@@ -9,12 +10,6 @@ const LABELS: Record<Phase, string> = {
   thinking: 'Thinking',
   generating: 'Generating',
 };
-
-/** Whole seconds: the live figure changes once a second. */
-export function formatElapsed(ms: number): string {
-  const s = Math.floor(Math.max(0, ms) / 1000);
-  return s < 60 ? `${s} s` : `${Math.floor(s / 60)}m ${s % 60}s`;
-}
 
 /**
  * What the model is doing and for how long, so a slow model can be told from a stuck one.
@@ -25,11 +20,11 @@ export function formatElapsed(ms: number): string {
 export function PhaseLine({ phase, startedAt, now = Date.now, timers = realTimers }: { phase?: Phase; startedAt: number; now?: () => number; timers?: Timers }) {
   const [tickCount, tick] = useReducer((n: number) => n + 1, 0);
   const elapsed = Math.max(0, now() - startedAt);
+  // Re-armed by its own tick, not by every render of the reply around it.
   useEffect(() => {
     // +1 ms: past the boundary. A clock that woke early only re-arms for the rest.
     const t = timers.set(() => tick(0), 1000 - (elapsed % 1000) + 1);
     return () => timers.clear(t);
-    // Re-armed by its own tick, not by every render of the reply around it.
   }, [tickCount, startedAt, timers]);
   const label = phase ? LABELS[phase] : 'Waiting for the model';
   return (

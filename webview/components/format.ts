@@ -3,8 +3,13 @@ export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
   if (s < 60) return `${s.toFixed(1)} s`;
-  const m = Math.floor(s / 60);
-  return `${m}m ${Math.floor(s % 60)}s`;
+  return formatElapsed(ms);
+}
+
+/** Whole seconds (a live figure that changes once a second), then minutes as formatDuration shows them. */
+export function formatElapsed(ms: number): string {
+  const s = Math.floor(Math.max(0, ms) / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)}m ${s % 60}s`;
 }
 
 export function formatCount(n: number): string {
