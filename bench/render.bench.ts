@@ -28,7 +28,8 @@
 // frame (0.1.0), the messages coalesced per 16 ms, and two floors at Hearth's paint cadence: the
 // messages-only floor plus one character painted outside the conversation (the least any page pays
 // to show text changing that often), and plus the same text appended to one text node of the shown
-// reply with the view following (the least any renderer pays to show this conversation growing).
+// reply with the view following (the least any renderer pays to show this conversation growing);
+// and the messages-only floor's timer wakes with nothing sent (how much of that floor is receiving messages).
 //
 // Diagnostics (off by default; they never change the untraced figures):
 //   BENCH_TRACE=dir      trace + CPU profile of each run (unminified bundle): main-thread events,
@@ -205,7 +206,7 @@ window.fillHearth = async (tokens, perFrame) => {
  * windowMs > 0: the tokens due are sent as one message every windowMs instead, as the engine's
  * coalescing (or a transport posting once per frame) would deliver them.
  */
-window.trickleHearth = (tokens, rate, messageId = RID, windowMs = 0, paintEveryMs = 0, paintInto = 'outside') =>
+window.trickleHearth = (tokens, rate, messageId = RID, windowMs = 0, paintEveryMs = 0, paintInto = 'outside', wakesOnly = false) =>
   new Promise((resolve) => {
     const t0 = performance.now();
     let i = 0;
@@ -246,7 +247,8 @@ window.trickleHearth = (tokens, rate, messageId = RID, windowMs = 0, paintEveryM
     const next = () => {
       k++;
       const due = windowMs ? Math.min(tokens.length, Math.floor(((k * windowMs) / 1000) * rate)) : i + 1;
-      if (due > i) send({ type: 'event', sessionId: SID, messageId, event: { type: 'token', content: tokens.slice(i, due).join('') } });
+      // wakesOnly: the same timer wakes and nothing sent (what the messages-only floor costs before any message).
+      if (due > i && !wakesOnly) send({ type: 'event', sessionId: SID, messageId, event: { type: 'token', content: tokens.slice(i, due).join('') } });
       i = due;
       if (i >= tokens.length) {
         setTimeout(() => {
@@ -451,7 +453,7 @@ const call = (page: Page, fn: string, ...args: unknown[]) =>
 
 /** Streaming at `rate` tokens/s near token `at`: main-thread time over wall time, after the first at - count tokens streamed fast. */
 /** How a share run paints: Hearth's store, a paint on every frame (0.1.0), or nothing (the messages go to a reply not shown: the floor). */
-type ShareMode = 'hearth' | 'every-frame' | 'messages-only' | 'messages-only-coalesced' | 'messages-only-painting' | 'messages-only-appending';
+type ShareMode = 'hearth' | 'every-frame' | 'messages-only' | 'messages-only-coalesced' | 'messages-only-painting' | 'messages-only-appending' | 'wakes-only';
 
 async function measureShare(page: Page, at: number, count: number, rate: number, mode: ShareMode): Promise<{ share: number; mainThreadMs: number; wallMs: number }> {
   const everyFrame = mode === 'every-frame';
@@ -467,11 +469,11 @@ async function measureShare(page: Page, at: number, count: number, rate: number,
     await cdp.send('Profiler.start');
   }
   const before = await metrics(cdp);
-  const target = mode.startsWith('messages-only') ? 'reply-notshown1' : RID;
+  const target = mode.startsWith('messages-only') || mode === 'wakes-only' ? 'reply-notshown1' : RID;
   const windowMs = mode === 'messages-only-coalesced' ? COALESCE_MS : 0;
   const paintEveryMs = mode === 'messages-only-painting' || mode === 'messages-only-appending' ? PAINT_INTERVAL_MS : 0;
   const paintInto = mode === 'messages-only-appending' ? 'reply' : 'outside';
-  const { wallMs } = (await call(page, 'trickleHearth', tokens.slice(at - count), rate, target, windowMs, paintEveryMs, paintInto)) as { wallMs: number };
+  const { wallMs } = (await call(page, 'trickleHearth', tokens.slice(at - count), rate, target, windowMs, paintEveryMs, paintInto, mode === 'wakes-only')) as { wallMs: number };
   const after = await metrics(cdp);
   if (tracing) await tracing(`share-${mode}`);
   if (TRACE) printProfile((await cdp.send('Profiler.stop')).profile as unknown as CpuProfile);
@@ -610,6 +612,7 @@ const IDLE = 'empty frame loop (browser floor, nothing rendered)';
 const SHARE_HEARTH = HEARTH;
 const SHARE_FLOOR = 'floor: the same host messages, nothing painted';
 const SHARE_PAINT_FLOOR = `floor with painting: the same host messages, and one character painted every ${PAINT_INTERVAL_MS} ms (next frame) outside the conversation`;
+const SHARE_WAKES = `the messages-only floor's timer wakes alone: one every ${1000 / SHARE_RATE} ms, nothing sent`;
 const SHARE_APPEND_FLOOR = `floor with growing text: the same host messages, and the text they carry appended to one text node of the shown reply every ${PAINT_INTERVAL_MS} ms (next frame), the view following`;
 
 // ---------------------------------------------------------------- A/B diagnostics
@@ -709,6 +712,8 @@ async function main(): Promise<void> {
         [SHARE_PAINT_FLOOR, 'messages-only-painting'],
         // Reported only: the least any renderer pays to show this conversation growing at Hearth's cadence.
         [SHARE_APPEND_FLOOR, 'messages-only-appending'],
+        // Reported only: how much of the messages-only floor is the page receiving messages at all.
+        [SHARE_WAKES, 'wakes-only'],
       ] as const;
       const got = new Map<string, Array<{ share: number; mainThreadMs: number; wallMs: number }>>();
       for (let k = 0; k < REPEAT; k++) {
@@ -796,6 +801,11 @@ async function main(): Promise<void> {
     if (painting) {
       // Reported: what Hearth adds to the least any page pays to show text changing at its cadence.
       checks.push({ what: `(share ÷ the floor with painting at ${PAINT_INTERVAL_MS} ms)`, ok: true, value: `${(mine.share / painting.share).toFixed(2)} × (${(mine.share * 100).toFixed(1)} % / ${(painting.share * 100).toFixed(1)} %)`, gate: false });
+    }
+    const wakes = shares.find((x) => x.name === SHARE_WAKES);
+    if (wakes) {
+      // Reported: the part of the messages-only floor that is receiving the messages (event, validation, store).
+      checks.push({ what: `(the messages-only floor less its timer wakes alone: receiving ${SHARE_RATE} messages a second)`, ok: true, value: `${((floor.share - wakes.share) * 100).toFixed(1)} % (${(floor.share * 100).toFixed(1)} % − ${(wakes.share * 100).toFixed(1)} %)`, gate: false });
     }
     const growing = shares.find((x) => x.name === SHARE_APPEND_FLOOR);
     if (growing) {
