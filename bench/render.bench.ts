@@ -30,6 +30,8 @@
 // to show text changing that often), and plus the same text appended to one text node of the shown
 // reply with the view following (the least any renderer pays to show this conversation growing);
 // and the messages-only floor's timer wakes with nothing sent (how much of that floor is receiving messages).
+// For the checked stream, a floor with growing text is reported too: the same host messages, and their text
+// appended as plain paragraphs at Hearth's cadence with the view following (the least any renderer pays).
 //
 // Diagnostics (off by default; they never change the untraced figures):
 //   BENCH_TRACE=dir      trace + CPU profile of each run (unminified bundle): main-thread events,
@@ -100,7 +102,7 @@ import { parseHostMessage } from './src/shared/protocol';
 import { VsCodeHost } from './webview/host/vscodeHost';
 import { lexMarkdown } from './webview/markdown/lexer';
 import { renderBlock } from './webview/markdown/render';
-import { Store } from './webview/state/store';
+import { PAINT_INTERVAL_MS, Store } from './webview/state/store';
 import './webview/styles.css';
 
 const SID = 'sess-bench0001';
@@ -285,6 +287,47 @@ window.setupIdle = async () => {};
 /** Nothing rendered: what the frame loop itself costs (baseline). */
 window.benchIdle = async (tokens, perFrame) => ({ ...(await paced(tokens, perFrame, () => {})), text: 1e9 });
 
+/**
+ * The least a renderer pays for this stream at Hearth's cadence: the same host messages (to a
+ * reply not shown, so Hearth renders nothing), and every PAINT_INTERVAL_MS (the next frame) the
+ * text they carried since the last paint appended as plain text: one paragraph per blank line,
+ * one text node each, the view following. No markdown, no highlighting, no framework.
+ */
+window.setupPlain = async (warm) => window.setupHearth(warm, false);
+window.benchPlain = async (tokens, perFrame) => {
+  const sc = document.querySelector('.messages');
+  const box = document.querySelector('.message-assistant').appendChild(document.createElement('div'));
+  let sent = 0;
+  let painted = 0;
+  let para = null;
+  const paint = () => {
+    const parts = tokens.slice(painted, sent).join('').split('\\n\\n');
+    painted = sent;
+    parts.forEach((part, k) => {
+      if (k > 0 || !para) {
+        para = box.appendChild(document.createElement('p'));
+        para.style.whiteSpace = 'pre-wrap';
+        para.appendChild(document.createTextNode(''));
+      }
+      para.firstChild.data += part;
+    });
+    sc.scrollTop = sc.scrollHeight;
+  };
+  let ticking = true;
+  const wait = () => setTimeout(() => requestAnimationFrame(() => {
+    if (!ticking) return;
+    paint();
+    wait();
+  }), PAINT_INTERVAL_MS);
+  wait();
+  const r = await paced(tokens, perFrame, (t) => {
+    sent++;
+    send({ type: 'event', sessionId: SID, messageId: 'reply-notshown1', event: { type: 'token', content: t } });
+  });
+  ticking = false;
+  return { ...r, text: box.textContent.length + tokens.slice(painted).join('').length };
+};
+
 /** The naive way: every token re-parses the whole answer and re-renders every block. */
 window.benchNaive = async (tokens, perFrame) => {
   const el = document.getElementById('root');
@@ -314,7 +357,7 @@ async function buildPage(extraCss = process.env.BENCH_EXTRA_CSS ?? '', dir?: str
 
 // ---------------------------------------------------------------- measuring
 
-type Fn = 'benchHearth' | 'benchNaive' | 'benchIdle' | 'benchFloor';
+type Fn = 'benchHearth' | 'benchNaive' | 'benchIdle' | 'benchFloor' | 'benchPlain';
 
 interface Result {
   tokens: number;
@@ -609,6 +652,7 @@ function checksFor(rate: number, small: Result, large: Result, idle: Result | un
 }
 const NAIVE = 'naive (re-parse + re-render the whole answer per token)';
 const IDLE = 'empty frame loop (browser floor, nothing rendered)';
+const PLAIN = `floor with growing text: the same host messages, and their text appended as plain paragraphs every ${PAINT_INTERVAL_MS} ms (next frame), the view following`;
 const SHARE_HEARTH = HEARTH;
 const SHARE_FLOOR = 'floor: the same host messages, nothing painted';
 const SHARE_PAINT_FLOOR = `floor with painting: the same host messages, and one character painted every ${PAINT_INTERVAL_MS} ms (next frame) outside the conversation`;
@@ -695,13 +739,17 @@ async function main(): Promise<void> {
     const checkedSizes = RATES.includes(CHECKED_RATE) ? SIZES : [];
     const checked = new Map<number, Result[]>(checkedSizes.map((n) => [n, []]));
     const idles: Result[] = [];
+    const plains: Result[] = [];
     const idleSize = SIZES[SIZES.length - 1]!;
     for (let k = 0; k < REPEAT && checkedSizes.length; k++) {
       if (!process.env.BENCH_NO_IDLE) idles.push(await run(IDLE, 'benchIdle', idleSize, CHECKED_RATE, false));
       for (const n of checkedSizes) checked.get(n)!.push(await run(HEARTH, 'benchHearth', n, CHECKED_RATE, false));
+      // Reported only: the least any renderer pays for the largest stream at Hearth's cadence.
+      if (!process.env.BENCH_NO_IDLE) plains.push(await run(PLAIN, 'benchPlain', idleSize, CHECKED_RATE, false));
     }
     const note = REPEAT > 1 ? `median of ${REPEAT} runs` : undefined;
     for (const [, rs] of checked) rows.push({ name: HEARTH, rate: CHECKED_RATE, r: medianResult(rs), note });
+    if (plains.length) rows.push({ name: PLAIN, rate: CHECKED_RATE, r: medianResult(plains), note });
     if (idles.length) rows.push({ name: IDLE, rate: CHECKED_RATE, r: medianResult(idles), note });
     for (const rate of RATES.filter((r) => r !== CHECKED_RATE)) for (const n of SIZES) await run(HEARTH, 'benchHearth', n, rate);
     if (!process.env.BENCH_NO_SHARE) {
@@ -781,11 +829,19 @@ async function main(): Promise<void> {
   console.log(`\n| target | tokens/frame | result | met |`);
   console.log('|---|---:|---:|---|');
   const idle = rows.find((x) => x.name === IDLE)?.r;
+  const plain = rows.find((x) => x.name === PLAIN)?.r;
   for (const rate of RATES) {
     const small = pickRow(rows, rate, lo);
     const large = pickRow(rows, rate, hi);
     if (!small || !large) continue;
     const checks = checksFor(rate, small, large, rate === CHECKED_RATE ? idle : undefined);
+    if (rate === CHECKED_RATE && idle && plain && plain.tokens === large.tokens) {
+      // Reported: the first is the least stream ratio any renderer painting at this cadence could show.
+      checks.push(
+        { what: `(${hi} tokens: the floor with growing text ÷ the empty frame loop: the least stream ratio at ${PAINT_INTERVAL_MS} ms)`, ok: true, value: `${(plain.mainThreadMs / idle.mainThreadMs).toFixed(2)} × (${plain.mainThreadMs.toFixed(0)} / ${idle.mainThreadMs.toFixed(0)} ms)`, gate: false },
+        { what: `(${hi} tokens: main-thread time ÷ the floor with growing text)`, ok: true, value: `${(large.mainThreadMs / plain.mainThreadMs).toFixed(2)} × (${large.mainThreadMs.toFixed(0)} / ${plain.mainThreadMs.toFixed(0)} ms)`, gate: false },
+      );
+    }
     all.push(...checks);
     for (const c of checks) console.log(`| ${c.what} | ${rate} | ${c.value} | ${c.ok ? 'yes' : '**no**'}${c.gate ? '' : ' (reported)'} |`);
   }
