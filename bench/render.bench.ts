@@ -203,6 +203,18 @@ window.fillHearth = async (tokens, perFrame) => {
   await new Promise((r) => setTimeout(r, 300));
 };
 
+/** Calls paint on the next frame after each wait of ms (as Hearth's store paints), until the returned stop. */
+function atCadence(ms, paint) {
+  let on = true;
+  const wait = () => setTimeout(() => requestAnimationFrame(() => {
+    if (!on) return;
+    paint();
+    wait();
+  }), ms);
+  wait();
+  return () => { on = false; };
+}
+
 /**
  * One token every 1000/rate ms (on a drift-free schedule, no frame loop of ours): a model streaming at \`rate\` tokens/s.
  * windowMs > 0: the tokens due are sent as one message every windowMs instead, as the engine's
@@ -218,8 +230,8 @@ window.trickleHearth = (tokens, rate, messageId = RID, windowMs = 0, paintEveryM
     // any page pays to show text changing that often); 'reply', the tokens received since the
     // last paint appended to one text node of the shown reply's open block and the view
     // following (the least any renderer pays to show this conversation growing that often).
-    let ticking = paintEveryMs > 0;
-    if (ticking) {
+    let stopPainting = () => {};
+    if (paintEveryMs > 0) {
       let paint;
       if (paintInto === 'reply') {
         const sc = document.querySelector('.messages');
@@ -239,12 +251,7 @@ window.trickleHearth = (tokens, rate, messageId = RID, windowMs = 0, paintEveryM
         let n = 0;
         paint = () => { el.textContent = String(++n % 10); };
       }
-      const wait = () => setTimeout(() => requestAnimationFrame(() => {
-        if (!ticking) return;
-        paint();
-        wait();
-      }), paintEveryMs);
-      wait();
+      stopPainting = atCadence(paintEveryMs, paint);
     }
     const next = () => {
       k++;
@@ -254,7 +261,7 @@ window.trickleHearth = (tokens, rate, messageId = RID, windowMs = 0, paintEveryM
       i = due;
       if (i >= tokens.length) {
         setTimeout(() => {
-          ticking = false;
+          stopPainting();
           resolve({ wallMs: performance.now() - t0 });
         }, windowMs || 1000 / rate);
         return;
@@ -313,18 +320,12 @@ window.benchPlain = async (tokens, perFrame) => {
     });
     sc.scrollTop = sc.scrollHeight;
   };
-  let ticking = true;
-  const wait = () => setTimeout(() => requestAnimationFrame(() => {
-    if (!ticking) return;
-    paint();
-    wait();
-  }), PAINT_INTERVAL_MS);
-  wait();
+  const stop = atCadence(PAINT_INTERVAL_MS, paint);
   const r = await paced(tokens, perFrame, (t) => {
     sent++;
     send({ type: 'event', sessionId: SID, messageId: 'reply-notshown1', event: { type: 'token', content: t } });
   });
-  ticking = false;
+  stop();
   return { ...r, text: box.textContent.length + tokens.slice(painted).join('').length };
 };
 
